@@ -1,0 +1,262 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Security;
+using System.Security.Authentication;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Roost.Internal;
+using Roost.Tls;
+
+namespace Roost;
+
+/// <summary>
+/// A Node-style server over Kestrel, created by <see cref="Http.CreateServer(RequestHandler)"/>,
+/// <see cref="Https.CreateServer(SecureServerOptions, RequestHandler)"/> or
+/// <see cref="Http2.CreateSecureServer(SecureServerOptions, RequestHandler)"/>.
+/// </summary>
+/// <remarks>
+/// <para>Lifetime: <see cref="Listen(int, Action?)"/> binds and starts accepting; while it listens, the process stays
+/// alive (as in Node) unless <see cref="Unref"/> is called. <see cref="CloseAsync(CancellationToken)"/> stops
+/// accepting, lets in-flight requests finish (HTTP/2 GOAWAY, <c>Connection: close</c> on HTTP/1.1) for up to
+/// <see cref="ServerOptions.ShutdownTimeout"/>, then aborts what is left. SIGINT/SIGTERM do the same unless
+/// <see cref="ServerOptions.HandleShutdownSignals"/> is off. Disposing closes the same way.</para>
+/// </remarks>
+public sealed partial class HttpServer : IAsyncDisposable
+{
+    private const string AnyAddress = "0.0.0.0";
+
+    private readonly ServerOptions _options;
+    private readonly HttpProtocols _protocols;
+    private readonly RequestDispatcher _dispatcher;
+    private readonly ILogger _logger;
+    private readonly CertificateBundle? _certificate;
+    private readonly List<SslApplicationProtocol> _alpn = [];
+    private readonly Lock _gate = new();
+    private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly SslStreamCertificateContext? _certificateContext;
+    private KestrelHost? _host;
+    private Task? _closeTask;
+    private ProcessKeepAlive? _keepAlive;
+    private bool _unref;
+
+    internal HttpServer(ServerOptions options, HttpProtocols protocols, RequestHandler? handler, AsyncRequestHandler? asyncHandler)
+    {
+        _options = options;
+        _protocols = protocols;
+        _logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Roost.Server");
+        _dispatcher = new RequestDispatcher(handler, asyncHandler, _logger);
+        if (options is SecureServerOptions secure)
+        {
+            // Load (and fail) now, before any socket is bound: bad TLS input never half-starts a server.
+            _certificate = CertificateLoader.Load(secure.Tls);
+            _certificateContext = _certificate.CreateContext();
+            Log.CertificateLoaded(_logger, _certificate.Leaf.Subject, _certificate.Leaf.Thumbprint, _certificate.Leaf.NotAfter.ToUniversalTime(),
+                _certificate.Intermediates.Count, _certificate.Description);
+            if (protocols.HasFlag(HttpProtocols.Http2))
+            {
+                _alpn.Add(SslApplicationProtocol.Http2);
+            }
+
+            if (protocols.HasFlag(HttpProtocols.Http1))
+            {
+                _alpn.Add(SslApplicationProtocol.Http11);
+            }
+        }
+    }
+
+    /// <summary>Gets the end point the server listens on (with the real port when 0 was asked for), or <see langword="null"/>.</summary>
+    public IPEndPoint? LocalEndPoint { get; private set; }
+
+    /// <summary>Gets the port the server listens on, or 0 when it does not listen.</summary>
+    public int Port => LocalEndPoint?.Port ?? 0;
+
+    /// <summary>Gets a value indicating whether the server is accepting connections.</summary>
+    public bool IsListening => LocalEndPoint is not null && _closeTask is null;
+
+    /// <summary>Gets a value indicating whether the server uses TLS.</summary>
+    public bool IsSecure => _certificate is not null;
+
+    /// <summary>Gets the protocols served, e.g. <c>h2, http/1.1</c> or <c>h2c</c>.</summary>
+    public string Protocols => (IsSecure, _protocols) switch
+    {
+        (true, HttpProtocols.Http1AndHttp2) => "h2, http/1.1",
+        (true, HttpProtocols.Http2) => "h2",
+        (true, _) => "http/1.1 over TLS",
+        (false, HttpProtocols.Http2) => "h2c (prior knowledge)",
+        _ => "http/1.1",
+    };
+
+    /// <summary>Gets the certificate currently served, or <see langword="null"/> for a cleartext server.</summary>
+    public CertificateBundle? Certificate => _certificate;
+
+    /// <summary>Binds all IPv4 addresses on <paramref name="port"/> and starts accepting (Node's <c>server.listen</c>).</summary>
+    /// <param name="port">The port, or 0 for any free port (then read <see cref="Port"/>).</param>
+    /// <param name="onListening">Called once the server accepts connections.</param>
+    /// <returns>This server.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="port"/> is not between 0 and 65535.</exception>
+    /// <exception cref="ListenException">The port is in use, not allowed, or the address is not usable.</exception>
+    public HttpServer Listen(int port, Action? onListening = null) => Listen(port, AnyAddress, onListening);
+
+    /// <summary>Binds <paramref name="host"/>:<paramref name="port"/> and starts accepting.</summary>
+    /// <param name="port">The port, or 0 for any free port.</param>
+    /// <param name="host">An IP address (<c>0.0.0.0</c>, <c>::</c>, <c>127.0.0.1</c>…) or <c>localhost</c>.</param>
+    /// <param name="onListening">Called once the server accepts connections.</param>
+    /// <returns>This server.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="port"/> is not between 0 and 65535.</exception>
+    /// <exception cref="ArgumentException"><paramref name="host"/> is not an address.</exception>
+    /// <exception cref="ListenException">The port is in use, not allowed, or the address is not usable.</exception>
+    public HttpServer Listen(int port, string host, Action? onListening = null)
+    {
+        // The Node-shaped synchronous sugar over ListenAsync (style guide §5): binding is quick and callers of
+        // Listen(port, callback) expect the socket to be bound when it returns.
+        ListenAsync(port, host).GetAwaiter().GetResult();
+        onListening?.Invoke();
+        return this;
+    }
+
+    /// <summary>Binds all IPv4 addresses on <paramref name="port"/> and starts accepting.</summary>
+    /// <param name="port">The port, or 0 for any free port.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <returns>A task that completes once the socket is bound and accepting.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="port"/> is not between 0 and 65535.</exception>
+    /// <exception cref="ListenException">The port is in use, not allowed, or the address is not usable.</exception>
+    public Task ListenAsync(int port, CancellationToken cancellationToken = default) =>
+        ListenAsync(port, AnyAddress, cancellationToken);
+
+    /// <summary>Binds <paramref name="host"/>:<paramref name="port"/> and starts accepting.</summary>
+    /// <param name="port">The port, or 0 for any free port.</param>
+    /// <param name="host">An IP address or <c>localhost</c>.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <returns>A task that completes once the socket is bound and accepting.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="port"/> is not between 0 and 65535.</exception>
+    /// <exception cref="ArgumentException"><paramref name="host"/> is not an address.</exception>
+    /// <exception cref="ListenException">The port is in use, not allowed, or the address is not usable.</exception>
+    public Task ListenAsync(int port, string host, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        if (port is < IPEndPoint.MinPort or > IPEndPoint.MaxPort)
+        {
+            throw new ArgumentOutOfRangeException(nameof(port), port, ErrorMessages.PortOutOfRange(port));
+        }
+
+        IPAddress address;
+        if (string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            address = IPAddress.Loopback;
+        }
+        else if (!IPAddress.TryParse(host, out address!))
+        {
+            throw new ArgumentException(ErrorMessages.HostInvalid(host), nameof(host));
+        }
+
+        return ListenAsync(new IPEndPoint(address, port), cancellationToken);
+    }
+
+    /// <summary>Binds <paramref name="endPoint"/> and starts accepting.</summary>
+    /// <param name="endPoint">The end point; port 0 picks a free port.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <returns>A task that completes once the socket is bound and accepting.</returns>
+    /// <exception cref="ListenException">The port is in use, not allowed, or the address is not usable.</exception>
+    /// <exception cref="InvalidOperationException">The server already listens, or was closed.</exception>
+    public async Task ListenAsync(IPEndPoint endPoint, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(endPoint);
+        lock (_gate)
+        {
+            if (_closeTask is not null)
+            {
+                throw new InvalidOperationException(ErrorMessages.ServerClosed());
+            }
+
+            if (_host is not null)
+            {
+                throw new InvalidOperationException(ErrorMessages.AlreadyListening(Describe(LocalEndPoint ?? endPoint)));
+            }
+
+            _host = new KestrelHost(this);
+        }
+
+        var provider = ListenHandles.Provider;
+        var handle = provider is null ? null : await provider.GetHandleAsync(endPoint, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            LocalEndPoint = await _host.StartAsync(endPoint, handle, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            await _host.DisposeAsync().ConfigureAwait(false);
+            lock (_gate)
+            {
+                _host = null;
+            }
+
+            throw ListenErrors.Translate(ex, Describe(endPoint), endPoint.Port, _options.PortHint);
+        }
+
+        Log.Listening(_logger, Describe(LocalEndPoint), Protocols);
+        if (_options.HandleShutdownSignals)
+        {
+            ProcessSignals.Register(this);
+        }
+
+        lock (_gate)
+        {
+            if (!_unref)
+            {
+                _keepAlive = new ProcessKeepAlive($"roost-listen-{LocalEndPoint.Port}");
+            }
+        }
+
+        provider?.OnListening(this, LocalEndPoint);
+    }
+
+    /// <summary>Lets the process exit even while this server listens (Node's <c>server.unref()</c>).</summary>
+    /// <returns>This server.</returns>
+    public HttpServer Unref()
+    {
+        lock (_gate)
+        {
+            _unref = true;
+            _keepAlive?.Dispose();
+            _keepAlive = null;
+        }
+
+        return this;
+    }
+
+    /// <summary>Keeps the process alive while this server listens again after <see cref="Unref"/> (Node's <c>server.ref()</c>).</summary>
+    /// <returns>This server.</returns>
+    public HttpServer Ref()
+    {
+        lock (_gate)
+        {
+            _unref = false;
+            if (_keepAlive is null && _host is not null && _closeTask is null)
+            {
+                _keepAlive = new ProcessKeepAlive($"roost-listen-{Port}");
+            }
+        }
+
+        return this;
+    }
+
+    internal static string Describe(IPEndPoint endPoint) =>
+        endPoint.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6
+            ? $"[{endPoint.Address}]:{endPoint.Port.ToString(CultureInfo.InvariantCulture)}"
+            : $"{endPoint.Address}:{endPoint.Port.ToString(CultureInfo.InvariantCulture)}";
+
+    internal ServerOptions Options => _options;
+
+    internal HttpProtocols HttpProtocols => _protocols;
+
+    internal RequestDispatcher Dispatcher => _dispatcher;
+
+    internal ValueTask<SslServerAuthenticationOptions> OnTlsHandshake(Microsoft.AspNetCore.Server.Kestrel.Https.TlsHandshakeCallbackContext context) =>
+        ValueTask.FromResult(new SslServerAuthenticationOptions
+        {
+            ServerCertificateContext = _certificateContext,
+            ApplicationProtocols = _alpn,
+            EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+        });
+}

@@ -1,0 +1,22 @@
+using System.Net;
+
+namespace Roost.Internal;
+
+/// <summary>
+/// The seam through which the cluster runtime makes <c>Listen</c> in a worker serve a socket the primary owns, as
+/// Node's cluster module does: when a provider is set, the server asks it for an inherited listening socket.
+/// </summary>
+internal interface IListenHandleProvider
+{
+    /// <summary>Returns the file descriptor of a listening socket for <paramref name="endPoint"/>, or <see langword="null"/> to bind normally.</summary>
+    ValueTask<ulong?> GetHandleAsync(IPEndPoint endPoint, CancellationToken cancellationToken);
+
+    /// <summary>Called once the server accepts on <paramref name="endPoint"/>.</summary>
+    void OnListening(HttpServer server, IPEndPoint endPoint);
+}
+
+/// <summary>Holds the process's <see cref="IListenHandleProvider"/>, set by the cluster runtime in a worker.</summary>
+internal static class ListenHandles
+{
+    public static IListenHandleProvider? Provider { get; set; }
+}

@@ -1,0 +1,47 @@
+namespace Roost.Tls;
+
+/// <summary>
+/// TLS material could not be turned into a usable certificate: a file is missing or empty, holds no certificate or
+/// key, the key does not match the certificate, or a passphrase is missing or wrong.
+/// </summary>
+/// <remarks>The message names the file (as given) or the option, what was wrong and what to do.</remarks>
+public sealed class CertificateLoadException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="message">The full message.</param>
+    /// <param name="path">The file path as given, when the problem is with a file.</param>
+    /// <param name="option">The option the material was given in, e.g. <c>Key</c> or <c>--key</c>.</param>
+    /// <param name="innerException">The low-level cause, if any.</param>
+    public CertificateLoadException(string message, string? path, string option, Exception? innerException = null)
+        : base(message, innerException)
+    {
+        Path = path;
+        Option = option;
+    }
+
+    /// <summary>Creates the exception with a message only.</summary>
+    /// <param name="message">The message.</param>
+    public CertificateLoadException(string message) : base(message)
+    {
+        Option = string.Empty;
+    }
+
+    /// <summary>Creates the exception with a message and a cause.</summary>
+    /// <param name="message">The message.</param>
+    /// <param name="innerException">The cause.</param>
+    public CertificateLoadException(string message, Exception innerException) : base(message, innerException)
+    {
+        Option = string.Empty;
+    }
+
+    /// <summary>Creates the exception with a default message.</summary>
+    public CertificateLoadException() : this("TLS material could not be loaded.")
+    {
+    }
+
+    /// <summary>Gets the file path exactly as given, or <see langword="null"/> for inline material.</summary>
+    public string? Path { get; }
+
+    /// <summary>Gets the option that held the bad material (<c>Cert</c>, <c>Key</c>, <c>Ca</c>, <c>Pfx</c>, <c>Passphrase</c>).</summary>
+    public string Option { get; }
+}
