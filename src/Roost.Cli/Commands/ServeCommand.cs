@@ -1,0 +1,145 @@
+using System.CommandLine;
+using Microsoft.Extensions.Logging;
+using Roost.Cli.Welcome;
+using Roost.Tls;
+
+namespace Roost.Cli.Commands;
+
+/// <summary><c>roost serve</c>: HTTPS (h2 + HTTP/1.1) with the built-in welcome page, on the given or the development certificate.</summary>
+internal static class ServeCommand
+{
+    /// <summary>The default port (HTTPS without root privileges).</summary>
+    public const int DefaultPort = 8443;
+
+    public static Command Create()
+    {
+        var port = new Option<int>("--port", "-p")
+        {
+            Description = "Port to listen on (0 picks a free port).",
+            DefaultValueFactory = _ => DefaultPort,
+        };
+        port.Validators.Add(result =>
+        {
+            var value = result.GetValueOrDefault<int>();
+            if (value is < 0 or > 65535)
+            {
+                result.AddError(ErrorMessages.PortOutOfRange(value) + " (option --port)");
+            }
+        });
+        var host = new Option<string>("--host")
+        {
+            Description = "Address to listen on: 0.0.0.0 (all IPv4), :: (all), 127.0.0.1 (this machine only).",
+            DefaultValueFactory = _ => "0.0.0.0",
+        };
+        var tls = new TlsOptions();
+        var shutdownTimeout = new Option<double>("--shutdown-timeout")
+        {
+            Description = "Seconds in-flight requests get to finish on SIGINT/SIGTERM.",
+            DefaultValueFactory = _ => 30,
+        };
+        var logFormat = new Option<string>("--log-format")
+        {
+            Description = "Log format: text or json.",
+            DefaultValueFactory = _ => "text",
+        };
+        logFormat.AcceptOnlyFromAmong("text", "json");
+
+        var command = new Command("serve", "Serve the built-in welcome page over HTTPS with HTTP/2 and HTTP/1.1. Without --cert/--pfx a local development chain is created (once) and used.")
+        {
+            port, host, shutdownTimeout, logFormat,
+        };
+        tls.AddTo(command);
+        command.SetAction((parse, cancellationToken) => RunAsync(new ServeSettings(
+            parse.GetValue(port),
+            parse.GetValue(host)!,
+            tls.Read(parse),
+            TimeSpan.FromSeconds(parse.GetValue(shutdownTimeout)),
+            parse.GetValue(logFormat)!), cancellationToken));
+        return command;
+    }
+
+    internal static async Task<int> RunAsync(ServeSettings settings, CancellationToken cancellationToken)
+    {
+        using var loggerFactory = Logging.Create(settings.LogFormat);
+        var logger = loggerFactory.CreateLogger("Roost.Cli");
+
+        SecureServerOptions options;
+        DevelopmentCertificateFiles? development = null;
+        try
+        {
+            (options, development) = settings.Tls.ToServerOptions();
+        }
+        catch (CertificateLoadException ex)
+        {
+            return Fail(ex.Message, ExitCodes.CertificateInvalid);
+        }
+
+        options.AllowHttp1 = true;
+        options.ShutdownTimeout = settings.ShutdownTimeout;
+        options.LoggerFactory = loggerFactory;
+        options.PortHint = " with --port";
+
+        var page = WelcomePage.Load();
+        HttpServer server;
+        try
+        {
+            server = Http2.CreateSecureServer(options, page.Handle);
+        }
+        catch (CertificateLoadException ex)
+        {
+            return Fail(ex.Message, ExitCodes.CertificateInvalid);
+        }
+
+        await using (server.ConfigureAwait(false))
+        {
+            try
+            {
+                await server.ListenAsync(settings.Port, settings.Host, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ListenException ex)
+            {
+                return Fail(ex.Message, ExitCodes.ListenFailed);
+            }
+            catch (ArgumentException ex)
+            {
+                return Fail(ex.Message, ExitCodes.InvalidUsage);
+            }
+
+            PrintBanner(server, settings, development);
+            await server.WaitForShutdownAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+
+        logger.LogInformation("Stopped");
+        return ExitCodes.Ok;
+    }
+
+    private static void PrintBanner(HttpServer server, ServeSettings settings, DevelopmentCertificateFiles? development)
+    {
+        var displayHost = settings.Host is "0.0.0.0" or "::" ? "localhost" : settings.Host.Contains(':', StringComparison.Ordinal) ? $"[{settings.Host}]" : settings.Host;
+        var url = $"https://{displayHost}:{server.Port}/";
+        Console.WriteLine($"Roost is serving {url} ({server.Protocols}) as pid {Environment.ProcessId}. Press Ctrl+C to stop.");
+        if (development is null)
+        {
+            return;
+        }
+
+        Console.WriteLine(development.Created
+            ? $"Created a development certificate chain in {development.Directory}"
+            : $"Using the development certificate chain in {development.Directory}");
+        Console.WriteLine($"  Trust its root to connect without warnings (it is valid only on this machine):");
+        Console.WriteLine($"    curl:    curl --cacert {development.RootPath} {url}");
+        Console.WriteLine($"    Debian:  sudo cp {development.RootPath} /usr/local/share/ca-certificates/roost-dev-root.crt && sudo update-ca-certificates");
+        Console.WriteLine($"    Chrome/Chromium: certutil -d sql:$HOME/.pki/nssdb -A -t C,, -n roost-dev -i {development.RootPath}");
+        Console.WriteLine($"    Firefox: Settings > Privacy & Security > Certificates > View Certificates > Authorities > Import {development.RootPath}");
+        Console.WriteLine($"    macOS:   sudo security add-trusted-cert -d -r trustRoot -k /Library/Keychains/System.keychain {development.RootPath}");
+    }
+
+    private static int Fail(string message, int exitCode)
+    {
+        Console.Error.WriteLine($"error: {message}");
+        return exitCode;
+    }
+}
+
+/// <summary>The parsed settings of <c>roost serve</c>.</summary>
+internal sealed record ServeSettings(int Port, string Host, TlsSettings Tls, TimeSpan ShutdownTimeout, string LogFormat);

@@ -1,0 +1,30 @@
+namespace Roost.Cli;
+
+/// <summary>Process exit codes of the <c>roost</c> command (documented in <c>roost --help</c> and docs/cli.md).</summary>
+public static class ExitCodes
+{
+    /// <summary>Finished normally (including a graceful stop after SIGINT/SIGTERM).</summary>
+    public const int Ok = 0;
+
+    /// <summary>An unexpected error; the message says what happened.</summary>
+    public const int Error = 1;
+
+    /// <summary>The command line was not valid.</summary>
+    public const int InvalidUsage = 2;
+
+    /// <summary>A worker failed during startup (before it listened); workers are not restarted after boot failures.</summary>
+    public const int WorkerBootFailed = 3;
+
+    /// <summary>The application could not be loaded.</summary>
+    public const int ApplicationLoadFailed = 4;
+
+    /// <summary>The certificate, key or chain is not usable.</summary>
+    public const int CertificateInvalid = 5;
+
+    /// <summary>The server could not listen (port in use, not allowed, address not available).</summary>
+    public const int ListenFailed = 6;
+
+    /// <summary>The text shown in <c>--help</c>.</summary>
+    public const string HelpText =
+        "Exit codes: 0 ok, 1 error, 2 invalid usage, 3 worker boot failed, 4 application load failed, 5 certificate invalid, 6 cannot listen.";
+}
