@@ -9,14 +9,32 @@ public static class Program
     /// <summary>Runs the command line.</summary>
     /// <param name="args">The arguments.</param>
     /// <returns>The exit code (see <see cref="ExitCodes"/>).</returns>
-    public static Task<int> Main(string[] args)
+    public static Task<int> Main(string[] args) => RunAsync(args, new InvocationConfiguration());
+
+    /// <summary>Parses and runs; parse errors print one <c>error:</c> line each and return <see cref="ExitCodes.InvalidUsage"/>.</summary>
+    /// <param name="args">The arguments.</param>
+    /// <param name="configuration">Where output goes (tests pass writers).</param>
+    /// <param name="cancellationToken">Cancels the command.</param>
+    /// <returns>The exit code.</returns>
+    public static async Task<int> RunAsync(string[] args, InvocationConfiguration configuration, CancellationToken cancellationToken = default)
     {
-        var root = BuildCommand();
+        ArgumentNullException.ThrowIfNull(configuration);
+        var parse = BuildCommand().Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors)
+            {
+                await configuration.Error.WriteLineAsync($"error: {error.Message}").ConfigureAwait(false);
+            }
+
+            await configuration.Error.WriteLineAsync("Run 'roost --help' for usage.").ConfigureAwait(false);
+            return ExitCodes.InvalidUsage;
+        }
 
         // The server handles SIGINT/SIGTERM itself (graceful drain up to the shutdown timeout); System.CommandLine's
         // own termination handling would end the process after 2 s.
-        var configuration = new InvocationConfiguration { ProcessTerminationTimeout = null };
-        return root.Parse(args).InvokeAsync(configuration);
+        configuration.ProcessTerminationTimeout = null;
+        return await parse.InvokeAsync(configuration, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Builds the command tree (also used by tests to check parsing and help).</summary>
