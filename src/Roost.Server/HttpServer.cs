@@ -48,8 +48,12 @@ public sealed partial class HttpServer : IAsyncDisposable
         _dispatcher = new RequestDispatcher(handler, asyncHandler, _logger);
         if (options is SecureServerOptions secure)
         {
-            // Load (and fail) now, before any socket is bound: bad TLS input never half-starts a server.
-            _certificate = CertificateLoader.Load(secure.Tls);
+            // Load and check (and fail) now, before any socket is bound: bad TLS input never half-starts a server.
+            var check = CertificateCheck.Run(secure.Tls, secure.CertificateCheck);
+            // Errors are not logged here: they become the exception, which the caller reports.
+            LogFindings(_logger, check.Findings.Where(f => f.Severity != CertificateFindingSeverity.Error));
+            check.ThrowIfErrors();
+            _certificate = check.Bundle!;
             _certificateContext = _certificate.CreateContext();
             Log.CertificateLoaded(_logger, _certificate.Leaf.Subject, _certificate.Leaf.Thumbprint, _certificate.Leaf.NotAfter.ToUniversalTime(),
                 _certificate.Intermediates.Count, _certificate.Description);
@@ -239,6 +243,25 @@ public sealed partial class HttpServer : IAsyncDisposable
         }
 
         return this;
+    }
+
+    internal static void LogFindings(ILogger logger, IEnumerable<CertificateFinding> findings)
+    {
+        foreach (var finding in findings)
+        {
+            switch (finding.Severity)
+            {
+                case CertificateFindingSeverity.Error:
+                    Log.CertificateError(logger, finding.Message);
+                    break;
+                case CertificateFindingSeverity.Warning:
+                    Log.CertificateWarning(logger, finding.Message);
+                    break;
+                default:
+                    Log.CertificateCheckOk(logger, finding.Message);
+                    break;
+            }
+        }
     }
 
     internal static string Describe(IPEndPoint endPoint) =>

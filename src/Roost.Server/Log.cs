@@ -22,4 +22,13 @@ internal static partial class Log
 
     [LoggerMessage(EventIds.CertificateLoaded, LogLevel.Information, "Certificate {Subject} (thumbprint {Thumbprint}, expires {NotAfter:u}) with {IntermediateCount} intermediate(s) from {Source}", EventName = "CertificateLoaded")]
     public static partial void CertificateLoaded(ILogger logger, string subject, string thumbprint, DateTime notAfter, int intermediateCount, string source);
+
+    [LoggerMessage(EventIds.CertificateWarning, LogLevel.Warning, "Certificate check: {Finding}", EventName = "CertificateWarning")]
+    public static partial void CertificateWarning(ILogger logger, string finding);
+
+    [LoggerMessage(EventIds.CertificateCheckOk, LogLevel.Debug, "Certificate check: {Finding}", EventName = "CertificateCheckOk")]
+    public static partial void CertificateCheckOk(ILogger logger, string finding);
+
+    [LoggerMessage(EventIds.CertificateError, LogLevel.Error, "Certificate check: {Finding}", EventName = "CertificateError")]
+    public static partial void CertificateError(ILogger logger, string finding);
 }

@@ -42,6 +42,13 @@ public sealed class SecureServerOptions : ServerOptions
     /// <remarks>Defaults to <see langword="false"/>: an HTTP/1.1-only client is refused, as by Node.</remarks>
     public bool AllowHttp1 { get; set; }
 
+    /// <summary>
+    /// Gets or sets the settings of the certificate check run before the server binds and before a reloaded
+    /// certificate is swapped in (errors refuse, warnings are logged).
+    /// </summary>
+    /// <remarks>Defaults to <see langword="null"/>: 14-day expiry warning, system clock, system trust store.</remarks>
+    public CertificateCheckOptions? CertificateCheck { get; set; }
+
     /// <summary>Options for PEM or DER files read when the server is created; errors then name each file.</summary>
     /// <param name="certPath">The certificate file.</param>
     /// <param name="keyPath">The private key file.</param>

@@ -65,4 +65,27 @@ public static class TestCertificates
         var (root, intermediate, leaf) = CertificateChainFactory.CreateChain(leafSpec);
         return new TestChain(root, intermediate, leaf, new TempDirectory("roost-certs"));
     }
+
+    /// <summary>Another leaf under the same intermediate (a renewal: new serial, new key).</summary>
+    internal static X509Certificate2 CreateLeaf(X509Certificate2 issuer, GeneratedCertificateSpec? spec = null, X509SignatureGenerator? generator = null) =>
+        CertificateChainFactory.CreateSigned(issuer, spec ?? new GeneratedCertificateSpec(), generator);
+
+    /// <summary>An intermediate CA under <paramref name="issuer"/>.</summary>
+    internal static X509Certificate2 CreateIntermediate(X509Certificate2 issuer, string subject) =>
+        CertificateChainFactory.CreateSigned(issuer, new GeneratedCertificateSpec
+        {
+            Subject = subject,
+            DnsNames = [],
+            IpAddresses = [],
+            ExtendedKeyUsages = [],
+            IsCertificateAuthority = true,
+            NotAfter = DateTimeOffset.UtcNow.AddYears(5),
+        });
+
+    /// <summary>PEM text of one or more certificates, in the order given.</summary>
+    public static string Pem(params X509Certificate2[] certificates) =>
+        string.Concat(certificates.Select(CertificateChainFactory.ToPem));
+
+    /// <summary>PEM text (PKCS#8) of a certificate's private key.</summary>
+    public static string KeyPem(X509Certificate2 certificate) => CertificateChainFactory.KeyToPem(certificate);
 }

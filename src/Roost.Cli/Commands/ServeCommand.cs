@@ -136,7 +136,12 @@ internal static class ServeCommand
 
     private static int Fail(string message, int exitCode)
     {
-        Console.Error.WriteLine($"error: {message}");
+        // A certificate check can report several errors, one per line.
+        foreach (var line in message.Split('\n'))
+        {
+            Console.Error.WriteLine($"error: {line}");
+        }
+
         return exitCode;
     }
 }

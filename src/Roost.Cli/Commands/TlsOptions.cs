@@ -42,6 +42,25 @@ internal sealed record TlsSettings(string? Cert, string? Key, IReadOnlyList<stri
 {
     public bool IsEmpty => Cert is null && Key is null && Pfx is null && Ca.Count == 0;
 
+    /// <summary>The files as a <see cref="CertificateSource"/> whose messages name the CLI flags.</summary>
+    public CertificateSource ToSource()
+    {
+        var source = new CertificateSource
+        {
+            Cert = Cert is null ? null : TlsInput.FromFile(Cert),
+            Key = Key is null ? null : TlsInput.FromFile(Key),
+            Pfx = Pfx is null ? null : TlsInput.FromFile(Pfx),
+            Passphrase = Passphrase,
+            Names = TlsOptionNames.Cli,
+        };
+        foreach (var ca in Ca)
+        {
+            source.Ca.Add(TlsInput.FromFile(ca));
+        }
+
+        return source;
+    }
+
     /// <summary>Server options from the files, or from the development chain when no file was given.</summary>
     public (SecureServerOptions Options, DevelopmentCertificateFiles? Development) ToServerOptions()
     {
@@ -54,6 +73,9 @@ internal sealed record TlsSettings(string? Cert, string? Key, IReadOnlyList<stri
             options.Cert = TlsInput.FromFile(development.CertPath);
             options.Key = TlsInput.FromFile(development.KeyPath);
             options.Ca.Add(TlsInput.FromFile(development.ChainPath));
+
+            // The root is never sent; given, it lets the startup check verify the whole chain.
+            options.Ca.Add(TlsInput.FromFile(development.RootPath));
             return (options, development);
         }
 
