@@ -111,6 +111,26 @@ internal static partial class ErrorMessages
     public static string CheckChainInvalid(string file, X509Certificate2 certificate, string status) =>
         $"The chain of certificate {file} ({Describe(certificate)}) does not verify up to its root: {status}. Download the certificate and the chain again from your CA; the files do not belong together.";
 
+    // ---- Serving: SNI and client certificates -------------------------------------------------------------------
+
+    public static string UnknownServerName(string serverName) =>
+        $"No certificate is configured for host name '{serverName}' (SNI) and UnknownServerName is Refuse; the handshake was refused. Add a certificate for it to SniCertificates, or set UnknownServerName to UseDefault.";
+
+    public static string ClientCaMissing(ClientCertificateMode mode) =>
+        $"ClientCertificateMode is {mode}, but ClientCertificateAuthorities is empty. Add the CA certificate(s) that issue your clients' certificates (option --client-ca), or set the mode to Off.";
+
+    public static string ClientCertificateMissing() =>
+        "the client sent no certificate, and client certificates are required (ClientCertificateMode Require).";
+
+    public static string ClientCertificateRejected(X509Certificate2 certificate, string status) =>
+        $"client certificate '{certificate.Subject}' (serial {certificate.SerialNumber}) is not accepted: {status}. It must chain to one of ClientCertificateAuthorities and carry the clientAuth extended key usage.";
+
+    public static string SniOptionInvalid(string value) =>
+        $"Option --sni '{value}' is not HOST=CERT,KEY[,CA...]. Example: --sni 'api.example.com=api.pem,api.key,chain.pem' (the host may be a wildcard such as '*.example.com').";
+
+    public static string NotSecure() =>
+        "This server has no TLS certificate to reload: it was created by Http.CreateServer. Use Https.CreateServer or Http2.CreateSecureServer.";
+
     // ---- Helpers ------------------------------------------------------------------------------------------------
 
     internal static string Describe(X509Certificate2 certificate) =>

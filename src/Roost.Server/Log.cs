@@ -31,4 +31,22 @@ internal static partial class Log
 
     [LoggerMessage(EventIds.CertificateError, LogLevel.Error, "Certificate check: {Finding}", EventName = "CertificateError")]
     public static partial void CertificateError(ILogger logger, string finding);
+
+    [LoggerMessage(EventIds.CertificateReloaded, LogLevel.Information, "Certificate {Name} reloaded: serial {OldSerial} replaced by {NewSerial} ({Subject}, expires {NotAfter:u}) from {Source}; new handshakes use it", EventName = "CertificateReloaded")]
+    public static partial void CertificateReloaded(ILogger logger, string name, string oldSerial, string newSerial, string subject, DateTime notAfter, string source);
+
+    [LoggerMessage(EventIds.CertificateReloadRejected, LogLevel.Error, "Certificate {Name} reload rejected; still serving serial {Serial}: {Finding}", EventName = "CertificateReloadRejected")]
+    public static partial void CertificateReloadRejected(ILogger logger, string name, string serial, string finding);
+
+    [LoggerMessage(EventIds.CertificateReloadUnchanged, LogLevel.Debug, "Certificate {Name} unchanged (serial {Serial})", EventName = "CertificateReloadUnchanged")]
+    public static partial void CertificateReloadUnchanged(ILogger logger, string name, string serial);
+
+    [LoggerMessage(EventIds.CertificateReloadWaiting, LogLevel.Debug, "Certificate {Name}: files not complete yet, reading again: {Finding}", EventName = "CertificateReloadWaiting")]
+    public static partial void CertificateReloadWaiting(ILogger logger, string name, string finding);
+
+    [LoggerMessage(EventIds.CertificateWatchFailed, LogLevel.Warning, "Cannot watch {Directory} for certificate renewals ({Reason}); use SIGHUP or ReloadCertificatesAsync to reload", EventName = "CertificateWatchFailed")]
+    public static partial void CertificateWatchFailed(ILogger logger, string directory, string reason);
+
+    [LoggerMessage(EventIds.TlsHandshakeRejected, LogLevel.Debug, "TLS handshake from {RemoteEndPoint} rejected: {Reason}", EventName = "TlsHandshakeRejected")]
+    public static partial void TlsHandshakeRejected(ILogger logger, string remoteEndPoint, string reason);
 }
