@@ -34,6 +34,9 @@ public sealed class TestChain : IDisposable
 
     public string KeyPath { get; }
 
+    /// <summary>Issues a renewal under the same intermediate (new key, new serial); the caller disposes it.</summary>
+    public X509Certificate2 Renew() => CertificateChainFactory.CreateSigned(Intermediate, new GeneratedCertificateSpec());
+
     /// <summary>Options for a TLS server with this chain (leaf + key + intermediate).</summary>
     public SecureServerOptions ServerOptions(bool allowHttp1 = false) =>
         WithAllowHttp1(SecureServerOptions.FromFiles(LeafPath, KeyPath, IntermediatePath), allowHttp1);
