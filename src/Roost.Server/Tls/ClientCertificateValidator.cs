@@ -69,7 +69,19 @@ internal sealed class ClientCertificateValidator
         var leaf = certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
         using var chain = new X509Chain();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(_authorities);
+        // Self-signed authorities are the trust anchors; intermediates given with them help build the chain.
+        foreach (var authority in _authorities)
+        {
+            if (CertificateLoader.IsSelfIssued(authority))
+            {
+                chain.ChainPolicy.CustomTrustStore.Add(authority);
+            }
+            else
+            {
+                chain.ChainPolicy.ExtraStore.Add(authority);
+            }
+        }
+
         chain.ChainPolicy.ApplicationPolicy.Add(new Oid(CertificateChainFactory.ClientAuthOid));
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
         chain.ChainPolicy.DisableCertificateDownloads = true;
