@@ -37,6 +37,9 @@ internal sealed record GeneratedCertificateSpec
     public IReadOnlyList<string> ExtendedKeyUsages { get; init; } = [CertificateChainFactory.ServerAuthOid];
 
     public bool IsCertificateAuthority { get; init; }
+
+    /// <summary>An OCSP responder URL for the authorityInfoAccess extension, or <see langword="null"/> for none.</summary>
+    public string? OcspUrl { get; init; }
 }
 
 /// <summary>
@@ -152,6 +155,11 @@ internal static class CertificateChainFactory
             }
 
             request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(usages, critical: false));
+        }
+
+        if (spec.OcspUrl is not null)
+        {
+            request.CertificateExtensions.Add(new X509AuthorityInformationAccessExtension([spec.OcspUrl], null));
         }
 
         if (spec.DnsNames.Count > 0 || spec.IpAddresses.Count > 0)
