@@ -271,7 +271,7 @@ public sealed class CertificateCheckTests : IDisposable
     [Fact]
     public void Sha1Signature_IsAWarning()
     {
-        using var leaf = TestCertificates.CreateLeaf(_chain.Intermediate, new GeneratedCertificateSpec { SignatureHash = HashAlgorithmName.SHA1 }, new Sha1SignatureGenerator(_chain.Intermediate));
+        using var leaf = TestCertificates.CreateLeaf(_chain.Intermediate, new GeneratedCertificateSpec { SignatureHash = HashAlgorithmName.SHA1 }, new LegacySignatureGenerator(_chain.Intermediate, HashAlgorithmName.SHA1));
         var (cert, key) = WriteLeaf(leaf);
 
         var result = Check(Source(cert, key, _chain.IntermediatePath, _chain.RootPath));
@@ -279,6 +279,57 @@ public sealed class CertificateCheckTests : IDisposable
         Assert.Equal(
             $"warning: Certificate '{cert}' (option --cert) ({Describe(leaf)}) is signed with SHA-1 (sha1ECDSA); browsers have rejected SHA-1 signed server certificates since 2017. Ask your CA to reissue it with SHA-256.",
             Single(result, CertificateFindingCodes.Sha1Signature).ToString());
+    }
+
+    [Fact]
+    public void Md5Signature_IsAnError()
+    {
+        using var rsaRoot = CertificateChainFactory.CreateRoot("CN=RSA Root", keyKind: GeneratedKeyKind.Rsa);
+        using var leaf = TestCertificates.CreateLeaf(rsaRoot, new GeneratedCertificateSpec(), new LegacySignatureGenerator(rsaRoot, HashAlgorithmName.MD5));
+        var (cert, key) = WriteLeaf(leaf);
+
+        var result = Check(Source(cert, key));
+
+        Assert.Equal(
+            $"error: Certificate '{cert}' (option --cert) ({Describe(leaf)}) is signed with md5RSA, which is broken; no client accepts it. Ask your CA to reissue it with SHA-256.",
+            Single(result, CertificateFindingCodes.BrokenSignature).ToString());
+    }
+
+    [Fact]
+    public void NoSubjectAltNames_IsAWarning_AndHostIsThenAnError()
+    {
+        using var leaf = TestCertificates.CreateLeaf(_chain.Intermediate, new GeneratedCertificateSpec { Subject = "CN=www.example.test", DnsNames = [], IpAddresses = [] });
+        var (cert, key) = WriteLeaf(leaf);
+
+        var result = Check(Source(cert, key, _chain.IntermediatePath, _chain.RootPath), host: "www.example.test");
+
+        Assert.Equal(
+            $"warning: Certificate '{cert}' (option --cert) ({Describe(leaf)}) has no subject alternative names; browsers ignore the subject's CN and will accept it for no host name. Issue a certificate that lists every host name as a DNS name.",
+            Single(result, CertificateFindingCodes.NoSubjectAltName).ToString());
+        Assert.Equal(
+            $"error: Host name 'www.example.test' (option --host) is not in the subject alternative names of certificate '{cert}' (option --cert) ({Describe(leaf)}; names: none). Browsers check only these names, never the subject's CN; get a certificate that lists 'www.example.test'.",
+            Single(result, CertificateFindingCodes.HostMismatch).ToString());
+    }
+
+    [Fact]
+    public void ForgedIntermediate_SameNameAndKeyIdButOtherKey_ChainDoesNotVerify()
+    {
+        // Same subject and subject key identifier as the real intermediate, different key: names match, signatures do not.
+        using var otherKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest(_chain.Intermediate.SubjectName, otherKey, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        request.CertificateExtensions.Add(_chain.Intermediate.Extensions.OfType<X509SubjectKeyIdentifierExtension>().Single());
+        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(_chain.Root, true, false));
+        using var forged = request.Create(_chain.Root, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1), [1, 2, 3, 4]);
+        var ca = _dir.Write("forged.pem", TestCertificates.Pem(forged));
+
+        var result = Check(Source(_chain.LeafPath, _chain.KeyPath, ca, _chain.RootPath));
+
+        var finding = Single(result, CertificateFindingCodes.ChainInvalid);
+        Assert.StartsWith(
+            $"error: The chain of certificate '{_chain.LeafPath}' (option --cert) ({Describe(_chain.Leaf)}) does not verify up to its root: ",
+            finding.ToString(), StringComparison.Ordinal);
+        Assert.EndsWith(". Download the certificate and the chain again from your CA; the files do not belong together.", finding.Message, StringComparison.Ordinal);
     }
 
     [Fact]
