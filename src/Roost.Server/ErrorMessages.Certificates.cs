@@ -9,9 +9,12 @@ internal static partial class ErrorMessages
 {
     // ---- Checker: files -----------------------------------------------------------------------------------------
 
-    public static string CheckFormat(string file, string encoding, int count) => count == 1
-        ? $"{file} is {encoding} with 1 certificate."
-        : $"{file} is {encoding} with {count} certificates; the first is used as the server certificate when this is the certificate option, the others as its chain (put in order automatically).";
+    public static string CheckFormat(string file, string encoding, int count, bool isServerCertificate) => (count, isServerCertificate) switch
+    {
+        (1, _) => $"{file} is {encoding} with 1 certificate.",
+        (_, true) => $"{file} is {encoding} with {count} certificates: the first is the server certificate, the other {count - 1} are used as its chain (put in order automatically).",
+        _ => $"{file} is {encoding} with {count} certificates.",
+    };
 
     public static string CheckFormatMismatch(string file, string encoding, string extension) =>
         $"{file} is {encoding} although its extension '{extension}' usually means {(encoding == "PEM" ? "DER" : "PEM")}; it was read as {encoding}, no action needed.";

@@ -20,6 +20,7 @@ internal static class EventIds
     public const int CertificateReloadUnchanged = 1106;
     public const int CertificateReloadWaiting = 1107;
     public const int CertificateWatchFailed = 1108;
+    public const int CertificateReloadFailed = 1109;
     public const int TlsHandshakeRejected = 1110;
     public const int OcspStaplingDisabled = 1111;
 }

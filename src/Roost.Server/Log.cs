@@ -49,4 +49,7 @@ internal static partial class Log
 
     [LoggerMessage(EventIds.TlsHandshakeRejected, LogLevel.Debug, "TLS handshake from {RemoteEndPoint} rejected: {Reason}", EventName = "TlsHandshakeRejected")]
     public static partial void TlsHandshakeRejected(ILogger logger, string remoteEndPoint, string reason);
+
+    [LoggerMessage(EventIds.CertificateReloadFailed, LogLevel.Error, "Certificate reload failed unexpectedly; the current certificates keep serving", EventName = "CertificateReloadFailed")]
+    public static partial void CertificateReloadFailed(ILogger logger, Exception exception);
 }

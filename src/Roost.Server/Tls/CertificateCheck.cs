@@ -94,7 +94,7 @@ public static class CertificateCheck
                 continue;
             }
 
-            DescribeFormat(input, option, bytes, origins, parsed, findings);
+            DescribeFormat(input, source.Cert, option, bytes, origins, parsed, findings);
         }
 
         // 2. Load as the server would; a failure here is one error, but the certificates are still inspected below.
@@ -360,7 +360,7 @@ public static class CertificateCheck
         return problems.Count == 0 ? null : string.Join("; ", problems);
     }
 
-    private static void DescribeFormat(TlsInput input, string option, byte[] bytes, Dictionary<string, CertificateOrigin> origins, List<X509Certificate2> parsed, List<CertificateFinding> findings)
+    private static void DescribeFormat(TlsInput input, TlsInput? serverCertificate, string option, byte[] bytes, Dictionary<string, CertificateOrigin> origins, List<X509Certificate2> parsed, List<CertificateFinding> findings)
     {
         List<X509Certificate2> certificates;
         try
@@ -392,7 +392,7 @@ public static class CertificateCheck
         var mismatch = (encoding, extension) is ("DER", ".pem") or ("PEM", ".der");
         findings.Add(Ok(CertificateFindingCodes.Format, mismatch
             ? ErrorMessages.CheckFormatMismatch(file, encoding, extension)
-            : ErrorMessages.CheckFormat(file, encoding, certificates.Count)));
+            : ErrorMessages.CheckFormat(file, encoding, certificates.Count, isServerCertificate: ReferenceEquals(input, serverCertificate))));
     }
 
     private static void AddPfxOrigins(CertificateSource source, CertificateBundle bundle, Dictionary<string, CertificateOrigin> origins)

@@ -91,10 +91,11 @@ internal sealed class CertificateFileWatcher : IAsyncDisposable
             {
                 await _store.ReloadAsync(cancellationToken).ConfigureAwait(false);
             }
-            catch (IOException ex)
+            catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                // Unexpected I/O failure outside the checker's own handling: reported, the next change retries.
-                Log.CertificateWatchFailed(_logger, "(reload)", ex.Message);
+                // Loop boundary: an unexpected failure is logged and the old certificates keep serving; the next
+                // change or SIGHUP tries again.
+                Log.CertificateReloadFailed(_logger, ex);
             }
 
             if (_watchFiles)

@@ -148,7 +148,7 @@ public sealed class CertificateCheckTests : IDisposable
 
         Assert.False(result.HasErrors);
         Assert.Equal(
-            $"ok: '{cert}' (option --cert) is PEM with 3 certificates; the first is used as the server certificate when this is the certificate option, the others as its chain (put in order automatically).",
+            $"ok: '{cert}' (option --cert) is PEM with 3 certificates: the first is the server certificate, the other 2 are used as its chain (put in order automatically).",
             Single(result, CertificateFindingCodes.Format).ToString());
         Assert.Single(result.Bundle!.Intermediates);
         Assert.NotNull(result.Bundle.Root);
