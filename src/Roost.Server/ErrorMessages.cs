@@ -7,7 +7,7 @@ namespace Roost;
 /// Every user-facing message of the server library, one format method per message, so tests can assert on them and
 /// the wording stays consistent. Each answers: what was wrong, which input, what value was seen, and what to do.
 /// </summary>
-internal static class ErrorMessages
+internal static partial class ErrorMessages
 {
     // ---- TLS material -------------------------------------------------------------------------------------------
 

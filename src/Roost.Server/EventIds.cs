@@ -12,4 +12,15 @@ internal static class EventIds
     public const int ShutdownSignal = 1003;
     public const int HandlerFailed = 1010;
     public const int CertificateLoaded = 1100;
+    public const int CertificateWarning = 1101;
+    public const int CertificateCheckOk = 1102;
+    public const int CertificateError = 1103;
+    public const int CertificateReloaded = 1104;
+    public const int CertificateReloadRejected = 1105;
+    public const int CertificateReloadUnchanged = 1106;
+    public const int CertificateReloadWaiting = 1107;
+    public const int CertificateWatchFailed = 1108;
+    public const int CertificateReloadFailed = 1109;
+    public const int TlsHandshakeRejected = 1110;
+    public const int OcspStaplingDisabled = 1111;
 }

@@ -29,7 +29,10 @@ public sealed partial class HttpServer
     public async ValueTask DisposeAsync()
     {
         await CloseAsync().ConfigureAwait(false);
-        _certificate?.Dispose();
+        if (_store is not null)
+        {
+            await _store.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     /// <summary>Runs on the thread pool after SIGINT/SIGTERM (the signal callback itself only queues this).</summary>
@@ -56,6 +59,7 @@ public sealed partial class HttpServer
         }
         finally
         {
+            await StopCertificateWatchAsync().ConfigureAwait(false);
             ProcessSignals.Unregister(this);
             lock (_gate)
             {

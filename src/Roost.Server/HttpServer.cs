@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Security;
 using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -30,11 +31,16 @@ public sealed partial class HttpServer : IAsyncDisposable
     private readonly HttpProtocols _protocols;
     private readonly RequestDispatcher _dispatcher;
     private readonly ILogger _logger;
-    private readonly CertificateBundle? _certificate;
+    private readonly CertificateStore? _store;
+    private readonly CertificateFileWatcher? _watcher;
+    private readonly ClientCertificateValidator? _clientValidator;
+    private readonly ClientCertificateMode _clientCertificateMode;
+    private readonly CipherSuitesPolicy? _cipherSuites;
+    private readonly SslProtocols _sslProtocols;
+    private readonly bool _reloadOnHangup;
     private readonly List<SslApplicationProtocol> _alpn = [];
     private readonly Lock _gate = new();
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly SslStreamCertificateContext? _certificateContext;
     private KestrelHost? _host;
     private Task? _closeTask;
     private ProcessKeepAlive? _keepAlive;
@@ -48,11 +54,15 @@ public sealed partial class HttpServer : IAsyncDisposable
         _dispatcher = new RequestDispatcher(handler, asyncHandler, _logger);
         if (options is SecureServerOptions secure)
         {
-            // Load (and fail) now, before any socket is bound: bad TLS input never half-starts a server.
-            _certificate = CertificateLoader.Load(secure.Tls);
-            _certificateContext = _certificate.CreateContext();
-            Log.CertificateLoaded(_logger, _certificate.Leaf.Subject, _certificate.Leaf.Thumbprint, _certificate.Leaf.NotAfter.ToUniversalTime(),
-                _certificate.Intermediates.Count, _certificate.Description);
+            // Load and check (and fail) now, before any socket is bound: bad TLS input never half-starts a server.
+            _clientValidator = ClientCertificateValidator.Create(secure, _logger);
+            _clientCertificateMode = secure.ClientCertificateMode;
+            _store = CertificateStore.Create(secure, _logger);
+            _store.Reloaded += outcome => CertificateReloaded?.Invoke(this, new CertificateReloadedEventArgs(outcome));
+            _watcher = new CertificateFileWatcher(_store, _logger, secure.WatchCertificateFiles);
+            _reloadOnHangup = secure.ReloadCertificatesOnHangup;
+            _sslProtocols = TlsPolicies.Protocols(secure.TlsPolicy);
+            _cipherSuites = TlsPolicies.Create(secure.TlsPolicy);
             if (protocols.HasFlag(HttpProtocols.Http2))
             {
                 _alpn.Add(SslApplicationProtocol.Http2);
@@ -75,7 +85,7 @@ public sealed partial class HttpServer : IAsyncDisposable
     public bool IsListening => LocalEndPoint is not null && _closeTask is null;
 
     /// <summary>Gets a value indicating whether the server uses TLS.</summary>
-    public bool IsSecure => _certificate is not null;
+    public bool IsSecure => _store is not null;
 
     /// <summary>Gets the protocols served, e.g. <c>h2, http/1.1</c> or <c>h2c</c>.</summary>
     public string Protocols => (IsSecure, _protocols) switch
@@ -88,7 +98,8 @@ public sealed partial class HttpServer : IAsyncDisposable
     };
 
     /// <summary>Gets the certificate currently served, or <see langword="null"/> for a cleartext server.</summary>
-    public CertificateBundle? Certificate => _certificate;
+    /// <remarks>After a reload this is the new certificate; the previous bundle is disposed a while later.</remarks>
+    public CertificateBundle? Certificate => _store?.Default.Current.Bundle;
 
     /// <summary>Binds all IPv4 addresses on <paramref name="port"/> and starts accepting (Node's <c>server.listen</c>).</summary>
     /// <param name="port">The port, or 0 for any free port (then read <see cref="Port"/>).</param>
@@ -195,6 +206,7 @@ public sealed partial class HttpServer : IAsyncDisposable
         }
 
         Log.Listening(_logger, Describe(LocalEndPoint), Protocols);
+        StartCertificateWatch();
         if (_options.HandleShutdownSignals)
         {
             ProcessSignals.Register(this);
@@ -241,6 +253,25 @@ public sealed partial class HttpServer : IAsyncDisposable
         return this;
     }
 
+    internal static void LogFindings(ILogger logger, IEnumerable<CertificateFinding> findings)
+    {
+        foreach (var finding in findings)
+        {
+            switch (finding.Severity)
+            {
+                case CertificateFindingSeverity.Error:
+                    Log.CertificateError(logger, finding.Message);
+                    break;
+                case CertificateFindingSeverity.Warning:
+                    Log.CertificateWarning(logger, finding.Message);
+                    break;
+                default:
+                    Log.CertificateCheckOk(logger, finding.Message);
+                    break;
+            }
+        }
+    }
+
     internal static string Describe(IPEndPoint endPoint) =>
         endPoint.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6
             ? $"[{endPoint.Address}]:{endPoint.Port.ToString(CultureInfo.InvariantCulture)}"
@@ -252,11 +283,27 @@ public sealed partial class HttpServer : IAsyncDisposable
 
     internal RequestDispatcher Dispatcher => _dispatcher;
 
-    internal ValueTask<SslServerAuthenticationOptions> OnTlsHandshake(Microsoft.AspNetCore.Server.Kestrel.Https.TlsHandshakeCallbackContext context) =>
-        ValueTask.FromResult(new SslServerAuthenticationOptions
+    internal ValueTask<SslServerAuthenticationOptions> OnTlsHandshake(Microsoft.AspNetCore.Server.Kestrel.Https.TlsHandshakeCallbackContext context)
+    {
+        // The hot path of every handshake: one dictionary lookup and a volatile read; loading happens in reloads only.
+        var serverName = context.ClientHelloInfo.ServerName;
+        var served = _store!.Select(serverName);
+        if (served is null)
         {
-            ServerCertificateContext = _certificateContext,
+            var reason = ErrorMessages.UnknownServerName(serverName);
+            Log.TlsHandshakeRejected(_logger, context.Connection.RemoteEndPoint?.ToString() ?? "client", reason);
+            throw new AuthenticationException(reason);
+        }
+
+        return ValueTask.FromResult(new SslServerAuthenticationOptions
+        {
+            ServerCertificateContext = served.Context,
             ApplicationProtocols = _alpn,
-            EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+            EnabledSslProtocols = _sslProtocols,
+            CipherSuitesPolicy = _cipherSuites,
+            ClientCertificateRequired = _clientCertificateMode != ClientCertificateMode.Off,
+            RemoteCertificateValidationCallback = _clientValidator is null ? null : _clientValidator.Validate,
+            CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
         });
+    }
 }

@@ -22,4 +22,34 @@ internal static partial class Log
 
     [LoggerMessage(EventIds.CertificateLoaded, LogLevel.Information, "Certificate {Subject} (thumbprint {Thumbprint}, expires {NotAfter:u}) with {IntermediateCount} intermediate(s) from {Source}", EventName = "CertificateLoaded")]
     public static partial void CertificateLoaded(ILogger logger, string subject, string thumbprint, DateTime notAfter, int intermediateCount, string source);
+
+    [LoggerMessage(EventIds.CertificateWarning, LogLevel.Warning, "Certificate check: {Finding}", EventName = "CertificateWarning")]
+    public static partial void CertificateWarning(ILogger logger, string finding);
+
+    [LoggerMessage(EventIds.CertificateCheckOk, LogLevel.Debug, "Certificate check: {Finding}", EventName = "CertificateCheckOk")]
+    public static partial void CertificateCheckOk(ILogger logger, string finding);
+
+    [LoggerMessage(EventIds.CertificateError, LogLevel.Error, "Certificate check: {Finding}", EventName = "CertificateError")]
+    public static partial void CertificateError(ILogger logger, string finding);
+
+    [LoggerMessage(EventIds.CertificateReloaded, LogLevel.Information, "Certificate {Name} reloaded: serial {OldSerial} replaced by {NewSerial} ({Subject}, expires {NotAfter:u}) from {Source}; new handshakes use it", EventName = "CertificateReloaded")]
+    public static partial void CertificateReloaded(ILogger logger, string name, string oldSerial, string newSerial, string subject, DateTime notAfter, string source);
+
+    [LoggerMessage(EventIds.CertificateReloadRejected, LogLevel.Error, "Certificate {Name} reload rejected; still serving serial {Serial}: {Finding}", EventName = "CertificateReloadRejected")]
+    public static partial void CertificateReloadRejected(ILogger logger, string name, string serial, string finding);
+
+    [LoggerMessage(EventIds.CertificateReloadUnchanged, LogLevel.Debug, "Certificate {Name} unchanged (serial {Serial})", EventName = "CertificateReloadUnchanged")]
+    public static partial void CertificateReloadUnchanged(ILogger logger, string name, string serial);
+
+    [LoggerMessage(EventIds.CertificateReloadWaiting, LogLevel.Debug, "Certificate {Name}: files not complete yet, reading again: {Finding}", EventName = "CertificateReloadWaiting")]
+    public static partial void CertificateReloadWaiting(ILogger logger, string name, string finding);
+
+    [LoggerMessage(EventIds.CertificateWatchFailed, LogLevel.Warning, "Cannot watch {Directory} for certificate renewals ({Reason}); use SIGHUP or ReloadCertificatesAsync to reload", EventName = "CertificateWatchFailed")]
+    public static partial void CertificateWatchFailed(ILogger logger, string directory, string reason);
+
+    [LoggerMessage(EventIds.TlsHandshakeRejected, LogLevel.Debug, "TLS handshake from {RemoteEndPoint} rejected: {Reason}", EventName = "TlsHandshakeRejected")]
+    public static partial void TlsHandshakeRejected(ILogger logger, string remoteEndPoint, string reason);
+
+    [LoggerMessage(EventIds.CertificateReloadFailed, LogLevel.Error, "Certificate reload failed unexpectedly; the current certificates keep serving", EventName = "CertificateReloadFailed")]
+    public static partial void CertificateReloadFailed(ILogger logger, Exception exception);
 }

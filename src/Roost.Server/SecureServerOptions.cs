@@ -17,6 +17,8 @@ namespace Roost;
 /// </example>
 public sealed class SecureServerOptions : ServerOptions
 {
+    private TimeSpan _settleTime = TimeSpan.FromSeconds(5);
+
     /// <summary>Gets the TLS material.</summary>
     public CertificateSource Tls { get; } = new();
 
@@ -41,6 +43,70 @@ public sealed class SecureServerOptions : ServerOptions
     /// </summary>
     /// <remarks>Defaults to <see langword="false"/>: an HTTP/1.1-only client is refused, as by Node.</remarks>
     public bool AllowHttp1 { get; set; }
+
+    /// <summary>
+    /// Gets or sets the settings of the certificate check run before the server binds and before a reloaded
+    /// certificate is swapped in (errors refuse, warnings are logged).
+    /// </summary>
+    /// <remarks>Defaults to <see langword="null"/>: 14-day expiry warning, system clock, system trust store.</remarks>
+    public CertificateCheckOptions? CertificateCheck { get; set; }
+
+    /// <summary>Gets or sets which TLS versions and cipher suites are offered.</summary>
+    /// <remarks>Defaults to <see cref="TlsPolicy.Intermediate"/>: TLS 1.2 + 1.3, ECDHE with AEAD ciphers only, no CBC.</remarks>
+    public TlsPolicy TlsPolicy { get; set; } = TlsPolicy.Intermediate;
+
+    /// <summary>
+    /// Gets the certificates chosen by host name (SNI), keyed by an exact name (<c>api.example.com</c>) or a wildcard
+    /// (<c>*.example.com</c>, one label). <see cref="Tls"/> is the default for other names and clients without SNI.
+    /// </summary>
+    public IDictionary<string, CertificateSource> SniCertificates { get; } = new Dictionary<string, CertificateSource>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Gets or sets what happens when a client asks for a host name that no <see cref="SniCertificates"/> entry covers.</summary>
+    /// <remarks>Defaults to <see cref="UnknownServerNameAction.UseDefault"/>. Clients that send no name always get the default.</remarks>
+    public UnknownServerNameAction UnknownServerName { get; set; } = UnknownServerNameAction.UseDefault;
+
+    /// <summary>Gets or sets whether clients are asked for a certificate (mutual TLS).</summary>
+    /// <remarks>Defaults to <see cref="ClientCertificateMode.Off"/>.</remarks>
+    public ClientCertificateMode ClientCertificateMode { get; set; } = ClientCertificateMode.Off;
+
+    /// <summary>
+    /// Gets the CA certificates that client certificates must chain to (PEM files may hold several). Client
+    /// certificates must also carry the clientAuth extended key usage. Required when
+    /// <see cref="ClientCertificateMode"/> is not <see cref="ClientCertificateMode.Off"/>.
+    /// </summary>
+    public IList<TlsInput> ClientCertificateAuthorities { get; } = [];
+
+    /// <summary>
+    /// Gets or sets a value indicating whether the certificate and key files are watched and a renewed set is loaded,
+    /// checked and swapped in without a restart (a bad set is reported and the old certificate keeps serving).
+    /// </summary>
+    /// <remarks>Defaults to <see langword="true"/>. <see cref="HttpServer.ReloadCertificatesAsync(CancellationToken)"/> reloads on demand either way.</remarks>
+    public bool WatchCertificateFiles { get; set; } = true;
+
+    /// <summary>Gets or sets a value indicating whether SIGHUP reloads the certificates (as <c>roost serve</c> does).</summary>
+    /// <remarks>Defaults to <see langword="false"/>: a library does not take over a process signal unasked.</remarks>
+    public bool ReloadCertificatesOnHangup { get; set; }
+
+    /// <summary>
+    /// Gets or sets how long a reload waits for files that are still being written (an empty file, a certificate whose
+    /// key has not been replaced yet) before it gives up and reports the problem.
+    /// </summary>
+    /// <remarks>Defaults to 5 seconds; the files are read again every 200 ms meanwhile.</remarks>
+    public TimeSpan CertificateReloadSettleTime
+    {
+        get => _settleTime;
+        set => _settleTime = value >= TimeSpan.Zero
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(value), value, $"SecureServerOptions.CertificateReloadSettleTime must not be negative; got {value}.");
+    }
+
+    /// <summary>
+    /// Gets or sets a value indicating whether OCSP responses are fetched from the CA and stapled to handshakes when
+    /// the certificate names an OCSP responder and its chain reaches a root. Turn it off on hosts without network access
+    /// to the CA: no request is then made, at startup or later.
+    /// </summary>
+    /// <remarks>Defaults to <see langword="true"/>. Fetching happens in the background; it never delays startup or a handshake.</remarks>
+    public bool OcspStapling { get; set; } = true;
 
     /// <summary>Options for PEM or DER files read when the server is created; errors then name each file.</summary>
     /// <param name="certPath">The certificate file.</param>

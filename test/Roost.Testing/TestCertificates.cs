@@ -34,6 +34,9 @@ public sealed class TestChain : IDisposable
 
     public string KeyPath { get; }
 
+    /// <summary>Issues a renewal under the same intermediate (new key, new serial); the caller disposes it.</summary>
+    public X509Certificate2 Renew() => CertificateChainFactory.CreateSigned(Intermediate, new GeneratedCertificateSpec());
+
     /// <summary>Options for a TLS server with this chain (leaf + key + intermediate).</summary>
     public SecureServerOptions ServerOptions(bool allowHttp1 = false) =>
         WithAllowHttp1(SecureServerOptions.FromFiles(LeafPath, KeyPath, IntermediatePath), allowHttp1);
@@ -65,4 +68,27 @@ public static class TestCertificates
         var (root, intermediate, leaf) = CertificateChainFactory.CreateChain(leafSpec);
         return new TestChain(root, intermediate, leaf, new TempDirectory("roost-certs"));
     }
+
+    /// <summary>Another leaf under the same intermediate (a renewal: new serial, new key).</summary>
+    internal static X509Certificate2 CreateLeaf(X509Certificate2 issuer, GeneratedCertificateSpec? spec = null, X509SignatureGenerator? generator = null) =>
+        CertificateChainFactory.CreateSigned(issuer, spec ?? new GeneratedCertificateSpec(), generator);
+
+    /// <summary>An intermediate CA under <paramref name="issuer"/>.</summary>
+    internal static X509Certificate2 CreateIntermediate(X509Certificate2 issuer, string subject) =>
+        CertificateChainFactory.CreateSigned(issuer, new GeneratedCertificateSpec
+        {
+            Subject = subject,
+            DnsNames = [],
+            IpAddresses = [],
+            ExtendedKeyUsages = [],
+            IsCertificateAuthority = true,
+            NotAfter = DateTimeOffset.UtcNow.AddYears(5),
+        });
+
+    /// <summary>PEM text of one or more certificates, in the order given.</summary>
+    public static string Pem(params X509Certificate2[] certificates) =>
+        string.Concat(certificates.Select(CertificateChainFactory.ToPem));
+
+    /// <summary>PEM text (PKCS#8) of a certificate's private key.</summary>
+    public static string KeyPem(X509Certificate2 certificate) => CertificateChainFactory.KeyToPem(certificate);
 }

@@ -7,7 +7,8 @@ namespace Roost.Testing;
 /// <summary>HttpClients that trust only a given root (a custom trust store, as a client of a private CA would).</summary>
 public static class TestClients
 {
-    public static HttpClient TrustingOnly(X509Certificate2 root, Version? version = null, HttpVersionPolicy policy = HttpVersionPolicy.RequestVersionExact)
+    public static HttpClient TrustingOnly(X509Certificate2 root, Version? version = null, HttpVersionPolicy policy = HttpVersionPolicy.RequestVersionExact,
+        X509Certificate2? clientCertificate = null)
     {
         var handler = new SocketsHttpHandler
         {
@@ -25,6 +26,11 @@ public static class TestClients
             },
             PooledConnectionLifetime = TimeSpan.FromMinutes(1),
         };
+        if (clientCertificate is not null)
+        {
+            handler.SslOptions.ClientCertificates = [clientCertificate];
+        }
+
         return new HttpClient(handler)
         {
             DefaultRequestVersion = version ?? HttpVersion.Version20,

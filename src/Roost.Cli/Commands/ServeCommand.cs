@@ -49,10 +49,11 @@ internal static class ServeCommand
             port, host, shutdownTimeout, logFormat,
         };
         tls.AddTo(command);
+        tls.AddServingTo(command);
         command.SetAction((parse, cancellationToken) => RunAsync(new ServeSettings(
             parse.GetValue(port),
             parse.GetValue(host)!,
-            tls.Read(parse),
+            tls.ReadServing(parse, tls.Read(parse)),
             TimeSpan.FromSeconds(parse.GetValue(shutdownTimeout)),
             parse.GetValue(logFormat)!), cancellationToken));
         return command;
@@ -72,6 +73,10 @@ internal static class ServeCommand
         catch (CertificateLoadException ex)
         {
             return Fail(ex.Message, ExitCodes.CertificateInvalid);
+        }
+        catch (ArgumentException ex)
+        {
+            return Fail(ex.Message, ExitCodes.InvalidUsage);
         }
 
         options.AllowHttp1 = true;
@@ -136,7 +141,12 @@ internal static class ServeCommand
 
     private static int Fail(string message, int exitCode)
     {
-        Console.Error.WriteLine($"error: {message}");
+        // A certificate check can report several errors, one per line.
+        foreach (var line in message.Split('\n'))
+        {
+            Console.Error.WriteLine($"error: {line}");
+        }
+
         return exitCode;
     }
 }

@@ -37,6 +37,9 @@ internal sealed record GeneratedCertificateSpec
     public IReadOnlyList<string> ExtendedKeyUsages { get; init; } = [CertificateChainFactory.ServerAuthOid];
 
     public bool IsCertificateAuthority { get; init; }
+
+    /// <summary>An OCSP responder URL for the authorityInfoAccess extension, or <see langword="null"/> for none.</summary>
+    public string? OcspUrl { get; init; }
 }
 
 /// <summary>
@@ -70,7 +73,10 @@ internal static class CertificateChainFactory
     }
 
     /// <summary>Creates a certificate signed by <paramref name="issuer"/> (which must carry its private key).</summary>
-    public static X509Certificate2 CreateSigned(X509Certificate2 issuer, GeneratedCertificateSpec spec)
+    public static X509Certificate2 CreateSigned(X509Certificate2 issuer, GeneratedCertificateSpec spec) => CreateSigned(issuer, spec, null);
+
+    /// <summary>Creates a certificate signed by <paramref name="issuer"/> with a custom signature generator (tests use it for SHA-1, which .NET no longer signs with).</summary>
+    public static X509Certificate2 CreateSigned(X509Certificate2 issuer, GeneratedCertificateSpec spec, X509SignatureGenerator? signatureGenerator)
     {
         using var key = CreateKey(spec);
         var request = CreateRequest(spec, key);
@@ -81,9 +87,9 @@ internal static class CertificateChainFactory
         // A child cannot outlive its issuer's validity window in the generator (CertificateRequest enforces it).
         var notAfter = spec.NotAfter < issuer.NotAfter ? spec.NotAfter : new DateTimeOffset(issuer.NotAfter);
         var notBefore = spec.NotBefore > issuer.NotBefore ? spec.NotBefore : new DateTimeOffset(issuer.NotBefore);
-        var generator = issuer.GetECDsaPrivateKey() is { } ecIssuer
+        var generator = signatureGenerator ?? (issuer.GetECDsaPrivateKey() is { } ecIssuer
             ? X509SignatureGenerator.CreateForECDsa(ecIssuer)
-            : X509SignatureGenerator.CreateForRSA(issuer.GetRSAPrivateKey()!, RSASignaturePadding.Pkcs1);
+            : X509SignatureGenerator.CreateForRSA(issuer.GetRSAPrivateKey()!, RSASignaturePadding.Pkcs1));
         using var signed = request.Create(issuer.SubjectName, generator, notBefore, notAfter, serial);
         return key switch
         {
@@ -149,6 +155,11 @@ internal static class CertificateChainFactory
             }
 
             request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(usages, critical: false));
+        }
+
+        if (spec.OcspUrl is not null)
+        {
+            request.CertificateExtensions.Add(new X509AuthorityInformationAccessExtension([spec.OcspUrl], null));
         }
 
         if (spec.DnsNames.Count > 0 || spec.IpAddresses.Count > 0)

@@ -34,6 +34,15 @@ public sealed class CertificateLoadException : Exception
         Option = string.Empty;
     }
 
+    /// <summary>Creates the exception from the errors of a <see cref="CertificateCheck"/>: the message is one error per line.</summary>
+    /// <param name="errors">The error findings (at least one).</param>
+    public CertificateLoadException(IReadOnlyList<CertificateFinding> errors)
+        : base(string.Join('\n', (errors ?? throw new ArgumentNullException(nameof(errors))).Select(e => e.Message)))
+    {
+        Option = string.Empty;
+        Findings = errors;
+    }
+
     /// <summary>Creates the exception with a default message.</summary>
     public CertificateLoadException() : this("TLS material could not be loaded.")
     {
@@ -44,4 +53,7 @@ public sealed class CertificateLoadException : Exception
 
     /// <summary>Gets the option that held the bad material (<c>Cert</c>, <c>Key</c>, <c>Ca</c>, <c>Pfx</c>, <c>Passphrase</c>).</summary>
     public string Option { get; }
+
+    /// <summary>Gets the checker's error findings when the exception comes from <see cref="CertificateCheck"/>; otherwise empty.</summary>
+    public IReadOnlyList<CertificateFinding> Findings { get; } = [];
 }

@@ -118,7 +118,7 @@ public static class CertificateLoader
     private static X509Certificate2 LoadPfx(TlsInput pfx, string? passphrase, TlsOptionNames names, List<X509Certificate2> extras)
     {
         var bytes = pfx.Read(names.Pfx);
-        if (X509Certificate2.GetCertContentType(bytes) != X509ContentType.Pkcs12)
+        if (ContentType(bytes) != X509ContentType.Pkcs12)
         {
             throw new CertificateLoadException(ErrorMessages.TlsNotAPfx(pfx, names, DescribeContent(bytes)), pfx.Path, names.Pfx);
         }
@@ -336,7 +336,7 @@ public static class CertificateLoader
             return labels.Count == 0 ? "PEM markers without a valid block" : "PEM " + string.Join(", ", labels.Distinct().Select(l => $"'{l}'"));
         }
 
-        return X509Certificate2.GetCertContentType(bytes) switch
+        return ContentType(bytes) switch
         {
             X509ContentType.Pkcs12 => "a PKCS#12 (PFX) bundle",
             X509ContentType.Pkcs7 or X509ContentType.SerializedStore => "a PKCS#7 bundle",
@@ -345,7 +345,20 @@ public static class CertificateLoader
         };
     }
 
-    private static CertificateBundle BuildChain(X509Certificate2 leaf, List<X509Certificate2> extras, string description)
+    private static X509ContentType ContentType(byte[] bytes)
+    {
+        try
+        {
+            return X509Certificate2.GetCertContentType(bytes);
+        }
+        catch (CryptographicException)
+        {
+            // OpenSSL's content sniffing throws on arbitrary bytes instead of answering "unknown".
+            return X509ContentType.Unknown;
+        }
+    }
+
+    internal static CertificateBundle BuildChain(X509Certificate2 leaf, List<X509Certificate2> extras, string description)
     {
         // Deduplicate (Node users often list the same intermediate in both the cert file and ca).
         var candidates = extras

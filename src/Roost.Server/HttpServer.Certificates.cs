@@ -1,0 +1,65 @@
+using System.Runtime.InteropServices;
+using Roost.Tls;
+
+namespace Roost;
+
+/// <summary>Certificate reloads: on file changes, on SIGHUP (when enabled) and on demand.</summary>
+public sealed partial class HttpServer
+{
+    private PosixSignalRegistration? _hangup;
+
+    /// <summary>
+    /// Raised after a certificate was reloaded (a new one is served from the next handshake on) or a new set was
+    /// rejected (the old one keeps serving). Raised on a thread-pool thread.
+    /// </summary>
+    public event EventHandler<CertificateReloadedEventArgs>? CertificateReloaded;
+
+    /// <summary>
+    /// Reads the certificate files again, checks them and swaps in those that changed and passed, without touching
+    /// open connections (the next handshake gets the new certificate). A set that fails the check is reported in the
+    /// result and the log, and the old certificate keeps serving. Files still being written are waited for up to
+    /// <see cref="SecureServerOptions.CertificateReloadSettleTime"/>.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the reload (nothing is swapped then).</param>
+    /// <returns>One outcome per configured certificate.</returns>
+    /// <exception cref="InvalidOperationException">The server does not use TLS.</exception>
+    /// <remarks>This is also what a cluster primary calls in each worker after it validated renewed files.</remarks>
+    public Task<CertificateReloadResult> ReloadCertificatesAsync(CancellationToken cancellationToken = default)
+    {
+        if (_store is null)
+        {
+            throw new InvalidOperationException(ErrorMessages.NotSecure());
+        }
+
+        return _store.ReloadAsync(cancellationToken);
+    }
+
+    private void StartCertificateWatch()
+    {
+        if (_watcher is null)
+        {
+            return;
+        }
+
+        _watcher.Start();
+        if (_reloadOnHangup && !OperatingSystem.IsWindows())
+        {
+            // The callback only queues a reload (no logging, no waiting in a signal handler).
+            _hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+            {
+                context.Cancel = true;
+                _watcher.Request();
+            });
+        }
+    }
+
+    private async Task StopCertificateWatchAsync()
+    {
+        _hangup?.Dispose();
+        _hangup = null;
+        if (_watcher is not null)
+        {
+            await _watcher.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}

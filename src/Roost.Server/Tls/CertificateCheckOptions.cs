@@ -1,0 +1,37 @@
+namespace Roost.Tls;
+
+/// <summary>Settings of <see cref="CertificateCheck"/>.</summary>
+public sealed class CertificateCheckOptions
+{
+    /// <summary>
+    /// Certificates expiring within this window get a warning. 14 days: the last window in which ACME clients such as
+    /// certbot (which renew 30 days ahead) have clearly failed, and what the design's logging rules name.
+    /// </summary>
+    public static readonly TimeSpan DefaultExpiryWarning = TimeSpan.FromDays(14);
+
+    private TimeSpan _expiryWarning = DefaultExpiryWarning;
+
+    /// <summary>Gets or sets a host name the certificate must cover (the CLI's <c>--host</c>), or <see langword="null"/>.</summary>
+    public string? Host { get; set; }
+
+    /// <summary>Gets or sets how long before expiry a warning is given.</summary>
+    /// <remarks>Defaults to <see cref="DefaultExpiryWarning"/> (14 days).</remarks>
+    public TimeSpan ExpiryWarning
+    {
+        get => _expiryWarning;
+        set => _expiryWarning = value >= TimeSpan.Zero
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(value), value, $"CertificateCheckOptions.ExpiryWarning must not be negative; got {value}.");
+    }
+
+    /// <summary>Gets or sets the clock; tests pass a fake one.</summary>
+    /// <remarks>Defaults to <see cref="TimeProvider.System"/>.</remarks>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>
+    /// Gets or sets a value indicating whether this machine's trusted roots are consulted to tell a chain that ends
+    /// at a public root (complete) from one that misses an intermediate.
+    /// </summary>
+    /// <remarks>Defaults to <see langword="true"/>.</remarks>
+    public bool UseSystemTrustStore { get; set; } = true;
+}

@@ -1,0 +1,50 @@
+using System.Globalization;
+using Roost.Testing;
+
+namespace Roost.IntegrationTests;
+
+/// <summary>
+/// <c>roost serve</c> reloads its certificate on SIGHUP (here with --no-watch, so only the signal can trigger it),
+/// logs the swap with both serial numbers, and reports a bad file while the old certificate keeps serving.
+/// </summary>
+public sealed class ServeCertificateReloadTests
+{
+    private const int SigHup = 1;
+
+    [Fact]
+    public async Task Sighup_ReloadsRenewedFiles_AndRejectsABadOne()
+    {
+        using var chain = TestCertificates.CreateChain();
+        var port = FreePort.Get();
+        await using var serve = TestProcess.StartDotnet(
+            RepoPaths.ProjectDll("src", "Roost.Cli", "roost"),
+            ["serve", "--port", port.ToString(CultureInfo.InvariantCulture), "--host", "127.0.0.1", "--no-watch",
+             "--cert", chain.LeafPath, "--key", chain.KeyPath, "--ca", chain.IntermediatePath, "--ca", chain.RootPath]);
+        await serve.WaitForLineAsync("Roost is serving", TimeSpan.FromSeconds(30));
+        using var renewed = chain.Renew();
+        File.WriteAllText(chain.KeyPath, TestCertificates.KeyPem(renewed));
+        File.WriteAllText(chain.LeafPath, TestCertificates.Pem(renewed));
+
+        using (var before = await TlsProbe.GetServerCertificateAsync(port, cancellationToken: TestContext.Current.CancellationToken))
+        {
+            Assert.Equal(chain.Leaf.SerialNumber, before.SerialNumber);
+        }
+
+        serve.Signal(SigHup);
+        await serve.WaitForLineAsync($"serial {chain.Leaf.SerialNumber} replaced by {renewed.SerialNumber}", TimeSpan.FromSeconds(10));
+        using (var after = await TlsProbe.GetServerCertificateAsync(port, cancellationToken: TestContext.Current.CancellationToken))
+        {
+            Assert.Equal(renewed.SerialNumber, after.SerialNumber);
+        }
+
+        File.WriteAllText(chain.LeafPath, string.Empty);
+        serve.Signal(SigHup);
+        await serve.WaitForLineAsync($"reload rejected; still serving serial {renewed.SerialNumber}", TimeSpan.FromSeconds(15));
+        using (var still = await TlsProbe.GetServerCertificateAsync(port, cancellationToken: TestContext.Current.CancellationToken))
+        {
+            Assert.Equal(renewed.SerialNumber, still.SerialNumber);
+        }
+
+        Assert.False(serve.HasExited);
+    }
+}
