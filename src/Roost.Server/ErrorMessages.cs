@@ -127,6 +127,9 @@ internal static class ErrorMessages
     public static string WriteAfterEnd() =>
         "Cannot write after End(): the response is complete. Write everything before calling End.";
 
+    public static string Http1NotAllowed() =>
+        "This server speaks HTTP/2 only (h2 negotiated with ALPN) and the client did not negotiate it. Use an HTTP/2 client, or set SecureServerOptions.AllowHttp1 = true on the server to serve HTTP/1.1 clients as well.";
+
     public static string StatusCodeOutOfRange(int statusCode) =>
         $"Status code {statusCode} is out of range. Use a code from 100 to 999.";
 

@@ -12,4 +12,5 @@ internal static class EventIds
     public const int ShutdownSignal = 1003;
     public const int HandlerFailed = 1010;
     public const int CertificateLoaded = 1100;
+    public const int Http1Refused = 1101;
 }
