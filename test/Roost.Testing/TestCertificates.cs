@@ -60,6 +60,10 @@ public static class TestCertificates
     /// <summary>A valid chain for localhost, 127.0.0.1 and ::1.</summary>
     public static TestChain CreateChain() => CreateChain(new GeneratedCertificateSpec());
 
+    /// <summary>A valid chain whose leaf has an RSA key (root and intermediate stay EC), for RSA key formats.</summary>
+    public static TestChain CreateRsaChain(int keySize = 2048) =>
+        CreateChain(new GeneratedCertificateSpec { KeyKind = GeneratedKeyKind.Rsa, RsaKeySize = keySize });
+
     internal static TestChain CreateChain(GeneratedCertificateSpec leafSpec)
     {
         var (root, intermediate, leaf) = CertificateChainFactory.CreateChain(leafSpec);
