@@ -35,6 +35,7 @@ public sealed partial class OutgoingResponse : IThreadPoolWorkItem
     private bool _handlerRunning = true;
     private bool _flushing;
     private bool _finished;
+    private bool _sendStarted;
     private TaskCompletionSource? _done;
 
     internal OutgoingResponse(HttpContext context) => _context = context;

@@ -82,7 +82,6 @@ internal sealed class RequestDispatcher(RequestHandler? syncHandler, AsyncReques
     private Task Fail(Exception exception, HttpContext context, OutgoingResponse response)
     {
         Log.HandlerFailed(logger, context.Request.Method, context.Request.Path.Value ?? "/", exception);
-        response.Fail();
-        return Task.CompletedTask;
+        return response.FailAsync();
     }
 }
