@@ -199,7 +199,7 @@ public sealed partial class OutgoingResponse
                 ApplyContentLength(response, count);
             }
 
-            if (count > 0 && BodyAllowed(response.StatusCode))
+            if (count > 0 && SendsBody(_context))
             {
                 response.BodyWriter.Write(chunk.AsSpan(0, count));
             }
@@ -235,6 +235,12 @@ public sealed partial class OutgoingResponse
     /// <summary>1xx, 204 and 304 responses carry no body (RFC 9110 §6.4.1); Node drops such writes silently too.</summary>
     private static bool BodyAllowed(int statusCode) => statusCode is >= 200 and not 204 and not 304;
 
+    /// <summary>
+    /// Whether body bytes go on the wire. A HEAD response announces the length a GET would have but carries no content
+    /// (RFC 9110 §9.3.2); Kestrel drops the bytes itself on HTTP/1.1 but sends them as DATA frames on HTTP/2.
+    /// </summary>
+    private static bool SendsBody(HttpContext context) =>
+        BodyAllowed(context.Response.StatusCode) && !HttpMethods.IsHead(context.Request.Method);
 
     private void Finish()
     {
@@ -360,7 +366,7 @@ public sealed partial class OutgoingResponse
                 ApplyContentLength(response, count);
             }
 
-            if (count > 0 && BodyAllowed(response.StatusCode))
+            if (count > 0 && SendsBody(_context))
             {
                 response.BodyWriter.Write(chunk.AsSpan(0, count));
             }
