@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
+using Roost.Internal;
 
 namespace Roost;
 
@@ -100,7 +101,7 @@ public sealed partial class OutgoingResponse : IThreadPoolWorkItem
     /// <param name="name">The header name (case-insensitive).</param>
     /// <returns>The value or <see langword="null"/>.</returns>
     public string? GetHeader(string name) =>
-        _context.Response.Headers.TryGetValue(name, out var values) ? values.ToString() : null;
+        _context.Response.Headers.TryGetValue(name, out var values) ? HeaderValues.Join(values) : null;
 
     /// <summary>Gets a value indicating whether the header is set.</summary>
     /// <param name="name">The header name (case-insensitive).</param>
