@@ -398,11 +398,13 @@ public sealed partial class OutgoingResponse
     }
 
     /// <summary>
-    /// The handler threw: answer 500 if nothing reached Kestrel yet, otherwise abort the response (the status line is
-    /// out; aborting is the only signal left). Nothing to do when the response was already complete.
+    /// The handler threw: answer <paramref name="statusCode"/> (500, or e.g. 413 for a request body over the limit)
+    /// if nothing reached Kestrel yet, otherwise abort the response (the status line is out; aborting is the only
+    /// signal left). Nothing to do when the response was already complete.
     /// </summary>
+    /// <param name="statusCode">The status to answer with.</param>
     /// <returns>A task that completes when the response is no longer touched by the flush loop.</returns>
-    internal Task FailAsync()
+    internal Task FailAsync(int statusCode)
     {
         bool wasFinished;
         bool answer;
@@ -435,7 +437,7 @@ public sealed partial class OutgoingResponse
         if (answer && !response.HasStarted)
         {
             response.Clear();
-            response.StatusCode = StatusCodes.Status500InternalServerError;
+            response.StatusCode = statusCode;
             response.ContentLength = 0;
             Finish();
             return WaitForFlushLoopAsync();

@@ -81,7 +81,15 @@ internal sealed class RequestDispatcher(RequestHandler? syncHandler, AsyncReques
 
     private Task Fail(Exception exception, HttpContext context, OutgoingResponse response)
     {
+        if (exception is BadHttpRequestException badRequest)
+        {
+            // The client's fault surfacing through the handler (e.g. ReadBodyAsync past MaxRequestBodySize): answer
+            // with Kestrel's status (413, 400…) as ServerLimits documents, and log at Debug (style guide §7).
+            Log.BadRequest(logger, context.Request.Method, context.Request.Path.Value ?? "/", badRequest.StatusCode, badRequest.Message);
+            return response.FailAsync(badRequest.StatusCode);
+        }
+
         Log.HandlerFailed(logger, context.Request.Method, context.Request.Path.Value ?? "/", exception);
-        return response.FailAsync();
+        return response.FailAsync(StatusCodes.Status500InternalServerError);
     }
 }
