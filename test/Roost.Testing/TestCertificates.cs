@@ -6,21 +6,25 @@ namespace Roost.Testing;
 /// <summary>A root → intermediate → leaf chain generated for one test, with its PEM files written to a folder.</summary>
 public sealed class TestChain : IDisposable
 {
-    internal TestChain(X509Certificate2 root, X509Certificate2 intermediate, X509Certificate2 leaf, TempDirectory directory)
+    internal TestChain(X509Certificate2 root, IReadOnlyList<X509Certificate2> intermediates, X509Certificate2 leaf, TempDirectory directory)
     {
         Root = root;
-        Intermediate = intermediate;
+        Intermediates = intermediates;
         Leaf = leaf;
         Directory = directory;
         RootPath = directory.Write("root.pem", CertificateChainFactory.ToPem(root));
-        IntermediatePath = directory.Write("intermediate.pem", CertificateChainFactory.ToPem(intermediate));
+        IntermediatePaths = [.. intermediates.Select((c, i) => directory.Write(i == 0 ? "intermediate.pem" : $"intermediate{i + 1}.pem", CertificateChainFactory.ToPem(c)))];
         LeafPath = directory.Write("leaf.pem", CertificateChainFactory.ToPem(leaf));
         KeyPath = directory.Write("leaf.key", CertificateChainFactory.KeyToPem(leaf));
     }
 
     public X509Certificate2 Root { get; }
 
-    public X509Certificate2 Intermediate { get; }
+    /// <summary>The leaf's issuer.</summary>
+    public X509Certificate2 Intermediate => Intermediates[0];
+
+    /// <summary>The intermediates in chain order: the leaf's issuer first, the one the root signed last.</summary>
+    public IReadOnlyList<X509Certificate2> Intermediates { get; }
 
     public X509Certificate2 Leaf { get; }
 
@@ -28,7 +32,11 @@ public sealed class TestChain : IDisposable
 
     public string RootPath { get; }
 
-    public string IntermediatePath { get; }
+    /// <summary>The PEM file of the leaf's issuer.</summary>
+    public string IntermediatePath => IntermediatePaths[0];
+
+    /// <summary>The PEM files of <see cref="Intermediates"/>, in the same order.</summary>
+    public IReadOnlyList<string> IntermediatePaths { get; }
 
     public string LeafPath { get; }
 
@@ -36,12 +44,20 @@ public sealed class TestChain : IDisposable
 
     /// <summary>Options for a TLS server with this chain (leaf + key + intermediate).</summary>
     public SecureServerOptions ServerOptions(bool allowHttp1 = false) =>
-        WithAllowHttp1(SecureServerOptions.FromFiles(LeafPath, KeyPath, IntermediatePath), allowHttp1);
+        WithAllowHttp1(SecureServerOptions.FromFiles(LeafPath, KeyPath, [.. IntermediatePaths]), allowHttp1);
+
+    /// <summary>Options with only the TLS material given (no intermediates), for tests that choose the chain themselves.</summary>
+    public SecureServerOptions LeafOnlyOptions(bool allowHttp1 = false) =>
+        WithAllowHttp1(SecureServerOptions.FromFiles(LeafPath, KeyPath), allowHttp1);
 
     public void Dispose()
     {
         Root.Dispose();
-        Intermediate.Dispose();
+        foreach (var intermediate in Intermediates)
+        {
+            intermediate.Dispose();
+        }
+
         Leaf.Dispose();
         Directory.Dispose();
     }
@@ -67,6 +83,26 @@ public static class TestCertificates
     internal static TestChain CreateChain(GeneratedCertificateSpec leafSpec)
     {
         var (root, intermediate, leaf) = CertificateChainFactory.CreateChain(leafSpec);
-        return new TestChain(root, intermediate, leaf, new TempDirectory("roost-certs"));
+        return new TestChain(root, [intermediate], leaf, new TempDirectory("roost-certs"));
     }
+
+    /// <summary>root → upper intermediate → intermediate → leaf, for chain-order tests.</summary>
+    public static TestChain CreateChainWithTwoIntermediates()
+    {
+        var root = CertificateChainFactory.CreateRoot("CN=Roost Test Root CA");
+        var upper = CertificateChainFactory.CreateSigned(root, CaSpec("CN=Roost Test Upper Intermediate CA"));
+        var lower = CertificateChainFactory.CreateSigned(upper, CaSpec("CN=Roost Test Intermediate CA"));
+        var leaf = CertificateChainFactory.CreateSigned(lower, new GeneratedCertificateSpec());
+        return new TestChain(root, [lower, upper], leaf, new TempDirectory("roost-certs"));
+    }
+
+    private static GeneratedCertificateSpec CaSpec(string subject) => new()
+    {
+        Subject = subject,
+        DnsNames = [],
+        IpAddresses = [],
+        ExtendedKeyUsages = [],
+        IsCertificateAuthority = true,
+        NotAfter = DateTimeOffset.UtcNow.AddYears(5),
+    };
 }
