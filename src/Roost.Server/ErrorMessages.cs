@@ -93,6 +93,15 @@ internal static class ErrorMessages
         : certificate.GetECDsaPublicKey() is { } ec ? $"EC {ec.KeySize}"
         : certificate.PublicKey.Oid.FriendlyName ?? certificate.PublicKey.Oid.Value ?? "unknown";
 
+    // ---- Options ------------------------------------------------------------------------------------------------
+
+    public static string ShutdownTimeoutNegative(TimeSpan value) =>
+        $"ServerOptions.ShutdownTimeout must not be negative; got {value}. Use TimeSpan.Zero to abort in-flight requests at once.";
+
+    public static string LimitNotPositive<T>(string name, T value, bool nullAllowed) => nullAllowed
+        ? $"ServerOptions.Limits.{name} must be positive, or null for no limit; got {value}."
+        : $"ServerOptions.Limits.{name} must be positive; got {value}.";
+
     // ---- Listening ----------------------------------------------------------------------------------------------
 
     public static string ListenAddressInUse(string endPoint, string portHint) =>
