@@ -109,6 +109,39 @@ public sealed class CertificateChainTests
         Assert.Empty(bundle.Unused);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Handshake_RsaLeafFromPkcs1KeyOrPfx_ServesVerifiedChain(bool pfx)
+    {
+        using var chain = TestCertificates.CreateRsaChain();
+        var options = chain.LeafOnlyOptions();
+        if (pfx)
+        {
+            using var intermediate = X509CertificateLoader.LoadCertificate(chain.Intermediate.RawData);
+            var bundle = new X509Certificate2Collection { chain.Leaf, intermediate }.ExportPkcs12(Pkcs12ExportPbeParameters.Pbes2Aes256Sha256, "pfx password");
+            options.Cert = null;
+            options.Key = null;
+            options.Pfx = bundle;
+            options.Passphrase = "pfx password";
+        }
+        else
+        {
+            options.Key = chain.Leaf.GetRSAPrivateKey()!.ExportRSAPrivateKeyPem();
+            options.Ca.Add(TlsInput.FromFile(chain.IntermediatePath));
+        }
+
+        await using var server = await Https.CreateServer(options, (req, res) => res.End("rsa")).ListenOnLoopbackAsync();
+        using var client = TestClients.TrustingOnly(chain.Root, HttpVersion.Version11);
+
+        var handshake = await OpenSsl.ShowCertsAsync(server.Port, chain.RootPath);
+        using var response = await client.GetAsync(server.Url(), TestContext.Current.CancellationToken);
+
+        Assert.Equal([chain.Leaf.Thumbprint, chain.Intermediate.Thumbprint], handshake.PeerCertificates.Select(c => c.Thumbprint));
+        Assert.Equal(0, handshake.VerifyReturnCode);
+        Assert.Equal("rsa", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+    }
+
     private static SecureServerOptions Options(TestChain chain, ChainShape shape, bool allowHttp1 = false)
     {
         var options = chain.LeafOnlyOptions(allowHttp1);
