@@ -93,6 +93,15 @@ internal static partial class ErrorMessages
         : certificate.GetECDsaPublicKey() is { } ec ? $"EC {ec.KeySize}"
         : certificate.PublicKey.Oid.FriendlyName ?? certificate.PublicKey.Oid.Value ?? "unknown";
 
+    // ---- Options ------------------------------------------------------------------------------------------------
+
+    public static string ShutdownTimeoutNegative(TimeSpan value) =>
+        $"ServerOptions.ShutdownTimeout must not be negative; got {value}. Use TimeSpan.Zero to abort in-flight requests at once.";
+
+    public static string LimitNotPositive<T>(string name, T value, bool nullAllowed) => nullAllowed
+        ? $"ServerOptions.Limits.{name} must be positive, or null for no limit; got {value}."
+        : $"ServerOptions.Limits.{name} must be positive; got {value}.";
+
     // ---- Listening ----------------------------------------------------------------------------------------------
 
     public static string ListenAddressInUse(string endPoint, string portHint) =>
@@ -126,6 +135,9 @@ internal static partial class ErrorMessages
 
     public static string WriteAfterEnd() =>
         "Cannot write after End(): the response is complete. Write everything before calling End.";
+
+    public static string Http1NotAllowed() =>
+        "This server speaks HTTP/2 only (h2 negotiated with ALPN) and the client did not negotiate it. Use an HTTP/2 client, or set SecureServerOptions.AllowHttp1 = true on the server to serve HTTP/1.1 clients as well.";
 
     public static string StatusCodeOutOfRange(int statusCode) =>
         $"Status code {statusCode} is out of range. Use a code from 100 to 999.";

@@ -11,6 +11,7 @@ internal static class EventIds
     public const int Closed = 1002;
     public const int ShutdownSignal = 1003;
     public const int HandlerFailed = 1010;
+    public const int BadRequest = 1011;
     public const int CertificateLoaded = 1100;
     public const int CertificateWarning = 1101;
     public const int CertificateCheckOk = 1102;
@@ -23,4 +24,5 @@ internal static class EventIds
     public const int CertificateReloadFailed = 1109;
     public const int TlsHandshakeRejected = 1110;
     public const int OcspStaplingDisabled = 1111;
+    public const int Http1Refused = 1112;
 }

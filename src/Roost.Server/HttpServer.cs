@@ -51,7 +51,7 @@ public sealed partial class HttpServer : IAsyncDisposable
         _options = options;
         _protocols = protocols;
         _logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Roost.Server");
-        _dispatcher = new RequestDispatcher(handler, asyncHandler, _logger);
+        _dispatcher = new RequestDispatcher(handler, asyncHandler, _logger, refuseHttp1: options is SecureServerOptions && protocols == HttpProtocols.Http2);
         if (options is SecureServerOptions secure)
         {
             // Load and check (and fail) now, before any socket is bound: bad TLS input never half-starts a server.
@@ -280,6 +280,15 @@ public sealed partial class HttpServer : IAsyncDisposable
     internal ServerOptions Options => _options;
 
     internal HttpProtocols HttpProtocols => _protocols;
+
+    /// <summary>
+    /// The protocols Kestrel runs on the socket. An h2-only TLS server offers only <c>h2</c> in ALPN (so a client that
+    /// offers only <c>http/1.1</c> gets the <c>no_application_protocol</c> alert, as from Node), but Kestrel must
+    /// still speak HTTP/1.1 to a client that negotiated no protocol at all, so that the dispatcher can answer it with
+    /// 403 and an explanation, as Node does (<c>unknownProtocol</c>). With <c>Http2</c> alone Kestrel would read such a
+    /// client's request as a broken HTTP/2 preface and close the connection without a word.
+    /// </summary>
+    internal HttpProtocols KestrelProtocols => IsSecure && _protocols == HttpProtocols.Http2 ? HttpProtocols.Http1AndHttp2 : _protocols;
 
     internal RequestDispatcher Dispatcher => _dispatcher;
 

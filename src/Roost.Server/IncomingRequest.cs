@@ -3,6 +3,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Roost.Internal;
 
 namespace Roost;
 
@@ -76,7 +77,7 @@ public sealed class IncomingRequest
     /// <param name="name">The header name (case-insensitive).</param>
     /// <returns>The value or <see langword="null"/>.</returns>
     public string? GetHeader(string name) =>
-        _context.Request.Headers.TryGetValue(name, out var values) ? values.ToString() : null;
+        _context.Request.Headers.TryGetValue(name, out var values) ? HeaderValues.Join(values) : null;
 
     /// <summary>Reads the whole body.</summary>
     /// <param name="cancellationToken">Cancels the read.</param>

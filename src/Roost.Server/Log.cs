@@ -20,6 +20,12 @@ internal static partial class Log
     [LoggerMessage(EventIds.HandlerFailed, LogLevel.Error, "The request handler threw for {Method} {Path}; answered 500 (or aborted the connection if the response had started)", EventName = "HandlerFailed")]
     public static partial void HandlerFailed(ILogger logger, string method, string path, Exception exception);
 
+    [LoggerMessage(EventIds.Http1Refused, LogLevel.Debug, "Refused an {Protocol} request from {RemoteAddress}: the client negotiated no ALPN protocol and the server serves h2 only (AllowHttp1 is off)", EventName = "Http1Refused")]
+    public static partial void Http1Refused(ILogger logger, string remoteAddress, string protocol);
+
+    [LoggerMessage(EventIds.BadRequest, LogLevel.Debug, "Rejected {Method} {Path} with status {StatusCode}: {Reason}", EventName = "BadRequest")]
+    public static partial void BadRequest(ILogger logger, string method, string path, int statusCode, string reason);
+
     [LoggerMessage(EventIds.CertificateLoaded, LogLevel.Information, "Certificate {Subject} (thumbprint {Thumbprint}, expires {NotAfter:u}) with {IntermediateCount} intermediate(s) from {Source}", EventName = "CertificateLoaded")]
     public static partial void CertificateLoaded(ILogger logger, string subject, string thumbprint, DateTime notAfter, int intermediateCount, string source);
 

@@ -8,6 +8,7 @@ namespace Roost;
 public sealed partial class OutgoingResponse
 {
     private TaskCompletionSource? _drained;
+    private TaskCompletionSource? _flushLoopExited;
 
     private delegate int Encoder<in TState>(TState state, Span<byte> destination);
 
@@ -99,20 +100,41 @@ public sealed partial class OutgoingResponse
                 int count;
                 bool end;
                 TaskCompletionSource? drained = null;
+                TaskCompletionSource? exited = null;
                 lock (_lock)
                 {
-                    (chunk, count, end) = (_buffer, _count, _ended);
-                    (_buffer, _count) = (null, 0);
-                    if (count == 0 && !end)
+                    if (_finished)
                     {
+                        // FailAsync answered 500, or the client went away, before this (queued) loop ran: the
+                        // response is no longer ours to touch.
                         _flushing = false;
-                        (drained, _drained) = (_drained, null);
+                        (exited, _flushLoopExited) = (_flushLoopExited, null);
+                        count = -1;
+                        (chunk, end) = (null, false);
+                    }
+                    else
+                    {
+                        (chunk, count, end) = (_buffer, _count, _ended);
+                        (_buffer, _count) = (null, 0);
+                        if (count == 0 && !end)
+                        {
+                            // Idle: clearing the claim under the same lock that saw the empty buffer, so that the
+                            // next Write claims a new loop instead of leaving its bytes behind.
+                            _flushing = false;
+                            (drained, _drained) = (_drained, null);
+                            (exited, _flushLoopExited) = (_flushLoopExited, null);
+                        }
+                        else
+                        {
+                            _sendStarted = true;
+                        }
                     }
                 }
 
-                if (count == 0 && !end)
+                if (count <= 0 && !end)
                 {
                     drained?.TrySetResult();
+                    exited?.TrySetResult();
                     return;
                 }
 
@@ -120,6 +142,7 @@ public sealed partial class OutgoingResponse
                 if (end || !stillOpen)
                 {
                     Finish();
+                    ExitFinishedFlushLoop();
                     return;
                 }
             }
@@ -129,6 +152,39 @@ public sealed partial class OutgoingResponse
             // The client went away or the connection was aborted: nothing more can be sent. The request ends.
             _context.Abort();
             Finish();
+            ExitFinishedFlushLoop();
+        }
+    }
+
+    /// <summary>Releases the flush claim once the response is finished (no new loop can be claimed after that).</summary>
+    private void ExitFinishedFlushLoop()
+    {
+        TaskCompletionSource? exited;
+        lock (_lock)
+        {
+            _flushing = false;
+            (exited, _flushLoopExited) = (_flushLoopExited, null);
+        }
+
+        exited?.TrySetResult();
+    }
+
+    /// <summary>
+    /// Completes when no flush loop is queued or running. The request delegate must not return before that: Kestrel
+    /// reuses the <see cref="HttpContext"/> for the connection's next request (on HTTP/2, for a later stream), and a
+    /// loop still writing or aborting would hit that request instead.
+    /// </summary>
+    private Task WaitForFlushLoopAsync()
+    {
+        lock (_lock)
+        {
+            if (!_flushing)
+            {
+                return Task.CompletedTask;
+            }
+
+            _flushLoopExited ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            return _flushLoopExited.Task;
         }
     }
 
@@ -143,7 +199,7 @@ public sealed partial class OutgoingResponse
                 ApplyContentLength(response, count);
             }
 
-            if (count > 0 && BodyAllowed(response.StatusCode))
+            if (count > 0 && SendsBody(_context))
             {
                 response.BodyWriter.Write(chunk.AsSpan(0, count));
             }
@@ -179,6 +235,13 @@ public sealed partial class OutgoingResponse
     /// <summary>1xx, 204 and 304 responses carry no body (RFC 9110 §6.4.1); Node drops such writes silently too.</summary>
     private static bool BodyAllowed(int statusCode) => statusCode is >= 200 and not 204 and not 304;
 
+    /// <summary>
+    /// Whether body bytes go on the wire. A HEAD response announces the length a GET would have but carries no content
+    /// (RFC 9110 §9.3.2); Kestrel drops the bytes itself on HTTP/1.1 but sends them as DATA frames on HTTP/2.
+    /// </summary>
+    private static bool SendsBody(HttpContext context) =>
+        BodyAllowed(context.Response.StatusCode) && !HttpMethods.IsHead(context.Request.Method);
+
     private void Finish()
     {
         TaskCompletionSource? done;
@@ -187,7 +250,6 @@ public sealed partial class OutgoingResponse
         lock (_lock)
         {
             _finished = true;
-            _flushing = false;
             (done, drained, leftover) = (_done, _drained, _buffer);
             (_drained, _buffer, _count) = (null, null, 0);
         }
@@ -304,7 +366,7 @@ public sealed partial class OutgoingResponse
                 ApplyContentLength(response, count);
             }
 
-            if (count > 0 && BodyAllowed(response.StatusCode))
+            if (count > 0 && SendsBody(_context))
             {
                 response.BodyWriter.Write(chunk.AsSpan(0, count));
             }
@@ -317,39 +379,72 @@ public sealed partial class OutgoingResponse
             }
 
             Finish();
+            ExitFinishedFlushLoop();
         }
     }
 
     private async Task WaitForEndAsync(Task wait)
     {
         // A handler that never calls End keeps the request open, as in Node, until the client goes away.
-        await using var registration = _context.RequestAborted.UnsafeRegister(static state => ((OutgoingResponse)state!).Finish(), this).ConfigureAwait(false);
-        await wait.ConfigureAwait(false);
+        var registration = _context.RequestAborted.UnsafeRegister(static state => ((OutgoingResponse)state!).Finish(), this);
+        await using (registration.ConfigureAwait(false))
+        {
+            await wait.ConfigureAwait(false);
+        }
+
+        // After an abort the loop may still be inside a send; it ends quickly (its flush is cancelled), but the request
+        // must not complete before it has.
+        await WaitForFlushLoopAsync().ConfigureAwait(false);
     }
 
-    /// <summary>The handler threw: answer 500 if nothing was sent yet, otherwise abort the connection.</summary>
-    internal void Fail()
+    /// <summary>
+    /// The handler threw: answer <paramref name="statusCode"/> (500, or e.g. 413 for a request body over the limit)
+    /// if nothing reached Kestrel yet, otherwise abort the response (the status line is out; aborting is the only
+    /// signal left). Nothing to do when the response was already complete.
+    /// </summary>
+    /// <param name="statusCode">The status to answer with.</param>
+    /// <returns>A task that completes when the response is no longer touched by the flush loop.</returns>
+    internal Task FailAsync(int statusCode)
     {
-        bool flushing;
+        bool wasFinished;
+        bool answer;
+        byte[]? dropped = null;
         lock (_lock)
         {
             _handlerRunning = false;
-            flushing = _flushing;
             _ended = true;
+            wasFinished = _finished;
+            answer = !_finished && !_sendStarted;
+            if (answer)
+            {
+                // A flush may be queued but has not taken any bytes: it will see _finished and leave the response alone.
+                _finished = true;
+                (dropped, _buffer, _count) = (_buffer, null, 0);
+            }
+        }
+
+        if (dropped is not null)
+        {
+            ArrayPool<byte>.Shared.Return(dropped);
+        }
+
+        if (wasFinished)
+        {
+            return WaitForFlushLoopAsync();
         }
 
         var response = _context.Response;
-        if (!flushing && !response.HasStarted)
+        if (answer && !response.HasStarted)
         {
             response.Clear();
-            response.StatusCode = StatusCodes.Status500InternalServerError;
+            response.StatusCode = statusCode;
             response.ContentLength = 0;
-        }
-        else
-        {
-            _context.Abort();
+            Finish();
+            return WaitForFlushLoopAsync();
         }
 
+        _context.Abort();
         Finish();
+        return WaitForFlushLoopAsync();
     }
 }

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
+using Roost.Internal;
 
 namespace Roost;
 
@@ -35,6 +36,7 @@ public sealed partial class OutgoingResponse : IThreadPoolWorkItem
     private bool _handlerRunning = true;
     private bool _flushing;
     private bool _finished;
+    private bool _sendStarted;
     private TaskCompletionSource? _done;
 
     internal OutgoingResponse(HttpContext context) => _context = context;
@@ -99,7 +101,7 @@ public sealed partial class OutgoingResponse : IThreadPoolWorkItem
     /// <param name="name">The header name (case-insensitive).</param>
     /// <returns>The value or <see langword="null"/>.</returns>
     public string? GetHeader(string name) =>
-        _context.Response.Headers.TryGetValue(name, out var values) ? values.ToString() : null;
+        _context.Response.Headers.TryGetValue(name, out var values) ? HeaderValues.Join(values) : null;
 
     /// <summary>Gets a value indicating whether the header is set.</summary>
     /// <param name="name">The header name (case-insensitive).</param>

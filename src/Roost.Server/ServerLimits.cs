@@ -14,7 +14,7 @@ public sealed class ServerLimits
     public long? MaxRequestBodySize
     {
         get => _maxRequestBodySize;
-        set => _maxRequestBodySize = value is null or > 0 ? value : throw OutOfRange(nameof(MaxRequestBodySize), value.Value);
+        set => _maxRequestBodySize = value is null or > 0 ? value : throw OutOfRange(nameof(MaxRequestBodySize), value.Value, nullAllowed: true);
     }
 
     /// <summary>Gets or sets how long an idle keep-alive connection stays open.</summary>
@@ -22,7 +22,7 @@ public sealed class ServerLimits
     public TimeSpan KeepAliveTimeout
     {
         get => _keepAliveTimeout;
-        set => _keepAliveTimeout = value > TimeSpan.Zero ? value : throw OutOfRange(nameof(KeepAliveTimeout), value);
+        set => _keepAliveTimeout = value > TimeSpan.Zero ? value : throw OutOfRange(nameof(KeepAliveTimeout), value, nullAllowed: false);
     }
 
     /// <summary>Gets or sets how long a client may take to send the request headers.</summary>
@@ -30,7 +30,7 @@ public sealed class ServerLimits
     public TimeSpan RequestHeadersTimeout
     {
         get => _requestHeadersTimeout;
-        set => _requestHeadersTimeout = value > TimeSpan.Zero ? value : throw OutOfRange(nameof(RequestHeadersTimeout), value);
+        set => _requestHeadersTimeout = value > TimeSpan.Zero ? value : throw OutOfRange(nameof(RequestHeadersTimeout), value, nullAllowed: false);
     }
 
     /// <summary>Gets or sets the most HTTP/2 streams one connection may have open at once.</summary>
@@ -38,7 +38,7 @@ public sealed class ServerLimits
     public int MaxConcurrentStreams
     {
         get => _maxConcurrentStreams;
-        set => _maxConcurrentStreams = value > 0 ? value : throw OutOfRange(nameof(MaxConcurrentStreams), value);
+        set => _maxConcurrentStreams = value > 0 ? value : throw OutOfRange(nameof(MaxConcurrentStreams), value, nullAllowed: false);
     }
 
     /// <summary>Gets or sets the most connections open at once; <see langword="null"/> for no limit.</summary>
@@ -46,9 +46,9 @@ public sealed class ServerLimits
     public long? MaxConcurrentConnections
     {
         get => _maxConcurrentConnections;
-        set => _maxConcurrentConnections = value is null or > 0 ? value : throw OutOfRange(nameof(MaxConcurrentConnections), value.Value);
+        set => _maxConcurrentConnections = value is null or > 0 ? value : throw OutOfRange(nameof(MaxConcurrentConnections), value.Value, nullAllowed: true);
     }
 
-    private static ArgumentOutOfRangeException OutOfRange<T>(string name, T value) =>
-        new("value", value, $"ServerOptions.Limits.{name} must be positive; got {value}.");
+    private static ArgumentOutOfRangeException OutOfRange<T>(string name, T value, bool nullAllowed) =>
+        new("value", value, ErrorMessages.LimitNotPositive(name, value, nullAllowed));
 }

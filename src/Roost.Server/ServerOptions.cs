@@ -17,7 +17,7 @@ public class ServerOptions
         get => _shutdownTimeout;
         set => _shutdownTimeout = value >= TimeSpan.Zero
             ? value
-            : throw new ArgumentOutOfRangeException(nameof(value), value, $"ServerOptions.ShutdownTimeout must not be negative; got {value}.");
+            : throw new ArgumentOutOfRangeException(nameof(value), value, ErrorMessages.ShutdownTimeoutNegative(value));
     }
 
     /// <summary>

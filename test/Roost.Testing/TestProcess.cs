@@ -13,6 +13,7 @@ public sealed partial class TestProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _lines = new();
+    private readonly ConcurrentQueue<string> _stdout = new();
     private readonly SemaphoreSlim _lineArrived = new(0);
     private readonly ITestOutputHelper? _output;
     private readonly string _name;
@@ -33,6 +34,9 @@ public sealed partial class TestProcess : IAsyncDisposable
     public IReadOnlyCollection<string> Lines => _lines;
 
     public string Output => string.Join('\n', _lines);
+
+    /// <summary>Standard output only (no stderr lines interleaved), for parsing what a tool prints.</summary>
+    public string StandardOutput => string.Join('\n', _stdout);
 
     /// <summary>Starts <paramref name="fileName"/> with <paramref name="arguments"/>.</summary>
     public static TestProcess Start(
@@ -154,6 +158,9 @@ public sealed partial class TestProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>Closes the child's standard input, for tools that run until it ends (e.g. <c>openssl s_client</c>).</summary>
+    public void CloseStandardInput() => _process.StandardInput.Close();
+
     /// <summary>Sends a POSIX signal (e.g. 15 for SIGTERM, 2 for SIGINT, 9 for SIGKILL).</summary>
     public void Signal(int signal)
     {
@@ -199,6 +206,11 @@ public sealed partial class TestProcess : IAsyncDisposable
         if (line is null)
         {
             return;
+        }
+
+        if (stream == "out")
+        {
+            _stdout.Enqueue(line);
         }
 
         _lines.Enqueue(line);

@@ -44,7 +44,7 @@ internal sealed class KestrelHost(HttpServer server) : IAsyncDisposable
 
             void Configure(ListenOptions listen)
             {
-                listen.Protocols = server.HttpProtocols;
+                listen.Protocols = server.KestrelProtocols;
                 if (server.IsSecure)
                 {
                     listen.UseHttps(new TlsHandshakeCallbackOptions { OnConnection = server.OnTlsHandshake });

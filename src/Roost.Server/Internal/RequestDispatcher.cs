@@ -4,10 +4,22 @@ using Microsoft.Extensions.Logging;
 namespace Roost.Internal;
 
 /// <summary>Runs the user's Node-style handler for each request Kestrel hands over.</summary>
-internal sealed class RequestDispatcher(RequestHandler? syncHandler, AsyncRequestHandler? asyncHandler, ILogger logger)
+/// <param name="syncHandler">The synchronous handler, or <see langword="null"/>.</param>
+/// <param name="asyncHandler">The asynchronous handler, or <see langword="null"/>.</param>
+/// <param name="logger">The server's logger.</param>
+/// <param name="refuseHttp1">
+/// <see langword="true"/> for an h2-only TLS server: HTTP/1.x requests (from clients that negotiated no ALPN
+/// protocol) get 403 instead of reaching the handler; see <see cref="HttpServer.KestrelProtocols"/>.
+/// </param>
+internal sealed class RequestDispatcher(RequestHandler? syncHandler, AsyncRequestHandler? asyncHandler, ILogger logger, bool refuseHttp1)
 {
     public Task HandleAsync(HttpContext context)
     {
+        if (refuseHttp1 && !HttpProtocol.IsHttp2(context.Request.Protocol))
+        {
+            return RefuseHttp1Async(context);
+        }
+
         var request = new IncomingRequest(context);
         var response = new OutgoingResponse(context);
         if (syncHandler is not null)
@@ -55,10 +67,29 @@ internal sealed class RequestDispatcher(RequestHandler? syncHandler, AsyncReques
         await response.CompleteAfterHandlerAsync().ConfigureAwait(false);
     }
 
+    private Task RefuseHttp1Async(HttpContext context)
+    {
+        // Node's http2 secure server without allowHTTP1 answers such a client with 403 and a text naming the option,
+        // then closes the connection; a client-caused problem, so Debug (style guide §7).
+        Log.Http1Refused(logger, context.Connection.RemoteIpAddress?.ToString() ?? "unknown", context.Request.Protocol);
+        var response = context.Response;
+        response.StatusCode = StatusCodes.Status403Forbidden;
+        response.ContentType = "text/plain; charset=utf-8";
+        response.Headers.Connection = "close";
+        return response.WriteAsync(ErrorMessages.Http1NotAllowed() + "\n", context.RequestAborted);
+    }
+
     private Task Fail(Exception exception, HttpContext context, OutgoingResponse response)
     {
+        if (exception is BadHttpRequestException badRequest)
+        {
+            // The client's fault surfacing through the handler (e.g. ReadBodyAsync past MaxRequestBodySize): answer
+            // with Kestrel's status (413, 400…) as ServerLimits documents, and log at Debug (style guide §7).
+            Log.BadRequest(logger, context.Request.Method, context.Request.Path.Value ?? "/", badRequest.StatusCode, badRequest.Message);
+            return response.FailAsync(badRequest.StatusCode);
+        }
+
         Log.HandlerFailed(logger, context.Request.Method, context.Request.Path.Value ?? "/", exception);
-        response.Fail();
-        return Task.CompletedTask;
+        return response.FailAsync(StatusCodes.Status500InternalServerError);
     }
 }

@@ -84,7 +84,7 @@ public static class CertificateCheck
             catch (CertificateLoadException ex)
             {
                 // Reported; the other files are still checked, but loading needs all of them.
-                findings.Add(Error(CertificateFindingCodes.LoadFailed, ex.Message));
+                findings.Add(Error(CertificateFindingCodes.LoadFailed, ex.Message) with { Cause = ex });
                 readFailed = true;
                 continue;
             }
@@ -110,7 +110,7 @@ public static class CertificateCheck
             catch (CertificateLoadException ex)
             {
                 // The key (or PFX) is unusable: the certificates can still be checked without it.
-                findings.Add(Error(CertificateFindingCodes.LoadFailed, ex.Message));
+                findings.Add(Error(CertificateFindingCodes.LoadFailed, ex.Message) with { Cause = ex });
             }
         }
 

@@ -34,4 +34,12 @@ public sealed class CertificateCheckOptions
     /// </summary>
     /// <remarks>Defaults to <see langword="true"/>.</remarks>
     public bool UseSystemTrustStore { get; set; } = true;
+
+    /// <summary>
+    /// Gets or sets a value indicating whether a server starts (and a reload is accepted) even when the check finds
+    /// errors in material that did load — a missing intermediate, an expired certificate, a name mismatch. The errors
+    /// are then logged instead of refusing. Unusable material (missing file, key that does not match) still refuses.
+    /// </summary>
+    /// <remarks>Defaults to <see langword="false"/>. For tests and deliberate setups only.</remarks>
+    public bool UnsafeAllowErrors { get; set; }
 }

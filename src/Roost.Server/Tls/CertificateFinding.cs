@@ -30,6 +30,9 @@ public sealed record CertificateFinding(CertificateFindingSeverity Severity, str
         _ => "ok",
     };
 
+    /// <summary>Gets the loader's exception behind a <see cref="CertificateFindingCodes.LoadFailed"/> finding, or <see langword="null"/>.</summary>
+    public CertificateLoadException? Cause { get; init; }
+
     /// <summary>Formats the finding as one output line, e.g. <c>error: Certificate 'site.pem' … expired …</c>.</summary>
     /// <returns>The line.</returns>
     public override string ToString() => $"{Prefix}: {Message}";

@@ -36,10 +36,18 @@ public sealed class CertificateLoadException : Exception
 
     /// <summary>Creates the exception from the errors of a <see cref="CertificateCheck"/>: the message is one error per line.</summary>
     /// <param name="errors">The error findings (at least one).</param>
+    /// <remarks>
+    /// When a file could not be loaded at all, <see cref="Path"/>, <see cref="Option"/> and
+    /// <see cref="Exception.InnerException"/> come from the first such failure (its line is also the first line).
+    /// </remarks>
     public CertificateLoadException(IReadOnlyList<CertificateFinding> errors)
-        : base(string.Join('\n', (errors ?? throw new ArgumentNullException(nameof(errors))).Select(e => e.Message)))
+        : base(
+            string.Join('\n', (errors ?? throw new ArgumentNullException(nameof(errors))).Select(e => e.Message)),
+            errors.Select(e => e.Cause).FirstOrDefault(c => c is not null))
     {
-        Option = string.Empty;
+        var cause = InnerException as CertificateLoadException;
+        Path = cause?.Path;
+        Option = cause?.Option ?? string.Empty;
         Findings = errors;
     }
 

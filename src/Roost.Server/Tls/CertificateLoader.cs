@@ -18,6 +18,9 @@ namespace Roost.Tls;
 /// </remarks>
 public static class CertificateLoader
 {
+    /// <summary>The RFC 1421 header OpenSSL writes in a PEM key encrypted the legacy way ('openssl rsa -aes256').</summary>
+    private const string LegacyEncryptionHeader = "Proc-Type: 4,ENCRYPTED";
+
     /// <summary>Loads and pairs the material in <paramref name="source"/>.</summary>
     /// <param name="source">What the user gave.</param>
     /// <returns>The bundle; the caller owns it.</returns>
@@ -204,6 +207,13 @@ public static class CertificateLoader
 
     private static AsymmetricAlgorithm ParsePemKey(string text, TlsInput input, string? passphrase, TlsOptionNames names)
     {
+        // OpenSSL's legacy encryption puts RFC 1421 headers ('Proc-Type: 4,ENCRYPTED', 'DEK-Info: …') inside the block.
+        // RFC 7468 has no headers, so PemEncoding.TryFind skips such a block as invalid: look for the marker first.
+        if (text.Contains(LegacyEncryptionHeader, StringComparison.Ordinal))
+        {
+            throw new CertificateLoadException(ErrorMessages.TlsKeyLegacyEncryption(input, names), input.Path, names.Key);
+        }
+
         var span = text.AsSpan();
         while (PemEncoding.TryFind(span, out var fields))
         {
@@ -220,9 +230,6 @@ public static class CertificateLoader
 
                     return ImportEncrypted(
                         (alg, pass) => alg.ImportFromEncryptedPem(block, pass), passphrase, input, names);
-                case "RSA PRIVATE KEY" when block.Contains("Proc-Type: 4,ENCRYPTED", StringComparison.Ordinal):
-                case "EC PRIVATE KEY" when block.Contains("Proc-Type: 4,ENCRYPTED", StringComparison.Ordinal):
-                    throw new CertificateLoadException(ErrorMessages.TlsKeyLegacyEncryption(input, names), input.Path, names.Key);
                 case "RSA PRIVATE KEY":
                     return Import(RSA.Create(), alg => alg.ImportFromPem(block), input, names);
                 case "EC PRIVATE KEY":
@@ -320,6 +327,23 @@ public static class CertificateLoader
 
     internal static bool LooksLikePem(ReadOnlySpan<byte> bytes) => bytes.IndexOf("-----BEGIN "u8) >= 0;
 
+    /// <summary>
+    /// <see cref="X509Certificate2.GetCertContentType(byte[])"/> throws <see cref="CryptographicException"/> on bytes
+    /// it cannot classify (a text file, HTML from a failed download): those are simply of unknown type here.
+    /// </summary>
+    private static X509ContentType ContentType(byte[] bytes)
+    {
+        try
+        {
+            return X509Certificate2.GetCertContentType(bytes);
+        }
+        catch (CryptographicException)
+        {
+            // Not any certificate container: the caller describes the bytes by their first byte and size.
+            return X509ContentType.Unknown;
+        }
+    }
+
     /// <summary>Says what a file that is not what was expected seems to be, so the message can suggest the fix.</summary>
     internal static string DescribeContent(byte[] bytes)
     {
@@ -343,19 +367,6 @@ public static class CertificateLoader
             _ when bytes.Length > 0 && bytes[0] == 0x30 => "DER data that is neither a certificate nor a private key",
             _ => $"{bytes.Length:N0} bytes that are neither PEM nor DER",
         };
-    }
-
-    private static X509ContentType ContentType(byte[] bytes)
-    {
-        try
-        {
-            return X509Certificate2.GetCertContentType(bytes);
-        }
-        catch (CryptographicException)
-        {
-            // OpenSSL's content sniffing throws on arbitrary bytes instead of answering "unknown".
-            return X509ContentType.Unknown;
-        }
     }
 
     internal static CertificateBundle BuildChain(X509Certificate2 leaf, List<X509Certificate2> extras, string description)

@@ -94,8 +94,9 @@ internal sealed class CertificateStore : IAsyncDisposable
             var check = CertificateCheck.Run(source, options.CertificateCheck);
 
             // Errors are not logged here: they become the exception, which the caller reports.
-            HttpServer.LogFindings(logger, check.Findings.Where(f => f.Severity != CertificateFindingSeverity.Error));
-            if (check.HasErrors)
+            var allowErrors = options.CertificateCheck?.UnsafeAllowErrors == true && check.Bundle is not null;
+            HttpServer.LogFindings(logger, check.Findings.Where(f => allowErrors || f.Severity != CertificateFindingSeverity.Error));
+            if (check.HasErrors && !allowErrors)
             {
                 errors.AddRange(check.Errors);
                 check.Bundle?.Dispose();
