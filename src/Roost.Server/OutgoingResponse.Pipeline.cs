@@ -328,7 +328,13 @@ public sealed partial class OutgoingResponse
     }
 
     /// <summary>The handler threw: answer 500 if nothing was sent yet, otherwise abort the connection.</summary>
-    internal void Fail()
+    internal void Fail() => Fail(null);
+
+    /// <summary>
+    /// The handler threw: answer 500 (503 with the message as body for <paramref name="unavailable"/>) if nothing was
+    /// sent yet, otherwise abort the connection.
+    /// </summary>
+    internal void Fail(ServiceUnavailableException? unavailable)
     {
         bool flushing;
         lock (_lock)
@@ -342,8 +348,25 @@ public sealed partial class OutgoingResponse
         if (!flushing && !response.HasStarted)
         {
             response.Clear();
-            response.StatusCode = StatusCodes.Status500InternalServerError;
-            response.ContentLength = 0;
+            if (unavailable is null)
+            {
+                response.StatusCode = StatusCodes.Status500InternalServerError;
+                response.ContentLength = 0;
+            }
+            else
+            {
+                var body = System.Text.Encoding.UTF8.GetBytes(unavailable.Message + "\n");
+                response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                response.ContentType = "text/plain; charset=utf-8";
+                response.ContentLength = body.Length;
+                if (unavailable.RetryAfter is { } retryAfter)
+                {
+                    response.Headers.RetryAfter = ((long)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                }
+
+                // Buffered in the pipe, sent when the request delegate returns (Fail runs synchronously).
+                response.BodyWriter.Write(body);
+            }
         }
         else
         {

@@ -57,6 +57,13 @@ internal sealed class RequestDispatcher(RequestHandler? syncHandler, AsyncReques
 
     private Task Fail(Exception exception, HttpContext context, OutgoingResponse response)
     {
+        if (exception is ServiceUnavailableException unavailable)
+        {
+            // Expected outcome, logged with its reason by the code that threw: answer 503, not 500.
+            response.Fail(unavailable);
+            return Task.CompletedTask;
+        }
+
         Log.HandlerFailed(logger, context.Request.Method, context.Request.Path.Value ?? "/", exception);
         response.Fail();
         return Task.CompletedTask;
