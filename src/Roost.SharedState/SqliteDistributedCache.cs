@@ -281,7 +281,7 @@ public sealed class SqliteDistributedCache : IDistributedCache, IAtomicCache, ID
             // SQLITE_BUSY / SQLITE_LOCKED after busy_timeout (and Microsoft.Data.Sqlite's own retries) ran out.
             throw new SharedStateUnavailableException(ErrorMessages.SqliteBusy(Path, _busyTimeout), ex);
         }
-        catch (SqliteException ex)
+        catch (Exception ex) when (ex is SqliteException or IOException or UnauthorizedAccessException)
         {
             throw new SharedStateUnavailableException(ErrorMessages.SqliteFailed(Path, ex.Message), ex);
         }

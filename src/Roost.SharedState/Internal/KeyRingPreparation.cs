@@ -67,7 +67,13 @@ internal static class KeyRingPreparation
                 try
                 {
                     // On Unix, FileShare.None takes flock(LOCK_EX | LOCK_NB); the kernel drops it if the process dies.
-                    return new FileLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
+                    var options = new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.ReadWrite, Share = FileShare.None };
+                    if (!OperatingSystem.IsWindows())
+                    {
+                        options.UnixCreateMode = SecureFiles.FileMode;
+                    }
+
+                    return new FileLock(new FileStream(path, options));
                 }
                 catch (IOException)
                 {

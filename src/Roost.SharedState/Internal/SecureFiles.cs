@@ -16,12 +16,18 @@ internal static class SecureFiles
         if (OperatingSystem.IsWindows())
         {
             Directory.CreateDirectory(path);
+            return;
         }
-        else
+
+        // CreateDirectory(path, mode) gives missing parents the default mode: create them one by one, so every
+        // folder this store creates is 0700 (the umask can only remove bits).
+        var full = System.IO.Path.GetFullPath(path);
+        if (System.IO.Path.GetDirectoryName(full) is { } parent && !Directory.Exists(parent))
         {
-            // Parents are created with this mode too; the umask can only remove bits, which is fine.
-            Directory.CreateDirectory(path, FolderMode);
+            EnsureDirectory(parent);
         }
+
+        Directory.CreateDirectory(full, FolderMode);
     }
 
     public static void EnsureFile(string path)
