@@ -55,7 +55,7 @@ public static class IncomingRequestSessionExtensions
             }
         }
 
-        var session = await RoostSession.LoadAsync(id!, isNew, store, cancellationToken).ConfigureAwait(false);
+        var session = await RoostSession.LoadAsync(id!, isNew, store, (request.Method, request.Path), cancellationToken).ConfigureAwait(false);
         context.Items[ItemKey] = session;
         return session;
     }

@@ -15,7 +15,7 @@ internal static partial class Log
     public static partial void CleanupFailed(ILogger logger, string store, Exception exception);
 
     [LoggerMessage(EventIds.StoreUnavailable, LogLevel.Warning, "Answered 503 to {Method} {Path}: {Reason}", EventName = "StoreUnavailable")]
-    public static partial void StoreUnavailable(ILogger logger, string method, string path, string reason);
+    public static partial void StoreUnavailable(ILogger logger, string method, string path, string reason, Exception? exception);
 
     [LoggerMessage(EventIds.RedisConnectionFailed, LogLevel.Warning, "Lost the connection to Redis at {EndPoint} ({FailureType}); requests that need the session get 503 until it is back", EventName = "RedisConnectionFailed")]
     public static partial void RedisConnectionFailed(ILogger logger, string endPoint, string failureType, Exception? exception);

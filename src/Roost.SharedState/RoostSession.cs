@@ -18,10 +18,12 @@ public sealed class RoostSession
     private readonly SharedStore _store;
     private readonly string _storeKey;
     private readonly DistributedCacheEntryOptions _expiry;
+    private readonly (string Method, string Path) _request;
     private Dictionary<string, string> _values;
 
-    internal RoostSession(string id, bool isNew, Dictionary<string, string> values, SharedStore store)
+    internal RoostSession(string id, bool isNew, Dictionary<string, string> values, SharedStore store, (string Method, string Path) request)
     {
+        _request = request;
         Id = id;
         IsNew = isNew;
         _values = values;
@@ -95,7 +97,7 @@ public sealed class RoostSession
     {
         ArgumentNullException.ThrowIfNull(change);
         Dictionary<string, string>? written = null;
-        await RunAsync(() => _store.Atomic.UpdateAsync(_storeKey, current =>
+        await RunAsync(_store, _request, () => _store.Atomic.UpdateAsync(_storeKey, current =>
         {
             var values = SessionCodec.Decode(current);
             change(values);
@@ -111,27 +113,25 @@ public sealed class RoostSession
     /// <exception cref="SharedStateUnavailableException">The store is unreachable (the handler answers 503).</exception>
     public async Task ClearAsync(CancellationToken cancellationToken = default)
     {
-        await RunAsync(() => _store.Cache.RemoveAsync(_storeKey, cancellationToken)).ConfigureAwait(false);
+        await RunAsync(_store, _request, () => _store.Cache.RemoveAsync(_storeKey, cancellationToken)).ConfigureAwait(false);
         _values = new Dictionary<string, string>(StringComparer.Ordinal);
     }
 
     internal static string StoreKey(string id) => "roost-session:" + id;
 
-    internal static async Task<RoostSession> LoadAsync(string id, bool isNew, SharedStore store, CancellationToken cancellationToken)
+    internal static async Task<RoostSession> LoadAsync(string id, bool isNew, SharedStore store, (string Method, string Path) request, CancellationToken cancellationToken)
     {
         if (isNew)
         {
-            return new RoostSession(id, isNew, new Dictionary<string, string>(StringComparer.Ordinal), store);
+            return new RoostSession(id, isNew, new Dictionary<string, string>(StringComparer.Ordinal), store, request);
         }
 
         byte[]? data = null;
-        await RunAsync(store, async () => data = await store.Cache.GetAsync(StoreKey(id), cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
-        return new RoostSession(id, isNew, SessionCodec.Decode(data), store);
+        await RunAsync(store, request, async () => data = await store.Cache.GetAsync(StoreKey(id), cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+        return new RoostSession(id, isNew, SessionCodec.Decode(data), store, request);
     }
 
-    private Task RunAsync(Func<Task> operation) => RunAsync(_store, operation);
-
-    private static async Task RunAsync(SharedStore store, Func<Task> operation)
+    private static async Task RunAsync(SharedStore store, (string Method, string Path) request, Func<Task> operation)
     {
         try
         {
@@ -141,7 +141,7 @@ public sealed class RoostSession
         {
             // The dispatcher answers 503 with this message; the reason is logged here, once.
             var unavailable = store.Unavailable(ex);
-            Log.StoreUnavailable(store.Logger, "session", store.Description, unavailable.Message);
+            Log.StoreUnavailable(store.Logger, request.Method, request.Path, unavailable.Message, ex);
             throw unavailable;
         }
     }

@@ -93,7 +93,8 @@ internal sealed class RedisConnection : IAsyncDisposable
         var multiplexer = ConnectionMultiplexer.Connect(Configuration);
         multiplexer.ConnectionFailed += (_, e) =>
         {
-            _lastFailure = $"{e.FailureType}: {e.Exception?.Message}";
+            // Short on purpose: this goes into 503 bodies; the full exception goes to the log below.
+            _lastFailure = $"connection lost ({e.FailureType})";
             Log.RedisConnectionFailed(Logger, EndPoint, e.FailureType.ToString(), e.Exception);
         };
         multiplexer.ConnectionRestored += (_, _) =>

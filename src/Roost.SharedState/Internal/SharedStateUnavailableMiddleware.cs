@@ -20,7 +20,7 @@ internal sealed class SharedStateUnavailableMiddleware(RequestDelegate next, Sha
         catch (Exception ex) when (SharedStore.IsStoreFailure(ex))
         {
             var unavailable = store.Unavailable(ex);
-            Log.StoreUnavailable(store.Logger, context.Request.Method, context.Request.Path.Value ?? "/", unavailable.Message);
+            Log.StoreUnavailable(store.Logger, context.Request.Method, context.Request.Path.Value ?? "/", unavailable.Message, ex);
             if (context.Response.HasStarted)
             {
                 context.Abort();

@@ -102,7 +102,13 @@ internal sealed class SharedStore : IAsyncDisposable
 
         if (Redis is not null)
         {
-            var detail = Redis.UnavailableReason ?? exception?.Message ?? "no answer";
+            // StackExchange.Redis messages carry connection internals: keep them for the log, not the 503 body.
+            var detail = Redis.UnavailableReason ?? exception switch
+            {
+                TimeoutException => $"no answer within {Options.RedisTimeout.TotalSeconds:0.###} s (SharedStateOptions.RedisTimeout)",
+                null => "no answer",
+                _ => exception.GetType().Name,
+            };
             return new SharedStateUnavailableException(ErrorMessages.RedisUnavailable(Redis.EndPoint, detail), exception);
         }
 
