@@ -72,3 +72,24 @@ public sealed class FacadeSessionTests
         Assert.Contains("'/x'", thrown?.Message, StringComparison.Ordinal);
     }
 }
+
+/// <summary>Servers on the Redis store close promptly (the shared connection must not hang disposal).</summary>
+public sealed class RedisShutdownTests
+{
+    [Fact]
+    public async Task FacadeServerOnRedis_AfterRequests_DisposesWithinTenSeconds()
+    {
+        await using var redis = await RedisServer.StartNewAsync();
+        var options = new ServerOptions { HandleShutdownSignals = false }.UseSharedState(o => o.Redis = redis.Address);
+        var server = Http.CreateServer(options, async (req, res) =>
+        {
+            var session = await req.GetSessionAsync();
+            await res.EndAsync((await session.IncrementAsync("n")).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        });
+        await server.ListenAsync(0, "127.0.0.1", TestContext.Current.CancellationToken);
+        using var client = StateHost.ClientWithCookieJar();
+        Assert.Equal("1", await client.GetStringAsync($"http://127.0.0.1:{server.LocalEndPoint!.Port}/", TestContext.Current.CancellationToken));
+
+        await server.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+    }
+}
