@@ -30,7 +30,10 @@ void Configure(SharedStateOptions options)
     options.Directory = settings["dir"];
     options.Redis = settings.GetValueOrDefault("redis");
     options.ApplicationName = "Roost.StateTestHost";
-    options.RedisTimeout = TimeSpan.FromSeconds(1);
+
+    // Generous: CI machines are shared, and the redis-server of the tests fsyncs every write. A down Redis still
+    // answers 503 at once (fail-fast backlog policy).
+    options.RedisTimeout = TimeSpan.FromSeconds(5);
     if (settings.TryGetValue("idle-ms", out var idle))
     {
         options.SessionIdleTimeout = TimeSpan.FromMilliseconds(int.Parse(idle, CultureInfo.InvariantCulture));

@@ -75,6 +75,10 @@ internal sealed class RedisConnection : IAsyncDisposable
         configuration.AsyncTimeout = milliseconds;
         configuration.ConnectRetry = 1;
 
+        // While disconnected, fail at once (the request gets its 503 now) instead of queueing commands in the
+        // backlog until the timeout: a down Redis should not hold every request for RedisTimeout.
+        configuration.BacklogPolicy = BacklogPolicy.FailFast;
+
         // Reconnect attempts every 500 ms while Redis is away, so service resumes within a second of its return.
         configuration.ReconnectRetryPolicy = new LinearRetry(500);
         return configuration;
