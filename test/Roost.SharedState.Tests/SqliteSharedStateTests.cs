@@ -83,18 +83,19 @@ public sealed class SqliteSharedStateTests
     public async Task FacadeSession_IdleLongerThanTimeout_ExpiresForEveryProcess()
     {
         using var dir = new TempDirectory();
-        await using var a = await StateHost.StartAsync("facade", dir.File("state"), idleMilliseconds: 1500);
-        await using var b = await StateHost.StartAsync("facade", dir.File("state"), idleMilliseconds: 1500);
+        // Margins of more than a second each way, so a slow shared CI machine cannot flip the outcome.
+        await using var a = await StateHost.StartAsync("facade", dir.File("state"), idleMilliseconds: 3000);
+        await using var b = await StateHost.StartAsync("facade", dir.File("state"), idleMilliseconds: 3000);
         using var client = StateHost.ClientWithCookieJar();
 
         Assert.Equal("1", StateHost.Parse(await client.GetStringAsync(a.Url("/visit"), TestContext.Current.CancellationToken)).Value);
-        await Task.Delay(700, TestContext.Current.CancellationToken);
+        await Task.Delay(1200, TestContext.Current.CancellationToken);
         Assert.Equal("2", StateHost.Parse(await client.GetStringAsync(b.Url("/visit"), TestContext.Current.CancellationToken)).Value);
-        await Task.Delay(700, TestContext.Current.CancellationToken);
+        await Task.Delay(1200, TestContext.Current.CancellationToken);
 
-        // 1.4 s after the first visit, but the second renewed the sliding window.
+        // 2.4 s after the first visit, but the second renewed the sliding window (and this read renews it again).
         Assert.Equal("2", StateHost.Parse(await client.GetStringAsync(a.Url("/get"), TestContext.Current.CancellationToken)).Value);
-        await Task.Delay(2500, TestContext.Current.CancellationToken);
+        await Task.Delay(4000, TestContext.Current.CancellationToken);
         Assert.Equal("none", StateHost.Parse(await client.GetStringAsync(b.Url("/get"), TestContext.Current.CancellationToken)).Value);
     }
 
