@@ -131,6 +131,24 @@ public sealed class SqliteDistributedCacheTests
         Assert.Contains(path, ex.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Set_AnotherWriterHoldsTheLockPastBusyTimeout_ThrowsUnavailableNamingFileAndOption()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.File("state.db");
+        using var cache = new SqliteDistributedCache(path, busyTimeout: TimeSpan.FromMilliseconds(200));
+        using var other = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False");
+        other.Open();
+        using var transaction = other.BeginTransaction(deferred: false); // holds the write lock, as a stuck process would
+
+        var ex = Assert.Throws<SharedStateUnavailableException>(() => cache.Set("k", [1], NoExpiry));
+
+        Assert.Contains(path, ex.Message, StringComparison.Ordinal);
+        Assert.Contains("BusyTimeout", ex.Message, StringComparison.Ordinal);
+        transaction.Rollback();
+        cache.Set("k", [1], NoExpiry);
+    }
+
     internal static byte[]? Increment(byte[]? current) =>
         Encoding.ASCII.GetBytes(((current is null ? 0 : int.Parse(Encoding.ASCII.GetString(current))) + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
 }
