@@ -404,7 +404,8 @@ public sealed partial class OutgoingResponse
     /// </summary>
     /// <param name="statusCode">The status to answer with.</param>
     /// <returns>A task that completes when the response is no longer touched by the flush loop.</returns>
-    internal Task FailAsync(int statusCode)
+    /// <param name="unavailable">For 503: the reason, sent as a plain-text body with its <c>Retry-After</c>.</param>
+    internal Task FailAsync(int statusCode, ServiceUnavailableException? unavailable = null)
     {
         bool wasFinished;
         bool answer;
@@ -438,7 +439,24 @@ public sealed partial class OutgoingResponse
         {
             response.Clear();
             response.StatusCode = statusCode;
-            response.ContentLength = 0;
+            if (unavailable is null)
+            {
+                response.ContentLength = 0;
+            }
+            else
+            {
+                var body = System.Text.Encoding.UTF8.GetBytes(unavailable.Message + "\n");
+                response.ContentType = "text/plain; charset=utf-8";
+                response.ContentLength = body.Length;
+                if (unavailable.RetryAfter is { } retryAfter)
+                {
+                    response.Headers.RetryAfter = ((long)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                }
+
+                // Buffered in the pipe, sent when the request delegate returns.
+                response.BodyWriter.Write(body);
+            }
+
             Finish();
             return WaitForFlushLoopAsync();
         }

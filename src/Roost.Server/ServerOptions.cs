@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Roost;
@@ -30,6 +31,14 @@ public class ServerOptions
     /// <summary>Gets or sets the logger factory for the server's own and Kestrel's logs.</summary>
     /// <remarks>Defaults to <see langword="null"/>: nothing is logged, as with Node's <c>http</c> module.</remarks>
     public ILoggerFactory? LoggerFactory { get; set; }
+
+    /// <summary>
+    /// Gets or sets a callback that adds services to the server's own service container, for extensions of the
+    /// façade (e.g. <c>Roost.SharedState</c>'s <c>UseSharedState</c>, which makes <c>req.GetSessionAsync()</c> work).
+    /// Handlers reach the services through <see cref="IncomingRequest.Context"/>'s <c>RequestServices</c>.
+    /// </summary>
+    /// <remarks>Defaults to <see langword="null"/>: the server has only the services Kestrel itself needs.</remarks>
+    public Action<IServiceCollection>? ConfigureServices { get; set; }
 
     /// <summary>Gets or sets the advice appended to "choose another port" in bind errors, e.g. " with --port".</summary>
     internal string PortHint { get; set; } = string.Empty;

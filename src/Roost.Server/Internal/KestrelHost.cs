@@ -26,6 +26,7 @@ internal sealed class KestrelHost(HttpServer server) : IAsyncDisposable
             builder.Services.AddSingleton(loggerFactory);
         }
 
+        options.ConfigureServices?.Invoke(builder.Services);
         builder.Services.AddSingleton<IHostLifetime, PassiveHostLifetime>();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownTimeout);
 

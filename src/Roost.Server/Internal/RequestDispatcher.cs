@@ -89,6 +89,12 @@ internal sealed class RequestDispatcher(RequestHandler? syncHandler, AsyncReques
             return response.FailAsync(badRequest.StatusCode);
         }
 
+        if (exception is ServiceUnavailableException unavailable)
+        {
+            // Expected outcome, logged with its reason by the code that threw: answer 503, not 500.
+            return response.FailAsync(StatusCodes.Status503ServiceUnavailable, unavailable);
+        }
+
         Log.HandlerFailed(logger, context.Request.Method, context.Request.Path.Value ?? "/", exception);
         return response.FailAsync(StatusCodes.Status500InternalServerError);
     }

@@ -1,0 +1,32 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Roost.SharedState;
+
+/// <summary>Gives a Node-style server (<c>Http.CreateServer</c> and friends) the shared store.</summary>
+public static class ServerOptionsSharedStateExtensions
+{
+    /// <summary>
+    /// Makes <c>req.GetSessionAsync()</c> work on servers created with these options, on the shared store (the SQLite
+    /// file by default, or Redis). Also registers the shared <c>IDistributedCache</c>, <see cref="IAtomicCache"/> and
+    /// Data Protection key ring in the server's services (application name <c>Roost</c> unless set).
+    /// </summary>
+    /// <typeparam name="TOptions">The options type.</typeparam>
+    /// <param name="options">The server options.</param>
+    /// <param name="configure">Sets the store.</param>
+    /// <returns><paramref name="options"/>.</returns>
+    public static TOptions UseSharedState<TOptions>(this TOptions options, Action<SharedStateOptions>? configure = null)
+        where TOptions : ServerOptions
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var state = new SharedStateOptions();
+        configure?.Invoke(state);
+        var previous = options.ConfigureServices;
+        options.ConfigureServices = services =>
+        {
+            previous?.Invoke(services);
+            services.AddLogging();
+            services.AddRoostSharedState(state, defaultApplicationName: "Roost");
+        };
+        return options;
+    }
+}
