@@ -1,0 +1,17 @@
+namespace Roost;
+
+/// <summary>How workers share a listening end point (see docs/cluster.md for measurements).</summary>
+public enum ListenerSharingMode
+{
+    /// <summary>
+    /// One socket, one kernel accept queue, every worker accepts from it (inherited descriptor). Never refuses a
+    /// connection while one worker lives; spreads long-lived connections unevenly.
+    /// </summary>
+    Shared = 0,
+
+    /// <summary>
+    /// One <c>SO_REUSEPORT</c> socket per worker slot, owned by the primary: the kernel spreads connections by hash,
+    /// and a replaced worker's queued connections wait for its successor. Use with <see cref="ClusterOptions.RespawnWorkers"/>.
+    /// </summary>
+    ReusePort = 1,
+}
