@@ -1,0 +1,92 @@
+// Test host for the cluster integration tests. The primary prints one line per cluster event
+// ("forked 1 1234", "listening 1 1234 0.0.0.0:5000", "exit 1 1234 code=1 signal=", "message 1 \"text\"");
+// workers behave as TH_WORKER_MODE says. Settings (environment):
+//   PORT, H2_PORT (optional h2c listener), TH_WORKERS (2), TH_RESPAWN (0/1), TH_SHARING (shared/reuseport),
+//   TH_MIN_UPTIME_MS, TH_MAX_CRASHES, TH_DRAIN_MS, TH_HEARTBEAT_MS,
+//   TH_WORKER_MODE: serve | boot-fail | crash-after-ms:N | malformed
+// Routes: / answers the worker's pid; /slow?ms=N answers it after N ms.
+using System.Globalization;
+using System.Text;
+using Roost;
+using Roost.Internal.InWorker;
+
+static int Setting(string name, int fallback) =>
+    int.TryParse(Environment.GetEnvironmentVariable(name), NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : fallback;
+
+var port = Setting("PORT", 8081);
+var h2Port = Setting("H2_PORT", 0);
+var mode = Environment.GetEnvironmentVariable("TH_WORKER_MODE") ?? "serve";
+
+if (Cluster.IsPrimary)
+{
+    var options = new ClusterOptions
+    {
+        RespawnWorkers = Setting("TH_RESPAWN", 0) == 1,
+        ListenerSharing = Environment.GetEnvironmentVariable("TH_SHARING") == "reuseport" ? ListenerSharingMode.ReusePort : ListenerSharingMode.Shared,
+        MinUptime = TimeSpan.FromMilliseconds(Setting("TH_MIN_UPTIME_MS", 1000)),
+        MaxCrashes = Setting("TH_MAX_CRASHES", 10),
+        DrainTimeout = TimeSpan.FromMilliseconds(Setting("TH_DRAIN_MS", 30000)),
+        HeartbeatInterval = TimeSpan.FromMilliseconds(Setting("TH_HEARTBEAT_MS", 5000)),
+    };
+    Cluster.SetupPrimary(options);
+    Console.WriteLine($"primary {Environment.ProcessId}");
+    Cluster.WorkerForked += (_, e) => Console.WriteLine($"forked {e.Worker.Id} {e.Worker.Pid}");
+    Cluster.WorkerOnline += (_, e) => Console.WriteLine($"online {e.Worker.Id} {e.Worker.Pid}");
+    Cluster.WorkerListening += (_, e) => Console.WriteLine($"listening {e.Worker.Id} {e.Worker.Pid} {e.EndPoint}");
+    Cluster.WorkerDisconnected += (_, e) => Console.WriteLine($"disconnect {e.Worker.Id} {e.Worker.Pid}");
+    Cluster.WorkerExited += (_, e) => Console.WriteLine($"exit {e.Worker.Id} {e.Worker.Pid} code={e.ExitCode} signal={e.Signal}");
+    Cluster.MessageReceived += (_, e) => Console.WriteLine($"message {e.Worker.Id} {e.Message.GetRawText()}");
+    for (var i = 0; i < Setting("TH_WORKERS", 2); i++)
+    {
+        Cluster.Fork();
+    }
+
+    var code = await Cluster.WaitForExitAsync();
+    Console.WriteLine($"primary exit {code}");
+    return code;
+}
+
+if (mode == "boot-fail")
+{
+    throw new InvalidOperationException("boot failure requested by TH_WORKER_MODE");
+}
+
+var pid = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+async Task Handle(IncomingRequest req, OutgoingResponse res)
+{
+    if (req.Path == "/slow" && int.TryParse(req.Query["ms"], out var ms))
+    {
+        await Task.Delay(ms);
+    }
+
+    await res.EndAsync(pid);
+}
+
+var server = await ListenAsync(Http.CreateServer(Handle), port);
+if (h2Port != 0)
+{
+    await ListenAsync(Http2.CreateServer(Handle), h2Port);
+}
+
+Console.WriteLine($"worker {Cluster.Worker!.Id} {pid} serving");
+if (mode.StartsWith("crash-after-ms:", StringComparison.Ordinal))
+{
+    await Task.Delay(int.Parse(mode["crash-after-ms:".Length..], CultureInfo.InvariantCulture));
+    Environment.Exit(1);
+}
+
+if (mode == "malformed")
+{
+    var oversized = new string('x', 1024 * 1024 + 16);
+    WorkerRuntime.Current!.SendRawForTesting(Encoding.UTF8.GetBytes("this is not json\n{\"type\":\"no-such-type\"}\n{\"type\":\"heartbeat\",\"sequence\":\"NaN\"}\n" + oversized + "\n"));
+    Cluster.Worker.Send("still-alive");
+}
+
+await server.WaitForShutdownAsync();
+return 0;
+
+static async Task<HttpServer> ListenAsync(HttpServer server, int port)
+{
+    await server.ListenAsync(port, "127.0.0.1");
+    return server;
+}
