@@ -27,6 +27,7 @@ internal sealed unsafe class IpcChannel : IDisposable
     private readonly string _name;
     private Thread? _reader;
     private int _disposed;
+    private bool _fdClosed;
 
     public IpcChannel(int fd, int maxMessageBytes, string name)
     {
@@ -62,7 +63,7 @@ internal sealed unsafe class IpcChannel : IDisposable
         var line = IpcCodec.Encode(message);
         lock (_sendGate)
         {
-            if (Volatile.Read(ref _disposed) != 0)
+            if (Volatile.Read(ref _disposed) != 0 || _fdClosed)
             {
                 return false;
             }
@@ -116,11 +117,20 @@ internal sealed unsafe class IpcChannel : IDisposable
             return;
         }
 
-        // shutdown() wakes a recvmsg blocked on the other thread; the reader closes the descriptor itself.
-        _ = Libc.Shutdown(_fd, Libc.ShutRdwr);
-        if (_reader is null)
+        // shutdown() wakes a recvmsg blocked on the other thread; the reader closes the descriptor itself. Both
+        // happen under the send lock and only while the descriptor is still ours: a closed number may already
+        // belong to another worker's channel.
+        lock (_sendGate)
         {
-            _ = Libc.Close(_fd);
+            if (!_fdClosed)
+            {
+                _ = Libc.Shutdown(_fd, Libc.ShutRdwr);
+                if (_reader is null)
+                {
+                    _ = Libc.Close(_fd);
+                    _fdClosed = true;
+                }
+            }
         }
     }
 
@@ -175,6 +185,7 @@ internal sealed unsafe class IpcChannel : IDisposable
             lock (_sendGate)
             {
                 _ = Libc.Close(_fd);
+                _fdClosed = true;
             }
 
             while (_receivedHandles.TryDequeue(out var unclaimed))

@@ -30,20 +30,31 @@ internal sealed class WorkerLauncher : IDisposable
         var done = new TaskCompletionSource<Process>(TaskCreationOptions.RunContinuationsAsynchronously);
         _work.Add(() =>
         {
+            Process? process = null;
+            Exception? failure = null;
             try
             {
                 Libc.SetCloseOnExec(childHandle, false);
-                var process = new Process { StartInfo = info, EnableRaisingEvents = true };
+                process = new Process { StartInfo = info, EnableRaisingEvents = true };
                 process.Start();
-                done.SetResult(process);
             }
             catch (Exception ex) when (ex is InvalidOperationException or System.ComponentModel.Win32Exception or IOException)
             {
-                done.SetException(ex);
+                failure = ex;
             }
             finally
             {
                 Libc.SetCloseOnExec(childHandle, true);
+            }
+
+            // Only now: the waiting caller closes childHandle as soon as it wakes up.
+            if (failure is null)
+            {
+                done.SetResult(process!);
+            }
+            else
+            {
+                done.SetException(failure);
             }
         });
 
