@@ -14,4 +14,10 @@ public enum ListenerSharingMode
     /// and a replaced worker's queued connections wait for its successor. Use with <see cref="ClusterOptions.RespawnWorkers"/>.
     /// </summary>
     ReusePort = 1,
+
+    /// <summary>
+    /// The primary accepts every connection and passes it (SCM_RIGHTS) to the worker with the fewest open
+    /// connections: even spread whatever the connection pattern, at the cost of one IPC message per connection.
+    /// </summary>
+    Handoff = 2,
 }

@@ -1,12 +1,13 @@
 // Test host for the cluster integration tests. The primary prints one line per cluster event
 // ("forked 1 1234", "listening 1 1234 0.0.0.0:5000", "exit 1 1234 code=1 signal=", "message 1 \"text\"");
 // workers behave as TH_WORKER_MODE says. Settings (environment):
-//   PORT, H2_PORT (optional h2c listener), TH_WORKERS (2), TH_RESPAWN (0/1), TH_SHARING (shared/reuseport),
+//   PORT, H2_PORT (optional h2c listener), TH_WORKERS (2), TH_RESPAWN (0/1), TH_SHARING (shared/reuseport/handoff),
 //   TH_MIN_UPTIME_MS, TH_MAX_CRASHES, TH_DRAIN_MS, TH_HEARTBEAT_MS,
-//   TH_WORKER_MODE: serve | boot-fail | crash-after-ms:N | malformed
-// Routes: / answers the worker's pid; /slow?ms=N answers it after N ms.
+//   TH_LOG (1: server logs), TH_WORKER_MODE: serve | boot-fail | crash-after-ms:N | malformed
+// Routes: / answers the worker's pid; /slow?ms=N answers it after N ms. On stop a worker prints "served {pid} {count}".
 using System.Globalization;
 using System.Text;
+using Microsoft.Extensions.Logging;
 using Roost;
 using Roost.Internal.InWorker;
 
@@ -22,7 +23,12 @@ if (Cluster.IsPrimary)
     var options = new ClusterOptions
     {
         RespawnWorkers = Setting("TH_RESPAWN", 0) == 1,
-        ListenerSharing = Environment.GetEnvironmentVariable("TH_SHARING") == "reuseport" ? ListenerSharingMode.ReusePort : ListenerSharingMode.Shared,
+        ListenerSharing = Environment.GetEnvironmentVariable("TH_SHARING") switch
+        {
+            "reuseport" => ListenerSharingMode.ReusePort,
+            "handoff" => ListenerSharingMode.Handoff,
+            _ => ListenerSharingMode.Shared,
+        },
         MinUptime = TimeSpan.FromMilliseconds(Setting("TH_MIN_UPTIME_MS", 1000)),
         MaxCrashes = Setting("TH_MAX_CRASHES", 10),
         DrainTimeout = TimeSpan.FromMilliseconds(Setting("TH_DRAIN_MS", 30000)),
@@ -52,8 +58,10 @@ if (mode == "boot-fail")
 }
 
 var pid = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+long served = 0;
 async Task Handle(IncomingRequest req, OutgoingResponse res)
 {
+    Interlocked.Increment(ref served);
     if (req.Path == "/slow" && int.TryParse(req.Query["ms"], out var ms))
     {
         await Task.Delay(ms);
@@ -62,10 +70,17 @@ async Task Handle(IncomingRequest req, OutgoingResponse res)
     await res.EndAsync(pid);
 }
 
-var server = await ListenAsync(Http.CreateServer(Handle), port);
+// TH_LOG=1: the servers log to the console (Debug), for diagnosing a test.
+var serverOptions = new ServerOptions();
+if (Setting("TH_LOG", 0) == 1)
+{
+    serverOptions.LoggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Debug));
+}
+
+var server = await ListenAsync(Http.CreateServer(serverOptions, Handle), port);
 if (h2Port != 0)
 {
-    await ListenAsync(Http2.CreateServer(Handle), h2Port);
+    await ListenAsync(Http2.CreateServer(serverOptions, Handle), h2Port);
 }
 
 Console.WriteLine($"worker {Cluster.Worker!.Id} {pid} serving");
@@ -83,6 +98,9 @@ if (mode == "malformed")
 }
 
 await server.WaitForShutdownAsync();
+
+// The load benchmarks read the per-worker request counts from this line.
+Console.WriteLine($"served {pid} {Interlocked.Read(ref served)}");
 return 0;
 
 static async Task<HttpServer> ListenAsync(HttpServer server, int port)

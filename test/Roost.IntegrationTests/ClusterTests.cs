@@ -23,6 +23,7 @@ public sealed partial class ClusterTests
     [Theory]
     [InlineData("shared")]
     [InlineData("reuseport")]
+    [InlineData("handoff")]
     public async Task Fork_TwoWorkers_EachAnswersOnTheSharedPortWithItsOwnPid(string sharing)
     {
         var port = FreePort.Get();
@@ -74,6 +75,7 @@ public sealed partial class ClusterTests
     [Theory]
     [InlineData("shared")]
     [InlineData("reuseport")]
+    [InlineData("handoff")]
     public async Task KillWorkerUnderLoad_ReplacementServes_NoConnectionRefused(string sharing)
     {
         var port = FreePort.Get();

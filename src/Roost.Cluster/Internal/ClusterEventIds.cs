@@ -19,6 +19,7 @@ internal static class ClusterEventIds
     public const int ListenBindFailed = 2012;
     public const int WorkerSpawnFailed = 2013;
     public const int EventHandlerFailed = 2014;
+    public const int HandoffAcceptFailed = 2016;
     public const int WorkerDraining = 2100;
     public const int PrimaryGone = 2101;
     public const int IpcMessageRejected = 2200;

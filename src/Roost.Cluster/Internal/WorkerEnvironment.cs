@@ -14,5 +14,8 @@ internal static class WorkerEnvironment
     /// <summary>Inherited listening sockets: <c>address:port=fd</c> pairs separated by <c>;</c> (keys are the requested end points).</summary>
     public const string ListenHandles = "ROOST_CLUSTER_LISTEN_FDS";
 
+    /// <summary>The value in <see cref="ListenHandles"/> for an end point whose connections the primary hands over.</summary>
+    public const string HandoffValue = "handoff";
+
     public static readonly string[] All = [WorkerId, Generation, IpcHandle, PrimaryPid, HeartbeatMilliseconds, DrainMilliseconds, MaxMessageBytes, ListenHandles];
 }

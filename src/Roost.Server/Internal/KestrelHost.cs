@@ -27,6 +27,7 @@ internal sealed class KestrelHost(HttpServer server) : IAsyncDisposable
         }
 
         builder.Services.AddSingleton<IHostLifetime, PassiveHostLifetime>();
+        ListenHandles.Provider?.ConfigureServices(builder.Services);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownTimeout);
 
         ListenOptions? bound = null;

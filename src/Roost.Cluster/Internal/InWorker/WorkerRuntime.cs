@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using System.Runtime.InteropServices;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Roost.Internal.Interop;
 using Roost.Internal.Ipc;
@@ -26,6 +28,10 @@ internal sealed partial class WorkerRuntime : IListenHandleProvider
 
     // After the servers closed, the program's own shutdown code gets this long before the process is ended.
     private static readonly TimeSpan ExitGrace = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan LoadReportInterval = TimeSpan.FromMilliseconds(100);
+
+    // Stands for "connections are handed over" where a descriptor number is expected.
+    private const int HandoffInherited = -2;
 
     private readonly IpcChannel _channel;
     private readonly Dictionary<string, int> _inherited;
@@ -35,6 +41,9 @@ internal sealed partial class WorkerRuntime : IListenHandleProvider
     private readonly ILogger _logger = new StderrLogger(LogLevel.Warning);
     private readonly Dictionary<Type, Action<IpcMessage>> _dispatch;
     private readonly TimeSpan _heartbeatInterval;
+    private readonly HandoffTransport _handoff = new();
+    private Timer? _loadReports;
+    private long _reportedClosed;
     private TimeSpan _drainTimeout;
     private Timer? _heartbeat;
     private PosixSignalRegistration? _primaryGone;
@@ -54,6 +63,7 @@ internal sealed partial class WorkerRuntime : IListenHandleProvider
             [typeof(ListenResponseMessage)] = m => OnListenResponse((ListenResponseMessage)m),
             [typeof(StopMessage)] = m => OnStop((StopMessage)m),
             [typeof(UserMessage)] = m => Self.RaiseMessage(((UserMessage)m).Payload),
+            [typeof(ConnectionMessage)] = m => _handoff.Deliver(((ConnectionMessage)m).EndPoint, _channel.TakeReceivedHandle()),
         };
     }
 
@@ -65,9 +75,10 @@ internal sealed partial class WorkerRuntime : IListenHandleProvider
 
     public async ValueTask<ulong?> GetHandleAsync(IPEndPoint endPoint, CancellationToken cancellationToken)
     {
-        if (_inherited.TryGetValue(HttpServer.Describe(endPoint), out var inherited))
+        var key = HttpServer.Describe(endPoint);
+        if (_inherited.TryGetValue(key, out var inherited))
         {
-            return (ulong)inherited;
+            return inherited == HandoffInherited ? StartHandoff(key) : (ulong)inherited;
         }
 
         // Node's model: the worker asks, the primary binds (once per end point) and hands the socket over.
@@ -81,6 +92,10 @@ internal sealed partial class WorkerRuntime : IListenHandleProvider
         }
 
         var handle = await answer.Task.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
+        if (handle == HandoffInherited)
+        {
+            return StartHandoff(key);
+        }
 
         // -1: the primary could not bind; binding here reports the same error as a ListenException.
         return handle >= 0 ? (ulong)handle : null;
@@ -99,6 +114,9 @@ internal sealed partial class WorkerRuntime : IListenHandleProvider
             _ = server.CloseAsync();
         }
     }
+
+    public void ConfigureServices(IServiceCollection services) =>
+        services.AddSingleton<IConnectionListenerFactory>(sp => new HandoffListenerFactory(_handoff, sp.GetService<IMemoryPoolFactory<byte>>()));
 
     /// <summary>Writes raw bytes on the channel (integration tests send malformed messages with it).</summary>
     internal void SendRawForTesting(ReadOnlySpan<byte> bytes) => _channel.SendRaw(bytes);
@@ -157,6 +175,22 @@ internal sealed partial class WorkerRuntime : IListenHandleProvider
         ListenHandles.Provider = this;
     }
 
+    private ulong StartHandoff(string endPoint)
+    {
+        // Report closed connections often enough for the primary's least-loaded choice to follow the load.
+        _loadReports ??= new Timer(static s => ((WorkerRuntime)s!).ReportLoad(), this, LoadReportInterval, LoadReportInterval);
+        return _handoff.Register(endPoint);
+    }
+
+    private void ReportLoad()
+    {
+        var closed = _handoff.ClosedConnections;
+        if (closed != Interlocked.Exchange(ref _reportedClosed, closed))
+        {
+            _channel.Send(new LoadMessage(closed));
+        }
+    }
+
     private void SendHeartbeat() => _channel.Send(new HeartbeatMessage(Interlocked.Increment(ref _heartbeats)));
 
     private void OnMessage(IpcMessage message)
@@ -173,7 +207,7 @@ internal sealed partial class WorkerRuntime : IListenHandleProvider
 
     private void OnListenResponse(ListenResponseMessage response)
     {
-        var handle = response.HasHandle ? _channel.TakeReceivedHandle() : -1;
+        var handle = response.HasHandle ? _channel.TakeReceivedHandle() : response.Handoff ? HandoffInherited : -1;
         if (_pendingListens.TryRemove(response.RequestId, out var answer))
         {
             answer.TrySetResult(handle);
@@ -203,6 +237,7 @@ internal sealed partial class WorkerRuntime : IListenHandleProvider
         }
 
         _heartbeat?.Dispose();
+        _loadReports?.Dispose();
         _ = DrainAsync();
     }
 
@@ -231,7 +266,8 @@ internal sealed partial class WorkerRuntime : IListenHandleProvider
             var equals = pair.LastIndexOf('=');
             if (equals > 0)
             {
-                result[pair[..equals]] = Number(pair[(equals + 1)..]);
+                var value = pair[(equals + 1)..];
+                result[pair[..equals]] = value == WorkerEnvironment.HandoffValue ? HandoffInherited : Number(value);
             }
         }
 

@@ -14,4 +14,6 @@ namespace Roost.Internal.Ipc;
 [JsonDerivedType(typeof(HeartbeatMessage), "heartbeat")]
 [JsonDerivedType(typeof(StopMessage), "stop")]
 [JsonDerivedType(typeof(UserMessage), "message")]
+[JsonDerivedType(typeof(ConnectionMessage), "connection")]
+[JsonDerivedType(typeof(LoadMessage), "load")]
 internal abstract record IpcMessage;

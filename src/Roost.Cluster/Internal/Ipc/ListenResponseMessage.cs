@@ -7,4 +7,5 @@ namespace Roost.Internal.Ipc;
 /// <param name="RequestId">The request's id.</param>
 /// <param name="HasHandle">Whether a descriptor was attached.</param>
 /// <param name="Error">Why the primary could not bind, or <see langword="null"/>.</param>
-internal sealed record ListenResponseMessage(int RequestId, bool HasHandle, string? Error) : IpcMessage;
+/// <param name="Handoff">Connections will arrive as <see cref="ConnectionMessage"/>s (no listening descriptor).</param>
+internal sealed record ListenResponseMessage(int RequestId, bool HasHandle, string? Error, bool Handoff = false) : IpcMessage;

@@ -1,4 +1,5 @@
 using System.Net;
+using Roost.Internal.Supervision;
 
 namespace Roost.Internal.Listeners;
 
@@ -8,10 +9,28 @@ namespace Roost.Internal.Listeners;
 /// </summary>
 internal interface IListenerSharing : IDisposable
 {
-    /// <summary>Returns the descriptor the worker in <paramref name="slot"/> accepts on, binding on first use.</summary>
-    /// <exception cref="System.Net.Sockets.SocketException">The end point cannot be bound.</exception>
-    int GetHandle(IPEndPoint endPoint, int slot);
+    /// <summary>Returned by <see cref="GetHandle"/> when connections are handed over one by one instead.</summary>
+    public const int HandoffHandle = -2;
 
     /// <summary>Gets the end points bound so far, with the real port when 0 was asked for, keyed by the requested end point.</summary>
     IReadOnlyDictionary<IPEndPoint, IPEndPoint> BoundEndPoints { get; }
+
+    /// <summary>Returns the descriptor the worker in <paramref name="slot"/> accepts on (or <see cref="HandoffHandle"/>), binding on first use.</summary>
+    /// <exception cref="System.Net.Sockets.SocketException">The end point cannot be bound.</exception>
+    int GetHandle(IPEndPoint endPoint, int slot);
+
+    /// <summary>A worker accepts on <paramref name="endPoint"/> (the end point it asked for).</summary>
+    void OnWorkerListening(WorkerProcess worker, IPEndPoint endPoint)
+    {
+    }
+
+    /// <summary>A worker stops taking connections (asked to stop, or exited).</summary>
+    void OnWorkerGone(WorkerProcess worker)
+    {
+    }
+
+    /// <summary>A worker reported how many connections it has closed so far.</summary>
+    void OnLoad(WorkerProcess worker, long closedConnections)
+    {
+    }
 }

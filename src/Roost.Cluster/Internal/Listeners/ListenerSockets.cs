@@ -13,7 +13,7 @@ internal static class ListenerSockets
     // SO_REUSEPORT on Linux (asm-generic/socket.h).
     private const int SoReusePort = 15;
 
-    public static Socket Bind(IPEndPoint endPoint, bool reusePort)
+    public static Socket Bind(IPEndPoint endPoint, bool reusePort, bool inheritable = true)
     {
         var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
@@ -34,7 +34,11 @@ internal static class ListenerSockets
 
             // Workers inherit it across exec; keeping FD_CLOEXEC clear also makes .NET's SafeSocketHandle skip
             // shutdown() on dispose in a worker, which would otherwise stop the queue for every sharer (design.md).
-            Libc.SetCloseOnExec((int)socket.Handle, false);
+            if (inheritable)
+            {
+                Libc.SetCloseOnExec((int)socket.Handle, false);
+            }
+
             return socket;
         }
         catch

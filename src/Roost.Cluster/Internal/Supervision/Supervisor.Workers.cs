@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Roost.Internal.Interop;
 using Roost.Internal.Ipc;
+using Roost.Internal.Listeners;
 
 namespace Roost.Internal.Supervision;
 
@@ -37,6 +38,12 @@ internal sealed partial class Supervisor
             return;
         }
 
+        if (handle == IListenerSharing.HandoffHandle)
+        {
+            worker.Channel.Send(new ListenResponseMessage(request.RequestId, false, null, Handoff: true));
+            return;
+        }
+
         worker.Channel.Send(new ListenResponseMessage(request.RequestId, true, null), handle);
     }
 
@@ -49,6 +56,11 @@ internal sealed partial class Supervisor
             worker.Worker.IsListening = true;
             Log.WorkerReady(_logger, worker.Id, worker.Pid, worker.Generation, HttpServer.Describe(endPoint),
                 (long)(worker.ReadyAt.Value - worker.StartedAt).TotalMilliseconds);
+        }
+
+        if (!worker.StopRequested)
+        {
+            _sharing.OnWorkerListening(worker, endPoint);
         }
 
         Raise(() => WorkerListening?.Invoke(this, new WorkerListeningEventArgs(worker.Worker, endPoint)));
@@ -65,6 +77,7 @@ internal sealed partial class Supervisor
     {
         _workers.Remove(worker.Id);
         _published.TryRemove(worker.Id, out _);
+        _sharing.OnWorkerGone(worker);
         worker.Channel.Dispose();
         worker.Process.Dispose();
         var (exitCode, signal) = Classify(rawExitCode);
@@ -170,6 +183,7 @@ internal sealed partial class Supervisor
         foreach (var worker in _workers.Values)
         {
             worker.StopRequested = true;
+            _sharing.OnWorkerGone(worker);
             if (!worker.Channel.Send(new StopMessage((long)_options.DrainTimeout.TotalMilliseconds)))
             {
                 // No channel (it already closed): SIGTERM makes the façade drain just the same.

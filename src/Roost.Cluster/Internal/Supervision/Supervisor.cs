@@ -60,7 +60,12 @@ internal sealed partial class Supervisor
         _time = time ?? TimeProvider.System;
         _logger = _options.LoggerFactory?.CreateLogger("Roost.Cluster") ?? new StderrLogger(LogLevel.Warning);
         _policy = new RestartPolicy(_options, _time, Random.Shared.NextDouble);
-        _sharing = _options.ListenerSharing == ListenerSharingMode.ReusePort ? new ReusePortListenerSharing() : new SharedListenerSharing();
+        _sharing = _options.ListenerSharing switch
+        {
+            ListenerSharingMode.ReusePort => new ReusePortListenerSharing(),
+            ListenerSharingMode.Handoff => new HandoffListenerSharing(_logger),
+            _ => new SharedListenerSharing(),
+        };
         _dispatch = new()
         {
             [typeof(OnlineMessage)] = (w, _) => OnOnline(w),
@@ -68,6 +73,7 @@ internal sealed partial class Supervisor
             [typeof(ListeningMessage)] = (w, m) => OnListening(w, (ListeningMessage)m),
             [typeof(HeartbeatMessage)] = (w, _) => w.LastHeartbeat = _time.GetUtcNow(),
             [typeof(UserMessage)] = (w, m) => OnUserMessage(w, (UserMessage)m),
+            [typeof(LoadMessage)] = (w, m) => _sharing.OnLoad(w, ((LoadMessage)m).ClosedConnections),
         };
     }
 
@@ -311,7 +317,7 @@ internal sealed partial class Supervisor
             }
         }
 
-        var inherited = string.Join(';', _preBound.Select(ep => $"{HttpServer.Describe(ep)}={_sharing.GetHandle(ep, slot)}"));
+        var inherited = string.Join(';', _preBound.Select(ep => $"{HttpServer.Describe(ep)}={HandleText(_sharing.GetHandle(ep, slot))}"));
         info.Environment[WorkerEnvironment.WorkerId] = Text(id);
         info.Environment[WorkerEnvironment.Generation] = Text(generation);
         info.Environment[WorkerEnvironment.IpcHandle] = Text(childHandle);
@@ -362,4 +368,6 @@ internal sealed partial class Supervisor
     }
 
     private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static string HandleText(int handle) => handle == IListenerSharing.HandoffHandle ? WorkerEnvironment.HandoffValue : Text(handle);
 }
