@@ -28,6 +28,8 @@ else
         res.Write("<h1>hello Node!</h1>");
         res.End("<p>Bye Bye</p>");
     }).Listen(port);
-    Console.WriteLine(number);
+    // One string, one write(): WriteLine(int) writes the digits and the newline separately, and two workers
+    // sharing the terminal could interleave them ("33" then an empty line).
+    Console.WriteLine(number.ToString(System.Globalization.CultureInfo.InvariantCulture));
     Console.WriteLine($"{Environment.ProcessId}번 워커 실행");
 }
