@@ -1,7 +1,7 @@
 // Test host for the cluster integration tests. The primary prints one line per cluster event
 // ("forked 1 1234", "listening 1 1234 0.0.0.0:5000", "exit 1 1234 code=1 signal=", "message 1 \"text\"");
 // workers behave as TH_WORKER_MODE says. Settings (environment):
-//   PORT, H2_PORT (optional h2c listener), TH_WORKERS (2), TH_RESPAWN (0/1), TH_SHARING (shared/reuseport/handoff),
+//   PORT, H2_PORT (optional h2c listener), TLS_PORT (optional h2 + HTTP/1.1 over TLS, self-signed), TH_WORKERS (2), TH_RESPAWN (0/1), TH_SHARING (shared/reuseport/handoff),
 //   TH_MIN_UPTIME_MS, TH_MAX_CRASHES, TH_DRAIN_MS, TH_HEARTBEAT_MS,
 //   TH_LOG (1: server logs), TH_WORKER_MODE: serve | boot-fail | crash-after-ms:N | malformed
 // Routes: / answers the worker's pid; /slow?ms=N answers it after N ms. On stop a worker prints "served {pid} {count}".
@@ -42,12 +42,30 @@ if (Cluster.IsPrimary)
     Cluster.WorkerDisconnected += (_, e) => Console.WriteLine($"disconnect {e.Worker.Id} {e.Worker.Pid}");
     Cluster.WorkerExited += (_, e) => Console.WriteLine($"exit {e.Worker.Id} {e.Worker.Pid} code={e.ExitCode} signal={e.Signal}");
     Cluster.MessageReceived += (_, e) => Console.WriteLine($"message {e.Worker.Id} {e.Message.GetRawText()}");
+    // TLS_PORT: the primary makes one self-signed certificate and every worker serves it (h2 + HTTP/1.1).
+    Dictionary<string, string?>? workerEnvironment = null;
+    if (Setting("TLS_PORT", 0) != 0)
+    {
+        var directory = Directory.CreateTempSubdirectory("roost-cluster-testhost-").FullName;
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=localhost", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
+        File.WriteAllText(Path.Combine(directory, "cert.pem"), certificate.ExportCertificatePem());
+        File.WriteAllText(Path.Combine(directory, "key.pem"), key.ExportPkcs8PrivateKeyPem());
+        workerEnvironment = new() { ["TH_CERT_DIR"] = directory };
+    }
+
     for (var i = 0; i < Setting("TH_WORKERS", 2); i++)
     {
-        Cluster.Fork();
+        Cluster.Fork(workerEnvironment);
     }
 
     var code = await Cluster.WaitForExitAsync();
+    if (workerEnvironment?["TH_CERT_DIR"] is { } certificates)
+    {
+        Directory.Delete(certificates, recursive: true);
+    }
+
     Console.WriteLine($"primary exit {code}");
     return code;
 }
@@ -81,6 +99,14 @@ var server = await ListenAsync(Http.CreateServer(serverOptions, Handle), port);
 if (h2Port != 0)
 {
     await ListenAsync(Http2.CreateServer(serverOptions, Handle), h2Port);
+}
+
+if (Setting("TLS_PORT", 0) is var tlsPort and not 0)
+{
+    var directory = Environment.GetEnvironmentVariable("TH_CERT_DIR")!;
+    var tls = SecureServerOptions.FromFiles(Path.Combine(directory, "cert.pem"), Path.Combine(directory, "key.pem"));
+    tls.AllowHttp1 = true;
+    await ListenAsync(Http2.CreateSecureServer(tls, Handle), tlsPort);
 }
 
 Console.WriteLine($"worker {Cluster.Worker!.Id} {pid} serving");
