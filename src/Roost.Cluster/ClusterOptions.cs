@@ -30,9 +30,9 @@ public sealed class ClusterOptions
     /// <remarks>Defaults to <see langword="false"/>, Node's behaviour: a worker that exits is gone.</remarks>
     public bool RespawnWorkers { get; set; }
 
-    /// <summary>Gets or sets how workers share listening end points.</summary>
-    /// <remarks>Defaults to <see cref="ListenerSharingMode.Shared"/>.</remarks>
-    public ListenerSharingMode ListenerSharing { get; set; } = ListenerSharingMode.Shared;
+    /// <summary>Gets or sets how workers share listening end points (measurements in docs/cluster.md).</summary>
+    /// <remarks>Defaults to <see cref="ListenerSharingMode.Auto"/>: reuseport in managed mode, hand-off otherwise.</remarks>
+    public ListenerSharingMode ListenerSharing { get; set; } = ListenerSharingMode.Auto;
 
     /// <summary>Gets or sets the delay before the first restart after a crash.</summary>
     /// <remarks>Defaults to 100 milliseconds.</remarks>

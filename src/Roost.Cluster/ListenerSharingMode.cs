@@ -4,6 +4,14 @@ namespace Roost;
 public enum ListenerSharingMode
 {
     /// <summary>
+    /// <see cref="ReusePort"/> in managed mode (<see cref="ClusterOptions.RespawnWorkers"/>): the best spread and
+    /// throughput measured, and a replaced worker's queued connections wait for its successor. <see cref="Handoff"/>
+    /// otherwise, as Node does on Linux: with no respawn, a dead worker's reuseport queue would strand connections,
+    /// while hand-off gives every new connection to a live worker.
+    /// </summary>
+    Auto = -1,
+
+    /// <summary>
     /// One socket, one kernel accept queue, every worker accepts from it (inherited descriptor). Never refuses a
     /// connection while one worker lives; spreads long-lived connections unevenly.
     /// </summary>

@@ -1,7 +1,7 @@
 // Test host for the cluster integration tests. The primary prints one line per cluster event
 // ("forked 1 1234", "listening 1 1234 0.0.0.0:5000", "exit 1 1234 code=1 signal=", "message 1 \"text\"");
 // workers behave as TH_WORKER_MODE says. Settings (environment):
-//   PORT, H2_PORT (optional h2c listener), TLS_PORT (optional h2 + HTTP/1.1 over TLS, self-signed), TH_WORKERS (2), TH_RESPAWN (0/1), TH_SHARING (shared/reuseport/handoff),
+//   PORT, H2_PORT (optional h2c listener), TLS_PORT (optional h2 + HTTP/1.1 over TLS, self-signed), TH_WORKERS (2), TH_RESPAWN (0/1), TH_SHARING (auto/shared/reuseport/handoff),
 //   TH_MIN_UPTIME_MS, TH_MAX_CRASHES, TH_DRAIN_MS, TH_HEARTBEAT_MS,
 //   TH_LOG (1: server logs), TH_WORKER_MODE: serve | boot-fail | crash-after-ms:N | malformed
 // Routes: / answers the worker's pid; /slow?ms=N answers it after N ms. On stop a worker prints "served {pid} {count}".
@@ -27,7 +27,8 @@ if (Cluster.IsPrimary)
         {
             "reuseport" => ListenerSharingMode.ReusePort,
             "handoff" => ListenerSharingMode.Handoff,
-            _ => ListenerSharingMode.Shared,
+            "shared" => ListenerSharingMode.Shared,
+            _ => ListenerSharingMode.Auto,
         },
         MinUptime = TimeSpan.FromMilliseconds(Setting("TH_MIN_UPTIME_MS", 1000)),
         MaxCrashes = Setting("TH_MAX_CRASHES", 10),

@@ -60,7 +60,10 @@ internal sealed partial class Supervisor
         _time = time ?? TimeProvider.System;
         _logger = _options.LoggerFactory?.CreateLogger("Roost.Cluster") ?? new StderrLogger(LogLevel.Warning);
         _policy = new RestartPolicy(_options, _time, Random.Shared.NextDouble);
-        _sharing = _options.ListenerSharing switch
+        var sharing = _options.ListenerSharing == ListenerSharingMode.Auto
+            ? (_options.RespawnWorkers ? ListenerSharingMode.ReusePort : ListenerSharingMode.Handoff)
+            : _options.ListenerSharing;
+        _sharing = sharing switch
         {
             ListenerSharingMode.ReusePort => new ReusePortListenerSharing(),
             ListenerSharingMode.Handoff => new HandoffListenerSharing(_logger),
