@@ -252,6 +252,26 @@ public sealed partial class ClusterTests
         Assert.DoesNotContain(primary.Lines, l => l.StartsWith("exit ", StringComparison.Ordinal));
     }
 
+    // Verifies: a worker that stops answering (SIGSTOP: no heartbeats) is killed after the missed heartbeats and
+    // replaced by a worker with a new pid (managed mode).
+    [Fact]
+    public async Task HungWorker_MissesHeartbeats_IsKilledAndReplaced()
+    {
+        var port = FreePort.Get();
+        await using var primary = ClusterHost.Start(port, new() { ["TH_RESPAWN"] = "1", ["TH_HEARTBEAT_MS"] = "300" });
+        await ClusterHost.WaitForLinesAsync(primary, "listening ", 2, Timeout);
+        var hung = ClusterHost.ForkedPids(primary)[0];
+
+        var clock = Stopwatch.StartNew();
+        ProcessProbe.Signal(hung, 19);
+        var exit = await ClusterHost.WaitForLinesAsync(primary, $"exit 1 {hung} ", 1, Timeout);
+        await ClusterHost.WaitForLinesAsync(primary, "listening 3 ", 1, Timeout);
+
+        Report($"hung worker killed {clock.ElapsedMilliseconds} ms after SIGSTOP (limit 3 × 300 ms + up to 1 s tick)");
+        Assert.EndsWith("code= signal=SIGKILL", exit[0], StringComparison.Ordinal);
+        Assert.Contains(primary.Lines, l => l.Contains($"worker 1 (pid {hung}, generation 1) sent no heartbeat for", StringComparison.Ordinal));
+    }
+
     private static async Task<string[]> WaitForSuffixAsync(TestProcess process, string suffix, int count)
     {
         using var cts = new CancellationTokenSource(Timeout);

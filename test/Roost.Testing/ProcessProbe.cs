@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Roost.Testing;
 
 /// <summary>Facts about other processes read from /proc (Linux): alive, children, resident memory.</summary>
-public static class ProcessProbe
+public static partial class ProcessProbe
 {
     /// <summary>Whether <paramref name="pid"/> exists and is not a zombie.</summary>
     public static bool IsAlive(int pid)
@@ -41,6 +41,18 @@ public static class ProcessProbe
             return [];
         }
     }
+
+    /// <summary>Sends a POSIX signal to any process (e.g. 19 SIGSTOP to simulate a hung worker).</summary>
+    public static void Signal(int pid, int signal)
+    {
+        if (kill(pid, signal) != 0)
+        {
+            throw new InvalidOperationException($"kill({pid}, {signal}) failed: errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}.");
+        }
+    }
+
+    [System.Runtime.InteropServices.LibraryImport("libc", SetLastError = true)]
+    private static partial int kill(int pid, int sig);
 
     /// <summary>Resident set size in KiB (VmRSS), or -1 when the process is gone.</summary>
     public static long RssKilobytes(int pid)
