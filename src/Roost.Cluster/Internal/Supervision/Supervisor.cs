@@ -26,8 +26,9 @@ internal sealed partial class Supervisor
     private static readonly TimeSpan ExitGrace = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan TickPeriod = TimeSpan.FromSeconds(1);
 
+    // The supervisor whose loop is handling an event on this thread: Fork from an event handler then runs inline.
     [ThreadStatic]
-    private static Supervisor? t_handling;
+    private static Supervisor? _handling;
 
     private readonly ClusterOptions _options;
     private readonly TimeProvider _time;
@@ -128,7 +129,7 @@ internal sealed partial class Supervisor
     public ClusterWorker Fork(IReadOnlyDictionary<string, string?>? environment)
     {
         EnsureStarted();
-        if (t_handling == this)
+        if (_handling == this)
         {
             return SpawnChecked(NextFreeSlot(), environment);
         }
@@ -176,7 +177,7 @@ internal sealed partial class Supervisor
     {
         await foreach (var e in _events.Reader.ReadAllAsync().ConfigureAwait(false))
         {
-            t_handling = this;
+            _handling = this;
             try
             {
                 Handle(e);
@@ -188,7 +189,7 @@ internal sealed partial class Supervisor
             }
             finally
             {
-                t_handling = null;
+                _handling = null;
             }
 
             if (_state == State.Stopped)
