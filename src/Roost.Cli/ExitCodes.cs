@@ -24,7 +24,10 @@ public static class ExitCodes
     /// <summary>The server could not listen (port in use, not allowed, address not available).</summary>
     public const int ListenFailed = 6;
 
+    /// <summary>Workers crashed too often (10 times within 60 s by default); the cluster stopped instead of restarting in a loop.</summary>
+    public const int WorkersCrashLooping = 7;
+
     /// <summary>The text shown in <c>--help</c>.</summary>
     public const string HelpText =
-        "Exit codes: 0 ok, 1 error, 2 invalid usage, 3 worker boot failed, 4 application load failed, 5 certificate invalid, 6 cannot listen.";
+        "Exit codes: 0 ok, 1 error, 2 invalid usage, 3 worker boot failed, 4 application load failed, 5 certificate invalid, 6 cannot listen, 7 workers crash-looping.";
 }

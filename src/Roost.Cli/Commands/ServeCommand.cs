@@ -43,10 +43,11 @@ internal static class ServeCommand
             DefaultValueFactory = _ => "text",
         };
         logFormat.AcceptOnlyFromAmong("text", "json");
+        var workers = ServeCluster.CreateWorkersOption();
 
         var command = new Command("serve", "Serve the built-in welcome page over HTTPS with HTTP/2 and HTTP/1.1. Without --cert/--pfx a local development chain is created (once) and used.")
         {
-            port, host, shutdownTimeout, logFormat,
+            port, host, shutdownTimeout, logFormat, workers,
         };
         tls.AddTo(command);
         tls.AddServingTo(command);
@@ -55,12 +56,20 @@ internal static class ServeCommand
             parse.GetValue(host)!,
             tls.ReadServing(parse, tls.Read(parse)),
             TimeSpan.FromSeconds(parse.GetValue(shutdownTimeout)),
-            parse.GetValue(logFormat)!), cancellationToken));
+            parse.GetValue(logFormat)!,
+            ServeCluster.ResolveWorkers(parse.GetValue(workers)!)), cancellationToken));
         return command;
     }
 
     internal static async Task<int> RunAsync(ServeSettings settings, CancellationToken cancellationToken)
     {
+        // Clustered: this process is the primary (binds the port, supervises) unless it is one of its workers,
+        // which run the single-process path below on the socket the primary owns.
+        if (settings.Workers > 0 && Cluster.IsPrimary)
+        {
+            return await ServeCluster.RunPrimaryAsync(settings, cancellationToken).ConfigureAwait(false);
+        }
+
         using var loggerFactory = Logging.Create(settings.LogFormat);
         var logger = loggerFactory.CreateLogger("Roost.Cli");
 
@@ -110,7 +119,11 @@ internal static class ServeCommand
                 return Fail(ex.Message, ExitCodes.InvalidUsage);
             }
 
-            PrintBanner(server, settings, development);
+            if (!Cluster.IsWorker)
+            {
+                PrintBanner(server.Port, server.Protocols, settings, development);
+            }
+
             await server.WaitForShutdownAsync(CancellationToken.None).ConfigureAwait(false);
         }
 
@@ -118,11 +131,12 @@ internal static class ServeCommand
         return ExitCodes.Ok;
     }
 
-    private static void PrintBanner(HttpServer server, ServeSettings settings, DevelopmentCertificateFiles? development)
+    internal static void PrintBanner(int port, string protocols, ServeSettings settings, DevelopmentCertificateFiles? development)
     {
         var displayHost = settings.Host is "0.0.0.0" or "::" ? "localhost" : settings.Host.Contains(':', StringComparison.Ordinal) ? $"[{settings.Host}]" : settings.Host;
-        var url = $"https://{displayHost}:{server.Port}/";
-        Console.WriteLine($"Roost is serving {url} ({server.Protocols}) as pid {Environment.ProcessId}. Press Ctrl+C to stop.");
+        var url = $"https://{displayHost}:{port}/";
+        var workers = settings.Workers > 0 ? $" with {settings.Workers} worker(s)" : string.Empty;
+        Console.WriteLine($"Roost is serving {url} ({protocols}) as pid {Environment.ProcessId}{workers}. Press Ctrl+C to stop.");
         if (development is null)
         {
             return;
@@ -139,7 +153,7 @@ internal static class ServeCommand
         Console.WriteLine($"    macOS:   sudo security add-trusted-cert -d -r trustRoot -k /Library/Keychains/System.keychain {development.RootPath}");
     }
 
-    private static int Fail(string message, int exitCode)
+    internal static int Fail(string message, int exitCode)
     {
         // A certificate check can report several errors, one per line.
         foreach (var line in message.Split('\n'))
@@ -151,5 +165,5 @@ internal static class ServeCommand
     }
 }
 
-/// <summary>The parsed settings of <c>roost serve</c>.</summary>
-internal sealed record ServeSettings(int Port, string Host, TlsSettings Tls, TimeSpan ShutdownTimeout, string LogFormat);
+/// <summary>The parsed settings of <c>roost serve</c> (Workers: worker processes of a managed cluster; 0 serves in this process).</summary>
+internal sealed record ServeSettings(int Port, string Host, TlsSettings Tls, TimeSpan ShutdownTimeout, string LogFormat, int Workers = 0);

@@ -28,6 +28,7 @@ internal sealed class KestrelHost(HttpServer server) : IAsyncDisposable
 
         options.ConfigureServices?.Invoke(builder.Services);
         builder.Services.AddSingleton<IHostLifetime, PassiveHostLifetime>();
+        ListenHandles.Provider?.ConfigureServices(builder.Services);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownTimeout);
 
         ListenOptions? bound = null;

@@ -13,6 +13,11 @@ internal interface IListenHandleProvider
 
     /// <summary>Called once the server accepts on <paramref name="endPoint"/>.</summary>
     void OnListening(HttpServer server, IPEndPoint endPoint);
+
+    /// <summary>Adds services to the server's Kestrel host (e.g. a transport for connections handed over by the primary).</summary>
+    void ConfigureServices(Microsoft.Extensions.DependencyInjection.IServiceCollection services)
+    {
+    }
 }
 
 /// <summary>Holds the process's <see cref="IListenHandleProvider"/>, set by the cluster runtime in a worker.</summary>

@@ -1,0 +1,165 @@
+using System.Net;
+using Roost.Internal;
+using Roost.Internal.InWorker;
+using Roost.Internal.Supervision;
+
+namespace Roost;
+
+/// <summary>
+/// Node's <c>cluster</c> module for .NET: the primary forks workers that run the same program from its first line;
+/// servers a worker creates with <see cref="Http"/>, <see cref="Https"/> or <see cref="Http2"/> listen on sockets
+/// the primary owns, so every worker serves the same port.
+/// </summary>
+/// <remarks>
+/// <para>By default a worker that exits is gone, as in Node. <c>Cluster.SetupPrimary(new ClusterOptions { RespawnWorkers = true })</c>
+/// turns on managed mode: respawn with exponential backoff and jitter, boot failures stop the cluster, a crash loop
+/// gives up, hung workers (missed heartbeats) are replaced.</para>
+/// <para>SIGINT/SIGTERM on the primary stop the cluster gracefully: every worker closes its servers (HTTP/2 GOAWAY,
+/// HTTP/1.1 <c>Connection: close</c>), in-flight requests get <see cref="ClusterOptions.DrainTimeout"/>, then the
+/// primary exits 0; a second signal kills the workers at once. If the primary dies, even by SIGKILL, workers notice
+/// (closed IPC channel, PR_SET_PDEATHSIG), drain and exit.</para>
+/// <para>The primary process stays alive while it has workers (or a respawn is pending), so <c>Main</c> may return
+/// after forking, as a Node program's top level does.</para>
+/// </remarks>
+public static class Cluster
+{
+    private static readonly Lock Gate = new();
+    private static Supervisor? _supervisor;
+
+    /// <summary>Occurs in the primary when a worker was started (Node's <c>fork</c>).</summary>
+    public static event EventHandler<ClusterWorkerEventArgs>? WorkerForked;
+
+    /// <summary>Occurs in the primary when a worker's runtime is up (Node's <c>online</c>).</summary>
+    public static event EventHandler<ClusterWorkerEventArgs>? WorkerOnline;
+
+    /// <summary>Occurs in the primary when a server in a worker accepts connections (Node's <c>listening</c>); the first one makes the worker ready.</summary>
+    public static event EventHandler<WorkerListeningEventArgs>? WorkerListening;
+
+    /// <summary>Occurs in the primary when a worker sends a message (Node's <c>message</c>).</summary>
+    public static event EventHandler<WorkerMessageEventArgs>? MessageReceived;
+
+    /// <summary>Occurs in the primary when a worker's IPC channel closed (Node's <c>disconnect</c>).</summary>
+    public static event EventHandler<ClusterWorkerEventArgs>? WorkerDisconnected;
+
+    /// <summary>Occurs in the primary when a worker process exited (Node's <c>exit (worker, code, signal)</c>).</summary>
+    public static event EventHandler<WorkerExitedEventArgs>? WorkerExited;
+
+    /// <summary>Gets a value indicating whether this process is a worker started by <see cref="Fork"/>.</summary>
+    /// <remarks>Reading it in a worker starts the worker runtime (IPC, heartbeats, shared listening).</remarks>
+    public static bool IsWorker => WorkerRuntime.Current is not null;
+
+    /// <summary>Gets a value indicating whether this process is the primary (not started by <see cref="Fork"/>).</summary>
+    public static bool IsPrimary => !IsWorker;
+
+    /// <summary>Gets this worker in a worker process (Node's <c>cluster.worker</c>); <see langword="null"/> in the primary.</summary>
+    public static ClusterWorker? Worker => WorkerRuntime.Current?.Self;
+
+    /// <summary>Gets the live workers by id, in the primary (Node's <c>cluster.workers</c>); empty in a worker.</summary>
+    public static IReadOnlyDictionary<int, ClusterWorker> Workers
+    {
+        get
+        {
+            lock (Gate)
+            {
+                return _supervisor?.Workers ?? new Dictionary<int, ClusterWorker>();
+            }
+        }
+    }
+
+    /// <summary>Gets the settings in effect, in the primary.</summary>
+    public static ClusterOptions Settings => Supervisor.Options;
+
+    /// <summary>Sets the primary's settings (Node's <c>cluster.setupPrimary</c>); call it before the first <see cref="Fork"/>.</summary>
+    /// <param name="options">The settings; copied.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+    /// <exception cref="InvalidOperationException">Workers were already forked, or this is a worker.</exception>
+    public static void SetupPrimary(ClusterOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ThrowIfWorker();
+        lock (Gate)
+        {
+            if (_supervisor is { HasForked: true })
+            {
+                throw new InvalidOperationException(ClusterErrorMessages.SetupAfterFork());
+            }
+
+            _supervisor = CreateSupervisor(options);
+        }
+    }
+
+    /// <summary>Starts a worker: the same program, from its first line, with <see cref="IsWorker"/> true (Node's <c>cluster.fork</c>).</summary>
+    /// <param name="environment">Extra environment variables for the worker (a <see langword="null"/> value removes one).</param>
+    /// <returns>The worker, already started.</returns>
+    /// <exception cref="InvalidOperationException">This is a worker, or the cluster has stopped.</exception>
+    public static ClusterWorker Fork(IReadOnlyDictionary<string, string?>? environment = null)
+    {
+        ThrowIfWorker();
+        return Supervisor.Fork(environment);
+    }
+
+    /// <summary>
+    /// Binds <paramref name="endPoint"/> in the primary now, before any worker starts (workers inherit the socket):
+    /// bind errors surface in the primary, and the port stays open for the primary's whole life.
+    /// </summary>
+    /// <param name="endPoint">The end point; port 0 picks a free port shared by all workers.</param>
+    /// <returns>The bound end point (with the real port).</returns>
+    /// <exception cref="System.Net.Sockets.SocketException">The end point cannot be bound.</exception>
+    /// <exception cref="InvalidOperationException">Workers were already forked, or this is a worker.</exception>
+    public static IPEndPoint Listen(IPEndPoint endPoint)
+    {
+        ArgumentNullException.ThrowIfNull(endPoint);
+        ThrowIfWorker();
+        return Supervisor.Listen(endPoint);
+    }
+
+    /// <summary>Stops the cluster gracefully, as SIGTERM does: workers drain, then the returned task completes with the exit code.</summary>
+    /// <param name="cancellationToken">Stops waiting (the stop continues).</param>
+    /// <returns>The primary's exit code (see <see cref="ClusterExitCodes"/>).</returns>
+    public static Task<int> StopAsync(CancellationToken cancellationToken = default)
+    {
+        ThrowIfWorker();
+        Supervisor.RequestStop();
+        return Supervisor.Completion.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Completes when the cluster has stopped (signal, <see cref="StopAsync"/>, boot failure, crash loop) with the exit code.</summary>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>The primary's exit code (see <see cref="ClusterExitCodes"/>).</returns>
+    public static Task<int> WaitForExitAsync(CancellationToken cancellationToken = default)
+    {
+        ThrowIfWorker();
+        return Supervisor.Completion.WaitAsync(cancellationToken);
+    }
+
+    private static Supervisor Supervisor
+    {
+        get
+        {
+            lock (Gate)
+            {
+                return _supervisor ??= CreateSupervisor(new ClusterOptions());
+            }
+        }
+    }
+
+    private static Supervisor CreateSupervisor(ClusterOptions options)
+    {
+        var supervisor = new Supervisor(options);
+        supervisor.WorkerForked += (s, e) => WorkerForked?.Invoke(s, e);
+        supervisor.WorkerOnline += (s, e) => WorkerOnline?.Invoke(s, e);
+        supervisor.WorkerListening += (s, e) => WorkerListening?.Invoke(s, e);
+        supervisor.MessageReceived += (s, e) => MessageReceived?.Invoke(s, e);
+        supervisor.WorkerDisconnected += (s, e) => WorkerDisconnected?.Invoke(s, e);
+        supervisor.WorkerExited += (s, e) => WorkerExited?.Invoke(s, e);
+        return supervisor;
+    }
+
+    private static void ThrowIfWorker()
+    {
+        if (IsWorker)
+        {
+            throw new InvalidOperationException(ClusterErrorMessages.ForkInWorker());
+        }
+    }
+}

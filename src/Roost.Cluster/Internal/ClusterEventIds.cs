@@ -1,0 +1,27 @@
+namespace Roost.Internal;
+
+/// <summary>Event ids of the cluster runtime (ranges in Roost.EventIds: 2000–2099 primary, 2100–2199 worker, 2200–2299 IPC).</summary>
+internal static class ClusterEventIds
+{
+    public const int WorkerForked = 2000;
+    public const int WorkerOnline = 2001;
+    public const int WorkerReady = 2002;
+    public const int WorkerExited = 2003;
+    public const int WorkerExitedAsked = 2015;
+    public const int WorkerRestarting = 2004;
+    public const int WorkerBootFailed = 2005;
+    public const int CrashLoop = 2006;
+    public const int HeartbeatMissed = 2007;
+    public const int Stopping = 2008;
+    public const int Stopped = 2009;
+    public const int StopForced = 2010;
+    public const int DrainDeadline = 2011;
+    public const int ListenBindFailed = 2012;
+    public const int WorkerSpawnFailed = 2013;
+    public const int EventHandlerFailed = 2014;
+    public const int HandoffAcceptFailed = 2016;
+    public const int WorkerDraining = 2100;
+    public const int PrimaryGone = 2101;
+    public const int IpcMessageRejected = 2200;
+    public const int IpcUnexpectedMessage = 2201;
+}

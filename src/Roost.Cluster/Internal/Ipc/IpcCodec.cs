@@ -1,0 +1,56 @@
+using System.Text.Json;
+
+namespace Roost.Internal.Ipc;
+
+/// <summary>
+/// Turns messages into lines and lines into messages. A line is one UTF-8 JSON object followed by <c>\n</c>;
+/// System.Text.Json never writes a raw newline inside a compact value, so the newline is an unambiguous frame end
+/// and a malformed line costs only itself (the reader resynchronises at the next newline).
+/// </summary>
+internal static class IpcCodec
+{
+    /// <summary>The default largest line accepted: 1 MiB.</summary>
+    public const int DefaultMaxMessageBytes = 1024 * 1024;
+
+    public static byte[] Encode(IpcMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var json = JsonSerializer.SerializeToUtf8Bytes(message, IpcJsonContext.Default.IpcMessage);
+        var line = new byte[json.Length + 1];
+        json.CopyTo(line, 0);
+        line[^1] = (byte)'\n';
+        return line;
+    }
+
+    /// <summary>Decodes one line (without its newline); returns <see langword="false"/> with a reason when it is not a message.</summary>
+    public static bool TryDecode(ReadOnlySpan<byte> line, out IpcMessage? message, out string? error)
+    {
+        try
+        {
+            message = JsonSerializer.Deserialize(line, IpcJsonContext.Default.IpcMessage);
+        }
+        catch (JsonException ex)
+        {
+            // Not JSON, an unknown "type", or a field of the wrong shape: the caller logs and drops it.
+            message = null;
+            error = ex.Message;
+            return false;
+        }
+        catch (NotSupportedException ex)
+        {
+            // A line without a "type" discriminator lands on the abstract base type.
+            message = null;
+            error = ex.Message;
+            return false;
+        }
+
+        if (message is null)
+        {
+            error = "the line is JSON null, not a message object";
+            return false;
+        }
+
+        error = null;
+        return true;
+    }
+}

@@ -1,0 +1,19 @@
+using System.Text.Json.Serialization;
+
+namespace Roost.Internal.Ipc;
+
+/// <summary>
+/// One message on a worker's IPC channel: one JSON object per line, its kind in the <c>type</c> property. Each
+/// kind is its own record; receivers dispatch through a table keyed by the record type (never an if-chain on strings).
+/// </summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "type", UnknownDerivedTypeHandling = JsonUnknownDerivedTypeHandling.FailSerialization)]
+[JsonDerivedType(typeof(OnlineMessage), "online")]
+[JsonDerivedType(typeof(ListenRequestMessage), "listen")]
+[JsonDerivedType(typeof(ListenResponseMessage), "listen-response")]
+[JsonDerivedType(typeof(ListeningMessage), "listening")]
+[JsonDerivedType(typeof(HeartbeatMessage), "heartbeat")]
+[JsonDerivedType(typeof(StopMessage), "stop")]
+[JsonDerivedType(typeof(UserMessage), "message")]
+[JsonDerivedType(typeof(ConnectionMessage), "connection")]
+[JsonDerivedType(typeof(LoadMessage), "load")]
+internal abstract record IpcMessage;

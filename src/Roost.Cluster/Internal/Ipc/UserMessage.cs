@@ -1,0 +1,7 @@
+using System.Text.Json;
+
+namespace Roost.Internal.Ipc;
+
+/// <summary>Either direction: an application message (<c>worker.Send</c>), any JSON value.</summary>
+/// <param name="Payload">The JSON value.</param>
+internal sealed record UserMessage(JsonElement Payload) : IpcMessage;

@@ -1,0 +1,97 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Roost.Internal.Supervision;
+
+namespace Roost.Internal.Listeners;
+
+/// <summary>
+/// <c>handoff</c>: the primary accepts every connection itself and passes it with SCM_RIGHTS to the worker with the
+/// fewest open handed-over connections (ties go round-robin) — Node's <c>RoundRobinHandle</c>, but least-loaded.
+/// Balances exactly; costs one IPC message per connection in the primary.
+/// </summary>
+/// <remarks>
+/// The listening socket never leaves the primary (FD_CLOEXEC stays set). While no worker can take a connection, the
+/// primary stops accepting and new connections wait in the kernel queue for a worker — nothing is refused.
+/// </remarks>
+internal sealed class HandoffListenerSharing(ILogger logger) : IListenerSharing
+{
+    private readonly Dictionary<IPEndPoint, HandoffAcceptor> _acceptors = [];
+    private readonly Dictionary<IPEndPoint, IPEndPoint> _bound = [];
+    private readonly Lock _gate = new();
+
+    public IReadOnlyDictionary<IPEndPoint, IPEndPoint> BoundEndPoints
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return new Dictionary<IPEndPoint, IPEndPoint>(_bound);
+            }
+        }
+    }
+
+    public int GetHandle(IPEndPoint endPoint, int slot)
+    {
+        lock (_gate)
+        {
+            if (!_acceptors.ContainsKey(endPoint))
+            {
+                var socket = ListenerSockets.Bind(endPoint, reusePort: false, inheritable: false);
+                _bound[endPoint] = (IPEndPoint)socket.LocalEndPoint!;
+                var acceptor = new HandoffAcceptor(HttpServer.Describe(endPoint), socket, logger);
+                _acceptors[endPoint] = acceptor;
+                acceptor.Start();
+            }
+
+            return IListenerSharing.HandoffHandle;
+        }
+    }
+
+    public void OnWorkerListening(WorkerProcess worker, IPEndPoint endPoint)
+    {
+        lock (_gate)
+        {
+            // The worker reports the end point it asked for (Kestrel reports handle-based listeners that way).
+            if (_acceptors.TryGetValue(endPoint, out var acceptor))
+            {
+                acceptor.AddTarget(worker);
+            }
+        }
+    }
+
+    public void OnWorkerGone(WorkerProcess worker)
+    {
+        lock (_gate)
+        {
+            foreach (var acceptor in _acceptors.Values)
+            {
+                acceptor.RemoveTarget(worker);
+            }
+        }
+    }
+
+    public void OnLoad(WorkerProcess worker, long closedConnections)
+    {
+        lock (_gate)
+        {
+            foreach (var acceptor in _acceptors.Values)
+            {
+                acceptor.ReportClosed(worker, closedConnections);
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            foreach (var acceptor in _acceptors.Values)
+            {
+                acceptor.Dispose();
+            }
+
+            _acceptors.Clear();
+        }
+    }
+}

@@ -1,0 +1,61 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Roost.Internal.Listeners;
+
+/// <summary>
+/// <c>reuseport</c>: one <c>SO_REUSEPORT</c> socket per end point and worker slot, all owned by the primary. The
+/// kernel spreads new connections over the slots by hash; a dying worker's queued connections stay in its slot's
+/// queue and are accepted by its replacement instead of being reset (design.md).
+/// </summary>
+/// <remarks>
+/// Port 0 is resolved once: the first slot binds port 0 and the other slots bind the port the kernel chose.
+/// Caveat: without managed respawn, a slot whose worker is gone keeps receiving its share of new connections,
+/// which then wait until the backlog times out; use <c>shared</c> with Node's default (no respawn).
+/// </remarks>
+internal sealed class ReusePortListenerSharing : IListenerSharing
+{
+    private readonly Dictionary<(IPEndPoint EndPoint, int Slot), Socket> _sockets = [];
+    private readonly Dictionary<IPEndPoint, IPEndPoint> _bound = [];
+    private readonly Lock _gate = new();
+
+    public IReadOnlyDictionary<IPEndPoint, IPEndPoint> BoundEndPoints
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return new Dictionary<IPEndPoint, IPEndPoint>(_bound);
+            }
+        }
+    }
+
+    public int GetHandle(IPEndPoint endPoint, int slot)
+    {
+        lock (_gate)
+        {
+            if (!_sockets.TryGetValue((endPoint, slot), out var socket))
+            {
+                var target = _bound.TryGetValue(endPoint, out var resolved) ? resolved : endPoint;
+                socket = ListenerSockets.Bind(target, reusePort: true);
+                _sockets[(endPoint, slot)] = socket;
+                _bound[endPoint] = (IPEndPoint)socket.LocalEndPoint!;
+            }
+
+            return (int)socket.Handle;
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            foreach (var socket in _sockets.Values)
+            {
+                socket.Dispose();
+            }
+
+            _sockets.Clear();
+        }
+    }
+}

@@ -1,0 +1,64 @@
+using Microsoft.Extensions.Logging;
+
+namespace Roost.Internal.Supervision;
+
+/// <summary>The supervisor's log lines; every one names the worker as <c>worker {WorkerId} (pid {Pid}, generation {Generation})</c>.</summary>
+internal sealed partial class Supervisor
+{
+    private static partial class Log
+    {
+        [LoggerMessage(ClusterEventIds.WorkerForked, LogLevel.Information, "Forked worker {WorkerId} (pid {Pid}, generation {Generation}) in slot {Slot}", EventName = "WorkerForked")]
+        public static partial void WorkerForked(ILogger logger, int workerId, int pid, int generation, int slot);
+
+        [LoggerMessage(ClusterEventIds.WorkerOnline, LogLevel.Debug, "worker {WorkerId} (pid {Pid}, generation {Generation}) is online", EventName = "WorkerOnline")]
+        public static partial void WorkerOnline(ILogger logger, int workerId, int pid, int generation);
+
+        [LoggerMessage(ClusterEventIds.WorkerReady, LogLevel.Information, "worker {WorkerId} (pid {Pid}, generation {Generation}) is ready: listening on {EndPoint} {StartupMilliseconds} ms after start", EventName = "WorkerReady")]
+        public static partial void WorkerReady(ILogger logger, int workerId, int pid, int generation, string endPoint, long startupMilliseconds);
+
+        [LoggerMessage(ClusterEventIds.WorkerExitedAsked, LogLevel.Information, "worker {WorkerId} (pid {Pid}, generation {Generation}) {Exit} after {UptimeMilliseconds} ms (asked to stop)", EventName = "WorkerExitedAsked")]
+        public static partial void WorkerExitedAsked(ILogger logger, int workerId, int pid, int generation, string exit, long uptimeMilliseconds);
+
+        [LoggerMessage(ClusterEventIds.WorkerExited, LogLevel.Warning, "worker {WorkerId} (pid {Pid}, generation {Generation}) {Exit} after {UptimeMilliseconds} ms", EventName = "WorkerExited")]
+        public static partial void WorkerExited(ILogger logger, int workerId, int pid, int generation, string exit, long uptimeMilliseconds);
+
+        [LoggerMessage(ClusterEventIds.WorkerRestarting, LogLevel.Warning, "Restarting slot {Slot} of worker {WorkerId} (pid {Pid}, generation {Generation}) in {DelayMilliseconds} ms ({CrashesInWindow} crash(es) in the window)", EventName = "WorkerRestarting")]
+        public static partial void WorkerRestarting(ILogger logger, int slot, int workerId, int pid, int generation, long delayMilliseconds, int crashesInWindow);
+
+        [LoggerMessage(ClusterEventIds.WorkerBootFailed, LogLevel.Critical, "{Message}", EventName = "WorkerBootFailed")]
+        public static partial void WorkerBootFailed(ILogger logger, string message);
+
+        [LoggerMessage(ClusterEventIds.CrashLoop, LogLevel.Critical, "{Message}", EventName = "CrashLoop")]
+        public static partial void CrashLoop(ILogger logger, string message);
+
+        [LoggerMessage(ClusterEventIds.HeartbeatMissed, LogLevel.Warning, "worker {WorkerId} (pid {Pid}, generation {Generation}) sent no heartbeat for {SilentMilliseconds} ms; killing it", EventName = "HeartbeatMissed")]
+        public static partial void HeartbeatMissed(ILogger logger, int workerId, int pid, int generation, long silentMilliseconds);
+
+        [LoggerMessage(ClusterEventIds.Stopping, LogLevel.Information, "Stopping {WorkerCount} worker(s): in-flight requests get up to {DrainTimeout} ({Reason})", EventName = "Stopping")]
+        public static partial void Stopping(ILogger logger, int workerCount, TimeSpan drainTimeout, string reason);
+
+        [LoggerMessage(ClusterEventIds.Stopped, LogLevel.Information, "Cluster stopped with exit code {ExitCode}", EventName = "Stopped")]
+        public static partial void Stopped(ILogger logger, int exitCode);
+
+        [LoggerMessage(ClusterEventIds.StopForced, LogLevel.Warning, "Signal {Signal} received again: killing {WorkerCount} worker(s) now", EventName = "StopForced")]
+        public static partial void StopForced(ILogger logger, int signal, int workerCount);
+
+        [LoggerMessage(ClusterEventIds.DrainDeadline, LogLevel.Warning, "worker {WorkerId} (pid {Pid}, generation {Generation}) did not finish draining in time; killing it", EventName = "DrainDeadline")]
+        public static partial void DrainDeadline(ILogger logger, int workerId, int pid, int generation);
+
+        [LoggerMessage(ClusterEventIds.ListenBindFailed, LogLevel.Warning, "Cannot bind {EndPoint} for worker {WorkerId} (pid {Pid}, generation {Generation}): {Reason}", EventName = "ListenBindFailed")]
+        public static partial void ListenBindFailed(ILogger logger, string endPoint, int workerId, int pid, int generation, string reason);
+
+        [LoggerMessage(ClusterEventIds.WorkerSpawnFailed, LogLevel.Error, "Cannot start a worker for slot {Slot}", EventName = "WorkerSpawnFailed")]
+        public static partial void WorkerSpawnFailed(ILogger logger, int slot, Exception exception);
+
+        [LoggerMessage(ClusterEventIds.EventHandlerFailed, LogLevel.Error, "A cluster event handler threw; the supervisor carries on", EventName = "EventHandlerFailed")]
+        public static partial void EventHandlerFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(ClusterEventIds.IpcMessageRejected, LogLevel.Warning, "Dropped a message from worker {WorkerId} (pid {Pid}, generation {Generation}): {Reason} ({Length} bytes)", EventName = "IpcMessageRejected")]
+        public static partial void MessageRejected(ILogger logger, int workerId, int pid, int generation, string reason, long length);
+
+        [LoggerMessage(ClusterEventIds.IpcUnexpectedMessage, LogLevel.Warning, "Dropped a '{MessageType}' message from worker {WorkerId} (pid {Pid}, generation {Generation}): workers do not send it", EventName = "IpcUnexpectedMessage")]
+        public static partial void UnexpectedMessage(ILogger logger, string messageType, int workerId, int pid, int generation);
+    }
+}

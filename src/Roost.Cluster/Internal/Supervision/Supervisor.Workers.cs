@@ -1,0 +1,284 @@
+using System.Net;
+using System.Net.Sockets;
+using Roost.Internal.Interop;
+using Roost.Internal.Ipc;
+using Roost.Internal.Listeners;
+
+namespace Roost.Internal.Supervision;
+
+/// <summary>Worker messages, exits and the periodic checks.</summary>
+internal sealed partial class Supervisor
+{
+    private void OnOnline(WorkerProcess worker)
+    {
+        Log.WorkerOnline(_logger, worker.Id, worker.Pid, worker.Generation);
+        Raise(() => WorkerOnline?.Invoke(this, new ClusterWorkerEventArgs(worker.Worker)));
+        Raise(worker.Worker.RaiseOnline);
+    }
+
+    private void OnListenRequest(WorkerProcess worker, ListenRequestMessage request)
+    {
+        if (!IPAddress.TryParse(request.Address, out var address) || request.Port is < 0 or > 65535)
+        {
+            worker.Channel.Send(new ListenResponseMessage(request.RequestId, false, $"'{request.Address}:{request.Port}' is not an end point"));
+            return;
+        }
+
+        var endPoint = new IPEndPoint(address, request.Port);
+        int handle;
+        try
+        {
+            handle = _sharing.GetHandle(endPoint, worker.Slot);
+        }
+        catch (SocketException ex)
+        {
+            // The worker then binds by itself and reports the error the usual way (ListenException with advice).
+            Log.ListenBindFailed(_logger, HttpServer.Describe(endPoint), worker.Id, worker.Pid, worker.Generation, ex.Message);
+            worker.Channel.Send(new ListenResponseMessage(request.RequestId, false, ex.Message));
+            return;
+        }
+
+        if (handle == IListenerSharing.HandoffHandle)
+        {
+            worker.Channel.Send(new ListenResponseMessage(request.RequestId, false, null, Handoff: true));
+            return;
+        }
+
+        worker.Channel.Send(new ListenResponseMessage(request.RequestId, true, null), handle);
+    }
+
+    private void OnListening(WorkerProcess worker, ListeningMessage message)
+    {
+        var endPoint = new IPEndPoint(IPAddress.TryParse(message.Address, out var address) ? address : IPAddress.Any, message.Port);
+        if (worker.ReadyAt is null)
+        {
+            worker.ReadyAt = _time.GetUtcNow();
+            worker.Worker.IsListening = true;
+            Log.WorkerReady(_logger, worker.Id, worker.Pid, worker.Generation, HttpServer.Describe(endPoint),
+                (long)(worker.ReadyAt.Value - worker.StartedAt).TotalMilliseconds);
+        }
+
+        if (!worker.StopRequested)
+        {
+            _sharing.OnWorkerListening(worker, endPoint);
+        }
+
+        Raise(() => WorkerListening?.Invoke(this, new WorkerListeningEventArgs(worker.Worker, endPoint)));
+        Raise(() => worker.Worker.RaiseListening(endPoint));
+    }
+
+    private void OnUserMessage(WorkerProcess worker, UserMessage message)
+    {
+        Raise(() => MessageReceived?.Invoke(this, new WorkerMessageEventArgs(worker.Worker, message.Payload)));
+        Raise(() => worker.Worker.RaiseMessage(message.Payload));
+    }
+
+    private void OnExited(WorkerProcess worker, int rawExitCode)
+    {
+        _workers.Remove(worker.Id);
+        _published.TryRemove(worker.Id, out _);
+        _sharing.OnWorkerGone(worker);
+        worker.Channel.Dispose();
+        worker.Process.Dispose();
+        var (exitCode, signal) = Classify(rawExitCode);
+        var exit = ClusterErrorMessages.DescribeExit(exitCode, signal);
+        var uptime = _time.GetUtcNow() - worker.StartedAt;
+        worker.Worker.IsDead = true;
+        worker.Worker.IsConnected = false;
+        worker.Worker.ExitedAfterDisconnect = worker.StopRequested;
+        if (worker.StopRequested)
+        {
+            Log.WorkerExitedAsked(_logger, worker.Id, worker.Pid, worker.Generation, exit, (long)uptime.TotalMilliseconds);
+        }
+        else
+        {
+            Log.WorkerExited(_logger, worker.Id, worker.Pid, worker.Generation, exit, (long)uptime.TotalMilliseconds);
+        }
+
+        var args = new WorkerExitedEventArgs(worker.Worker, exitCode, signal);
+        Raise(() => WorkerExited?.Invoke(this, args));
+        Raise(() => worker.Worker.RaiseExited(args));
+
+        if (_state == State.Running)
+        {
+            Decide(worker, exitCode, signal, uptime);
+        }
+
+        if (_workers.Count == 0 && _pendingSlots.Count == 0)
+        {
+            if (_state == State.Stopping)
+            {
+                Finish(_exitCode);
+            }
+            else if (_state == State.Running)
+            {
+                // Node's primary exits once its last worker is gone and nothing else keeps it alive.
+                _keepAlive?.Dispose();
+                _keepAlive = null;
+            }
+        }
+    }
+
+    private void Decide(WorkerProcess worker, int? exitCode, string? signal, TimeSpan uptime)
+    {
+        var wasReady = worker.ReadyAt is not null && !worker.BootTimedOut;
+        var decision = _policy.Decide(worker.StopRequested, wasReady, uptime);
+        switch (decision.Action)
+        {
+            case RestartAction.Restart:
+                Log.WorkerRestarting(_logger, worker.Slot, worker.Id, worker.Pid, worker.Generation, (long)decision.Delay.TotalMilliseconds, _policy.CrashesInWindow);
+                _pendingSlots.Add(worker.Slot);
+                _ = PostAfterAsync(decision.Delay, new SupervisorEvent.RespawnDue(worker.Slot));
+                break;
+            case RestartAction.BootFailed:
+                Log.WorkerBootFailed(_logger, ClusterErrorMessages.WorkerBootFailed(worker.Id, worker.Pid, worker.Generation, exitCode, signal));
+                BeginStop(ClusterExitCodes.WorkerBootFailed, "a worker failed during startup");
+                break;
+            case RestartAction.GiveUp:
+                Log.CrashLoop(_logger, ClusterErrorMessages.CrashLoop(_options.MaxCrashes, _options.CrashWindow));
+                BeginStop(ClusterExitCodes.WorkersCrashLooping, "too many crashes");
+                break;
+            case RestartAction.None:
+                break;
+        }
+    }
+
+    private async Task PostAfterAsync(TimeSpan delay, SupervisorEvent e)
+    {
+        await Task.Delay(delay, _time).ConfigureAwait(false);
+        Post(e);
+    }
+
+    private void OnSignalReceived(int signal)
+    {
+        _signalsHandled++;
+        if (_signalsHandled == 1)
+        {
+            BeginStop(ClusterExitCodes.Ok, signal == 2 ? "SIGINT" : "SIGTERM");
+            return;
+        }
+
+        Log.StopForced(_logger, signal, _workers.Count);
+        foreach (var worker in _workers.Values)
+        {
+            _ = Libc.Kill(worker.Pid, Libc.SigKill);
+        }
+
+        _state = State.Stopping;
+        Finish(128 + signal);
+    }
+
+    private void BeginStop(int exitCode, string reason)
+    {
+        if (_state != State.Running)
+        {
+            return;
+        }
+
+        _state = State.Stopping;
+        _exitCode = exitCode;
+        _pendingSlots.Clear();
+        _drainDeadline = _time.GetUtcNow() + _options.DrainTimeout + ExitGrace;
+        Log.Stopping(_logger, _workers.Count, _options.DrainTimeout, reason);
+        foreach (var worker in _workers.Values)
+        {
+            worker.StopRequested = true;
+            _sharing.OnWorkerGone(worker);
+            if (!worker.Channel.Send(new StopMessage((long)_options.DrainTimeout.TotalMilliseconds)))
+            {
+                // No channel (it already closed): SIGTERM makes the façade drain just the same.
+                _ = Libc.Kill(worker.Pid, Libc.SigTerm);
+            }
+        }
+
+        if (_workers.Count == 0)
+        {
+            Finish(exitCode);
+        }
+    }
+
+    private void Finish(int exitCode)
+    {
+        if (_state == State.Stopped)
+        {
+            return;
+        }
+
+        _state = State.Stopped;
+        Log.Stopped(_logger, exitCode);
+        Environment.ExitCode = exitCode;
+        _tick?.Dispose();
+        _sigint?.Dispose();
+        _sigterm?.Dispose();
+        _sharing.Dispose();
+        _launcher.Dispose();
+        _keepAlive?.Dispose();
+        _keepAlive = null;
+        _exit.TrySetResult(exitCode);
+    }
+
+    private void CheckWorkers()
+    {
+        var now = _time.GetUtcNow();
+        if (_state == State.Stopping && now > _drainDeadline)
+        {
+            foreach (var worker in _workers.Values)
+            {
+                Log.DrainDeadline(_logger, worker.Id, worker.Pid, worker.Generation);
+                _ = Libc.Kill(worker.Pid, Libc.SigKill);
+            }
+
+            // Kill once; the exits finish the stop.
+            _drainDeadline = DateTimeOffset.MaxValue;
+            return;
+        }
+
+        if (_state != State.Running || !_options.RespawnWorkers)
+        {
+            return;
+        }
+
+        var heartbeatLimit = _options.HeartbeatInterval * _options.MissedHeartbeats;
+        foreach (var worker in _workers.Values)
+        {
+            if (worker.KilledBySupervisor)
+            {
+                continue;
+            }
+
+            if (worker.ReadyAt is null && now - worker.StartedAt > _options.BootTimeout)
+            {
+                Log.WorkerBootFailed(_logger, ClusterErrorMessages.WorkerBootTimedOut(worker.Id, worker.Pid, worker.Generation, _options.BootTimeout));
+                worker.BootTimedOut = true;
+                worker.KilledBySupervisor = true;
+                _ = Libc.Kill(worker.Pid, Libc.SigKill);
+            }
+            else if (worker.ReadyAt is not null && now - worker.LastHeartbeat > heartbeatLimit)
+            {
+                Log.HeartbeatMissed(_logger, worker.Id, worker.Pid, worker.Generation, (long)(now - worker.LastHeartbeat).TotalMilliseconds);
+                worker.KilledBySupervisor = true;
+                _ = Libc.Kill(worker.Pid, Libc.SigKill);
+            }
+        }
+    }
+
+    /// <summary>.NET reports a process ended by signal N as exit code 128 + N; Node reports (null, 'SIGNAME').</summary>
+    internal static (int? ExitCode, string? Signal) Classify(int exitCode) => exitCode switch
+    {
+        > 128 and < 160 => (null, SignalName(exitCode - 128)),
+        _ => (exitCode, null),
+    };
+
+    private static string SignalName(int signal) => signal switch
+    {
+        1 => "SIGHUP",
+        2 => "SIGINT",
+        3 => "SIGQUIT",
+        6 => "SIGABRT",
+        9 => "SIGKILL",
+        11 => "SIGSEGV",
+        13 => "SIGPIPE",
+        15 => "SIGTERM",
+        _ => $"SIG{signal}",
+    };
+}

@@ -1,0 +1,377 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using System.Runtime.InteropServices;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Roost.Internal.Interop;
+using Roost.Internal.Ipc;
+using Roost.Internal.Listeners;
+
+namespace Roost.Internal.Supervision;
+
+/// <summary>
+/// The primary's supervisor: one loop owns the worker table; IPC readers, process-exit watchers, timers and signal
+/// callbacks only post <see cref="SupervisorEvent"/>s to it.
+/// </summary>
+/// <remarks>
+/// Worker states: started → online (runtime up) → ready (first <c>listening</c>) → stopping (asked) → exited.
+/// A worker that exits before ready is a boot failure (managed mode stops the cluster). The loop reads as: wait for
+/// an event or the tick → handle it → check heartbeats, boot timeouts and the drain deadline.
+/// Cluster states: running → stopping (drain, then kill at the deadline) → stopped (exit code set, sockets closed).
+/// </remarks>
+internal sealed partial class Supervisor
+{
+    // Workers get the drain timeout for their requests, plus this for their own exit, before they are killed.
+    private static readonly TimeSpan ExitGrace = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan TickPeriod = TimeSpan.FromSeconds(1);
+
+    // The supervisor whose loop is handling an event on this thread: Fork from an event handler then runs inline.
+    [ThreadStatic]
+    private static Supervisor? _handling;
+
+    private readonly ClusterOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Channel<SupervisorEvent> _events = Channel.CreateUnbounded<SupervisorEvent>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Dictionary<int, WorkerProcess> _workers = [];
+    private readonly ConcurrentDictionary<int, ClusterWorker> _published = new();
+    private readonly HashSet<int> _pendingSlots = [];
+    private readonly List<IPEndPoint> _preBound = [];
+    private readonly RestartPolicy _policy;
+    private readonly IListenerSharing _sharing;
+    private readonly WorkerLauncher _launcher = new();
+    private readonly TaskCompletionSource<int> _exit = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Dictionary<Type, Action<WorkerProcess, IpcMessage>> _dispatch;
+    private readonly Lock _startGate = new();
+    private ProcessKeepAlive? _keepAlive;
+    private PosixSignalRegistration? _sigint;
+    private PosixSignalRegistration? _sigterm;
+    private ITimer? _tick;
+    private Task? _loop;
+    private State _state;
+    private int _exitCode;
+    private int _nextId;
+    private int _signalsHandled;
+    private DateTimeOffset _drainDeadline;
+
+    public Supervisor(ClusterOptions options, TimeProvider? time = null)
+    {
+        _options = options.Clone();
+        _time = time ?? TimeProvider.System;
+        _logger = _options.LoggerFactory?.CreateLogger("Roost.Cluster") ?? new StderrLogger(LogLevel.Warning);
+        _policy = new RestartPolicy(_options, _time, Random.Shared.NextDouble);
+        var sharing = _options.ListenerSharing == ListenerSharingMode.Auto
+            ? (_options.RespawnWorkers ? ListenerSharingMode.ReusePort : ListenerSharingMode.Handoff)
+            : _options.ListenerSharing;
+        _sharing = sharing switch
+        {
+            ListenerSharingMode.ReusePort => new ReusePortListenerSharing(),
+            ListenerSharingMode.Handoff => new HandoffListenerSharing(_logger),
+            _ => new SharedListenerSharing(),
+        };
+        _dispatch = new()
+        {
+            [typeof(OnlineMessage)] = (w, _) => OnOnline(w),
+            [typeof(ListenRequestMessage)] = (w, m) => OnListenRequest(w, (ListenRequestMessage)m),
+            [typeof(ListeningMessage)] = (w, m) => OnListening(w, (ListeningMessage)m),
+            [typeof(HeartbeatMessage)] = (w, _) => w.LastHeartbeat = _time.GetUtcNow(),
+            [typeof(UserMessage)] = (w, m) => OnUserMessage(w, (UserMessage)m),
+            [typeof(LoadMessage)] = (w, m) => _sharing.OnLoad(w, ((LoadMessage)m).ClosedConnections),
+        };
+    }
+
+    private enum State
+    {
+        Running,
+        Stopping,
+        Stopped,
+    }
+
+    public event EventHandler<ClusterWorkerEventArgs>? WorkerForked;
+
+    public event EventHandler<ClusterWorkerEventArgs>? WorkerOnline;
+
+    public event EventHandler<WorkerListeningEventArgs>? WorkerListening;
+
+    public event EventHandler<WorkerMessageEventArgs>? MessageReceived;
+
+    public event EventHandler<ClusterWorkerEventArgs>? WorkerDisconnected;
+
+    public event EventHandler<WorkerExitedEventArgs>? WorkerExited;
+
+    public ClusterOptions Options => _options;
+
+    public IReadOnlyDictionary<int, ClusterWorker> Workers => _published;
+
+    public bool HasForked => _nextId > 0;
+
+    public Task<int> Completion => _exit.Task;
+
+    /// <summary>Binds <paramref name="endPoint"/> in the primary before any worker starts; workers inherit it. Returns the bound end point.</summary>
+    /// <exception cref="System.Net.Sockets.SocketException">The end point cannot be bound.</exception>
+    public IPEndPoint Listen(IPEndPoint endPoint)
+    {
+        lock (_startGate)
+        {
+            if (_nextId > 0)
+            {
+                throw new InvalidOperationException(ClusterErrorMessages.SetupAfterFork());
+            }
+
+            _sharing.GetHandle(endPoint, 0);
+            _preBound.Add(endPoint);
+            return _sharing.BoundEndPoints[endPoint];
+        }
+    }
+
+    /// <summary>Starts a worker; from an event handler on the loop it runs inline, elsewhere it waits for the loop.</summary>
+    public ClusterWorker Fork(IReadOnlyDictionary<string, string?>? environment)
+    {
+        EnsureStarted();
+        if (_handling == this)
+        {
+            return SpawnChecked(NextFreeSlot(), environment);
+        }
+
+        var result = new TaskCompletionSource<ClusterWorker>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Post(new SupervisorEvent.Fork(environment, result));
+
+        // Node's cluster.fork() returns the worker synchronously; the loop answers within the few milliseconds of
+        // a fork/exec, so this blocking wait is the documented sync sugar (style guide §5).
+        return result.Task.GetAwaiter().GetResult();
+    }
+
+    public void RequestStop()
+    {
+        EnsureStarted();
+        Post(new SupervisorEvent.Stop());
+    }
+
+    private void Post(SupervisorEvent e) => _events.Writer.TryWrite(e);
+
+    private void EnsureStarted()
+    {
+        lock (_startGate)
+        {
+            if (_loop is not null)
+            {
+                return;
+            }
+
+            _sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+            _sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+            _tick = _time.CreateTimer(static s => ((Supervisor)s!).Post(new SupervisorEvent.Tick()), this, TickPeriod, TickPeriod);
+            _loop = Task.Run(RunAsync);
+        }
+    }
+
+    private void OnSignal(PosixSignalContext context)
+    {
+        // Signal callbacks only enqueue; the loop logs and acts (style guide §8).
+        context.Cancel = true;
+        Post(new SupervisorEvent.Signal(context.Signal == PosixSignal.SIGINT ? 2 : 15));
+    }
+
+    private async Task RunAsync()
+    {
+        await foreach (var e in _events.Reader.ReadAllAsync().ConfigureAwait(false))
+        {
+            _handling = this;
+            try
+            {
+                Handle(e);
+            }
+            catch (Exception ex)
+            {
+                // The loop boundary: one failed event must not take the primary down with it.
+                Log.EventHandlerFailed(_logger, ex);
+            }
+            finally
+            {
+                _handling = null;
+            }
+
+            if (_state == State.Stopped)
+            {
+                return;
+            }
+        }
+    }
+
+    private void Handle(SupervisorEvent e)
+    {
+        switch (e)
+        {
+            case SupervisorEvent.Message m:
+                Dispatch(m.Worker, m.Payload);
+                break;
+            case SupervisorEvent.Rejected r:
+                Log.MessageRejected(_logger, r.Worker.Id, r.Worker.Pid, r.Worker.Generation, r.Reason, r.Length);
+                break;
+            case SupervisorEvent.ChannelClosed c:
+                c.Worker.Worker.IsConnected = false;
+                Raise(() => WorkerDisconnected?.Invoke(this, new ClusterWorkerEventArgs(c.Worker.Worker)));
+                Raise(c.Worker.Worker.RaiseDisconnected);
+                break;
+            case SupervisorEvent.Exited x:
+                OnExited(x.Worker, x.ExitCode);
+                break;
+            case SupervisorEvent.Signal s:
+                OnSignalReceived(s.Number);
+                break;
+            case SupervisorEvent.RespawnDue r:
+                _pendingSlots.Remove(r.Slot);
+                if (_state == State.Running)
+                {
+                    TrySpawn(r.Slot);
+                }
+
+                break;
+            case SupervisorEvent.Fork f:
+                try
+                {
+                    f.Result.SetResult(SpawnChecked(NextFreeSlot(), f.Environment));
+                }
+                catch (Exception ex) when (ex is InvalidOperationException or IOException or System.ComponentModel.Win32Exception or System.Net.Sockets.SocketException)
+                {
+                    f.Result.SetException(ex);
+                }
+
+                break;
+            case SupervisorEvent.Stop:
+                BeginStop(ClusterExitCodes.Ok, "stop requested");
+                break;
+            case SupervisorEvent.Tick:
+                CheckWorkers();
+                break;
+        }
+    }
+
+    private void Dispatch(WorkerProcess worker, IpcMessage message)
+    {
+        if (_dispatch.TryGetValue(message.GetType(), out var handler))
+        {
+            handler(worker, message);
+        }
+        else
+        {
+            Log.UnexpectedMessage(_logger, message.GetType().Name, worker.Id, worker.Pid, worker.Generation);
+        }
+    }
+
+    private void Raise(Action raise)
+    {
+        try
+        {
+            raise();
+        }
+        catch (Exception ex)
+        {
+            // Application code: log and carry on, like an unhandled 'exit' listener must not stop Node's primary loop.
+            Log.EventHandlerFailed(_logger, ex);
+        }
+    }
+
+    private int NextFreeSlot()
+    {
+        var slot = 0;
+        while (_workers.Values.Any(w => w.Slot == slot) || _pendingSlots.Contains(slot))
+        {
+            slot++;
+        }
+
+        return slot;
+    }
+
+    private void TrySpawn(int slot)
+    {
+        try
+        {
+            Spawn(slot, null);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or IOException or System.ComponentModel.Win32Exception or System.Net.Sockets.SocketException)
+        {
+            Log.WorkerSpawnFailed(_logger, slot, ex);
+            BeginStop(ClusterExitCodes.Forced, "a worker could not be started");
+        }
+    }
+
+    private ClusterWorker SpawnChecked(int slot, IReadOnlyDictionary<string, string?>? environment)
+    {
+        if (_state != State.Running)
+        {
+            throw new InvalidOperationException(ClusterErrorMessages.ClusterStopped());
+        }
+
+        return Spawn(slot, environment);
+    }
+
+    private ClusterWorker Spawn(int slot, IReadOnlyDictionary<string, string?>? environment)
+    {
+        const int generation = 1;
+        var id = Interlocked.Increment(ref _nextId);
+        var (parentHandle, childHandle) = Libc.CreateSocketPair();
+        var info = WorkerCommand.Create();
+        if (environment is not null)
+        {
+            foreach (var (key, value) in environment)
+            {
+                info.Environment[key] = value;
+            }
+        }
+
+        var inherited = string.Join(';', _preBound.Select(ep => $"{HttpServer.Describe(ep)}={HandleText(_sharing.GetHandle(ep, slot))}"));
+        info.Environment[WorkerEnvironment.WorkerId] = Text(id);
+        info.Environment[WorkerEnvironment.Generation] = Text(generation);
+        info.Environment[WorkerEnvironment.IpcHandle] = Text(childHandle);
+        info.Environment[WorkerEnvironment.PrimaryPid] = Text(Environment.ProcessId);
+        info.Environment[WorkerEnvironment.HeartbeatMilliseconds] = Text((long)_options.HeartbeatInterval.TotalMilliseconds);
+        info.Environment[WorkerEnvironment.DrainMilliseconds] = Text((long)_options.DrainTimeout.TotalMilliseconds);
+        info.Environment[WorkerEnvironment.MaxMessageBytes] = Text(_options.MaxMessageBytes);
+        info.Environment[WorkerEnvironment.ListenHandles] = inherited;
+
+        System.Diagnostics.Process process;
+        try
+        {
+            process = _launcher.Start(info, childHandle);
+        }
+        catch
+        {
+            _ = Libc.Close(parentHandle);
+            throw;
+        }
+        finally
+        {
+            // The child has its copy (or failed to start); ours would keep the channel open after the child dies.
+            _ = Libc.Close(childHandle);
+        }
+
+        var channel = new IpcChannel(parentHandle, _options.MaxMessageBytes, $"roost-ipc-{id}");
+        var worker = new ClusterWorker(id, process.Id, generation, m => channel.Send(m));
+        var record = new WorkerProcess(worker, process, channel, slot, _time.GetUtcNow());
+        channel.MessageReceived += m => Post(new SupervisorEvent.Message(record, m));
+        channel.MessageRejected += (reason, length) => Post(new SupervisorEvent.Rejected(record, reason, length));
+        channel.Closed += () => Post(new SupervisorEvent.ChannelClosed(record));
+        channel.Start();
+        _ = WatchExitAsync(record);
+
+        _workers[id] = record;
+        _published[id] = worker;
+        _keepAlive ??= new ProcessKeepAlive("roost-cluster-primary");
+        Log.WorkerForked(_logger, id, process.Id, generation, slot);
+        Raise(() => WorkerForked?.Invoke(this, new ClusterWorkerEventArgs(worker)));
+        return worker;
+    }
+
+    private async Task WatchExitAsync(WorkerProcess worker)
+    {
+        // WaitForExitAsync completes even when the process exited before this call.
+        await worker.Process.WaitForExitAsync().ConfigureAwait(false);
+        Post(new SupervisorEvent.Exited(worker, worker.Process.ExitCode));
+    }
+
+    private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static string HandleText(int handle) => handle == IListenerSharing.HandoffHandle ? WorkerEnvironment.HandoffValue : Text(handle);
+}

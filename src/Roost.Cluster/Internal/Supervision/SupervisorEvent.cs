@@ -1,0 +1,34 @@
+using Roost.Internal.Ipc;
+
+namespace Roost.Internal.Supervision;
+
+/// <summary>Everything the supervisor loop reacts to. Other threads only post these; the loop alone changes state.</summary>
+internal abstract record SupervisorEvent
+{
+    /// <summary>A message from a worker (IPC reader thread).</summary>
+    public sealed record Message(WorkerProcess Worker, IpcMessage Payload) : SupervisorEvent;
+
+    /// <summary>A line from a worker that was not a message (IPC reader thread).</summary>
+    public sealed record Rejected(WorkerProcess Worker, string Reason, long Length) : SupervisorEvent;
+
+    /// <summary>A worker's IPC channel closed (IPC reader thread).</summary>
+    public sealed record ChannelClosed(WorkerProcess Worker) : SupervisorEvent;
+
+    /// <summary>A worker process exited (process-exit callback).</summary>
+    public sealed record Exited(WorkerProcess Worker, int ExitCode) : SupervisorEvent;
+
+    /// <summary>SIGINT or SIGTERM (signal callback).</summary>
+    public sealed record Signal(int Number) : SupervisorEvent;
+
+    /// <summary>A respawn's backoff elapsed (timer).</summary>
+    public sealed record RespawnDue(int Slot) : SupervisorEvent;
+
+    /// <summary>Fork a worker (a caller outside the loop waits for the result).</summary>
+    public sealed record Fork(IReadOnlyDictionary<string, string?>? Environment, TaskCompletionSource<ClusterWorker> Result) : SupervisorEvent;
+
+    /// <summary>Stop gracefully (API call).</summary>
+    public sealed record Stop : SupervisorEvent;
+
+    /// <summary>The periodic check: heartbeats, boot timeouts, drain deadline.</summary>
+    public sealed record Tick : SupervisorEvent;
+}

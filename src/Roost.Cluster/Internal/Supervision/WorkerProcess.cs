@@ -1,0 +1,37 @@
+using System.Diagnostics;
+using Roost.Internal.Ipc;
+
+namespace Roost.Internal.Supervision;
+
+/// <summary>The primary's record of one worker: its process, its IPC channel, its slot and its timeline. Owned by the supervisor loop.</summary>
+internal sealed class WorkerProcess(ClusterWorker worker, Process process, IpcChannel channel, int slot, DateTimeOffset startedAt)
+{
+    public ClusterWorker Worker { get; } = worker;
+
+    public Process Process { get; } = process;
+
+    public IpcChannel Channel { get; } = channel;
+
+    /// <summary>Gets the slot (0 … workers-1) the worker fills; a replacement takes over its predecessor's slot and sockets.</summary>
+    public int Slot { get; } = slot;
+
+    public DateTimeOffset StartedAt { get; } = startedAt;
+
+    public DateTimeOffset? ReadyAt { get; set; }
+
+    public DateTimeOffset LastHeartbeat { get; set; } = startedAt;
+
+    /// <summary>Gets or sets a value indicating whether the primary asked this worker to stop (its exit is not a crash).</summary>
+    public bool StopRequested { get; set; }
+
+    /// <summary>Gets or sets a value indicating whether the primary killed it for missing heartbeats or the boot timeout.</summary>
+    public bool KilledBySupervisor { get; set; }
+
+    public bool BootTimedOut { get; set; }
+
+    public int Id => Worker.Id;
+
+    public int Pid => Worker.Pid;
+
+    public int Generation => Worker.Generation;
+}

@@ -1,0 +1,21 @@
+namespace Roost.Internal;
+
+/// <summary>The environment variables through which the primary configures a worker process (removed by the worker once read).</summary>
+internal static class WorkerEnvironment
+{
+    public const string WorkerId = "ROOST_CLUSTER_WORKER_ID";
+    public const string Generation = "ROOST_CLUSTER_GENERATION";
+    public const string IpcHandle = "ROOST_CLUSTER_IPC_FD";
+    public const string PrimaryPid = "ROOST_CLUSTER_PRIMARY_PID";
+    public const string HeartbeatMilliseconds = "ROOST_CLUSTER_HEARTBEAT_MS";
+    public const string DrainMilliseconds = "ROOST_CLUSTER_DRAIN_MS";
+    public const string MaxMessageBytes = "ROOST_CLUSTER_MAX_MESSAGE_BYTES";
+
+    /// <summary>Inherited listening sockets: <c>address:port=fd</c> pairs separated by <c>;</c> (keys are the requested end points).</summary>
+    public const string ListenHandles = "ROOST_CLUSTER_LISTEN_FDS";
+
+    /// <summary>The value in <see cref="ListenHandles"/> for an end point whose connections the primary hands over.</summary>
+    public const string HandoffValue = "handoff";
+
+    public static readonly string[] All = [WorkerId, Generation, IpcHandle, PrimaryPid, HeartbeatMilliseconds, DrainMilliseconds, MaxMessageBytes, ListenHandles];
+}

@@ -1,0 +1,137 @@
+// Test host for the cluster integration tests. The primary prints one line per cluster event
+// ("forked 1 1234", "listening 1 1234 0.0.0.0:5000", "exit 1 1234 code=1 signal=", "message 1 \"text\"");
+// workers behave as TH_WORKER_MODE says. Settings (environment):
+//   PORT, H2_PORT (optional h2c listener), TLS_PORT (optional h2 + HTTP/1.1 over TLS, self-signed), TH_WORKERS (2), TH_RESPAWN (0/1), TH_SHARING (auto/shared/reuseport/handoff),
+//   TH_MIN_UPTIME_MS, TH_MAX_CRASHES, TH_DRAIN_MS, TH_HEARTBEAT_MS,
+//   TH_LOG (1: server logs), TH_WORKER_MODE: serve | boot-fail | crash-after-ms:N | malformed
+// Routes: / answers the worker's pid; /slow?ms=N answers it after N ms. On stop a worker prints "served {pid} {count}".
+using System.Globalization;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Roost;
+using Roost.Internal.InWorker;
+
+static int Setting(string name, int fallback) =>
+    int.TryParse(Environment.GetEnvironmentVariable(name), NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : fallback;
+
+var port = Setting("PORT", 8081);
+var h2Port = Setting("H2_PORT", 0);
+var mode = Environment.GetEnvironmentVariable("TH_WORKER_MODE") ?? "serve";
+
+if (Cluster.IsPrimary)
+{
+    var options = new ClusterOptions
+    {
+        RespawnWorkers = Setting("TH_RESPAWN", 0) == 1,
+        ListenerSharing = Environment.GetEnvironmentVariable("TH_SHARING") switch
+        {
+            "reuseport" => ListenerSharingMode.ReusePort,
+            "handoff" => ListenerSharingMode.Handoff,
+            "shared" => ListenerSharingMode.Shared,
+            _ => ListenerSharingMode.Auto,
+        },
+        MinUptime = TimeSpan.FromMilliseconds(Setting("TH_MIN_UPTIME_MS", 1000)),
+        MaxCrashes = Setting("TH_MAX_CRASHES", 10),
+        DrainTimeout = TimeSpan.FromMilliseconds(Setting("TH_DRAIN_MS", 30000)),
+        HeartbeatInterval = TimeSpan.FromMilliseconds(Setting("TH_HEARTBEAT_MS", 5000)),
+    };
+    Cluster.SetupPrimary(options);
+    Console.WriteLine($"primary {Environment.ProcessId}");
+    Cluster.WorkerForked += (_, e) => Console.WriteLine($"forked {e.Worker.Id} {e.Worker.Pid}");
+    Cluster.WorkerOnline += (_, e) => Console.WriteLine($"online {e.Worker.Id} {e.Worker.Pid}");
+    Cluster.WorkerListening += (_, e) => Console.WriteLine($"listening {e.Worker.Id} {e.Worker.Pid} {e.EndPoint}");
+    Cluster.WorkerDisconnected += (_, e) => Console.WriteLine($"disconnect {e.Worker.Id} {e.Worker.Pid}");
+    Cluster.WorkerExited += (_, e) => Console.WriteLine($"exit {e.Worker.Id} {e.Worker.Pid} code={e.ExitCode} signal={e.Signal}");
+    Cluster.MessageReceived += (_, e) => Console.WriteLine($"message {e.Worker.Id} {e.Message.GetRawText()}");
+    // TLS_PORT: the primary makes one self-signed certificate and every worker serves it (h2 + HTTP/1.1).
+    Dictionary<string, string?>? workerEnvironment = null;
+    if (Setting("TLS_PORT", 0) != 0)
+    {
+        var directory = Directory.CreateTempSubdirectory("roost-cluster-testhost-").FullName;
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=localhost", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
+        File.WriteAllText(Path.Combine(directory, "cert.pem"), certificate.ExportCertificatePem());
+        File.WriteAllText(Path.Combine(directory, "key.pem"), key.ExportPkcs8PrivateKeyPem());
+        workerEnvironment = new() { ["TH_CERT_DIR"] = directory };
+    }
+
+    for (var i = 0; i < Setting("TH_WORKERS", 2); i++)
+    {
+        Cluster.Fork(workerEnvironment);
+    }
+
+    var code = await Cluster.WaitForExitAsync();
+    if (workerEnvironment?["TH_CERT_DIR"] is { } certificates)
+    {
+        Directory.Delete(certificates, recursive: true);
+    }
+
+    Console.WriteLine($"primary exit {code}");
+    return code;
+}
+
+if (mode == "boot-fail")
+{
+    throw new InvalidOperationException("boot failure requested by TH_WORKER_MODE");
+}
+
+var pid = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+long served = 0;
+async Task Handle(IncomingRequest req, OutgoingResponse res)
+{
+    Interlocked.Increment(ref served);
+    if (req.Path == "/slow" && int.TryParse(req.Query["ms"], out var ms))
+    {
+        await Task.Delay(ms);
+    }
+
+    await res.EndAsync(pid);
+}
+
+// TH_LOG=1: the servers log to the console (Debug), for diagnosing a test.
+var serverOptions = new ServerOptions();
+if (Setting("TH_LOG", 0) == 1)
+{
+    serverOptions.LoggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Debug));
+}
+
+var server = await ListenAsync(Http.CreateServer(serverOptions, Handle), port);
+if (h2Port != 0)
+{
+    await ListenAsync(Http2.CreateServer(serverOptions, Handle), h2Port);
+}
+
+if (Setting("TLS_PORT", 0) is var tlsPort and not 0)
+{
+    var directory = Environment.GetEnvironmentVariable("TH_CERT_DIR")!;
+    var tls = SecureServerOptions.FromFiles(Path.Combine(directory, "cert.pem"), Path.Combine(directory, "key.pem"));
+    tls.AllowHttp1 = true;
+    await ListenAsync(Http2.CreateSecureServer(tls, Handle), tlsPort);
+}
+
+Console.WriteLine($"worker {Cluster.Worker!.Id} {pid} serving");
+if (mode.StartsWith("crash-after-ms:", StringComparison.Ordinal))
+{
+    await Task.Delay(int.Parse(mode["crash-after-ms:".Length..], CultureInfo.InvariantCulture));
+    Environment.Exit(1);
+}
+
+if (mode == "malformed")
+{
+    var oversized = new string('x', 1024 * 1024 + 16);
+    WorkerRuntime.Current!.SendRawForTesting(Encoding.UTF8.GetBytes("this is not json\n{\"type\":\"no-such-type\"}\n{\"type\":\"heartbeat\",\"sequence\":\"NaN\"}\n" + oversized + "\n"));
+    Cluster.Worker.Send("still-alive");
+}
+
+await server.WaitForShutdownAsync();
+
+// The load benchmarks read the per-worker request counts from this line.
+Console.WriteLine($"served {pid} {Interlocked.Read(ref served)}");
+return 0;
+
+static async Task<HttpServer> ListenAsync(HttpServer server, int port)
+{
+    await server.ListenAsync(port, "127.0.0.1");
+    return server;
+}

@@ -1,0 +1,99 @@
+using System.Collections.Concurrent;
+using System.Net.Http;
+using System.Net.Sockets;
+
+namespace Roost.Testing;
+
+/// <summary>
+/// A reconnecting HTTP/1.1 load loop for availability checks (h2load reports 0 failed when its connections die, so it
+/// cannot measure this): each request opens a new connection (<c>Connection: close</c>); results are counted by kind,
+/// and answers by body (the test hosts answer their pid).
+/// </summary>
+public sealed class LoadProbe
+{
+    private readonly ConcurrentDictionary<string, int> _bodies = new();
+    private int _ok;
+    private int _refused;
+    private int _failed;
+
+    public int Ok => _ok;
+
+    public int Refused => _refused;
+
+    public int Failed => _failed;
+
+    public int Total => _ok + _refused + _failed;
+
+    public double SuccessRatio => Total == 0 ? 0 : (double)_ok / Total;
+
+    public IReadOnlyDictionary<string, int> Bodies => _bodies;
+
+    public List<string> Errors { get; } = [];
+
+    /// <summary>Runs <paramref name="concurrency"/> loops against <paramref name="url"/> until <paramref name="cancellationToken"/> fires.</summary>
+    public async Task RunAsync(string url, int concurrency, CancellationToken cancellationToken, TimeSpan? pause = null)
+    {
+        using var client = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.Zero }) { Timeout = TimeSpan.FromSeconds(10) };
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => Task.Run(async () =>
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                await OneAsync(client, url);
+                if (pause is { } p)
+                {
+                    try
+                    {
+                        await Task.Delay(p, cancellationToken);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        return;
+                    }
+                }
+            }
+        }, CancellationToken.None)));
+    }
+
+    private async Task OneAsync(HttpClient client, string url)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.ConnectionClose = true;
+        try
+        {
+            using var response = await client.SendAsync(request, CancellationToken.None);
+            var body = await response.Content.ReadAsStringAsync(CancellationToken.None);
+            if (response.IsSuccessStatusCode)
+            {
+                Interlocked.Increment(ref _ok);
+                _bodies.AddOrUpdate(body, 1, (_, n) => n + 1);
+                return;
+            }
+
+            Record(ref _failed, $"status {(int)response.StatusCode}");
+        }
+        catch (HttpRequestException ex) when (ex.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionRefused })
+        {
+            Record(ref _refused, "connection refused");
+        }
+        catch (HttpRequestException ex)
+        {
+            Record(ref _failed, ex.InnerException?.Message ?? ex.Message);
+        }
+        catch (TaskCanceledException)
+        {
+            Record(ref _failed, "timeout");
+        }
+    }
+
+    private void Record(ref int counter, string error)
+    {
+        Interlocked.Increment(ref counter);
+        lock (Errors)
+        {
+            if (Errors.Count < 20)
+            {
+                Errors.Add(error);
+            }
+        }
+    }
+}
