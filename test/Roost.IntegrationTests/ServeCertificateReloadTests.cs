@@ -4,7 +4,7 @@ using Roost.Testing;
 namespace Roost.IntegrationTests;
 
 /// <summary>
-/// <c>roost serve</c> reloads its certificate on SIGHUP (here with --no-watch, so only the signal can trigger it),
+/// <c>roost serve --workers 0</c> (one process) reloads its certificate on SIGHUP (here with --no-watch, so only the signal can trigger it),
 /// logs the swap with both serial numbers, and reports a bad file while the old certificate keeps serving.
 /// </summary>
 public sealed class ServeCertificateReloadTests
@@ -18,7 +18,7 @@ public sealed class ServeCertificateReloadTests
         var port = FreePort.Get();
         await using var serve = TestProcess.StartDotnet(
             RepoPaths.ProjectDll("src", "Roost.Cli", "roost"),
-            ["serve", "--port", port.ToString(CultureInfo.InvariantCulture), "--host", "127.0.0.1", "--no-watch",
+            ["serve", "--workers", "0", "--port", port.ToString(CultureInfo.InvariantCulture), "--host", "127.0.0.1", "--no-watch",
              "--cert", chain.LeafPath, "--key", chain.KeyPath, "--ca", chain.IntermediatePath, "--ca", chain.RootPath]);
         await serve.WaitForLineAsync("Roost is serving", TimeSpan.FromSeconds(30));
         using var renewed = chain.Renew();
