@@ -19,6 +19,19 @@ public sealed class SupervisorTests
     }
 
     [Fact]
+    public async Task Stop_WithoutWorkers_CompletesWithZero_ThenForkThrows()
+    {
+        var supervisor = new Supervisor(new ClusterOptions());
+
+        supervisor.RequestStop();
+        var code = await supervisor.Completion.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+
+        Assert.Equal(0, code);
+        var ex = Assert.Throws<InvalidOperationException>(() => supervisor.Fork(null));
+        Assert.Equal("The cluster has stopped; no more workers can be forked.", ex.Message);
+    }
+
+    [Fact]
     public void ClusterOptions_Defaults_MatchTheDesign()
     {
         var options = new ClusterOptions();
@@ -32,6 +45,7 @@ public sealed class SupervisorTests
         Assert.Equal(TimeSpan.FromSeconds(5), options.HeartbeatInterval);
         Assert.Equal(3, options.MissedHeartbeats);
         Assert.Equal(TimeSpan.FromSeconds(30), options.DrainTimeout);
+        Assert.Equal(ListenerSharingMode.Auto, options.ListenerSharing);
     }
 
     [Fact]

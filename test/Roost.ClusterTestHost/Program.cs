@@ -2,7 +2,7 @@
 // ("forked 1 1234", "listening 1 1234 0.0.0.0:5000", "exit 1 1234 code=1 signal=", "message 1 \"text\"");
 // workers behave as TH_WORKER_MODE says. Settings (environment):
 //   PORT, H2_PORT (optional h2c listener), TLS_PORT (optional h2 + HTTP/1.1 over TLS, self-signed), TH_WORKERS (2), TH_RESPAWN (0/1), TH_SHARING (auto/shared/reuseport/handoff),
-//   TH_MIN_UPTIME_MS, TH_MAX_CRASHES, TH_DRAIN_MS, TH_HEARTBEAT_MS,
+//   TH_FORK_ON_EXIT (1: fork from the exit handler), TH_MIN_UPTIME_MS, TH_MAX_CRASHES, TH_DRAIN_MS, TH_HEARTBEAT_MS,
 //   TH_LOG (1: server logs), TH_WORKER_MODE: serve | boot-fail | crash-after-ms:N | malformed
 // Routes: / answers the worker's pid; /slow?ms=N answers it after N ms. On stop a worker prints "served {pid} {count}".
 using System.Globalization;
@@ -43,6 +43,12 @@ if (Cluster.IsPrimary)
     Cluster.WorkerDisconnected += (_, e) => Console.WriteLine($"disconnect {e.Worker.Id} {e.Worker.Pid}");
     Cluster.WorkerExited += (_, e) => Console.WriteLine($"exit {e.Worker.Id} {e.Worker.Pid} code={e.ExitCode} signal={e.Signal}");
     Cluster.MessageReceived += (_, e) => Console.WriteLine($"message {e.Worker.Id} {e.Message.GetRawText()}");
+    if (Setting("TH_FORK_ON_EXIT", 0) == 1)
+    {
+        // Node's own respawn idiom: cluster.on('exit', () => cluster.fork()).
+        Cluster.WorkerExited += (_, _) => Cluster.Fork();
+    }
+
     // TLS_PORT: the primary makes one self-signed certificate and every worker serves it (h2 + HTTP/1.1).
     Dictionary<string, string?>? workerEnvironment = null;
     if (Setting("TLS_PORT", 0) != 0)

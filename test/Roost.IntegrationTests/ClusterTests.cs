@@ -252,6 +252,25 @@ public sealed partial class ClusterTests
         Assert.DoesNotContain(primary.Lines, l => l.StartsWith("exit ", StringComparison.Ordinal));
     }
 
+    // Verifies: Node's respawn idiom works — Cluster.Fork() called from a WorkerExited handler (on the supervisor
+    // loop) starts a replacement that serves.
+    [Fact]
+    public async Task ForkFromExitHandler_NodeIdiom_StartsAReplacement()
+    {
+        var port = FreePort.Get();
+        await using var primary = ClusterHost.Start(port, new() { ["TH_FORK_ON_EXIT"] = "1" });
+        await ClusterHost.WaitForLinesAsync(primary, "listening ", 2, Timeout);
+        var victim = ClusterHost.ForkedPids(primary)[0];
+
+        Process.GetProcessById(victim).Kill();
+        var forked = await ClusterHost.WaitForLinesAsync(primary, "forked 3 ", 1, Timeout);
+        await ClusterHost.WaitForLinesAsync(primary, "listening 3 ", 1, Timeout);
+
+        Assert.Contains(primary.Lines, l => l == $"exit 1 {victim} code= signal=SIGKILL");
+        Assert.False(primary.HasExited);
+        Assert.NotEqual(victim.ToString(CultureInfo.InvariantCulture), forked[0].Split(' ')[2]);
+    }
+
     // Verifies: a worker that stops answering (SIGSTOP: no heartbeats) is killed after the missed heartbeats and
     // replaced by a worker with a new pid (managed mode).
     [Fact]

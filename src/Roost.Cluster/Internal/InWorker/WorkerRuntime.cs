@@ -43,6 +43,7 @@ internal sealed partial class WorkerRuntime : IListenHandleProvider
     private readonly TimeSpan _heartbeatInterval;
     private readonly HandoffTransport _handoff = new();
     private Timer? _loadReports;
+    private Timer? _backstop;
     private long _reportedClosed;
     private TimeSpan _drainTimeout;
     private Timer? _heartbeat;
@@ -249,10 +250,19 @@ internal sealed partial class WorkerRuntime : IListenHandleProvider
             servers = [.. _servers];
         }
 
-        // Backstop: whatever the application does, the process ends shortly after the drain timeout.
-        _ = new Timer(static _ => Environment.Exit(1), null, _drainTimeout + TimeSpan.FromSeconds(5), Timeout.InfiniteTimeSpan);
+        // Backstop: whatever the application does, the process ends shortly after the drain timeout. Kept in a
+        // field: an unreferenced Timer can be collected before it fires.
+        _backstop = new Timer(static _ => Environment.Exit(1), null, _drainTimeout + TimeSpan.FromSeconds(5), Timeout.InfiniteTimeSpan);
         using var abort = new CancellationTokenSource(_drainTimeout);
-        await Task.WhenAll(servers.Select(s => s.CloseAsync(abort.Token))).ConfigureAwait(false);
+        try
+        {
+            await Task.WhenAll(servers.Select(s => s.CloseAsync(abort.Token))).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // The drain timeout aborted what was left; the worker exits all the same.
+        }
+
         await Task.Delay(servers.Length == 0 ? TimeSpan.Zero : ExitGrace).ConfigureAwait(false);
         _primaryGone?.Dispose();
         Environment.Exit(0);

@@ -135,7 +135,11 @@ internal sealed partial class Supervisor
         }
 
         var result = new TaskCompletionSource<ClusterWorker>(TaskCreationOptions.RunContinuationsAsynchronously);
-        Post(new SupervisorEvent.Fork(environment, result));
+        if (!_events.Writer.TryWrite(new SupervisorEvent.Fork(environment, result)))
+        {
+            // The loop has finished (the cluster stopped): nobody would ever answer.
+            throw new InvalidOperationException(ClusterErrorMessages.ClusterStopped());
+        }
 
         // Node's cluster.fork() returns the worker synchronously; the loop answers within the few milliseconds of
         // a fork/exec, so this blocking wait is the documented sync sugar (style guide §5).
@@ -194,6 +198,16 @@ internal sealed partial class Supervisor
 
             if (_state == State.Stopped)
             {
+                // Refuse what is still queued or comes later, so no Fork caller waits forever.
+                _events.Writer.TryComplete();
+                while (_events.Reader.TryRead(out var late))
+                {
+                    if (late is SupervisorEvent.Fork fork)
+                    {
+                        fork.Result.TrySetException(new InvalidOperationException(ClusterErrorMessages.ClusterStopped()));
+                    }
+                }
+
                 return;
             }
         }
