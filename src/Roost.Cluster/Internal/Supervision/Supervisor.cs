@@ -334,6 +334,7 @@ internal sealed partial class Supervisor
         info.Environment[WorkerEnvironment.HeartbeatMilliseconds] = Text((long)_options.HeartbeatInterval.TotalMilliseconds);
         info.Environment[WorkerEnvironment.DrainMilliseconds] = Text((long)_options.DrainTimeout.TotalMilliseconds);
         info.Environment[WorkerEnvironment.MaxMessageBytes] = Text(_options.MaxMessageBytes);
+        info.Environment[WorkerEnvironment.KeepAliveDrainMilliseconds] = Text((long)_options.KeepAliveDrainWindow.TotalMilliseconds);
         info.Environment[WorkerEnvironment.ListenHandles] = inherited;
 
         System.Diagnostics.Process process;
