@@ -135,6 +135,42 @@ public sealed partial class ClusterTests
         }
     }
 
+    // Verifies: requests with 2 s handlers in flight while their worker is replaced (3 SIGHUP reloads) all complete
+    // with 200 (the old worker drains them before it exits), next to fast keep-alive load; nothing fails.
+    [Fact]
+    public async Task RollingReload_TwoSecondRequestsInFlight_AllComplete()
+    {
+        const int reloads = 3;
+        var port = FreePort.Get();
+        await using var primary = ClusterHost.Start(port, new() { ["TH_RESPAWN"] = "1", ["TH_DRAIN_MS"] = "10000" });
+        await ClusterHost.WaitForLinesAsync(primary, "listening ", 2, Timeout);
+        var url = $"http://127.0.0.1:{port}/";
+        try
+        {
+            var slow = new LoadProbe(keepAlive: true);
+            var fast = new LoadProbe(keepAlive: true);
+            using var stop = new CancellationTokenSource();
+            var loads = Task.WhenAll(slow.RunAsync(url + "slow?ms=2000", concurrency: 6, stop.Token), fast.RunAsync(url, concurrency: 2, stop.Token));
+            for (var i = 1; i <= reloads; i++)
+            {
+                await Task.Delay(1000, Ct);
+                primary.Signal(SigHup);
+                await ClusterHost.WaitForLinesAsync(primary, "exit ", 2 * i, Timeout);
+            }
+
+            await stop.CancelAsync();
+            await loads;
+            var served = primary.Lines.Where(l => l.StartsWith("served ", StringComparison.Ordinal)).ToArray();
+            Report($"{reloads} reloads with 2 s requests in flight: slow ok {slow.Ok}, failed {slow.Failed}, refused {slow.Refused}; fast ok {fast.Ok}, failed {fast.Failed}; old workers: {string.Join(", ", served)}; errors: {string.Join(" | ", slow.Errors.Concat(fast.Errors))}");
+            Assert.Equal(0, slow.Failed + slow.Refused + fast.Failed + fast.Refused);
+            Assert.True(slow.Ok >= 6 * reloads, $"only {slow.Ok} slow requests completed");
+        }
+        finally
+        {
+            ClusterHost.KillAll(ClusterHost.ForkedPids(primary));
+        }
+    }
+
     private static async Task<HashSet<string>> GetBodiesAsync(string url, int count)
     {
         using var client = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.Zero });
