@@ -123,6 +123,20 @@ public static class Cluster
         return Supervisor.Completion.WaitAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Replaces every worker without dropping a request, as SIGHUP to the primary does: one at a time, a new worker
+    /// (next generation, the program as it is on disk now) starts and only when it listens is the old one told to
+    /// drain. If a new worker exits or does not listen within <see cref="ClusterOptions.BootTimeout"/>, the reload
+    /// aborts and the old generation keeps serving.
+    /// </summary>
+    /// <param name="cancellationToken">Stops waiting (the reload continues).</param>
+    /// <returns>The outcome; <see cref="ReloadResult.Message"/> says why an aborted reload stopped.</returns>
+    public static Task<ReloadResult> ReloadAsync(CancellationToken cancellationToken = default)
+    {
+        ThrowIfWorker();
+        return Supervisor.ReloadAsync().WaitAsync(cancellationToken);
+    }
+
     /// <summary>Completes when the cluster has stopped (signal, <see cref="StopAsync"/>, boot failure, crash loop) with the exit code.</summary>
     /// <param name="cancellationToken">Stops waiting.</param>
     /// <returns>The primary's exit code (see <see cref="ClusterExitCodes"/>).</returns>

@@ -21,6 +21,7 @@ public sealed class ClusterOptions
     private TimeSpan _bootTimeout = TimeSpan.FromSeconds(30);
     private TimeSpan _drainTimeout = TimeSpan.FromSeconds(30);
     private int _maxMessageBytes = 1024 * 1024;
+    private TimeSpan _keepAliveDrainWindow = TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// Gets or sets a value indicating whether crashed workers are started again (managed mode): after an
@@ -97,6 +98,15 @@ public sealed class ClusterOptions
     /// <summary>Gets or sets how long in-flight requests may take when the cluster stops; then workers are killed.</summary>
     /// <remarks>Defaults to 30 seconds.</remarks>
     public TimeSpan DrainTimeout { get => _drainTimeout; set => _drainTimeout = NonNegative(value, nameof(DrainTimeout)); }
+
+    /// <summary>
+    /// Gets or sets how long a draining worker keeps serving, answering every HTTP/1.1 request with
+    /// <c>Connection: close</c>, before it closes its servers. Kestrel's own shutdown closes idle keep-alive
+    /// connections at once, which races with clients sending their next request on them (a reset under the client);
+    /// with the window, each busy keep-alive connection is closed by the server right after an answer instead.
+    /// </summary>
+    /// <remarks>Defaults to 1 second; zero closes at once (Kestrel's behaviour). Measurements in docs/cluster.md.</remarks>
+    public TimeSpan KeepAliveDrainWindow { get => _keepAliveDrainWindow; set => _keepAliveDrainWindow = NonNegative(value, nameof(KeepAliveDrainWindow)); }
 
     /// <summary>Gets or sets the largest IPC message in bytes; larger ones are logged with the worker id and dropped.</summary>
     /// <remarks>Defaults to 1 MiB.</remarks>

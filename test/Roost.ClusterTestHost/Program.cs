@@ -1,9 +1,10 @@
 // Test host for the cluster integration tests. The primary prints one line per cluster event
-// ("forked 1 1234", "listening 1 1234 0.0.0.0:5000", "exit 1 1234 code=1 signal=", "message 1 \"text\"");
+// ("forked 1 1234 1" = id pid generation, "listening 1 1234 0.0.0.0:5000", "exit 1 1234 code=1 signal=", "message 1 \"text\"");
 // workers behave as TH_WORKER_MODE says. Settings (environment):
 //   PORT, H2_PORT (optional h2c listener), TLS_PORT (optional h2 + HTTP/1.1 over TLS, self-signed), TH_WORKERS (2), TH_RESPAWN (0/1), TH_SHARING (auto/shared/reuseport/handoff),
-//   TH_FORK_ON_EXIT (1: fork from the exit handler), TH_MIN_UPTIME_MS, TH_MAX_CRASHES, TH_DRAIN_MS, TH_HEARTBEAT_MS,
-//   TH_LOG (1: server logs), TH_WORKER_MODE: serve | boot-fail | crash-after-ms:N | malformed
+//   TH_FORK_ON_EXIT (1: fork from the exit handler), TH_MIN_UPTIME_MS, TH_MAX_CRASHES, TH_DRAIN_MS, TH_HEARTBEAT_MS, TH_KEEPALIVE_DRAIN_MS (1000),
+//   TH_LOG (1: server logs), TH_WORKER_MODE: serve | boot-fail | crash-after-ms:N | malformed,
+//   TH_BOOT_FAIL_FILE (a worker throws at startup while this file exists: a broken new build for reload tests)
 // Routes: / answers the worker's pid; /slow?ms=N answers it after N ms. On stop a worker prints "served {pid} {count}".
 using System.Globalization;
 using System.Text;
@@ -34,10 +35,11 @@ if (Cluster.IsPrimary)
         MaxCrashes = Setting("TH_MAX_CRASHES", 10),
         DrainTimeout = TimeSpan.FromMilliseconds(Setting("TH_DRAIN_MS", 30000)),
         HeartbeatInterval = TimeSpan.FromMilliseconds(Setting("TH_HEARTBEAT_MS", 5000)),
+        KeepAliveDrainWindow = TimeSpan.FromMilliseconds(Setting("TH_KEEPALIVE_DRAIN_MS", 1000)),
     };
     Cluster.SetupPrimary(options);
     Console.WriteLine($"primary {Environment.ProcessId}");
-    Cluster.WorkerForked += (_, e) => Console.WriteLine($"forked {e.Worker.Id} {e.Worker.Pid}");
+    Cluster.WorkerForked += (_, e) => Console.WriteLine($"forked {e.Worker.Id} {e.Worker.Pid} {e.Worker.Generation}");
     Cluster.WorkerOnline += (_, e) => Console.WriteLine($"online {e.Worker.Id} {e.Worker.Pid}");
     Cluster.WorkerListening += (_, e) => Console.WriteLine($"listening {e.Worker.Id} {e.Worker.Pid} {e.EndPoint}");
     Cluster.WorkerDisconnected += (_, e) => Console.WriteLine($"disconnect {e.Worker.Id} {e.Worker.Pid}");
@@ -77,7 +79,7 @@ if (Cluster.IsPrimary)
     return code;
 }
 
-if (mode == "boot-fail")
+if (mode == "boot-fail" || Environment.GetEnvironmentVariable("TH_BOOT_FAIL_FILE") is { } failFile && File.Exists(failFile))
 {
     throw new InvalidOperationException("boot failure requested by TH_WORKER_MODE");
 }

@@ -7,7 +7,7 @@ namespace Roost.IntegrationTests;
 
 /// <summary><c>roost serve --workers N</c>: a managed cluster serving the welcome page over HTTPS (h2 + HTTP/1.1).</summary>
 [Trait("Category", "Slow")]
-public sealed class ServeClusterTests
+public sealed partial class ServeClusterTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 

@@ -7,9 +7,11 @@ namespace Roost.Testing;
 /// <summary>
 /// A reconnecting HTTP/1.1 load loop for availability checks (h2load reports 0 failed when its connections die, so it
 /// cannot measure this): each request opens a new connection (<c>Connection: close</c>); results are counted by kind,
-/// and answers by body (the test hosts answer their pid).
+/// and answers by body (the test hosts answer their pid). With <c>keepAlive: true</c> each loop reuses its connection
+/// (HttpClient retries a request that failed on a reused connection before any answer, as browsers do; wrk counts
+/// those resets instead).
 /// </summary>
-public sealed class LoadProbe
+public sealed class LoadProbe(bool keepAlive = false)
 {
     private readonly ConcurrentDictionary<string, int> _bodies = new();
     private int _ok;
@@ -33,7 +35,7 @@ public sealed class LoadProbe
     /// <summary>Runs <paramref name="concurrency"/> loops against <paramref name="url"/> until <paramref name="cancellationToken"/> fires.</summary>
     public async Task RunAsync(string url, int concurrency, CancellationToken cancellationToken, TimeSpan? pause = null)
     {
-        using var client = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.Zero }) { Timeout = TimeSpan.FromSeconds(10) };
+        using var client = new HttpClient(keepAlive ? new SocketsHttpHandler() : new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.Zero }) { Timeout = TimeSpan.FromSeconds(10) };
         await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => Task.Run(async () =>
         {
             while (!cancellationToken.IsCancellationRequested)
@@ -57,7 +59,7 @@ public sealed class LoadProbe
     private async Task OneAsync(HttpClient client, string url)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, url);
-        request.Headers.ConnectionClose = true;
+        request.Headers.ConnectionClose = !keepAlive;
         try
         {
             using var response = await client.SendAsync(request, CancellationToken.None);

@@ -21,6 +21,21 @@ internal static class ClusterErrorMessages
     public static string ClusterStopped() =>
         "The cluster has stopped; no more workers can be forked.";
 
+    public static string ReloadStopping(string reason) =>
+        $"The reload was cut short because the cluster is stopping ({reason}); workers not yet replaced keep their generation until they exit.";
+
+    public static string ReloadWorkerExited(int id, int pid, int generation, string exit) =>
+        $"Reload aborted: new worker {id} (pid {pid}, generation {generation}) {exit} before it listened; the old generation keeps serving. Fix the startup error shown in the worker's log lines above, then reload again.";
+
+    public static string ReloadWorkerTimedOut(int id, int pid, int generation, TimeSpan timeout) =>
+        $"Reload aborted: new worker {id} (pid {pid}, generation {generation}) did not listen within {timeout.TotalSeconds:0.#} s (ClusterOptions.BootTimeout); it is killed and the old generation keeps serving. Check why startup is slow or stuck, or raise BootTimeout.";
+
+    public static string ReloadSpawnFailed(int slot, string reason) =>
+        $"Reload aborted: cannot start a new worker for slot {slot} ({reason}); the old generation keeps serving.";
+
+    public static string ReloadNotRunning() =>
+        "Cannot reload: the cluster is not running (it is stopping or has stopped).";
+
     public static string DescribeExit(int? exitCode, string? signal) =>
         signal is not null ? $"was killed by {signal}" : $"exited with code {exitCode}";
 }

@@ -20,6 +20,11 @@ internal static class ClusterEventIds
     public const int WorkerSpawnFailed = 2013;
     public const int EventHandlerFailed = 2014;
     public const int HandoffAcceptFailed = 2016;
+    public const int ReloadStarted = 2017;
+    public const int ReloadReplaced = 2018;
+    public const int ReloadCompleted = 2019;
+    public const int ReloadAborted = 2020;
+    public const int ReloadQueued = 2021;
     public const int WorkerDraining = 2100;
     public const int PrimaryGone = 2101;
     public const int IpcMessageRejected = 2200;

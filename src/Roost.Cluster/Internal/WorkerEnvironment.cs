@@ -10,6 +10,7 @@ internal static class WorkerEnvironment
     public const string HeartbeatMilliseconds = "ROOST_CLUSTER_HEARTBEAT_MS";
     public const string DrainMilliseconds = "ROOST_CLUSTER_DRAIN_MS";
     public const string MaxMessageBytes = "ROOST_CLUSTER_MAX_MESSAGE_BYTES";
+    public const string KeepAliveDrainMilliseconds = "ROOST_CLUSTER_KEEPALIVE_DRAIN_MS";
 
     /// <summary>Inherited listening sockets: <c>address:port=fd</c> pairs separated by <c>;</c> (keys are the requested end points).</summary>
     public const string ListenHandles = "ROOST_CLUSTER_LISTEN_FDS";
@@ -17,5 +18,5 @@ internal static class WorkerEnvironment
     /// <summary>The value in <see cref="ListenHandles"/> for an end point whose connections the primary hands over.</summary>
     public const string HandoffValue = "handoff";
 
-    public static readonly string[] All = [WorkerId, Generation, IpcHandle, PrimaryPid, HeartbeatMilliseconds, DrainMilliseconds, MaxMessageBytes, ListenHandles];
+    public static readonly string[] All = [WorkerId, Generation, IpcHandle, PrimaryPid, HeartbeatMilliseconds, DrainMilliseconds, MaxMessageBytes, ListenHandles, KeepAliveDrainMilliseconds];
 }

@@ -13,8 +13,31 @@ namespace Roost.Internal;
 /// </param>
 internal sealed class RequestDispatcher(RequestHandler? syncHandler, AsyncRequestHandler? asyncHandler, ILogger logger, bool refuseHttp1)
 {
+    private volatile bool _closeKeepAlive;
+
+    /// <summary>
+    /// Gets or sets a value indicating whether every HTTP/1.x response carries <c>Connection: close</c> (the
+    /// keep-alive drain: each keep-alive connection is closed by the server right after its next answer, so no
+    /// client sends on a connection the server is about to close).
+    /// </summary>
+    public bool CloseKeepAlive
+    {
+        get => _closeKeepAlive;
+        set => _closeKeepAlive = value;
+    }
+
     public Task HandleAsync(HttpContext context)
     {
+        if (_closeKeepAlive && !HttpProtocol.IsHttp2(context.Request.Protocol) && !HttpProtocol.IsHttp3(context.Request.Protocol))
+        {
+            // On starting, so a handler that resets its headers cannot drop it; Kestrel closes after the response.
+            context.Response.OnStarting(static state =>
+            {
+                ((HttpResponse)state).Headers.Connection = "close";
+                return Task.CompletedTask;
+            }, context.Response);
+        }
+
         if (refuseHttp1 && !HttpProtocol.IsHttp2(context.Request.Protocol))
         {
             return RefuseHttp1Async(context);

@@ -46,6 +46,7 @@ internal sealed partial class WorkerRuntime : IListenHandleProvider
     private Timer? _backstop;
     private long _reportedClosed;
     private TimeSpan _drainTimeout;
+    private TimeSpan _keepAliveWindow;
     private Timer? _heartbeat;
     private PosixSignalRegistration? _primaryGone;
     private long _heartbeats;
@@ -146,6 +147,7 @@ internal sealed partial class WorkerRuntime : IListenHandleProvider
             ParseInherited(values[WorkerEnvironment.ListenHandles]),
             TimeSpan.FromMilliseconds(Number(values[WorkerEnvironment.HeartbeatMilliseconds], 5000)),
             TimeSpan.FromMilliseconds(Number(values[WorkerEnvironment.DrainMilliseconds], 30000)));
+        runtime._keepAliveWindow = TimeSpan.FromMilliseconds(Number(values[WorkerEnvironment.KeepAliveDrainMilliseconds], 0));
         runtime.Start(Number(values[WorkerEnvironment.PrimaryPid], 0));
         return runtime;
     }
@@ -239,10 +241,10 @@ internal sealed partial class WorkerRuntime : IListenHandleProvider
 
         _heartbeat?.Dispose();
         _loadReports?.Dispose();
-        _ = DrainAsync();
+        _ = DrainAsync(primaryGone);
     }
 
-    private async Task DrainAsync()
+    private async Task DrainAsync(bool primaryGone)
     {
         HttpServer[] servers;
         lock (_gate)
@@ -254,9 +256,12 @@ internal sealed partial class WorkerRuntime : IListenHandleProvider
         // field: an unreferenced Timer can be collected before it fires.
         _backstop = new Timer(static _ => Environment.Exit(1), null, _drainTimeout + TimeSpan.FromSeconds(5), Timeout.InfiniteTimeSpan);
         using var abort = new CancellationTokenSource(_drainTimeout);
+        // Asked to stop (a reload or a stop): first the keep-alive window (Connection: close on each next answer);
+        // the primary gone: close at once.
+        var window = primaryGone ? TimeSpan.Zero : _keepAliveWindow;
         try
         {
-            await Task.WhenAll(servers.Select(s => s.CloseAsync(abort.Token))).ConfigureAwait(false);
+            await Task.WhenAll(servers.Select(s => s.DrainAsync(window, abort.Token))).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {

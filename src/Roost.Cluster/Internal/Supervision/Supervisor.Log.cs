@@ -60,5 +60,20 @@ internal sealed partial class Supervisor
 
         [LoggerMessage(ClusterEventIds.IpcUnexpectedMessage, LogLevel.Warning, "Dropped a '{MessageType}' message from worker {WorkerId} (pid {Pid}, generation {Generation}): workers do not send it", EventName = "IpcUnexpectedMessage")]
         public static partial void UnexpectedMessage(ILogger logger, string messageType, int workerId, int pid, int generation);
+
+        [LoggerMessage(ClusterEventIds.ReloadStarted, LogLevel.Information, "Rolling reload to generation {Generation}: replacing {WorkerCount} worker(s) one at a time, each after its successor is ready", EventName = "ReloadStarted")]
+        public static partial void ReloadStarted(ILogger logger, int generation, int workerCount);
+
+        [LoggerMessage(ClusterEventIds.ReloadReplaced, LogLevel.Information, "worker {WorkerId} (pid {Pid}, generation {Generation}) drains: its successor worker {NewWorkerId} (pid {NewPid}, generation {NewGeneration}) is ready", EventName = "ReloadReplaced")]
+        public static partial void ReloadReplaced(ILogger logger, int workerId, int pid, int generation, int newWorkerId, int newPid, int newGeneration);
+
+        [LoggerMessage(ClusterEventIds.ReloadCompleted, LogLevel.Information, "Rolling reload to generation {Generation} done: {Replaced} worker(s) replaced in {ElapsedMilliseconds} ms", EventName = "ReloadCompleted")]
+        public static partial void ReloadCompleted(ILogger logger, int generation, int replaced, long elapsedMilliseconds);
+
+        [LoggerMessage(ClusterEventIds.ReloadAborted, LogLevel.Error, "{Message}", EventName = "ReloadAborted")]
+        public static partial void ReloadAborted(ILogger logger, string message);
+
+        [LoggerMessage(ClusterEventIds.ReloadQueued, LogLevel.Information, "Reload requested while the reload to generation {Generation} runs; another reload follows it", EventName = "ReloadQueued")]
+        public static partial void ReloadQueued(ILogger logger, int generation);
     }
 }

@@ -56,6 +56,7 @@ internal sealed partial class Supervisor
             worker.Worker.IsListening = true;
             Log.WorkerReady(_logger, worker.Id, worker.Pid, worker.Generation, HttpServer.Describe(endPoint),
                 (long)(worker.ReadyAt.Value - worker.StartedAt).TotalMilliseconds);
+            OnReloadWorkerReady(worker);
         }
 
         if (!worker.StopRequested)
@@ -99,7 +100,7 @@ internal sealed partial class Supervisor
         Raise(() => WorkerExited?.Invoke(this, args));
         Raise(() => worker.Worker.RaiseExited(args));
 
-        if (_state == State.Running)
+        if (_state == State.Running && !OnReloadWorkerExited(worker, exit))
         {
             Decide(worker, exitCode, signal, uptime);
         }
@@ -178,6 +179,7 @@ internal sealed partial class Supervisor
         _state = State.Stopping;
         _exitCode = exitCode;
         _pendingSlots.Clear();
+        EndReload(ReloadResult.Failed(_generation, ClusterErrorMessages.ReloadStopping(reason)), aborted: true);
         _drainDeadline = _time.GetUtcNow() + _options.DrainTimeout + ExitGrace;
         Log.Stopping(_logger, _workers.Count, _options.DrainTimeout, reason);
         foreach (var worker in _workers.Values)
@@ -210,6 +212,7 @@ internal sealed partial class Supervisor
         _tick?.Dispose();
         _sigint?.Dispose();
         _sigterm?.Dispose();
+        _sighup?.Dispose();
         _sharing.Dispose();
         _launcher.Dispose();
         _keepAlive?.Dispose();

@@ -47,6 +47,7 @@ internal sealed partial class Supervisor
     private ProcessKeepAlive? _keepAlive;
     private PosixSignalRegistration? _sigint;
     private PosixSignalRegistration? _sigterm;
+    private PosixSignalRegistration? _sighup;
     private ITimer? _tick;
     private Task? _loop;
     private State _state;
@@ -165,6 +166,7 @@ internal sealed partial class Supervisor
 
             _sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
             _sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+            _sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnReloadSignal);
             _tick = _time.CreateTimer(static s => ((Supervisor)s!).Post(new SupervisorEvent.Tick()), this, TickPeriod, TickPeriod);
             _loop = Task.Run(RunAsync);
         }
@@ -256,8 +258,12 @@ internal sealed partial class Supervisor
             case SupervisorEvent.Stop:
                 BeginStop(ClusterExitCodes.Ok, "stop requested");
                 break;
+            case SupervisorEvent.Reload r:
+                StartReload(r.Result);
+                break;
             case SupervisorEvent.Tick:
                 CheckWorkers();
+                CheckReload();
                 break;
         }
     }
@@ -302,7 +308,7 @@ internal sealed partial class Supervisor
     {
         try
         {
-            Spawn(slot, null);
+            Spawn(slot, null, _generation);
         }
         catch (Exception ex) when (ex is InvalidOperationException or IOException or System.ComponentModel.Win32Exception or System.Net.Sockets.SocketException)
         {
@@ -318,12 +324,11 @@ internal sealed partial class Supervisor
             throw new InvalidOperationException(ClusterErrorMessages.ClusterStopped());
         }
 
-        return Spawn(slot, environment);
+        return Spawn(slot, environment, _generation);
     }
 
-    private ClusterWorker Spawn(int slot, IReadOnlyDictionary<string, string?>? environment)
+    private ClusterWorker Spawn(int slot, IReadOnlyDictionary<string, string?>? environment, int generation)
     {
-        const int generation = 1;
         var id = Interlocked.Increment(ref _nextId);
         var (parentHandle, childHandle) = Libc.CreateSocketPair();
         var info = WorkerCommand.Create();
@@ -343,6 +348,7 @@ internal sealed partial class Supervisor
         info.Environment[WorkerEnvironment.HeartbeatMilliseconds] = Text((long)_options.HeartbeatInterval.TotalMilliseconds);
         info.Environment[WorkerEnvironment.DrainMilliseconds] = Text((long)_options.DrainTimeout.TotalMilliseconds);
         info.Environment[WorkerEnvironment.MaxMessageBytes] = Text(_options.MaxMessageBytes);
+        info.Environment[WorkerEnvironment.KeepAliveDrainMilliseconds] = Text((long)_options.KeepAliveDrainWindow.TotalMilliseconds);
         info.Environment[WorkerEnvironment.ListenHandles] = inherited;
 
         System.Diagnostics.Process process;
@@ -363,7 +369,7 @@ internal sealed partial class Supervisor
 
         var channel = new IpcChannel(parentHandle, _options.MaxMessageBytes, $"roost-ipc-{id}");
         var worker = new ClusterWorker(id, process.Id, generation, m => channel.Send(m));
-        var record = new WorkerProcess(worker, process, channel, slot, _time.GetUtcNow());
+        var record = new WorkerProcess(worker, process, channel, slot, _time.GetUtcNow()) { ForkEnvironment = environment };
         channel.MessageReceived += m => Post(new SupervisorEvent.Message(record, m));
         channel.MessageRejected += (reason, length) => Post(new SupervisorEvent.Rejected(record, reason, length));
         channel.Closed += () => Post(new SupervisorEvent.ChannelClosed(record));

@@ -29,6 +29,9 @@ internal abstract record SupervisorEvent
     /// <summary>Stop gracefully (API call).</summary>
     public sealed record Stop : SupervisorEvent;
 
+    /// <summary>Start a rolling reload (SIGHUP callback or API call); <paramref name="Result"/> completes with the outcome.</summary>
+    public sealed record Reload(TaskCompletionSource<ReloadResult>? Result) : SupervisorEvent;
+
     /// <summary>The periodic check: heartbeats, boot timeouts, drain deadline.</summary>
     public sealed record Tick : SupervisorEvent;
 }

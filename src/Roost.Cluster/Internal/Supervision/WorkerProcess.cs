@@ -29,6 +29,9 @@ internal sealed class WorkerProcess(ClusterWorker worker, Process process, IpcCh
 
     public bool BootTimedOut { get; set; }
 
+    /// <summary>Gets or sets the extra environment the worker was forked with; its reload replacement gets the same.</summary>
+    public IReadOnlyDictionary<string, string?>? ForkEnvironment { get; set; }
+
     public int Id => Worker.Id;
 
     public int Pid => Worker.Pid;

@@ -1,0 +1,212 @@
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
+using Roost.Internal.Interop;
+using Roost.Internal.Ipc;
+
+namespace Roost.Internal.Supervision;
+
+/// <summary>Rolling reload: replace workers one at a time, each only after its successor is ready (see <see cref="RollingReload"/>).</summary>
+internal sealed partial class Supervisor
+{
+    private readonly List<TaskCompletionSource<ReloadResult>> _nextReloadWaiters = [];
+    private readonly Dictionary<int, DateTimeOffset> _reloadDrainDeadlines = [];
+    private RollingReload? _reload;
+    private bool _reloadAgain;
+    private int _generation = 1;
+
+    /// <summary>Asks the loop for a rolling reload; the task completes with the outcome.</summary>
+    public Task<ReloadResult> ReloadAsync()
+    {
+        EnsureStarted();
+        var result = new TaskCompletionSource<ReloadResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Post(new SupervisorEvent.Reload(result));
+        return result.Task;
+    }
+
+    private void OnReloadSignal(PosixSignalContext context)
+    {
+        // Signal callbacks only enqueue; the loop acts.
+        context.Cancel = true;
+        Post(new SupervisorEvent.Reload(null));
+    }
+
+    private void StartReload(TaskCompletionSource<ReloadResult>? waiter)
+    {
+        if (_state != State.Running)
+        {
+            waiter?.TrySetResult(ReloadResult.Failed(_generation, ClusterErrorMessages.ReloadNotRunning()));
+            return;
+        }
+
+        if (_reload is not null)
+        {
+            // A reload asked for during another one runs after it, so it picks up what changed in between.
+            _reloadAgain = true;
+            if (waiter is not null)
+            {
+                _nextReloadWaiters.Add(waiter);
+            }
+
+            Log.ReloadQueued(_logger, _reload.Generation);
+            return;
+        }
+
+        var generation = _generation + 1;
+        var old = _workers.Values.Where(w => !w.StopRequested && w.Generation < generation).OrderBy(w => w.Slot).Select(w => w.Id).ToList();
+        _reload = new RollingReload(generation, old, _time.GetUtcNow());
+        if (waiter is not null)
+        {
+            _reload.Waiters.Add(waiter);
+        }
+
+        Log.ReloadStarted(_logger, generation, old.Count);
+        NextReloadStep();
+    }
+
+    private void NextReloadStep()
+    {
+        var reload = _reload!;
+        while (reload.Remaining.TryDequeue(out var oldId))
+        {
+            if (!_workers.TryGetValue(oldId, out var old) || old.StopRequested)
+            {
+                continue;
+            }
+
+            try
+            {
+                var worker = Spawn(old.Slot, old.ForkEnvironment, reload.Generation);
+                reload.Incoming = _workers[worker.Id];
+                reload.OutgoingId = oldId;
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or IOException or System.ComponentModel.Win32Exception or System.Net.Sockets.SocketException)
+            {
+                AbortReload(ClusterErrorMessages.ReloadSpawnFailed(old.Slot, ex.Message));
+            }
+
+            return;
+        }
+
+        _generation = reload.Generation;
+        Log.ReloadCompleted(_logger, reload.Generation, reload.Replaced, (long)(_time.GetUtcNow() - reload.StartedAt).TotalMilliseconds);
+        EndReload(ReloadResult.Ok(reload.Generation, reload.Replaced), aborted: false);
+    }
+
+    private void OnReloadWorkerReady(WorkerProcess worker)
+    {
+        if (_reload?.Incoming != worker)
+        {
+            return;
+        }
+
+        var reload = _reload;
+        reload.Incoming = null;
+        reload.Replaced++;
+        if (_workers.TryGetValue(reload.OutgoingId, out var old) && !old.StopRequested)
+        {
+            Log.ReloadReplaced(_logger, old.Id, old.Pid, old.Generation, worker.Id, worker.Pid, worker.Generation);
+            old.StopRequested = true;
+            _sharing.OnWorkerGone(old);
+            _reloadDrainDeadlines[old.Id] = _time.GetUtcNow() + _options.DrainTimeout + ExitGrace;
+            if (!old.Channel.Send(new StopMessage((long)_options.DrainTimeout.TotalMilliseconds)))
+            {
+                _ = Libc.Kill(old.Pid, Libc.SigTerm);
+            }
+        }
+
+        NextReloadStep();
+    }
+
+    /// <summary>Returns <see langword="true"/> when the exited worker was a reload's replacement (the reload aborts; no restart decision).</summary>
+    private bool OnReloadWorkerExited(WorkerProcess worker, string exit)
+    {
+        _reloadDrainDeadlines.Remove(worker.Id);
+        if (_reload?.Incoming != worker)
+        {
+            return false;
+        }
+
+        _reload.Incoming = null;
+        AbortReload(ClusterErrorMessages.ReloadWorkerExited(worker.Id, worker.Pid, worker.Generation, exit));
+        return true;
+    }
+
+    private void CheckReload()
+    {
+        var now = _time.GetUtcNow();
+        foreach (var (id, deadline) in _reloadDrainDeadlines.Where(d => now > d.Value).ToList())
+        {
+            _reloadDrainDeadlines.Remove(id);
+            if (_workers.TryGetValue(id, out var old))
+            {
+                Log.DrainDeadline(_logger, old.Id, old.Pid, old.Generation);
+                old.KilledBySupervisor = true;
+                _ = Libc.Kill(old.Pid, Libc.SigKill);
+            }
+        }
+
+        if (_reload?.Incoming is { } incoming && incoming.ReadyAt is null && now - incoming.StartedAt > _options.BootTimeout)
+        {
+            _reload.Incoming = null;
+            incoming.StopRequested = true;
+            incoming.KilledBySupervisor = true;
+            incoming.BootTimedOut = true;
+            _sharing.OnWorkerGone(incoming);
+            _ = Libc.Kill(incoming.Pid, Libc.SigKill);
+            AbortReload(ClusterErrorMessages.ReloadWorkerTimedOut(incoming.Id, incoming.Pid, incoming.Generation, _options.BootTimeout));
+        }
+    }
+
+    private void AbortReload(string message)
+    {
+        var reload = _reload!;
+        Log.ReloadAborted(_logger, message);
+        EndReload(ReloadResult.Failed(reload.Generation, message, reload.Replaced), aborted: true);
+    }
+
+    private void EndReload(ReloadResult result, bool aborted)
+    {
+        if (_reload is not { } reload)
+        {
+            return;
+        }
+
+        _reload = null;
+        if (aborted && reload.Replaced > 0)
+        {
+            // Some workers already run the new generation; later respawns and reloads count from it.
+            _generation = reload.Generation;
+        }
+
+        foreach (var waiter in reload.Waiters)
+        {
+            waiter.TrySetResult(result);
+        }
+
+        if (_reloadAgain && _state == State.Running)
+        {
+            _reloadAgain = false;
+            var next = _nextReloadWaiters.ToList();
+            _nextReloadWaiters.Clear();
+            StartReload(null);
+            _reload?.Waiters.AddRange(next);
+            if (_reload is null)
+            {
+                foreach (var waiter in next)
+                {
+                    waiter.TrySetResult(result);
+                }
+            }
+        }
+        else
+        {
+            _reloadAgain = false;
+            foreach (var waiter in _nextReloadWaiters)
+            {
+                waiter.TrySetResult(result);
+            }
+
+            _nextReloadWaiters.Clear();
+        }
+    }
+}
