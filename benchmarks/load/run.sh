@@ -156,6 +156,7 @@ rm -rf "$work/logs" "$work/runs"
 mkdir -p "$work/logs" "$work/runs"
 rounds_tsv="$work/rounds.tsv"
 : > "$rounds_tsv"
+: > "$work/warmups.tsv"
 printf '%s' '<h1>hello Node</h1><p>hello server!</p>' > "$work/expected-body"
 failures=0
 fail() {
@@ -212,11 +213,14 @@ samples/Seed.Https/make-certs.sh "$ssl" > "$work/logs/certs.log"
 # --- 3. contenders -------------------------------------------------------------------------------------------------
 declare -A port_of pid_of
 taken=" "
+# Ports below the kernel's ephemeral range, so no client connection (ours or anyone's) can be holding one, and
+# not used by any TCP socket in any state right now.
+ephemeral_low="$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)"
 free_port() {
   local p
   while true; do
-    p=$((20000 + RANDOM % 40000))
-    if [[ "$taken" != *" $p "* ]] && [ -z "$(ss -Htln "sport = :$p")" ]; then
+    p=$((10000 + RANDOM % (ephemeral_low - 10000)))
+    if [[ "$taken" != *" $p "* ]] && [ -z "$(ss -Htan "sport = :$p")" ]; then
       taken+="$p "
       echo "$p"
       return
@@ -395,7 +399,10 @@ run_one() { # scenario-record contender round measured(1|0)
   c1="$(cat "$work/c1")"
   local rps ok errors
   read -r rps ok errors < <(parse_client "$client" "$file")
-  [ "$measured" = 1 ] || return 0
+  if [ "$measured" != 1 ]; then
+    printf '%s\t%s\t%s\n' "$scenario" "$name" "$ok" >> "$work/warmups.tsv"
+    return 0
+  fi
   # Server CPU-seconds; "other" = everything on the machine that is neither this server nor the load client.
   local server_s other_cores
   server_s="$(awk -v a="$t0" -v b="$t1" -v hz="$clk_tck" 'BEGIN { printf "%.2f", (b - a) / hz }')"
@@ -435,6 +442,18 @@ load_end="$(loadavg)"
 
 check_all after
 
+# Stop the contenders now: the .NET ones print their GC totals (see ContenderOptions.ReportAllocationsAtExit).
+cleanup
+pids=()
+allocated_per_request() { # contender → bytes allocated per request over the whole run (all scenarios, warm-ups too)
+  local bytes requests
+  bytes="$(grep -ho 'gc: allocated [0-9]*' "$work/logs/$1.log" 2>/dev/null | awk '{ print $3 }')"
+  requests="$(awk -F'\t' -v c="$1" '$3 == c { n += $5 } END { print n + 0 }' "$rounds_tsv")"
+  requests=$((requests + $(awk -F'\t' -v c="$1" '$2 == c { n += $3 } END { print n + 0 }' "$work/warmups.tsv")))
+  if [ -z "$bytes" ] || [ "$requests" -le 0 ]; then echo "-"; return; fi
+  awk -v b="$bytes" -v r="$requests" 'BEGIN { printf "%.0f\n", b / r }'
+}
+
 # --- 7. results ----------------------------------------------------------------------------------------------------
 median_of() { # values on stdin → "median min max" (median of an even count = mean of the middle two)
   sort -g | awk '{ v[NR] = $1 } END {
@@ -456,6 +475,11 @@ paired_ratios() { # scenario numerator denominator → "min max" of the per-roun
 ratio_of() { # scenario numerator denominator → ratio of medians
   local a b
   a="$(stat_of "$1" "$2" 4 | cut -d' ' -f1)"; b="$(stat_of "$1" "$3" 4 | cut -d' ' -f1)"
+  awk -v a="$a" -v b="$b" 'BEGIN { if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.2f\n", a / b }'
+}
+efficiency_ratio_of() { # scenario numerator denominator → ratio of the req/CPU-s medians
+  local a b
+  a="$(efficiency_of "$1" "$2")"; b="$(efficiency_of "$1" "$3")"
   awk -v a="$a" -v b="$b" 'BEGIN { if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.2f\n", a / b }'
 }
 other_load_of() { # scenario → "median max" of the other-load column
@@ -539,7 +563,7 @@ mkdir -p "$(dirname "$out")"
   echo
   echo "## Ratios"
   echo
-  echo "Ratio of the medians; in brackets the range of the per-round ratios (contenders measured back to back in the same round)."
+  echo "Ratio of the req/s medians; in brackets the range of the per-round ratios (contenders measured back to back in the same round); after the dot, the ratio of the req/CPU-s medians (cost per request, less noisy)."
   echo
   header="| scenario |"; rule="|---|"
   for r in "${ratios[@]}"; do header+=" $(field "$r" 1) / $(field "$r" 2) |"; rule+="---:|"; done
@@ -549,22 +573,38 @@ mkdir -p "$(dirname "$out")"
     row="| $scenario |"
     for r in "${ratios[@]}"; do
       a="$(field "$r" 1)"; b="$(field "$r" 2)"
-      if has "$a" && has "$b"; then row+=" $(ratio_of "$scenario" "$a" "$b") ($(paired_ratios "$scenario" "$a" "$b")) |"; else row+=" - |"; fi
+      if has "$a" && has "$b"; then
+        row+=" $(ratio_of "$scenario" "$a" "$b") ($(paired_ratios "$scenario" "$a" "$b")) · $(efficiency_ratio_of "$scenario" "$a" "$b") |"
+      else
+        row+=" - |"
+      fi
     done
     echo "$row"
   done
   echo
   echo "## Goals"
   echo
-  echo "| goal | ratio (median) | per-round range | met? |"
-  echo "|---|---:|---:|---|"
+  echo "Met or not is judged on the req/s ratio of medians, as the goals are stated; the req/CPU-s ratio is given beside it."
+  echo
+  echo "| goal | req/s ratio | per-round range | req/CPU-s ratio | met? |"
+  echo "|---|---:|---:|---:|---|"
   for g in "${goals[@]}"; do
     scenario="$(field "$g" 1)"; a="$(field "$g" 2)"; b="$(field "$g" 3)"; min="$(field "$g" 4)"
     if has_scenario "$scenario" && has "$a" && has "$b"; then
       ratio="$(ratio_of "$scenario" "$a" "$b")"
       met="$(awk -v r="$ratio" -v m="$min" 'BEGIN { if (r == "-") print "-"; else if (r + 0 >= m + 0) print "yes"; else printf "**no** (%.0f%% short)\n", (1 - r / m) * 100 }')"
-      echo "| $(field "$g" 5) | $ratio | $(paired_ratios "$scenario" "$a" "$b") | $met |"
+      echo "| $(field "$g" 5) | $ratio | $(paired_ratios "$scenario" "$a" "$b") | $(efficiency_ratio_of "$scenario" "$a" "$b") | $met |"
     fi
+  done
+  echo
+  echo "## Allocations"
+  echo
+  echo "Bytes the .NET contenders allocated per request over the whole run (GC total at exit ÷ every request served, warm-ups included; startup allocations are spread over millions of requests). Unlike req/s this does not move with other load."
+  echo
+  echo "| contender | bytes allocated per request |"
+  echo "|---|---:|"
+  for c in "${active_contenders[@]}"; do
+    if [ "$c" != node ]; then echo "| $c | $(allocated_per_request "$c") |"; fi
   done
   echo
   if [ -s "$work/failures.txt" ]; then

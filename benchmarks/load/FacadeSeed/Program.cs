@@ -6,6 +6,7 @@ using Roost;
 using Roost.Benchmarks.Load;
 
 var options = ContenderOptions.Parse(args);
+ContenderOptions.ReportAllocationsAtExit();
 
 static void Seed(IncomingRequest req, OutgoingResponse res)
 {

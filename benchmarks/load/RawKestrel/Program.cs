@@ -17,6 +17,7 @@ using Microsoft.Extensions.Hosting;
 using Roost.Benchmarks.Load;
 
 var options = ContenderOptions.Parse(args);
+ContenderOptions.ReportAllocationsAtExit();
 RequestDelegate handler = options.Mode switch
 {
     "two-writes" => TwoWritesAsync,

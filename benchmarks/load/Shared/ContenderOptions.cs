@@ -29,6 +29,14 @@ internal sealed class ContenderOptions
 
     public bool NeedsTls => H1TlsPort > 0 || H2TlsPort > 0;
 
+    /// <summary>
+    /// Prints, when the process exits, what the GC saw over its whole life: bytes allocated and collections. Divided
+    /// by the requests served it gives allocations per request, which unlike req/s does not depend on other load.
+    /// </summary>
+    public static void ReportAllocationsAtExit() => AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"gc: allocated {GC.GetTotalAllocatedBytes()} bytes, collections gen0 {GC.CollectionCount(0)} gen1 {GC.CollectionCount(1)} gen2 {GC.CollectionCount(2)}"));
+
     public static ContenderOptions Parse(string[] args)
     {
         var options = new ContenderOptions { Mode = Environment.GetEnvironmentVariable("BENCH_MODE") };
