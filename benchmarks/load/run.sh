@@ -168,8 +168,12 @@ fail() {
 
 # --- processes: every one we start is recorded and stopped on exit, whatever happens -------------------------------
 pids=()
+client_pid=""
 cleanup() {
   local pid
+  if [ -n "$client_pid" ]; then
+    kill -TERM "$client_pid" 2>/dev/null || true
+  fi
   for pid in "${pids[@]}"; do
     kill -TERM "$pid" 2>/dev/null || true
   done
@@ -339,8 +343,9 @@ echo "== every contender answers the seed body byte-exact"
 # --- 5. measurement ------------------------------------------------------------------------------------------------
 client_command() { # client url seconds → sets cmd (array)
   case "$1" in
-    h2load) cmd=(h2load -t "$client_threads" -c "$connections" -m "$streams" -D "$3" "$2") ;;
-    h2load-h1) cmd=(h2load --h1 -t "$client_threads" -c "$connections" -m 1 -D "$3" "$2") ;;
+    # --warm-up-time: connections (TLS handshakes) are made before the measured window starts.
+    h2load) cmd=(h2load -t "$client_threads" -c "$connections" -m "$streams" --warm-up-time=1 -D "$3" "$2") ;;
+    h2load-h1) cmd=(h2load --h1 -t "$client_threads" -c "$connections" -m 1 --warm-up-time=1 -D "$3" "$2") ;;
     wrk) cmd=(wrk -t "$client_threads" -c "$connections" -d "${3}s" "$2") ;;
   esac
 }
@@ -390,11 +395,15 @@ run_one() { # scenario-record contender round measured(1|0)
     fail "$name ($scenario) is not running any more (see $work/logs)"
     return
   fi
-  local t0 b0 c0 t1 b1 c1
+  local t0 b0 c0 w0 t1 b1 c1 w1
   children_seconds > "$work/c0"
-  t0="$(process_ticks "$pid")"; b0="$(busy_ticks)"; c0="$(cat "$work/c0")"
-  timeout --kill-after=5 $((secs + 30)) "${cmd[@]}" > "$file" 2>&1 || true
-  t1="$(process_ticks "$pid")"; b1="$(busy_ticks)"
+  t0="$(process_ticks "$pid")"; b0="$(busy_ticks)"; c0="$(cat "$work/c0")"; w0="$(date +%s.%N)"
+  # In the background + wait, so a signal to this script is handled at once (the EXIT trap stops the client too).
+  timeout --kill-after=5 $((secs + 30)) "${cmd[@]}" > "$file" 2>&1 &
+  client_pid=$!
+  wait "$client_pid" || true
+  client_pid=""
+  t1="$(process_ticks "$pid")"; b1="$(busy_ticks)"; w1="$(date +%s.%N)"
   children_seconds > "$work/c1"
   c1="$(cat "$work/c1")"
   local rps ok errors
@@ -406,7 +415,7 @@ run_one() { # scenario-record contender round measured(1|0)
   # Server CPU-seconds; "other" = everything on the machine that is neither this server nor the load client.
   local server_s other_cores
   server_s="$(awk -v a="$t0" -v b="$t1" -v hz="$clk_tck" 'BEGIN { printf "%.2f", (b - a) / hz }')"
-  other_cores="$(awk -v a="$b0" -v b="$b1" -v hz="$clk_tck" -v s="$server_s" -v c0="$c0" -v c1="$c1" -v d="$secs" \
+  other_cores="$(awk -v a="$b0" -v b="$b1" -v hz="$clk_tck" -v s="$server_s" -v c0="$c0" -v c1="$c1" -v d="$(awk -v a="$w0" -v b="$w1" 'BEGIN { print b - a }')" \
     'BEGIN { o = ((b - a) / hz - s - (c1 - c0)) / d; if (o < 0) o = 0; printf "%.2f", o }')"
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$scenario" "$round" "$name" "$rps" "$ok" "$errors" "$server_s" "$other_cores" >> "$rounds_tsv"
   printf '   %-8s round %-2s %-15s %10s req/s  %8s ok  %s errors  server %5ss CPU  other load %s cores\n' \
