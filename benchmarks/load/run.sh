@@ -392,7 +392,7 @@ run_one() { # scenario-record contender round measured(1|0)
   client_command "$client" "$url" "$secs"
   file="$work/runs/$scenario-$name-$round.txt"
   if ! kill -0 "$pid" 2>/dev/null; then
-    fail "$name ($scenario) is not running any more (see $work/logs)"
+    fail "$name ($scenario) is not running any more (see benchmarks/load/.work/logs)"
     return
   fi
   local t0 b0 c0 w0 t1 b1 c1 w1
@@ -619,7 +619,8 @@ mkdir -p "$(dirname "$out")"
   if [ -s "$work/failures.txt" ]; then
     echo "## Failures"
     echo
-    sed 's/^/- /' "$work/failures.txt"
+    # Paths relative to the repository: the report is committed and must not name this machine's folders.
+    sed -e "s|$repo/||g" -e 's/^/- /' "$work/failures.txt"
     echo
   fi
   echo "## Raw rounds"

@@ -10,7 +10,6 @@ namespace Roost.IntegrationTests;
 /// intermediate must be sent in the handshake), speaks HTTP/2 for the http2 program, stays alive after Listen, and
 /// exits with code 0 on SIGTERM.
 /// </summary>
-[Trait("Category", "Slow")]
 public sealed class SeedSampleTests
 {
     private const int SigTerm = 15;
