@@ -14,31 +14,18 @@ namespace Roost.Internal.Listeners;
 /// The listening socket never leaves the primary (FD_CLOEXEC stays set). While no worker can take a connection, the
 /// primary stops accepting and new connections wait in the kernel queue for a worker — nothing is refused.
 /// </remarks>
-internal sealed class HandoffListenerSharing(ILogger logger) : IListenerSharing
+internal sealed class HandoffListenerSharing(ILogger logger) : ListenerSharingBase, IListenerSharing
 {
     private readonly Dictionary<IPEndPoint, HandoffAcceptor> _acceptors = [];
-    private readonly Dictionary<IPEndPoint, IPEndPoint> _bound = [];
-    private readonly Lock _gate = new();
 
-    public IReadOnlyDictionary<IPEndPoint, IPEndPoint> BoundEndPoints
+    public override int GetHandle(IPEndPoint endPoint, int slot)
     {
-        get
-        {
-            lock (_gate)
-            {
-                return new Dictionary<IPEndPoint, IPEndPoint>(_bound);
-            }
-        }
-    }
-
-    public int GetHandle(IPEndPoint endPoint, int slot)
-    {
-        lock (_gate)
+        lock (Gate)
         {
             if (!_acceptors.ContainsKey(endPoint))
             {
                 var socket = ListenerSockets.Bind(endPoint, reusePort: false, inheritable: false);
-                _bound[endPoint] = (IPEndPoint)socket.LocalEndPoint!;
+                Bound[endPoint] = (IPEndPoint)socket.LocalEndPoint!;
                 var acceptor = new HandoffAcceptor(HttpServer.Describe(endPoint), socket, logger);
                 _acceptors[endPoint] = acceptor;
                 acceptor.Start();
@@ -50,7 +37,7 @@ internal sealed class HandoffListenerSharing(ILogger logger) : IListenerSharing
 
     public void OnWorkerListening(WorkerProcess worker, IPEndPoint endPoint)
     {
-        lock (_gate)
+        lock (Gate)
         {
             // The worker reports the end point it asked for (Kestrel reports handle-based listeners that way).
             if (_acceptors.TryGetValue(endPoint, out var acceptor))
@@ -62,7 +49,7 @@ internal sealed class HandoffListenerSharing(ILogger logger) : IListenerSharing
 
     public void OnWorkerGone(WorkerProcess worker)
     {
-        lock (_gate)
+        lock (Gate)
         {
             foreach (var acceptor in _acceptors.Values)
             {
@@ -73,7 +60,7 @@ internal sealed class HandoffListenerSharing(ILogger logger) : IListenerSharing
 
     public void OnLoad(WorkerProcess worker, long closedConnections)
     {
-        lock (_gate)
+        lock (Gate)
         {
             foreach (var acceptor in _acceptors.Values)
             {
@@ -82,9 +69,9 @@ internal sealed class HandoffListenerSharing(ILogger logger) : IListenerSharing
         }
     }
 
-    public void Dispose()
+    public override void Dispose()
     {
-        lock (_gate)
+        lock (Gate)
         {
             foreach (var acceptor in _acceptors.Values)
             {

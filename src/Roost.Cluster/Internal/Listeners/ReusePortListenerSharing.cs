@@ -13,42 +13,29 @@ namespace Roost.Internal.Listeners;
 /// Caveat: without managed respawn, a slot whose worker is gone keeps receiving its share of new connections,
 /// which then wait until the backlog times out; use <c>shared</c> with Node's default (no respawn).
 /// </remarks>
-internal sealed class ReusePortListenerSharing : IListenerSharing
+internal sealed class ReusePortListenerSharing : ListenerSharingBase, IListenerSharing
 {
     private readonly Dictionary<(IPEndPoint EndPoint, int Slot), Socket> _sockets = [];
-    private readonly Dictionary<IPEndPoint, IPEndPoint> _bound = [];
-    private readonly Lock _gate = new();
 
-    public IReadOnlyDictionary<IPEndPoint, IPEndPoint> BoundEndPoints
+    public override int GetHandle(IPEndPoint endPoint, int slot)
     {
-        get
-        {
-            lock (_gate)
-            {
-                return new Dictionary<IPEndPoint, IPEndPoint>(_bound);
-            }
-        }
-    }
-
-    public int GetHandle(IPEndPoint endPoint, int slot)
-    {
-        lock (_gate)
+        lock (Gate)
         {
             if (!_sockets.TryGetValue((endPoint, slot), out var socket))
             {
-                var target = _bound.TryGetValue(endPoint, out var resolved) ? resolved : endPoint;
+                var target = Bound.TryGetValue(endPoint, out var resolved) ? resolved : endPoint;
                 socket = ListenerSockets.Bind(target, reusePort: true);
                 _sockets[(endPoint, slot)] = socket;
-                _bound[endPoint] = (IPEndPoint)socket.LocalEndPoint!;
+                Bound[endPoint] = (IPEndPoint)socket.LocalEndPoint!;
             }
 
             return (int)socket.Handle;
         }
     }
 
-    public void Dispose()
+    public override void Dispose()
     {
-        lock (_gate)
+        lock (Gate)
         {
             foreach (var socket in _sockets.Values)
             {
