@@ -80,7 +80,11 @@ public sealed class RedisShutdownTests
     public async Task FacadeServerOnRedis_AfterRequests_DisposesWithinTenSeconds()
     {
         await using var redis = await RedisServer.StartNewAsync();
-        var options = new ServerOptions { HandleShutdownSignals = false }.UseSharedState(o => o.Redis = redis.Address);
+        var options = new ServerOptions { HandleShutdownSignals = false }.UseSharedState(o =>
+        {
+            o.Redis = redis.Address;
+            o.RedisTimeout = TimeSpan.FromSeconds(10); // a cold first connect on a busy machine; this test is about disposal
+        });
         var server = Http.CreateServer(options, async (req, res) =>
         {
             var session = await req.GetSessionAsync();

@@ -86,7 +86,14 @@ public sealed class RedisSharedStateTests
     public async Task AtomicUpdate_WrittenValue_IsReadByTheRedisCache()
     {
         await using var redis = await RedisServer.StartNewAsync();
-        var services = new ServiceCollection().AddLogging().AddRoostSharedState(o => o.Redis = redis.Address);
+        var services = new ServiceCollection().AddLogging().AddRoostSharedState(o =>
+        {
+            o.Redis = redis.Address;
+
+            // The first connect of a cold test process can pass the 2 s default on a busy CI machine; this test is
+            // about atomic updates, not about the timeout (the Redis-killed tests in this class cover that).
+            o.RedisTimeout = TimeSpan.FromSeconds(10);
+        });
         await using var provider = services.BuildServiceProvider();
         var atomic = provider.GetRequiredService<IAtomicCache>();
         var cache = provider.GetRequiredService<IDistributedCache>();
