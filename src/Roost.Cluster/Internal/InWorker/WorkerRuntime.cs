@@ -50,6 +50,7 @@ internal sealed partial class WorkerRuntime : IListenHandleProvider
     private Timer? _heartbeat;
     private PosixSignalRegistration? _primaryGone;
     private long _heartbeats;
+    private RequestCounter? _requests;
     private int _nextRequestId;
     private int _draining;
 
@@ -173,6 +174,7 @@ internal sealed partial class WorkerRuntime : IListenHandleProvider
             BeginDrain(primaryGone: true);
         }
 
+        _requests = new RequestCounter();
         _channel.Send(new OnlineMessage(Environment.ProcessId));
         _heartbeat = new Timer(static s => ((WorkerRuntime)s!).SendHeartbeat(), this, _heartbeatInterval, _heartbeatInterval);
         ListenHandles.Provider = this;
@@ -194,7 +196,7 @@ internal sealed partial class WorkerRuntime : IListenHandleProvider
         }
     }
 
-    private void SendHeartbeat() => _channel.Send(new HeartbeatMessage(Interlocked.Increment(ref _heartbeats)));
+    private void SendHeartbeat() => _channel.Send(new HeartbeatMessage(Interlocked.Increment(ref _heartbeats), _requests?.Requests ?? 0));
 
     private void OnMessage(IpcMessage message)
     {
