@@ -79,6 +79,7 @@ internal sealed partial class Supervisor
             [typeof(HeartbeatMessage)] = (w, _) => w.LastHeartbeat = _time.GetUtcNow(),
             [typeof(UserMessage)] = (w, m) => OnUserMessage(w, (UserMessage)m),
             [typeof(LoadMessage)] = (w, m) => _sharing.OnLoad(w, ((LoadMessage)m).ClosedConnections),
+            [typeof(BroadcastMessage)] = (w, m) => Broadcast(((BroadcastMessage)m).Payload, w.Id),
         };
     }
 
