@@ -36,6 +36,7 @@ public sealed class SharedBroadcast : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
     private readonly string _senderTag = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
+    private readonly TaskCompletionSource _subscribed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Action<BroadcastReceivedEventArgs>[] _handlers = [];
     private ChannelMessageQueue? _queue;
     private bool _listening;
@@ -81,6 +82,21 @@ public sealed class SharedBroadcast : IAsyncDisposable
         }
 
         return new Subscription(this, handler);
+    }
+
+    /// <summary>
+    /// Same as <see cref="Subscribe"/>, and completes once messages are actually being received (Redis: the
+    /// <c>SUBSCRIBE</c> was acknowledged), so a message published after it is not missed. Use it at startup before
+    /// reporting ready.
+    /// </summary>
+    /// <param name="handler">Runs on a background thread, one message at a time: keep it short.</param>
+    /// <param name="cancellationToken">Stops waiting (the subscription stays).</param>
+    /// <returns>Dispose it to unsubscribe.</returns>
+    public async Task<IDisposable> SubscribeAsync(Action<BroadcastReceivedEventArgs> handler, CancellationToken cancellationToken = default)
+    {
+        var subscription = Subscribe(handler);
+        await _subscribed.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return subscription;
     }
 
     /// <summary>Sends <paramref name="message"/> to every process (this one included).</summary>
@@ -162,6 +178,7 @@ public sealed class SharedBroadcast : IAsyncDisposable
         if (_redis is null)
         {
             Cluster.BroadcastReceived += OnClusterBroadcast;
+            _subscribed.TrySetResult();
             return;
         }
 
@@ -181,6 +198,7 @@ public sealed class SharedBroadcast : IAsyncDisposable
                 var queue = await redis.Multiplexer.GetSubscriber().SubscribeAsync(_channel).ConfigureAwait(false);
                 queue.OnMessage(OnRedisMessage);
                 _queue = queue;
+                _subscribed.TrySetResult();
                 return;
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException)

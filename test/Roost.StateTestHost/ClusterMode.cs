@@ -30,7 +30,8 @@ internal static class ClusterMode
             if (settings.GetValueOrDefault("prepare", "1") == "1")
             {
                 // The one line a cluster program adds: store and key ring made once, before any worker starts.
-                await SharedStateSetup.PrepareInPrimaryAsync(state, loggerFactory);
+                var keys = await SharedStateSetup.PrepareInPrimaryAsync(state, loggerFactory);
+                Console.WriteLine($"prepared {keys}");
             }
 
             Cluster.SetupPrimary(new ClusterOptions
@@ -65,7 +66,7 @@ internal static class ClusterMode
         var id = Cluster.Worker!.Id;
         var cache = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
         await using var broadcast = SharedBroadcast.Create(state, loggerFactory);
-        using var subscription = broadcast.Subscribe(e =>
+        using var subscription = await broadcast.SubscribeAsync(e =>
         {
             // The use case: a value changed somewhere, every process forgets its cached copy.
             var key = e.Message.GetString()!;
