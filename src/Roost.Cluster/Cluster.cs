@@ -21,7 +21,7 @@ namespace Roost;
 /// <para>The primary process stays alive while it has workers (or a respawn is pending), so <c>Main</c> may return
 /// after forking, as a Node program's top level does.</para>
 /// </remarks>
-public static class Cluster
+public static partial class Cluster
 {
     private static readonly Lock Gate = new();
     private static Supervisor? _supervisor;

@@ -102,6 +102,9 @@ public sealed class ClusterWorker
     /// <inheritdoc/>
     public override string ToString() => $"worker {Id} (pid {Pid}, generation {Generation})";
 
+    /// <summary>Sends a runtime message (not a user message) on the worker's channel; false when it is closed.</summary>
+    internal bool SendIpc(IpcMessage message) => _send(message);
+
     internal void RaiseOnline() => Online?.Invoke(this, new ClusterWorkerEventArgs(this));
 
     internal void RaiseListening(IPEndPoint endPoint) => Listening?.Invoke(this, new WorkerListeningEventArgs(this, endPoint));

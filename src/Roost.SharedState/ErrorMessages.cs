@@ -35,4 +35,16 @@ internal static class ErrorMessages
 
     public static string KeyRingLockTimeout(string location, TimeSpan timeout) =>
         $"Waited {timeout.TotalSeconds:0} s for another process to finish creating the Data Protection key ring in {location}. If no Roost process is starting, remove the stale lock ('{location}/.lock' for a folder) and start again.";
+
+    public static string BroadcastTooLarge(long length, int limit) =>
+        $"The broadcast is {length} bytes, more than the limit of {limit} bytes (SharedBroadcast.MaxMessageBytes). Broadcast a key or an id and let receivers load the data.";
+
+    public static string BroadcastPrimaryGone() =>
+        "The broadcast was not sent: this worker's primary is gone (the IPC channel is closed). The worker is draining and will exit.";
+
+    public const string StateFormsAccepted =
+        "Accepted: redis://host:port or rediss://host:port (TLS), optionally with user:password@ and ?timeout=5s&app=NAME; sqlite:FOLDER; or a folder path (SQLite there).";
+
+    public static string StateValueInvalid(string value, string reason) =>
+        $"The shared state value '{value}' is not valid: {reason}. {StateFormsAccepted}";
 }

@@ -13,4 +13,7 @@ internal static class EventIds
     public const int RedisConnectionFailed = 4020;
     public const int RedisConnectionRestored = 4021;
     public const int KeyRingPrepared = 4030;
+    public const int BroadcastRejected = 4040;
+    public const int BroadcastHandlerFailed = 4041;
+    public const int BroadcastSubscribeFailed = 4042;
 }

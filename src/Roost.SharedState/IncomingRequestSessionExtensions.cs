@@ -37,6 +37,7 @@ public static class IncomingRequestSessionExtensions
 
         var store = context.RequestServices.GetService<SharedStore>()
             ?? throw new InvalidOperationException(ErrorMessages.FacadeNotConfigured(request.Path));
+        await store.WaitForFirstConnectAsync(cancellationToken).ConfigureAwait(false);
         var cookieName = store.Options.SessionCookieName;
         var id = context.Request.Cookies[cookieName];
         var isNew = !IsWellFormed(id);

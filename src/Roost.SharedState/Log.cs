@@ -25,4 +25,13 @@ internal static partial class Log
 
     [LoggerMessage(EventIds.KeyRingPrepared, LogLevel.Information, "Data Protection key ring ready in {Location} (application name {ApplicationName}, {KeyCount} key(s))", EventName = "KeyRingPrepared")]
     public static partial void KeyRingPrepared(ILogger logger, string location, string applicationName, int keyCount);
+
+    [LoggerMessage(EventIds.BroadcastRejected, LogLevel.Warning, "Dropped a broadcast from {Transport}: {Reason} ({Length} bytes)", EventName = "BroadcastRejected")]
+    public static partial void BroadcastRejected(ILogger logger, string transport, string reason, long length);
+
+    [LoggerMessage(EventIds.BroadcastHandlerFailed, LogLevel.Error, "A SharedBroadcast subscriber threw; the other subscribers and later messages are not affected", EventName = "BroadcastHandlerFailed")]
+    public static partial void BroadcastHandlerFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventIds.BroadcastSubscribeFailed, LogLevel.Warning, "Subscribing to broadcasts on {Transport} failed; retrying when the connection is back", EventName = "BroadcastSubscribeFailed")]
+    public static partial void BroadcastSubscribeFailed(ILogger logger, string transport, Exception exception);
 }

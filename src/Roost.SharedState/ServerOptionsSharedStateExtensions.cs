@@ -20,6 +20,23 @@ public static class ServerOptionsSharedStateExtensions
         ArgumentNullException.ThrowIfNull(options);
         var state = new SharedStateOptions();
         configure?.Invoke(state);
+        return options.UseSharedState(state);
+    }
+
+    /// <summary>
+    /// Same as <see cref="UseSharedState{TOptions}(TOptions, Action{SharedStateOptions})"/> with options made
+    /// beforehand, e.g. by <see cref="SharedStateOptions.Parse(string)"/>, or shared with
+    /// <see cref="SharedBroadcast.Create"/> and <see cref="SharedStateSetup.PrepareInPrimaryAsync"/>.
+    /// </summary>
+    /// <typeparam name="TOptions">The options type.</typeparam>
+    /// <param name="options">The server options.</param>
+    /// <param name="state">The shared-state options (not copied: do not change them after the server starts).</param>
+    /// <returns><paramref name="options"/>.</returns>
+    public static TOptions UseSharedState<TOptions>(this TOptions options, SharedStateOptions state)
+        where TOptions : ServerOptions
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(state);
         var previous = options.ConfigureServices;
         options.ConfigureServices = services =>
         {

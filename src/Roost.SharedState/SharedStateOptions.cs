@@ -7,7 +7,7 @@ namespace Roost.SharedState;
 /// Protection key ring. Either an embedded SQLite file in <see cref="Directory"/> (the default: one machine, no
 /// server to install) or Redis (<see cref="Redis"/>: several machines).
 /// </summary>
-public sealed class SharedStateOptions
+public sealed partial class SharedStateOptions
 {
     private TimeSpan _busyTimeout = TimeSpan.FromSeconds(10);
     private TimeSpan _cleanupInterval = TimeSpan.FromMinutes(5);

@@ -61,6 +61,7 @@ public static class SharedStateServiceCollectionExtensions
         services.AddSingleton(_ => store.Cache);
         services.RemoveAll<IAtomicCache>();
         services.AddSingleton(_ => store.Atomic);
+        services.AddSingleton(sp => new SharedBroadcast(options, store.Redis, ownsRedis: false, sp.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>().CreateLogger("Roost.SharedState")));
         services.AddHostedService<SharedStateHostedService>();
         services.AddTransient<IStartupFilter, SharedStateUnavailableMiddleware.StartupFilter>();
 

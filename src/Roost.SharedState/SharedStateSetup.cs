@@ -46,4 +46,22 @@ public static class SharedStateSetup
             throw store.Unavailable(ex);
         }
     }
+
+    /// <summary>
+    /// The one line a cluster program adds before its first <c>Cluster.Fork()</c>: in the primary it runs
+    /// <see cref="PrepareAsync"/> (store and key ring created once, before any worker starts, so workers that start
+    /// together never race to create keys, and a bad store fails the primary before it forks); in a worker it returns
+    /// at once (the primary did it).
+    /// </summary>
+    /// <param name="options">The same options the workers use.</param>
+    /// <param name="loggerFactory">Where to log; <see langword="null"/> for nowhere.</param>
+    /// <param name="cancellationToken">Cancels the waits.</param>
+    /// <returns>The number of keys in the ring in the primary; 0 in a worker.</returns>
+    /// <exception cref="SharedStateUnavailableException">The store cannot be created or reached (primary only).</exception>
+    /// <exception cref="TimeoutException">Another process held the key-ring lock for more than 30 seconds.</exception>
+    public static Task<int> PrepareInPrimaryAsync(SharedStateOptions options, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return Cluster.IsWorker ? Task.FromResult(0) : PrepareAsync(options, loggerFactory, cancellationToken);
+    }
 }

@@ -3,6 +3,7 @@
 // Prints "READY <port> <pid>" once listening on 127.0.0.1. Endpoints (both modes):
 //   /visit  increments the session's "visits" and answers "<new value> <pid>"
 //   /get    answers "<visits or none> <pid>"
+//   --workers N: a cluster of N façade workers (ClusterMode.cs)
 // aspnet mode only: /protect?text=… and /unprotect?payload=… (Data Protection, purpose "test").
 using System.Globalization;
 using Microsoft.AspNetCore.Builder;
@@ -40,6 +41,13 @@ void Configure(SharedStateOptions options)
     }
 }
 
+if (settings.ContainsKey("workers"))
+{
+    var state = new SharedStateOptions();
+    Configure(state);
+    return await ClusterMode.RunAsync(settings, state);
+}
+
 if (mode == "facade")
 {
     using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information));
@@ -65,7 +73,7 @@ if (mode == "facade")
     await server.ListenAsync(port, "127.0.0.1");
     Console.WriteLine($"READY {server.LocalEndPoint!.Port} {pid}");
     await server.WaitForShutdownAsync();
-    return;
+    return 0;
 }
 
 var builder = WebApplication.CreateBuilder(args);
@@ -97,3 +105,4 @@ await app.StartAsync();
 var address = new Uri(app.Urls.First());
 Console.WriteLine($"READY {address.Port} {pid}");
 await app.WaitForShutdownAsync();
+return 0;

@@ -29,4 +29,5 @@ internal static class ClusterEventIds
     public const int PrimaryGone = 2101;
     public const int IpcMessageRejected = 2200;
     public const int IpcUnexpectedMessage = 2201;
+    public const int BroadcastHandlerFailed = 2190;
 }

@@ -12,13 +12,19 @@ namespace Roost.SharedState.Internal;
 internal sealed class RedisConnection : IAsyncDisposable
 {
     private readonly Lazy<ConnectionMultiplexer> _multiplexer;
+    private readonly TimeSpan _firstConnectWindow;
     private volatile string? _lastFailure;
+    private volatile bool _everConnected;
+    private long _connectStarted;
 
     public RedisConnection(string address, TimeSpan timeout)
     {
         Configuration = Parse(address, timeout);
         EndPoint = string.Join(",", Configuration.EndPoints.Select(e => e.ToString()));
         _multiplexer = new Lazy<ConnectionMultiplexer>(Connect, LazyThreadSafetyMode.ExecutionAndPublication);
+
+        // One connect attempt (ConnectTimeout = the timeout) plus the first reconnect attempt after it.
+        _firstConnectWindow = (2 * timeout) + TimeSpan.FromMilliseconds(500);
     }
 
     public ConfigurationOptions Configuration { get; }
@@ -36,6 +42,37 @@ internal sealed class RedisConnection : IAsyncDisposable
         : null;
 
     public IDatabase Database => Multiplexer.GetDatabase();
+
+    /// <summary>
+    /// Until the first connection of this process has succeeded, waits for it, at most until the first-connect window
+    /// (twice the timeout plus one reconnect interval, counted from the start of the connect) has passed; afterwards
+    /// returns at once. So a request that arrives while the initial connect is still under way waits for it instead
+    /// of getting 503, and a Redis that is down at start still gives 503s after a bounded wait.
+    /// </summary>
+    public async ValueTask WaitForFirstConnectAsync(CancellationToken cancellationToken)
+    {
+        if (_everConnected)
+        {
+            return;
+        }
+
+        var multiplexer = _multiplexer.IsValueCreated
+            ? _multiplexer.Value
+            : await Task.Run(() => _multiplexer.Value, cancellationToken).ConfigureAwait(false);
+        var deadline = Volatile.Read(ref _connectStarted) + (long)(_firstConnectWindow.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
+        while (!multiplexer.IsConnected)
+        {
+            var remaining = deadline - System.Diagnostics.Stopwatch.GetTimestamp();
+            if (remaining <= 0)
+            {
+                return;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(25, remaining * 1000.0 / System.Diagnostics.Stopwatch.Frequency)), cancellationToken).ConfigureAwait(false);
+        }
+
+        _everConnected = true;
+    }
 
     public static ConfigurationOptions Parse(string address, TimeSpan timeout)
     {
@@ -94,6 +131,7 @@ internal sealed class RedisConnection : IAsyncDisposable
 
     private ConnectionMultiplexer Connect()
     {
+        Volatile.Write(ref _connectStarted, System.Diagnostics.Stopwatch.GetTimestamp());
         var multiplexer = ConnectionMultiplexer.Connect(Configuration);
         multiplexer.ConnectionFailed += (_, e) =>
         {
@@ -106,7 +144,11 @@ internal sealed class RedisConnection : IAsyncDisposable
             _lastFailure = null;
             Log.RedisConnectionRestored(Logger, EndPoint);
         };
-        if (!multiplexer.IsConnected)
+        if (multiplexer.IsConnected)
+        {
+            _everConnected = true;
+        }
+        else
         {
             _lastFailure = "the first connection attempt failed";
         }

@@ -15,6 +15,7 @@ internal sealed class SharedStateUnavailableMiddleware(RequestDelegate next, Sha
     {
         try
         {
+            await store.WaitForFirstConnectAsync(context.RequestAborted).ConfigureAwait(false);
             await next(context).ConfigureAwait(false);
         }
         catch (Exception ex) when (SharedStore.IsStoreFailure(ex))

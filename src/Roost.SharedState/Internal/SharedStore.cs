@@ -60,6 +60,10 @@ internal sealed class SharedStore : IAsyncDisposable
 
     public SqliteDistributedCache? Sqlite => _sqlite?.Value;
 
+    /// <summary>Redis: waits (bounded) while the process's first connection is still being made; SQLite: nothing.</summary>
+    public ValueTask WaitForFirstConnectAsync(CancellationToken cancellationToken) =>
+        Redis?.WaitForFirstConnectAsync(cancellationToken) ?? ValueTask.CompletedTask;
+
     public void AttachLogger(ILoggerFactory loggerFactory)
     {
         Logger = loggerFactory.CreateLogger("Roost.SharedState");

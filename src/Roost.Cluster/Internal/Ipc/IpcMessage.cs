@@ -16,4 +16,5 @@ namespace Roost.Internal.Ipc;
 [JsonDerivedType(typeof(UserMessage), "message")]
 [JsonDerivedType(typeof(ConnectionMessage), "connection")]
 [JsonDerivedType(typeof(LoadMessage), "load")]
+[JsonDerivedType(typeof(BroadcastMessage), "broadcast")]
 internal abstract record IpcMessage;

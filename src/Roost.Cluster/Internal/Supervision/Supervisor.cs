@@ -80,6 +80,7 @@ internal sealed partial class Supervisor
             [typeof(HeartbeatMessage)] = (w, m) => OnHeartbeat(w, (HeartbeatMessage)m),
             [typeof(UserMessage)] = (w, m) => OnUserMessage(w, (UserMessage)m),
             [typeof(LoadMessage)] = (w, m) => _sharing.OnLoad(w, ((LoadMessage)m).ClosedConnections),
+            [typeof(BroadcastMessage)] = (w, m) => Broadcast(((BroadcastMessage)m).Payload, w.Id),
         };
     }
 

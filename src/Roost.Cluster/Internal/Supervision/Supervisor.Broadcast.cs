@@ -1,0 +1,30 @@
+using System.Text.Json;
+using Roost.Internal.Ipc;
+
+namespace Roost.Internal.Supervision;
+
+/// <summary>The primary's half of <see cref="Cluster.Broadcast(JsonElement)"/>: fan a message out to every worker.</summary>
+internal sealed partial class Supervisor
+{
+    /// <summary>
+    /// Sends <paramref name="payload"/> to every worker whose channel is open (the sender included), then raises
+    /// <see cref="Cluster.BroadcastReceived"/> in the primary. Safe from any thread: it reads the published worker
+    /// table and each channel's send is serialised by the channel.
+    /// </summary>
+    /// <returns>The number of workers it was written to.</returns>
+    public int Broadcast(JsonElement payload, int senderId)
+    {
+        var message = new BroadcastMessage(payload, senderId);
+        var delivered = 0;
+        foreach (var worker in _published.Values)
+        {
+            if (worker.IsConnected && worker.SendIpc(message))
+            {
+                delivered++;
+            }
+        }
+
+        Raise(() => Cluster.RaiseBroadcast(payload, senderId));
+        return delivered;
+    }
+}
