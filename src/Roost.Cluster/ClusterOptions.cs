@@ -120,6 +120,13 @@ public sealed class ClusterOptions
     /// <remarks>Defaults to <see langword="null"/>: warnings and errors go to stderr, as plain lines.</remarks>
     public ILoggerFactory? LoggerFactory { get; set; }
 
+    /// <summary>
+    /// Gets or sets what a worker runs, built anew for every start (so a restart re-reads the program from disk);
+    /// <see langword="null"/> runs this program again. <c>roost run</c> starts <c>dotnet app.dll</c> in the app's folder.
+    /// The supervisor adds its own environment variables to the returned start info.
+    /// </summary>
+    internal Func<System.Diagnostics.ProcessStartInfo>? WorkerStartInfo { get; set; }
+
     internal ClusterOptions Clone() => (ClusterOptions)MemberwiseClone();
 
     private static TimeSpan NonNegative(TimeSpan value, string name) =>

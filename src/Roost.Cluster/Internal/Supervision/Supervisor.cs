@@ -333,7 +333,7 @@ internal sealed partial class Supervisor
     {
         var id = Interlocked.Increment(ref _nextId);
         var (parentHandle, childHandle) = Libc.CreateSocketPair();
-        var info = WorkerCommand.Create();
+        var info = _options.WorkerStartInfo?.Invoke() ?? WorkerCommand.Create();
         if (environment is not null)
         {
             foreach (var (key, value) in environment)
