@@ -266,6 +266,7 @@ internal sealed partial class Supervisor
             case SupervisorEvent.Tick:
                 CheckWorkers();
                 CheckReload();
+                CheckRecycle();
                 break;
         }
     }
