@@ -7,7 +7,7 @@ namespace Roost;
 /// respawn); <see cref="RespawnWorkers"/> turns on managed mode: respawn with backoff, boot-failure stop, crash-loop
 /// guard, heartbeats. Worker processes read what they need from the primary.
 /// </summary>
-public sealed class ClusterOptions
+public sealed partial class ClusterOptions
 {
     private TimeSpan _initialBackoff = TimeSpan.FromMilliseconds(100);
     private double _backoffMultiplier = 2;

@@ -67,6 +67,7 @@ internal sealed partial class WorkerRuntime : IListenHandleProvider
             [typeof(StopMessage)] = m => OnStop((StopMessage)m),
             [typeof(UserMessage)] = m => Self.RaiseMessage(((UserMessage)m).Payload),
             [typeof(ConnectionMessage)] = m => _handoff.Deliver(((ConnectionMessage)m).EndPoint, _channel.TakeReceivedHandle()),
+            [typeof(ReloadCertificatesMessage)] = m => _ = ReloadCertificatesAsync((ReloadCertificatesMessage)m),
         };
     }
 

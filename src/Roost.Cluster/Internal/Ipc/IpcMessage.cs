@@ -16,4 +16,6 @@ namespace Roost.Internal.Ipc;
 [JsonDerivedType(typeof(UserMessage), "message")]
 [JsonDerivedType(typeof(ConnectionMessage), "connection")]
 [JsonDerivedType(typeof(LoadMessage), "load")]
+[JsonDerivedType(typeof(ReloadCertificatesMessage), "reload-certificates")]
+[JsonDerivedType(typeof(CertificatesReloadedMessage), "certificates-reloaded")]
 internal abstract record IpcMessage;

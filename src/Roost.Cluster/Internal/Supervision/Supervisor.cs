@@ -80,6 +80,7 @@ internal sealed partial class Supervisor
             [typeof(HeartbeatMessage)] = (w, m) => OnHeartbeat(w, (HeartbeatMessage)m),
             [typeof(UserMessage)] = (w, m) => OnUserMessage(w, (UserMessage)m),
             [typeof(LoadMessage)] = (w, m) => _sharing.OnLoad(w, ((LoadMessage)m).ClosedConnections),
+            [typeof(CertificatesReloadedMessage)] = (w, m) => OnCertificatesReloaded(w, (CertificatesReloadedMessage)m),
         };
     }
 
@@ -165,6 +166,8 @@ internal sealed partial class Supervisor
                 return;
             }
 
+            StartControlSocket();
+
             _sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
             _sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
             _sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnReloadSignal);
@@ -239,7 +242,7 @@ internal sealed partial class Supervisor
                 break;
             case SupervisorEvent.RespawnDue r:
                 _pendingSlots.Remove(r.Slot);
-                if (_state == State.Running)
+                if (_state == State.Running && !IsRespawnCancelled(r.Slot))
                 {
                     TrySpawn(r.Slot);
                 }
@@ -262,9 +265,16 @@ internal sealed partial class Supervisor
             case SupervisorEvent.Reload r:
                 StartReload(r.Result);
                 break;
+            case SupervisorEvent.Scale s:
+                StartScale(s);
+                break;
+            case SupervisorEvent.Control c:
+                HandleControl(c);
+                break;
             case SupervisorEvent.Tick:
                 CheckWorkers();
                 CheckReload();
+                CheckCertificateReloads();
                 break;
         }
     }
