@@ -46,6 +46,10 @@ public static class Program
         {
             ServeCommand.Create(),
             CertCommand.Create(),
+            StatusCommand.Create(),
+            ReloadCommand.Create(),
+            ScaleCommand.Create(),
+            StopCommand.Create(),
         };
         return root;
     }

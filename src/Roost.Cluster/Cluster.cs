@@ -168,6 +168,25 @@ public static class Cluster
         return Supervisor.Completion.WaitAsync(cancellationToken);
     }
 
+    /// <summary>Gets the control server's instance name and socket path, once it listens (roost serve prints them).</summary>
+    internal static (string Name, string SocketPath)? ControlSocket
+    {
+        get
+        {
+            lock (Gate)
+            {
+                return _supervisor?.Control is { } control ? (control.Name, control.SocketPath) : null;
+            }
+        }
+    }
+
+    /// <summary>Opens the control socket of <see cref="ClusterOptions.ControlSocket"/> now instead of at the first fork.</summary>
+    /// <exception cref="InvalidOperationException">Another live primary uses the same name, or the socket cannot be created.</exception>
+    internal static void OpenControlSocket() => Supervisor.OpenControlSocket();
+
+    /// <summary>Closes the control socket opened by <see cref="OpenControlSocket"/> when the primary gives up before forking.</summary>
+    internal static void CloseControlSocket() => Supervisor.Control?.Dispose();
+
     private static Supervisor Supervisor
     {
         get

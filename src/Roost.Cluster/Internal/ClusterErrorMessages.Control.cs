@@ -26,7 +26,7 @@ internal static partial class ClusterErrorMessages
         $"The scale was cut short because the cluster is stopping ({reason}).";
 
     public static string ControlSocketInUse(string path, string name) =>
-        $"Another primary named '{name}' is running and answering on its control socket '{path}'. Stop it first ('roost stop --name {name}'), or give this one another name with --name (or another --run-dir).";
+        $"Another primary is running and answering on the control socket '{path}' (instance '{name}'). Stop it first ('roost stop' with the same --name or --run-dir), or give this one another --name (or --run-dir).";
 
     public static string ControlSocketFailed(string path, string reason) =>
         $"Cannot create the control socket '{path}': {reason}. Choose a writable run directory with --run-dir (or ClusterOptions.RunDirectory).";
@@ -51,4 +51,28 @@ internal static partial class ClusterErrorMessages
 
     public static string CertificatesNoWorkers() =>
         "No ready worker to reload certificates in.";
+
+    public static string NoPrimary(string socketPath, string baseDirectory) =>
+        $"No primary is running there: the control socket '{socketPath}' does not exist. List running instances with 'roost status --list' (instances live in '{baseDirectory}'), or pass the instance's --name (roost serve's default name is its port) or --run-dir.";
+
+    public static string StaleSocket(string socketPath) =>
+        $"The control socket '{socketPath}' is stale: nobody answers on it (its primary exited without removing it). Start the server again (it replaces the file) or delete the file.";
+
+    public static string SocketAccessDenied(string socketPath) =>
+        $"Access to the control socket '{socketPath}' was denied: it belongs to another user. Run the command as the user that started the server.";
+
+    public static string NoInstances(string baseDirectory) =>
+        $"No primary is running: there is no control socket under '{baseDirectory}'. Start one with 'roost serve', or pass --run-dir if it was started with another run directory.";
+
+    public static string SeveralInstances(string baseDirectory, IEnumerable<string> names) =>
+        $"Several primaries are running under '{baseDirectory}' ({string.Join(", ", names.Select(n => $"'{n}'"))}); choose one with --name.";
+
+    public static string NameInvalid(string name) =>
+        $"Instance name '{name}' (option --name) is not valid: use 1 to 100 letters, digits, '.', '_' or '-'.";
+
+    public static string ScaleArgumentInvalid(string value) =>
+        $"Scale value '{value}' is not valid: give a worker count (e.g. 4), or '+N' / '-N' to add or remove workers.";
+
+    public static string ConnectionClosed(string socketPath) =>
+        $"The primary closed the control connection on '{socketPath}' before it answered; see the server's log.";
 }

@@ -26,7 +26,15 @@ internal abstract record ControlResponse
     /// <param name="Operation">What runs: <c>reload</c>, <c>scale</c> or <see langword="null"/>.</param>
     /// <param name="State">running, stopping or stopped.</param>
     /// <param name="Workers">One entry per live worker process, by slot then id.</param>
-    public sealed record StatusReport(string Name, int Pid, DateTimeOffset StartedAt, int Generation, int TargetWorkers, string? Operation, string State, IReadOnlyList<WorkerStatus> Workers) : ControlResponse;
+    public sealed record StatusReport(
+        string Name,
+        int Pid,
+        DateTimeOffset StartedAt,
+        int Generation,
+        int TargetWorkers,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Operation,
+        string State,
+        IReadOnlyList<WorkerStatus> Workers) : ControlResponse;
 
     /// <summary>The outcome of reload, scale or stop.</summary>
     /// <param name="Operation">reload, reload-certs, scale or stop.</param>
@@ -64,7 +72,17 @@ internal abstract record ControlResponse
 /// <param name="Requests">Requests finished, as of the last heartbeat.</param>
 /// <param name="RssBytes">Resident memory at the last heartbeat; null before the first.</param>
 /// <param name="Restarts">Respawns of its slot before it.</param>
-internal sealed record WorkerStatus(int Id, int Pid, int Slot, int Generation, string State, DateTimeOffset StartedAt, double UptimeSeconds, long Requests, long? RssBytes, int Restarts);
+internal sealed record WorkerStatus(
+    int Id,
+    int Pid,
+    int Slot,
+    int Generation,
+    string State,
+    DateTimeOffset StartedAt,
+    double UptimeSeconds,
+    long Requests,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] long? RssBytes,
+    int Restarts);
 
 /// <summary>One worker's answer to a certificate reload.</summary>
 /// <param name="WorkerId">Worker id.</param>

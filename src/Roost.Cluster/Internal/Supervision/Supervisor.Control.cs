@@ -13,9 +13,19 @@ internal sealed partial class Supervisor
     /// <summary>Gets the control server, when <see cref="ClusterOptions.ControlSocket"/> is on and the loop started.</summary>
     public ControlServer? Control => _control;
 
+    /// <summary>Opens the control socket now (before binding, so a second primary of the same name fails before it joins the port).</summary>
+    /// <exception cref="InvalidOperationException">Another primary of the same name is alive, or the socket cannot be created.</exception>
+    public void OpenControlSocket()
+    {
+        lock (_startGate)
+        {
+            StartControlSocket();
+        }
+    }
+
     private void StartControlSocket()
     {
-        if (!_options.ControlSocket)
+        if (!_options.ControlSocket || _control is not null)
         {
             return;
         }
