@@ -128,8 +128,8 @@ internal static class ServeCluster
         ServeCommand.PrintBanner(bound.Port, "h2, http/1.1", settings, development);
         if (Cluster.ControlSocket is { } control)
         {
-            var address = settings.RunDirectory is null ? $"--name {control.Name}" : $"--run-dir {Path.GetDirectoryName(control.SocketPath)}";
-            Console.WriteLine($"Control socket {control.SocketPath}: roost status|reload|scale|stop {address}");
+            var target = settings.RunDirectory is null ? $"--name {control.Name}" : $"--run-dir {Path.GetDirectoryName(control.SocketPath)}";
+            Console.WriteLine($"Control socket {control.SocketPath}: roost status|reload|scale|stop {target}");
         }
         var code = await Cluster.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
         return code switch
