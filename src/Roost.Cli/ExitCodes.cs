@@ -27,7 +27,19 @@ public static class ExitCodes
     /// <summary>Workers crashed too often (10 times within 60 s by default); the cluster stopped instead of restarting in a loop.</summary>
     public const int WorkersCrashLooping = 7;
 
+    /// <summary>No primary answers on the control socket (status, reload, scale, stop): none runs under that name, or the socket is stale.</summary>
+    public const int NotRunning = 8;
+
+    /// <summary>The operation ran and did not succeed: a reload aborted (the old generation keeps serving), a scale failed, a worker did not answer a certificate reload.</summary>
+    public const int OperationFailed = 9;
+
+    /// <summary>Another operation (reload or scale) is running; nothing was changed. Try again when it is done.</summary>
+    public const int Busy = 10;
+
+    /// <summary>The primary refused the connection: the command runs as another user than the server.</summary>
+    public const int PermissionDenied = 11;
+
     /// <summary>The text shown in <c>--help</c>.</summary>
     public const string HelpText =
-        "Exit codes: 0 ok, 1 error, 2 invalid usage, 3 worker boot failed, 4 application load failed, 5 certificate invalid, 6 cannot listen, 7 workers crash-looping.";
+        "Exit codes: 0 ok, 1 error, 2 invalid usage, 3 worker boot failed, 4 application load failed, 5 certificate invalid, 6 cannot listen, 7 workers crash-looping, 8 no primary running, 9 operation failed (reload aborted, scale failed), 10 busy, 11 permission denied.";
 }

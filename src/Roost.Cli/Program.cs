@@ -47,6 +47,10 @@ public static class Program
             ServeCommand.Create(),
             RunCommand.Create(),
             CertCommand.Create(),
+            StatusCommand.Create(),
+            ReloadCommand.Create(),
+            ScaleCommand.Create(),
+            StopCommand.Create(),
         };
         return root;
     }

@@ -137,6 +137,28 @@ public static partial class Cluster
         return Supervisor.ReloadAsync().WaitAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Changes the number of workers while serving (<c>roost scale N</c>). Scaling up starts workers in free slots and
+    /// counts them once they listen; scaling down drains the workers in the highest slots through the same path as a
+    /// rolling reload (keep-alive drain window, HTTP/2 GOAWAY, in-flight requests finish within
+    /// <see cref="ClusterOptions.DrainTimeout"/>). The new count is the one respawns keep. One operation at a time:
+    /// while a reload or another scale runs the answer is <see cref="ScaleOutcome.Busy"/>.
+    /// </summary>
+    /// <param name="workers">The worker count wanted: 1 to 1024.</param>
+    /// <param name="cancellationToken">Stops waiting (the scale continues).</param>
+    /// <returns>The outcome; <see cref="ScaleResult.Message"/> says why it did not happen.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="workers"/> is below 1 or above 1024.</exception>
+    public static Task<ScaleResult> ScaleAsync(int workers, CancellationToken cancellationToken = default)
+    {
+        ThrowIfWorker();
+        if (workers is < 1 or > Supervisor.MaxWorkers)
+        {
+            throw new ArgumentOutOfRangeException(nameof(workers), workers, ClusterErrorMessages.ScaleOutOfRange(workers, Supervisor.MaxWorkers));
+        }
+
+        return Supervisor.ScaleAsync(workers, null).WaitAsync(cancellationToken);
+    }
+
     /// <summary>Completes when the cluster has stopped (signal, <see cref="StopAsync"/>, boot failure, crash loop) with the exit code.</summary>
     /// <param name="cancellationToken">Stops waiting.</param>
     /// <returns>The primary's exit code (see <see cref="ClusterExitCodes"/>).</returns>
@@ -145,6 +167,25 @@ public static partial class Cluster
         ThrowIfWorker();
         return Supervisor.Completion.WaitAsync(cancellationToken);
     }
+
+    /// <summary>Gets the control server's instance name and socket path, once it listens (roost serve prints them).</summary>
+    internal static (string Name, string SocketPath)? ControlSocket
+    {
+        get
+        {
+            lock (Gate)
+            {
+                return _supervisor?.Control is { } control ? (control.Name, control.SocketPath) : null;
+            }
+        }
+    }
+
+    /// <summary>Opens the control socket of <see cref="ClusterOptions.ControlSocket"/> now instead of at the first fork.</summary>
+    /// <exception cref="InvalidOperationException">Another live primary uses the same name, or the socket cannot be created.</exception>
+    internal static void OpenControlSocket() => Supervisor.OpenControlSocket();
+
+    /// <summary>Closes the control socket opened by <see cref="OpenControlSocket"/> when the primary gives up before forking.</summary>
+    internal static void CloseControlSocket() => Supervisor.Control?.Dispose();
 
     private static Supervisor Supervisor
     {

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Roost.Internal;
+using Roost.Internal.Control;
 using Roost.Tls;
 
 namespace Roost.Cli.Commands;
@@ -30,6 +31,27 @@ internal static class ServeCluster
             }
         });
         return option;
+    }
+
+    public static (Option<string?> Name, Option<string?> RunDirectory) CreateControlOptions()
+    {
+        var name = new Option<string?>("--name", "-n")
+        {
+            Description = "Instance name for roost status/reload/scale/stop (default: the port). The control socket is <run dir>/<name>/control.sock.",
+        };
+        name.Validators.Add(result =>
+        {
+            var value = result.GetValueOrDefault<string?>();
+            if (value is not null && !RunDirectory.IsValidName(value))
+            {
+                result.AddError(ClusterErrorMessages.NameInvalid(value));
+            }
+        });
+        var runDirectory = new Option<string?>("--run-dir")
+        {
+            Description = "Directory for the control socket instead of /run/roost/<name> (root), $XDG_RUNTIME_DIR/roost/<name> or ~/.local/state/roost/<name>.",
+        };
+        return (name, runDirectory);
     }
 
     public static int ResolveWorkers(string value) => TryResolveWorkers(value, out var count) ? count : 0;
@@ -60,9 +82,25 @@ internal static class ServeCluster
             RespawnWorkers = true,
             DrainTimeout = settings.ShutdownTimeout,
             LoggerFactory = loggerFactory,
+            ControlSocket = true,
+            Name = settings.Name,
+            RunDirectory = settings.RunDirectory,
         };
         (settings.Recycle ?? RecycleSettings.Off).ApplyTo(clusterOptions);
         Cluster.SetupPrimary(clusterOptions);
+
+        if (settings.Port != 0 || settings.Name is not null || settings.RunDirectory is not null)
+        {
+            // Before binding: with reuseport a second primary on the same port would otherwise join the port's group.
+            try
+            {
+                Cluster.OpenControlSocket();
+            }
+            catch (InvalidOperationException ex)
+            {
+                return ServeCommand.Fail(ex.Message, ExitCodes.ListenFailed);
+            }
+        }
 
         var requested = new IPEndPoint(address, settings.Port);
         IPEndPoint bound;
@@ -72,15 +110,29 @@ internal static class ServeCluster
         }
         catch (SocketException ex)
         {
+            Cluster.CloseControlSocket();
             return ServeCommand.Fail(ListenErrors.Translate(ex, HttpServer.Describe(requested), settings.Port, " with --port").Message, ExitCodes.ListenFailed);
         }
 
-        for (var i = 0; i < settings.Workers; i++)
+        try
         {
-            Cluster.Fork();
+            // The first fork opens the control socket: a live primary of the same name fails here, before any worker.
+            for (var i = 0; i < settings.Workers; i++)
+            {
+                Cluster.Fork();
+            }
+        }
+        catch (InvalidOperationException ex) when (!Cluster.Workers.Any())
+        {
+            return ServeCommand.Fail(ex.Message, ExitCodes.ListenFailed);
         }
 
         ServeCommand.PrintBanner(bound.Port, "h2, http/1.1", settings, development);
+        if (Cluster.ControlSocket is { } control)
+        {
+            var target = settings.RunDirectory is null ? $"--name {control.Name}" : $"--run-dir {Path.GetDirectoryName(control.SocketPath)}";
+            Console.WriteLine($"Control socket {control.SocketPath}: roost status|reload|scale|stop {target}");
+        }
         var code = await Cluster.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
         return code switch
         {

@@ -44,10 +44,11 @@ internal static class ServeCommand
         };
         logFormat.AcceptOnlyFromAmong("text", "json");
         var workers = ServeCluster.CreateWorkersOption();
+        var (name, runDirectory) = ServeCluster.CreateControlOptions();
 
         var command = new Command("serve", "Serve the built-in welcome page over HTTPS with HTTP/2 and HTTP/1.1. Without --cert/--pfx a local development chain is created (once) and used.")
         {
-            port, host, shutdownTimeout, logFormat, workers,
+            port, host, shutdownTimeout, logFormat, workers, name, runDirectory,
         };
         tls.AddTo(command);
         tls.AddServingTo(command);
@@ -60,7 +61,9 @@ internal static class ServeCommand
             TimeSpan.FromSeconds(parse.GetValue(shutdownTimeout)),
             parse.GetValue(logFormat)!,
             ServeCluster.ResolveWorkers(parse.GetValue(workers)!),
-            recycle.Read(parse)), cancellationToken));
+            recycle.Read(parse),
+            parse.GetValue(name),
+            parse.GetValue(runDirectory)), cancellationToken));
         return command;
     }
 
@@ -169,4 +172,5 @@ internal static class ServeCommand
 }
 
 /// <summary>The parsed settings of <c>roost serve</c> (Workers: worker processes of a managed cluster; 0 serves in this process).</summary>
-internal sealed record ServeSettings(int Port, string Host, TlsSettings Tls, TimeSpan ShutdownTimeout, string LogFormat, int Workers = 0, RecycleSettings? Recycle = null);
+/// <remarks>Name and RunDirectory address the primary's control socket (clustered only).</remarks>
+internal sealed record ServeSettings(int Port, string Host, TlsSettings Tls, TimeSpan ShutdownTimeout, string LogFormat, int Workers = 0, RecycleSettings? Recycle = null, string? Name = null, string? RunDirectory = null);

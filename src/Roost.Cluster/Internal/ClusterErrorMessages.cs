@@ -1,7 +1,7 @@
 namespace Roost.Internal;
 
 /// <summary>Every user-facing message of the cluster runtime (what, which, value, what to do).</summary>
-internal static class ClusterErrorMessages
+internal static partial class ClusterErrorMessages
 {
     public static string WorkerBootFailed(int id, int pid, int generation, int? exitCode, string? signal) =>
         $"Worker {id} (pid {pid}, generation {generation}) {DescribeExit(exitCode, signal)} during startup, before it listened; workers are not restarted after boot failures, so the cluster stops (exit code {ClusterExitCodes.WorkerBootFailed}). See the worker's log lines above.";

@@ -1,7 +1,7 @@
 namespace Roost.Internal;
 
 /// <summary>Event ids of the cluster runtime (ranges in Roost.EventIds: 2000–2099 primary, 2100–2199 worker, 2200–2299 IPC).</summary>
-internal static class ClusterEventIds
+internal static partial class ClusterEventIds
 {
     public const int WorkerForked = 2000;
     public const int WorkerOnline = 2001;

@@ -69,6 +69,7 @@ internal sealed partial class WorkerRuntime : IListenHandleProvider
             [typeof(UserMessage)] = m => Self.RaiseMessage(((UserMessage)m).Payload),
             [typeof(ConnectionMessage)] = m => _handoff.Deliver(((ConnectionMessage)m).EndPoint, _channel.TakeReceivedHandle()),
             [typeof(BroadcastMessage)] = m => OnBroadcast((BroadcastMessage)m),
+            [typeof(ReloadCertificatesMessage)] = m => _ = ReloadCertificatesAsync((ReloadCertificatesMessage)m),
         };
     }
 

@@ -17,4 +17,6 @@ namespace Roost.Internal.Ipc;
 [JsonDerivedType(typeof(ConnectionMessage), "connection")]
 [JsonDerivedType(typeof(LoadMessage), "load")]
 [JsonDerivedType(typeof(BroadcastMessage), "broadcast")]
+[JsonDerivedType(typeof(ReloadCertificatesMessage), "reload-certificates")]
+[JsonDerivedType(typeof(CertificatesReloadedMessage), "certificates-reloaded")]
 internal abstract record IpcMessage;

@@ -29,6 +29,15 @@ internal interface IListenerSharing : IDisposable
     {
     }
 
+    /// <summary>
+    /// Only the workers in <paramref name="slots"/> should get new connections from now on (live scaling: a new
+    /// worker's slot joins once it is ready, a removed worker's slot leaves before it drains).
+    /// </summary>
+    /// <exception cref="IOException">The kernel refused the change.</exception>
+    void SetActiveSlots(IReadOnlyCollection<int> slots)
+    {
+    }
+
     /// <summary>A worker reported how many connections it has closed so far.</summary>
     void OnLoad(WorkerProcess worker, long closedConnections)
     {

@@ -13,7 +13,7 @@ namespace Roost.Internal.Listeners;
 /// Caveat: without managed respawn, a slot whose worker is gone keeps receiving its share of new connections,
 /// which then wait until the backlog times out; use <c>shared</c> with Node's default (no respawn).
 /// </remarks>
-internal sealed class ReusePortListenerSharing : ListenerSharingBase, IListenerSharing
+internal sealed partial class ReusePortListenerSharing : ListenerSharingBase, IListenerSharing
 {
     private readonly Dictionary<(IPEndPoint EndPoint, int Slot), Socket> _sockets = [];
 
@@ -27,6 +27,7 @@ internal sealed class ReusePortListenerSharing : ListenerSharingBase, IListenerS
                 socket = ListenerSockets.Bind(target, reusePort: true);
                 _sockets[(endPoint, slot)] = socket;
                 Bound[endPoint] = (IPEndPoint)socket.LocalEndPoint!;
+                OnBound(endPoint, slot);
             }
 
             return (int)socket.Handle;

@@ -38,6 +38,11 @@ internal sealed partial class Supervisor
             return;
         }
 
+        if (DeferReloadDuringScale(waiter))
+        {
+            return;
+        }
+
         if (_reload is not null)
         {
             // A reload asked for during another one runs after it, so it picks up what changed in between.

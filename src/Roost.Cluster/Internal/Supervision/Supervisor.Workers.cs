@@ -57,6 +57,7 @@ internal sealed partial class Supervisor
             Log.WorkerReady(_logger, worker.Id, worker.Pid, worker.Generation, HttpServer.Describe(endPoint),
                 (long)(worker.ReadyAt.Value - worker.StartedAt).TotalMilliseconds);
             OnReloadWorkerReady(worker);
+            OnScaleWorkerReady(worker);
         }
 
         if (!worker.StopRequested)
@@ -107,7 +108,7 @@ internal sealed partial class Supervisor
         Raise(() => WorkerExited?.Invoke(this, args));
         Raise(() => worker.Worker.RaiseExited(args));
 
-        if (_state == State.Running && !OnReloadWorkerExited(worker, exit))
+        if (_state == State.Running && !OnReloadWorkerExited(worker, exit) && !OnScaleWorkerExited(worker, exit))
         {
             Decide(worker, exitCode, signal, uptime);
         }
@@ -188,6 +189,7 @@ internal sealed partial class Supervisor
         _exitCode = exitCode;
         _pendingSlots.Clear();
         EndReload(ReloadResult.Failed(_generation, ClusterErrorMessages.ReloadStopping(reason)), aborted: true);
+        FailScale(ClusterErrorMessages.ScaleStopping(reason));
         _drainDeadline = _time.GetUtcNow() + _options.DrainTimeout + ExitGrace;
         Log.Stopping(_logger, _workers.Count, _options.DrainTimeout, reason);
         foreach (var worker in _workers.Values)
@@ -225,6 +227,7 @@ internal sealed partial class Supervisor
         _launcher.Dispose();
         _keepAlive?.Dispose();
         _keepAlive = null;
+        StopControlSocket(exitCode);
         _exit.TrySetResult(exitCode);
     }
 

@@ -81,6 +81,7 @@ internal sealed partial class Supervisor
             [typeof(UserMessage)] = (w, m) => OnUserMessage(w, (UserMessage)m),
             [typeof(LoadMessage)] = (w, m) => _sharing.OnLoad(w, ((LoadMessage)m).ClosedConnections),
             [typeof(BroadcastMessage)] = (w, m) => Broadcast(((BroadcastMessage)m).Payload, w.Id),
+            [typeof(CertificatesReloadedMessage)] = (w, m) => OnCertificatesReloaded(w, (CertificatesReloadedMessage)m),
         };
     }
 
@@ -166,6 +167,8 @@ internal sealed partial class Supervisor
                 return;
             }
 
+            StartControlSocket();
+
             _sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
             _sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
             _sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnReloadSignal);
@@ -240,7 +243,7 @@ internal sealed partial class Supervisor
                 break;
             case SupervisorEvent.RespawnDue r:
                 _pendingSlots.Remove(r.Slot);
-                if (_state == State.Running)
+                if (_state == State.Running && !IsRespawnCancelled(r.Slot))
                 {
                     TrySpawn(r.Slot);
                 }
@@ -263,10 +266,17 @@ internal sealed partial class Supervisor
             case SupervisorEvent.Reload r:
                 StartReload(r.Result);
                 break;
+            case SupervisorEvent.Scale s:
+                StartScale(s);
+                break;
+            case SupervisorEvent.Control c:
+                HandleControl(c);
+                break;
             case SupervisorEvent.Tick:
                 CheckWorkers();
                 CheckReload();
                 CheckRecycle();
+                CheckCertificateReloads();
                 break;
         }
     }

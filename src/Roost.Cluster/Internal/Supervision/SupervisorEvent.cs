@@ -3,7 +3,7 @@ using Roost.Internal.Ipc;
 namespace Roost.Internal.Supervision;
 
 /// <summary>Everything the supervisor loop reacts to. Other threads only post these; the loop alone changes state.</summary>
-internal abstract record SupervisorEvent
+internal abstract partial record SupervisorEvent
 {
     /// <summary>A message from a worker (IPC reader thread).</summary>
     public sealed record Message(WorkerProcess Worker, IpcMessage Payload) : SupervisorEvent;

@@ -1,0 +1,93 @@
+using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+
+namespace Roost.Internal.Control;
+
+/// <summary>The client end of the control socket (the <c>roost</c> status/reload/scale/stop commands).</summary>
+internal sealed class ControlClient : IDisposable
+{
+    private readonly Socket _socket;
+
+    private ControlClient(Socket socket, string socketPath)
+    {
+        _socket = socket;
+        SocketPath = socketPath;
+    }
+
+    public string SocketPath { get; }
+
+    /// <summary>Connects to the socket in <paramref name="directory"/>.</summary>
+    /// <exception cref="ControlConnectException">Nothing is there, or nobody answers (stale), or access is denied.</exception>
+    public static ControlClient Connect(string directory)
+    {
+        var path = RunDirectory.SocketPath(directory);
+        if (!File.Exists(path))
+        {
+            throw new ControlConnectException(ControlConnectFailure.NotRunning, path);
+        }
+
+        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            socket.Connect(new UnixDomainSocketEndPoint(path));
+            return new ControlClient(socket, path);
+        }
+        catch (SocketException ex)
+        {
+            socket.Dispose();
+            throw new ControlConnectException(
+                ex.SocketErrorCode switch
+                {
+                    SocketError.ConnectionRefused => ControlConnectFailure.Stale,
+                    SocketError.AccessDenied => ControlConnectFailure.AccessDenied,
+                    _ => ControlConnectFailure.NotRunning,
+                },
+                path,
+                ex);
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            socket.Dispose();
+            throw new ControlConnectException(ControlConnectFailure.AccessDenied, path, ex);
+        }
+    }
+
+    /// <summary>Sends the request, then yields every line until the primary closes the connection.</summary>
+    public async IAsyncEnumerable<ControlResponse> ExchangeAsync(ControlRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var line = JsonSerializer.SerializeToUtf8Bytes(request, ControlJsonContext.Default.ControlRequest);
+        await _socket.SendAsync(line.Append((byte)'\n').ToArray(), SocketFlags.None, cancellationToken).ConfigureAwait(false);
+        using var stream = new NetworkStream(_socket, ownsSocket: false);
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        while (await ReadLineAsync(reader, cancellationToken).ConfigureAwait(false) is { } text)
+        {
+            if (text.Length == 0)
+            {
+                continue;
+            }
+
+            var response = JsonSerializer.Deserialize(text, ControlJsonContext.Default.ControlResponse);
+            if (response is not null)
+            {
+                yield return response;
+            }
+        }
+    }
+
+    public void Dispose() => _socket.Dispose();
+
+    private static async Task<string?> ReadLineAsync(StreamReader reader, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException)
+        {
+            // The primary went away mid-answer (e.g. it exited after a stop): the same as end of stream.
+            return null;
+        }
+    }
+}

@@ -1,0 +1,28 @@
+using System.Text.Json.Serialization;
+
+namespace Roost.Internal.Control;
+
+/// <summary>A request on the control socket; one record per command, its kind in <c>type</c>.</summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "type", UnknownDerivedTypeHandling = JsonUnknownDerivedTypeHandling.FailSerialization)]
+[JsonDerivedType(typeof(Status), "status")]
+[JsonDerivedType(typeof(Reload), "reload")]
+[JsonDerivedType(typeof(Scale), "scale")]
+[JsonDerivedType(typeof(Stop), "stop")]
+internal abstract record ControlRequest
+{
+    /// <summary>Gets the protocol version of the sender.</summary>
+    [JsonPropertyName("v")]
+    public int Version { get; init; } = ControlProtocol.Version;
+
+    /// <summary>The workers and the cluster's state.</summary>
+    public sealed record Status : ControlRequest;
+
+    /// <summary>A rolling reload, or with <paramref name="CertsOnly"/> a certificate reload in every worker (no restart).</summary>
+    public sealed record Reload(bool CertsOnly = false) : ControlRequest;
+
+    /// <summary>Scale to <paramref name="Workers"/>, or by <paramref name="Delta"/> (exactly one is set).</summary>
+    public sealed record Scale(int? Workers = null, int? Delta = null) : ControlRequest;
+
+    /// <summary>Stop gracefully; <paramref name="TimeoutSeconds"/> overrides the drain timeout for this stop.</summary>
+    public sealed record Stop(double? TimeoutSeconds = null) : ControlRequest;
+}

@@ -1,0 +1,191 @@
+using System.Globalization;
+using Roost.Internal.Control;
+
+namespace Roost.Internal.Supervision;
+
+/// <summary>The control socket's requests, served on the supervisor loop (one operation at a time, see Supervisor.Scale.cs).</summary>
+internal sealed partial class Supervisor
+{
+    private readonly List<ControlSession> _stopSessions = [];
+    private readonly DateTimeOffset _primaryStartedAt = DateTimeOffset.UtcNow;
+    private ControlServer? _control;
+
+    /// <summary>Gets the control server, when <see cref="ClusterOptions.ControlSocket"/> is on and the loop started.</summary>
+    public ControlServer? Control => _control;
+
+    /// <summary>Opens the control socket now (before binding, so a second primary of the same name fails before it joins the port).</summary>
+    /// <exception cref="InvalidOperationException">Another primary of the same name is alive, or the socket cannot be created.</exception>
+    public void OpenControlSocket()
+    {
+        lock (_startGate)
+        {
+            StartControlSocket();
+        }
+    }
+
+    private void StartControlSocket()
+    {
+        if (!_options.ControlSocket || _control is not null)
+        {
+            return;
+        }
+
+        var name = _options.Name
+            ?? _sharing.BoundEndPoints.Values.Select(e => e.Port.ToString(CultureInfo.InvariantCulture)).FirstOrDefault()
+            ?? Path.GetFileNameWithoutExtension(Environment.ProcessPath) ?? "roost";
+        var directory = RunDirectory.Resolve(name, _options.RunDirectory);
+        _control = ControlServer.Start(name, directory, _logger, (request, session) => Post(new SupervisorEvent.Control(request, session)));
+    }
+
+    private void StopControlSocket(int exitCode)
+    {
+        if (_control is null)
+        {
+            return;
+        }
+
+        foreach (var session in _stopSessions)
+        {
+            session.Complete(new ControlResponse.Result("stop", "stopped", exitCode == ClusterExitCodes.Ok, ExitCode: exitCode));
+        }
+
+        // Let the last lines reach `roost stop` before the process exits (bounded: at most 1 s at exit).
+        Task.WhenAll(_stopSessions.Select(s => s.Completion)).Wait(TimeSpan.FromSeconds(1));
+        _stopSessions.Clear();
+        _control.Dispose();
+    }
+
+    private void HandleControl(SupervisorEvent.Control control)
+    {
+        var session = control.Session;
+        switch (control.Request)
+        {
+            case ControlRequest.Status:
+                session.Complete(BuildStatus());
+                break;
+            case ControlRequest.Reload { CertsOnly: true }:
+                StartCertificateReload(session);
+                break;
+            case ControlRequest.Reload:
+                ControlReload(session);
+                break;
+            case ControlRequest.Scale scale:
+                ControlScale(session, scale);
+                break;
+            case ControlRequest.Stop stop:
+                ControlStop(session, stop);
+                break;
+        }
+    }
+
+    private ControlResponse.StatusReport BuildStatus()
+    {
+        var now = _time.GetUtcNow();
+        var workers = _workers.Values.OrderBy(w => w.Slot).ThenBy(w => w.Id).Select(w => new WorkerStatus(
+            w.Id,
+            w.Pid,
+            w.Slot,
+            w.Generation,
+            w.StopRequested ? "draining" : w.ReadyAt is null ? "starting" : "ready",
+            w.Worker.StartedAt,
+            Math.Round((now - w.StartedAt).TotalSeconds, 1),
+            w.Worker.RequestCount,
+            w.Worker.RssBytes,
+            w.Worker.Restarts)).ToList();
+        var operation = _reload is not null ? "reload" : _scale is not null ? "scale" : null;
+        var state = _state switch
+        {
+            State.Running => "running",
+            State.Stopping => "stopping",
+            _ => "stopped",
+        };
+        return new ControlResponse.StatusReport(_control?.Name ?? string.Empty, Environment.ProcessId, _primaryStartedAt, _generation, TargetWorkers, operation, state, workers);
+    }
+
+    private void ControlReload(ControlSession session)
+    {
+        var result = new TaskCompletionSource<ReloadResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var unsubscribe = StreamWorkerEvents(session);
+        session.Send(new ControlResponse.Progress("accepted", "Rolling reload requested"));
+        StartReload(result);
+        _ = result.Task.ContinueWith(
+            t =>
+            {
+                unsubscribe();
+                var r = t.Result;
+                session.Complete(new ControlResponse.Result("reload", r.Succeeded ? "reloaded" : "aborted", r.Succeeded, r.Message, Generation: r.Generation));
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+    }
+
+    private void ControlScale(ControlSession session, ControlRequest.Scale request)
+    {
+        if (request.Workers is null == request.Delta is null)
+        {
+            session.Complete(new ControlResponse.Error(ControlProtocol.ErrorCodes.BadRequest, ClusterErrorMessages.ControlBadRequest("a scale request needs exactly one of 'workers' and 'delta'")));
+            return;
+        }
+
+        var result = new TaskCompletionSource<ScaleResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        session.Send(new ControlResponse.Progress("accepted", "Scale requested"));
+        StartScale(new SupervisorEvent.Scale(request.Workers, request.Delta, result, session.Send));
+        _ = result.Task.ContinueWith(
+            t =>
+            {
+                var r = t.Result;
+                session.Complete(new ControlResponse.Result("scale", r.Outcome.ToString().ToLowerInvariant(), r.Succeeded, r.Message, Workers: r.Workers, Previous: r.Previous));
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+    }
+
+    private void ControlStop(ControlSession session, ControlRequest.Stop request)
+    {
+        if (request.TimeoutSeconds is { } seconds && seconds >= 0 && seconds <= TimeSpan.MaxValue.TotalSeconds / 2)
+        {
+            // This stop's drain timeout; the options object is the supervisor's own copy.
+            _options.DrainTimeout = TimeSpan.FromSeconds(seconds);
+        }
+
+        if (_state != State.Running)
+        {
+            session.Send(new ControlResponse.Progress("stopping", "The cluster is already stopping"));
+            _stopSessions.Add(session);
+            return;
+        }
+
+        _stopSessions.Add(session);
+        _ = StreamWorkerEvents(session);
+        session.Send(new ControlResponse.Progress("stopping", $"Stopping {_workers.Count} worker(s); in-flight requests get {_options.DrainTimeout.TotalSeconds:0.#} s"));
+        BeginStop(ClusterExitCodes.Ok, "stop requested on the control socket");
+    }
+
+    /// <summary>Streams forks, readiness and exits to <paramref name="session"/> until the returned action is called.</summary>
+    private Action StreamWorkerEvents(ControlSession session)
+    {
+        var ready = new HashSet<int>();
+        EventHandler<ClusterWorkerEventArgs> forked = (_, e) =>
+            session.Send(new ControlResponse.Progress("forked", $"Started {e.Worker}", e.Worker.Id, e.Worker.Pid, e.Worker.Generation));
+        EventHandler<WorkerListeningEventArgs> listening = (_, e) =>
+        {
+            if (ready.Add(e.Worker.Id))
+            {
+                session.Send(new ControlResponse.Progress("ready", $"{e.Worker} is ready", e.Worker.Id, e.Worker.Pid, e.Worker.Generation));
+            }
+        };
+        EventHandler<WorkerExitedEventArgs> exited = (_, e) =>
+            session.Send(new ControlResponse.Progress("exited", $"{e.Worker} {ClusterErrorMessages.DescribeExit(e.ExitCode, e.Signal)}", e.Worker.Id, e.Worker.Pid, e.Worker.Generation));
+        WorkerForked += forked;
+        WorkerListening += listening;
+        WorkerExited += exited;
+        return () =>
+        {
+            WorkerForked -= forked;
+            WorkerListening -= listening;
+            WorkerExited -= exited;
+        };
+    }
+}
