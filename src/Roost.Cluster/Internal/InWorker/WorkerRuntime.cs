@@ -38,6 +38,8 @@ internal sealed partial class WorkerRuntime : IListenHandleProvider
     private readonly ConcurrentDictionary<int, TaskCompletionSource<int>> _pendingListens = new();
     // What draining closes: the façade's servers, or the app's host under `roost run` (WorkerRuntime.Hosted.cs).
     private readonly List<Func<TimeSpan, CancellationToken, Task>> _drains = [];
+    // The façade's servers, for `roost reload --certs-only` (WorkerRuntime.Certificates.cs).
+    private readonly List<HttpServer> _servers = [];
     private readonly Lock _gate = new();
     private readonly ILogger _logger = new StderrLogger(LogLevel.Warning);
     private readonly Dictionary<Type, Action<IpcMessage>> _dispatch;
@@ -112,6 +114,7 @@ internal sealed partial class WorkerRuntime : IListenHandleProvider
         lock (_gate)
         {
             _drains.Add(server.DrainAsync);
+            _servers.Add(server);
         }
 
         _channel.Send(new ListeningMessage(endPoint.Address.ToString(), endPoint.Port));
