@@ -46,8 +46,10 @@ public sealed partial class ClusterTests
                 h2Slow.RunAsync(h2Url + "slow?ms=2000", concurrency: 3, stop.Token));
             if (ExternalTool.Find("wrk") is { } wrkPath)
             {
-                // Ended with SIGINT after the last reload; wrk prints its summary then.
-                wrk = TestProcess.Start(wrkPath, ["-t1", "-c6", "-d600s", h1Url], name: "wrk");
+                // Ended with SIGINT after the last reload; wrk prints its summary then. --timeout 10s: wrk's 2 s default
+                // counts answers slower than 2 s as "timeout" (the answer still arrives); on the shared 2-core machine
+                // (load average 50+) a few take that long while a successor boots. A reset is a read/write error.
+                wrk = TestProcess.Start(wrkPath, ["-t1", "-c6", "-d600s", "--timeout", "10s", h1Url], name: "wrk");
             }
 
             await Task.Delay(1500, Ct);
