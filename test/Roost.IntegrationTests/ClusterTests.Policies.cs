@@ -240,6 +240,45 @@ public sealed partial class ClusterTests
         }
     }
 
+    // Verifies: the memory limit (1 MB: every worker is above it at its first heartbeat) and the age limit (4 s) each
+    // recycle workers through the ready-then-drain path, one at a time, logging the limit and the value seen; the
+    // generations advance and no request fails.
+    [Theory]
+    [InlineData("TH_MAX_MEMORY_MB", "1", "RecycleAboveMemoryBytes limit 1 MB, seen ")]
+    [InlineData("TH_MAX_AGE_MS", "4000", "RecycleAfterAge limit 4 s, seen age ")]
+    public async Task Recycle_AboveMemoryOrAfterAge_ReplacesWorkersOneAtATime_NoFailedRequest(string setting, string value, string expected)
+    {
+        var port = FreePort.Get();
+        await using var primary = ClusterHost.Start(port, new()
+        {
+            ["TH_RESPAWN"] = "1",
+            ["TH_HEARTBEAT_MS"] = "300",
+            [setting] = value,
+            ["TH_DRAIN_MS"] = "5000",
+            ["TH_CLUSTER_LOG"] = "1",
+        });
+        await ClusterHost.WaitForLinesAsync(primary, "listening ", 2, Timeout);
+        try
+        {
+            var probe = new LoadProbe(keepAlive: true);
+            using var stop = new CancellationTokenSource();
+            var load = probe.RunAsync($"http://127.0.0.1:{port}/", concurrency: 2, stop.Token);
+            await primary.WaitForLineAsync("Recycle to generation 3 done", TimeSpan.FromSeconds(120));
+            await stop.CancelAsync();
+            await load;
+
+            var recycling = primary.Lines.Where(l => l.Contains("Recycling worker", StringComparison.Ordinal)).ToList();
+            Report($"{setting}={value}: {string.Join("\n", recycling)}\nrequests ok {probe.Ok}, failed {probe.Failed}, refused {probe.Refused}; errors: {string.Join(" | ", probe.Errors)}");
+            Assert.All(recycling, l => Assert.Contains(expected, l, StringComparison.Ordinal));
+            Assert.Equal([2, 3], ForkLines(primary).Where(f => f.Generation > 1).Select(f => f.Generation).Take(2));
+            Assert.Equal(0, probe.Failed + probe.Refused);
+        }
+        finally
+        {
+            ClusterHost.KillAll(ClusterHost.ForkedPids(primary));
+        }
+    }
+
     private static List<(int Id, int Pid, int Generation)> ForkLines(TestProcess primary) =>
         [.. primary.Lines.Where(l => l.StartsWith("forked ", StringComparison.Ordinal)).Select(l => l.Split(' '))
             .Select(f => (int.Parse(f[1], CultureInfo.InvariantCulture), int.Parse(f[2], CultureInfo.InvariantCulture), int.Parse(f[3], CultureInfo.InvariantCulture)))];
