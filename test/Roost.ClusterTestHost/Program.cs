@@ -5,7 +5,7 @@
 //   TH_FORK_ON_EXIT (1: fork from the exit handler), TH_MIN_UPTIME_MS, TH_MAX_CRASHES, TH_DRAIN_MS, TH_HEARTBEAT_MS, TH_KEEPALIVE_DRAIN_MS (1000),
 //   TH_LOG (1: server logs), TH_STATS_MS (N: every N ms the primary prints "stats {id} {pid} {requests} {rss} {restarts}" per worker), TH_WORKER_MODE: serve | boot-fail | crash-after-ms:N | malformed,
 //   TH_BOOT_FAIL_FILE (a worker throws at startup while this file exists: a broken new build for reload tests),
-//   TH_RELOAD_BATCH (ReloadBatchSize), TH_MAX_REQUESTS / TH_MAX_REQUESTS_JITTER (recycling), TH_CLUSTER_LOG (1: the primary's cluster log lines, Information, one line each)
+//   TH_RELOAD_BATCH (ReloadBatchSize), TH_MAX_REQUESTS / TH_MAX_REQUESTS_JITTER / TH_MAX_MEMORY_MB / TH_MAX_AGE_MS (recycling), TH_CLUSTER_LOG (1: the primary's cluster log lines, Information, one line each)
 // Routes: / answers the worker's pid; /slow?ms=N answers it after N ms. On stop a worker prints "served {pid} {count}".
 using System.Globalization;
 using System.Text;
@@ -40,6 +40,8 @@ if (Cluster.IsPrimary)
         ReloadBatchSize = Setting("TH_RELOAD_BATCH", 1),
         RecycleAfterRequests = Setting("TH_MAX_REQUESTS", 0) is var maxRequests and > 0 ? maxRequests : null,
         RecycleRequestsJitter = Setting("TH_MAX_REQUESTS_JITTER", 0),
+        RecycleAboveMemoryBytes = Setting("TH_MAX_MEMORY_MB", 0) is var maxMemory and > 0 ? maxMemory * 1024L * 1024L : null,
+        RecycleAfterAge = Setting("TH_MAX_AGE_MS", 0) is var maxAge and > 0 ? TimeSpan.FromMilliseconds(maxAge) : null,
     };
     if (Setting("TH_CLUSTER_LOG", 0) == 1)
     {
