@@ -5,6 +5,10 @@
 # harness has one fixed façade contender and cannot vary its settings.
 #
 #   benchmarks/facade-settings/ab.sh [--rounds N] [--duration S] [--warmup S] [--scenarios h2-tls,h1-tls,h1] [--variants a,b]
+#                                    [--compare-dll PATH]
+#
+# --compare-dll adds a variant "compare": another build of a façade seed program (e.g. benchmarks/load/FacadeSeed of
+# an older commit, built in a copy of the repository), default settings: a before/after of a code change in one run.
 #
 # Variants (id | environment | program arguments):
 set -euo pipefail
@@ -15,7 +19,7 @@ variants_all=(
   "gen0-64m|DOTNET_GCgen0size=0x4000000|"
   "no-pgo|DOTNET_TieredPGO=0|"
 )
-rounds=3 duration=10 warmup=5 only_scenarios="" only_variants=""
+rounds=3 duration=10 warmup=5 only_scenarios="" only_variants="" compare_dll=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) rounds="$2"; shift 2 ;;
@@ -23,6 +27,7 @@ while [ $# -gt 0 ]; do
     --warmup) warmup="$2"; shift 2 ;;
     --scenarios) only_scenarios="$2"; shift 2 ;;
     --variants) only_variants="$2"; shift 2 ;;
+    --compare-dll) compare_dll="$2"; shift 2 ;;
     *) echo "error: unknown option '$1' (see the header of $0)." >&2; exit 2 ;;
   esac
 done
@@ -44,13 +49,17 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 
 trap cleanup EXIT
 next_port=$((20000 + RANDOM % 8000))
 active=()
+[ -z "$compare_dll" ] || [ -f "$compare_dll" ] || { echo "error: --compare-dll '$compare_dll' does not exist." >&2; exit 2; }
+[ -z "$compare_dll" ] || variants_all+=("compare||")
 for v in "${variants_all[@]}"; do
   IFS='|' read -r id envs extra <<< "$v"
-  selected "$only_variants" "$id" || continue
+  selected "$only_variants" "$id" || [ "$id" = compare ] || continue
+  program="$dll"
+  [ "$id" != compare ] || program="$compare_dll"
   active+=("$id")
   port[$id/h1-tls]=$next_port; port[$id/h2-tls]=$((next_port + 1)); port[$id/h1]=$((next_port + 2)); next_port=$((next_port + 3))
   # shellcheck disable=SC2086
-  env $envs dotnet "$dll" $extra --h1-tls "${port[$id/h1-tls]}" --h2-tls "${port[$id/h2-tls]}" --h1 "${port[$id/h1]}" \
+  env $envs dotnet "$program" $extra --h1-tls "${port[$id/h1-tls]}" --h2-tls "${port[$id/h2-tls]}" --h1 "${port[$id/h1]}" \
     --cert "$ssl/edasan.goe.go.kr.cer" --key "$ssl/edasan.goe.go.kr.key" --ca "$ssl/new_caChain_change.cer" > "$work/logs/$id.log" 2>&1 &
   pid[$id]=$!
   pids+=("$!")
