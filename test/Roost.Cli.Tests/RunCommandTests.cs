@@ -162,6 +162,17 @@ public sealed class RunCommandTests
         Assert.True(roundTrip.HasState);
     }
 
+    [Fact]
+    public void StartupHooks_OtherHooksStay_OursIsAddedLastAndRemovedAgain()
+    {
+        var withOurs = RunWorkerConfig.WithHook("/opt/apm/Agent.dll", "/opt/roost/Roost.StartupHook.dll");
+
+        Assert.Equal("/opt/apm/Agent.dll:/opt/roost/Roost.StartupHook.dll", withOurs);
+        Assert.Equal("/opt/apm/Agent.dll", RunWorkerConfig.WithoutHook(withOurs, "/opt/roost/Roost.StartupHook.dll"));
+        Assert.Null(RunWorkerConfig.WithoutHook("/opt/roost/Roost.StartupHook.dll", "/opt/roost/Roost.StartupHook.dll"));
+        Assert.Equal("/opt/roost/Roost.StartupHook.dll", RunWorkerConfig.WithHook(null, "/opt/roost/Roost.StartupHook.dll"));
+    }
+
     private static string WriteApp(string folder, string name, string runtimeConfig)
     {
         File.WriteAllText(Path.Combine(folder, name + ".runtimeconfig.json"), runtimeConfig);

@@ -15,8 +15,10 @@ internal static class HookEntry
     {
         var json = Environment.GetEnvironmentVariable(RunWorkerConfig.EnvironmentVariable);
 
-        // The app's own child processes (a `dotnet` tool it runs, say) must not load the hook or see Roost's settings.
-        Environment.SetEnvironmentVariable(RunWorkerConfig.StartupHooksVariable, null);
+        // The app's own child processes (a `dotnet` tool it runs, say) must not load the hook or see Roost's settings;
+        // other startup hooks (an APM agent's) stay.
+        Environment.SetEnvironmentVariable(RunWorkerConfig.StartupHooksVariable, RunWorkerConfig.WithoutHook(
+            Environment.GetEnvironmentVariable(RunWorkerConfig.StartupHooksVariable), typeof(HookEntry).Assembly.Location));
         Environment.SetEnvironmentVariable(RunWorkerConfig.EnvironmentVariable, null);
         if (json is null)
         {
