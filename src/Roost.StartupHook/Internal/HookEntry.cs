@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Roost.Internal.InWorker;
 
@@ -10,6 +11,9 @@ internal static class HookEntry
 {
     /// <summary>Exit code when the hook cannot set the worker up (Roost's "application load failed").</summary>
     public const int LoadFailedExitCode = 4;
+
+    // Kept for the process's life: an unreferenced registration is collected and unregistered.
+    private static PosixSignalRegistration? _hangup;
 
     public static void Run()
     {
@@ -38,6 +42,10 @@ internal static class HookEntry
             }
 
             HostBuildingObserver.Start(new RunServices(config, runtime, listeners));
+
+            // SIGHUP means "rolling reload" to the primary; a worker that gets it too (sent to the process group, or
+            // a terminal hang-up) must not die of it (its default action), as `roost serve` workers do not.
+            _hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, static context => context.Cancel = true);
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or SocketException or FormatException or NotSupportedException)
         {
