@@ -17,8 +17,19 @@ internal static class StartupHook
     /// <summary>Called by the runtime once, on the main thread, before the app's entry point.</summary>
     public static void Initialize()
     {
-        HookAssemblyResolver.Install(Path.GetDirectoryName(typeof(StartupHook).Assembly.Location)!);
-        Run();
+        var folder = Path.GetDirectoryName(typeof(StartupHook).Assembly.Location)!;
+        HookAssemblyResolver.Install(folder);
+        try
+        {
+            Run();
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or FileLoadException or BadImageFormatException or TypeLoadException)
+        {
+            // Roost's own assemblies did not load (an incomplete install, or the app ships an older copy of one):
+            // one clear line and a boot failure, never the app starting without Roost.
+            Console.Error.WriteLine(HookErrorMessages.AssembliesNotLoaded(folder, ex.Message));
+            Environment.Exit(HookEntry.LoadFailedExitCode);
+        }
     }
 
     // Not inlined: the JIT must not need Roost.Cluster's types before the resolver above is installed.

@@ -142,6 +142,30 @@ public sealed class RoostRunTests
         Assert.DoesNotContain("Forked worker", output, StringComparison.Ordinal);
     }
 
+    // Verifies: a startup hook whose Roost assemblies cannot be loaded fails the app loudly — exit code 4 and one line
+    // naming the hook's folder — instead of letting it start on its own port without Roost (what a failed
+    // hosting-startup assembly does).
+    [Fact]
+    public async Task Hook_RoostAssembliesMissing_AppExits4WithTheReason()
+    {
+        using var temp = new TempDirectory("roost-hook");
+        var hook = Path.Combine(temp.Path, "Roost.StartupHook.dll");
+        File.Copy(Path.Combine(Path.GetDirectoryName(RoostDll)!, "Roost.StartupHook.dll"), hook);
+
+        var (code, output) = await TestProcess.RunAsync("dotnet", [RepoPaths.ProjectDll("samples", "HelloApp")], Timeout,
+            workingDirectory: Version1Folder,
+            environment: new Dictionary<string, string?>
+            {
+                ["DOTNET_STARTUP_HOOKS"] = hook,
+                ["ROOST_RUN_CONFIG"] = "{}",
+                ["ASPNETCORE_URLS"] = "http://127.0.0.1:0",
+            });
+
+        Assert.Equal(4, code);
+        Assert.Contains($"error: roost run: the startup hook could not load Roost's assemblies from '{temp.Path}'", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Now listening on", output, StringComparison.Ordinal);
+    }
+
     /// <summary>A client that trusts only the chain's root and keeps cookies; each request closes its connection (so the next may land on another worker).</summary>
     private static HttpClient SessionClient(TestChain chain, CookieContainer cookies)
     {

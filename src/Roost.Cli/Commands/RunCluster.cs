@@ -140,7 +140,7 @@ internal static class RunCluster
             WorkingDirectory = app.Folder,
         };
         info.ArgumentList.Add(app.Dll);
-        info.Environment[RunWorkerConfig.StartupHooksVariable] = hook;
+        info.Environment[RunWorkerConfig.StartupHooksVariable] = RunWorkerConfig.WithHook(Environment.GetEnvironmentVariable(RunWorkerConfig.StartupHooksVariable), hook);
         info.Environment[RunWorkerConfig.EnvironmentVariable] = config;
         return info;
     }

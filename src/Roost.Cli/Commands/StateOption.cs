@@ -23,8 +23,10 @@ internal static class StateOption
         ArgumentNullException.ThrowIfNull(value);
         if (value.StartsWith("redis://", StringComparison.OrdinalIgnoreCase) || value.StartsWith("rediss://", StringComparison.OrdinalIgnoreCase))
         {
+            // redis://[:password@]host[:port]: a host is required.
             var rest = value[(value.IndexOf("//", StringComparison.Ordinal) + 2)..];
-            if (rest.Length == 0 || rest.StartsWith(':') || rest.StartsWith('/'))
+            var host = rest[(rest.LastIndexOf('@') + 1)..];
+            if (host.Length == 0 || host.StartsWith(':') || host.StartsWith('/'))
             {
                 throw new ArgumentException(RunErrorMessages.StateInvalid(value), nameof(value));
             }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Roost.Internal.InWorker;
 
@@ -11,12 +12,17 @@ internal static class HookEntry
     /// <summary>Exit code when the hook cannot set the worker up (Roost's "application load failed").</summary>
     public const int LoadFailedExitCode = 4;
 
+    // Kept for the process's life: an unreferenced registration is collected and unregistered.
+    private static PosixSignalRegistration? _hangup;
+
     public static void Run()
     {
         var json = Environment.GetEnvironmentVariable(RunWorkerConfig.EnvironmentVariable);
 
-        // The app's own child processes (a `dotnet` tool it runs, say) must not load the hook or see Roost's settings.
-        Environment.SetEnvironmentVariable(RunWorkerConfig.StartupHooksVariable, null);
+        // The app's own child processes (a `dotnet` tool it runs, say) must not load the hook or see Roost's settings;
+        // other startup hooks (an APM agent's) stay.
+        Environment.SetEnvironmentVariable(RunWorkerConfig.StartupHooksVariable, RunWorkerConfig.WithoutHook(
+            Environment.GetEnvironmentVariable(RunWorkerConfig.StartupHooksVariable), typeof(HookEntry).Assembly.Location));
         Environment.SetEnvironmentVariable(RunWorkerConfig.EnvironmentVariable, null);
         if (json is null)
         {
@@ -36,6 +42,10 @@ internal static class HookEntry
             }
 
             HostBuildingObserver.Start(new RunServices(config, runtime, listeners));
+
+            // SIGHUP means "rolling reload" to the primary; a worker that gets it too (sent to the process group, or
+            // a terminal hang-up) must not die of it (its default action), as `roost serve` workers do not.
+            _hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, static context => context.Cancel = true);
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or SocketException or FormatException or NotSupportedException)
         {

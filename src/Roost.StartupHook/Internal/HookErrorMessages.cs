@@ -15,6 +15,9 @@ internal static class HookErrorMessages
     public static string UnknownHostBuilder(string type) =>
         $"error: roost run: the app builds its host with '{type}', which the startup hook cannot add services to. Use WebApplication.CreateBuilder or Host.CreateDefaultBuilder.";
 
+    public static string AssembliesNotLoaded(string folder, string reason) =>
+        $"error: roost run: the startup hook could not load Roost's assemblies from '{folder}': {reason} Reinstall roost, or check that the app does not ship an older copy of that assembly.";
+
     public static string HookFailed(string reason) =>
         $"error: roost run: the startup hook could not set up this worker: {reason}";
 }

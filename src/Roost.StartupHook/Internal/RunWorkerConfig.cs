@@ -46,6 +46,19 @@ internal sealed record RunWorkerConfig
 
     public long DrainTimeoutMilliseconds { get; init; } = 30_000;
 
+    /// <summary>Adds <paramref name="hook"/> to a <c>DOTNET_STARTUP_HOOKS</c> value, keeping hooks already there (they run first).</summary>
+    public static string WithHook(string? existing, string hook) =>
+        string.IsNullOrEmpty(existing) ? hook : existing + Path.PathSeparator + hook;
+
+    /// <summary>Removes <paramref name="hook"/> from a <c>DOTNET_STARTUP_HOOKS</c> value; <see langword="null"/> when none is left.</summary>
+    public static string? WithoutHook(string? value, string hook)
+    {
+        var rest = (value ?? string.Empty).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Where(h => !string.Equals(Path.GetFullPath(h), Path.GetFullPath(hook), StringComparison.Ordinal));
+        var joined = string.Join(Path.PathSeparator, rest);
+        return joined.Length == 0 ? null : joined;
+    }
+
     public bool HasState => StateDirectory is not null || StateRedis is not null;
 
     public string ToJson() => JsonSerializer.Serialize(this, RunJsonContext.Default.RunWorkerConfig);
