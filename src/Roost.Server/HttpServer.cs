@@ -189,10 +189,9 @@ public sealed partial class HttpServer : IAsyncDisposable
         }
 
         var provider = ListenHandles.Provider;
-        var handle = provider is null ? null : await provider.GetHandleAsync(endPoint, cancellationToken).ConfigureAwait(false);
         try
         {
-            LocalEndPoint = await _host.StartAsync(endPoint, handle, cancellationToken).ConfigureAwait(false);
+            LocalEndPoint = await _host.StartAsync(endPoint, provider, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -3,7 +3,7 @@
 // workers behave as TH_WORKER_MODE says. Settings (environment):
 //   PORT, H2_PORT (optional h2c listener), TLS_PORT (optional h2 + HTTP/1.1 over TLS, self-signed), TH_WORKERS (2), TH_RESPAWN (0/1), TH_SHARING (auto/shared/reuseport/handoff),
 //   TH_FORK_ON_EXIT (1: fork from the exit handler), TH_MIN_UPTIME_MS, TH_MAX_CRASHES, TH_DRAIN_MS, TH_HEARTBEAT_MS, TH_KEEPALIVE_DRAIN_MS (1000),
-//   TH_LOG (1: server logs), TH_STATS_MS (N: every N ms the primary prints "stats {id} {pid} {requests} {rss} {restarts}" per worker), TH_WORKER_MODE: serve | boot-fail | crash-after-ms:N | malformed,
+//   TH_LOG (1: server logs), TH_HOT_SPARES (0), TH_PRIMARY_LOG (1: the primary's cluster log at Information on stdout), TH_STATS_MS (N: every N ms the primary prints "stats {id} {pid} {requests} {rss} {restarts}" per worker), TH_WORKER_MODE: serve | boot-fail | crash-after-ms:N | malformed,
 //   TH_BOOT_FAIL_FILE (a worker throws at startup while this file exists: a broken new build for reload tests)
 // Routes: / answers the worker's pid; /slow?ms=N answers it after N ms. On stop a worker prints "served {pid} {count}".
 using System.Globalization;
@@ -36,6 +36,10 @@ if (Cluster.IsPrimary)
         DrainTimeout = TimeSpan.FromMilliseconds(Setting("TH_DRAIN_MS", 30000)),
         HeartbeatInterval = TimeSpan.FromMilliseconds(Setting("TH_HEARTBEAT_MS", 5000)),
         KeepAliveDrainWindow = TimeSpan.FromMilliseconds(Setting("TH_KEEPALIVE_DRAIN_MS", 1000)),
+        HotSpares = Setting("TH_HOT_SPARES", 0),
+        LoggerFactory = Setting("TH_PRIMARY_LOG", 0) == 1
+            ? LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information))
+            : null,
     };
     Cluster.SetupPrimary(options);
     Console.WriteLine($"primary {Environment.ProcessId}");

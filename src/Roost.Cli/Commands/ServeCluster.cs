@@ -32,6 +32,20 @@ internal static class ServeCluster
         return option;
     }
 
+    /// <summary><c>--hot-spare</c> (default) and <c>--no-hot-spare</c>: keep one pre-started worker to promote when one dies.</summary>
+    public static (Option<bool> HotSpare, Option<bool> NoHotSpare) CreateHotSpareOptions() =>
+    (
+        new Option<bool>("--hot-spare")
+        {
+            Description = "Keep one hot spare worker (started, app built, not listening) and promote it when a worker dies: capacity is back in about half the time of a cold start. Costs about one idle worker's memory. On by default with --workers.",
+            DefaultValueFactory = _ => true,
+        },
+        new Option<bool>("--no-hot-spare")
+        {
+            Description = "Keep no hot spare (memory-tight hosts); a crashed worker is restarted cold after its backoff.",
+        }
+    );
+
     public static int ResolveWorkers(string value) => TryResolveWorkers(value, out var count) ? count : 0;
 
     public static async Task<int> RunPrimaryAsync(ServeSettings settings, CancellationToken cancellationToken)
@@ -58,6 +72,7 @@ internal static class ServeCluster
         Cluster.SetupPrimary(new ClusterOptions
         {
             RespawnWorkers = true,
+            HotSpares = settings.HotSpare ? 1 : 0,
             DrainTimeout = settings.ShutdownTimeout,
             LoggerFactory = loggerFactory,
         });

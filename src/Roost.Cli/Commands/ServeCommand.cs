@@ -44,10 +44,11 @@ internal static class ServeCommand
         };
         logFormat.AcceptOnlyFromAmong("text", "json");
         var workers = ServeCluster.CreateWorkersOption();
+        var (hotSpare, noHotSpare) = ServeCluster.CreateHotSpareOptions();
 
         var command = new Command("serve", "Serve the built-in welcome page over HTTPS with HTTP/2 and HTTP/1.1. Without --cert/--pfx a local development chain is created (once) and used.")
         {
-            port, host, shutdownTimeout, logFormat, workers,
+            port, host, shutdownTimeout, logFormat, workers, hotSpare, noHotSpare,
         };
         tls.AddTo(command);
         tls.AddServingTo(command);
@@ -57,7 +58,8 @@ internal static class ServeCommand
             tls.ReadServing(parse, tls.Read(parse)),
             TimeSpan.FromSeconds(parse.GetValue(shutdownTimeout)),
             parse.GetValue(logFormat)!,
-            ServeCluster.ResolveWorkers(parse.GetValue(workers)!)), cancellationToken));
+            ServeCluster.ResolveWorkers(parse.GetValue(workers)!),
+            parse.GetValue(hotSpare) && !parse.GetValue(noHotSpare)), cancellationToken));
         return command;
     }
 
@@ -166,4 +168,4 @@ internal static class ServeCommand
 }
 
 /// <summary>The parsed settings of <c>roost serve</c> (Workers: worker processes of a managed cluster; 0 serves in this process).</summary>
-internal sealed record ServeSettings(int Port, string Host, TlsSettings Tls, TimeSpan ShutdownTimeout, string LogFormat, int Workers = 0);
+internal sealed record ServeSettings(int Port, string Host, TlsSettings Tls, TimeSpan ShutdownTimeout, string LogFormat, int Workers = 0, bool HotSpare = true);

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace Roost.Internal;
 
@@ -16,7 +17,11 @@ internal sealed class KestrelHost(HttpServer server) : IAsyncDisposable
 {
     private WebApplication? _app;
 
-    public async Task<IPEndPoint> StartAsync(IPEndPoint endPoint, ulong? handle, CancellationToken cancellationToken)
+    /// <summary>
+    /// Builds the app, then (in a cluster worker) asks <paramref name="provider"/> for the socket and starts. A hot spare
+    /// waits in <see cref="IListenHandleProvider.BeforeStartAsync"/>, after the build: only <c>StartAsync</c> is left.
+    /// </summary>
+    public async Task<IPEndPoint> StartAsync(IPEndPoint endPoint, IListenHandleProvider? provider, CancellationToken cancellationToken)
     {
         var options = server.Options;
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "Roost" });
@@ -28,7 +33,7 @@ internal sealed class KestrelHost(HttpServer server) : IAsyncDisposable
 
         options.ConfigureServices?.Invoke(builder.Services);
         builder.Services.AddSingleton<IHostLifetime, PassiveHostLifetime>();
-        ListenHandles.Provider?.ConfigureServices(builder.Services);
+        provider?.ConfigureServices(builder.Services);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownTimeout);
 
         ListenOptions? bound = null;
@@ -43,31 +48,42 @@ internal sealed class KestrelHost(HttpServer server) : IAsyncDisposable
             kestrel.Limits.MaxConcurrentConnections = limits.MaxConcurrentConnections;
             kestrel.Limits.MaxConcurrentUpgradedConnections = limits.MaxConcurrentConnections;
             kestrel.Limits.Http2.MaxStreamsPerConnection = limits.MaxConcurrentStreams;
-
-            void Configure(ListenOptions listen)
-            {
-                listen.Protocols = server.KestrelProtocols;
-                if (server.IsSecure)
-                {
-                    listen.UseHttps(new TlsHandshakeCallbackOptions { OnConnection = server.OnTlsHandshake });
-                }
-
-                bound = listen;
-            }
-
-            if (handle is { } fd)
-            {
-                kestrel.ListenHandle(fd, Configure);
-            }
-            else
-            {
-                kestrel.Listen(endPoint, Configure);
-            }
         });
 
         var app = builder.Build();
         app.Run(server.Dispatcher.HandleAsync);
         _app = app;
+
+        ulong? handle = null;
+        if (provider is not null)
+        {
+            await provider.BeforeStartAsync(cancellationToken).ConfigureAwait(false);
+            handle = await provider.GetHandleAsync(endPoint, cancellationToken).ConfigureAwait(false);
+        }
+
+        void Configure(ListenOptions listen)
+        {
+            listen.Protocols = server.KestrelProtocols;
+            if (server.IsSecure)
+            {
+                listen.UseHttps(new TlsHandshakeCallbackOptions { OnConnection = server.OnTlsHandshake });
+            }
+
+            bound = listen;
+        }
+
+        // The end point is added after the build (Kestrel reads its listen options when it starts), so the socket
+        // can be chosen late: a hot spare learns its slot only when it is promoted.
+        var kestrelOptions = app.Services.GetRequiredService<IOptions<KestrelServerOptions>>().Value;
+        if (handle is { } fd)
+        {
+            kestrelOptions.ListenHandle(fd, Configure);
+        }
+        else
+        {
+            kestrelOptions.Listen(endPoint, Configure);
+        }
+
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
 
         // Kestrel writes the bound end point (with the real port for port 0) back into the listen options.

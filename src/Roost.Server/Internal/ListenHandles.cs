@@ -11,6 +11,9 @@ internal interface IListenHandleProvider
     /// <summary>Returns the file descriptor of a listening socket for <paramref name="endPoint"/>, or <see langword="null"/> to bind normally.</summary>
     ValueTask<ulong?> GetHandleAsync(IPEndPoint endPoint, CancellationToken cancellationToken);
 
+    /// <summary>Called after the server's app is built, just before it asks for a handle and starts (a hot spare waits here until it is promoted).</summary>
+    ValueTask BeforeStartAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
     /// <summary>Called once the server accepts on <paramref name="endPoint"/>.</summary>
     void OnListening(HttpServer server, IPEndPoint endPoint);
 

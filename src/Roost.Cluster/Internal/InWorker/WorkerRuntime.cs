@@ -67,6 +67,7 @@ internal sealed partial class WorkerRuntime : IListenHandleProvider
             [typeof(StopMessage)] = m => OnStop((StopMessage)m),
             [typeof(UserMessage)] = m => Self.RaiseMessage(((UserMessage)m).Payload),
             [typeof(ConnectionMessage)] = m => _handoff.Deliver(((ConnectionMessage)m).EndPoint, _channel.TakeReceivedHandle()),
+            [typeof(PromoteMessage)] = m => OnPromote((PromoteMessage)m),
         };
     }
 
@@ -149,6 +150,7 @@ internal sealed partial class WorkerRuntime : IListenHandleProvider
             TimeSpan.FromMilliseconds(Number(values[WorkerEnvironment.HeartbeatMilliseconds], 5000)),
             TimeSpan.FromMilliseconds(Number(values[WorkerEnvironment.DrainMilliseconds], 30000)));
         runtime._keepAliveWindow = TimeSpan.FromMilliseconds(Number(values[WorkerEnvironment.KeepAliveDrainMilliseconds], 0));
+        runtime.InitializeSpare(values[WorkerEnvironment.Spare] == "1");
         runtime.Start(Number(values[WorkerEnvironment.PrimaryPid], 0));
         return runtime;
     }

@@ -16,4 +16,6 @@ namespace Roost.Internal.Ipc;
 [JsonDerivedType(typeof(UserMessage), "message")]
 [JsonDerivedType(typeof(ConnectionMessage), "connection")]
 [JsonDerivedType(typeof(LoadMessage), "load")]
+[JsonDerivedType(typeof(SpareWaitingMessage), "spare-waiting")]
+[JsonDerivedType(typeof(PromoteMessage), "promote")]
 internal abstract record IpcMessage;

@@ -60,6 +60,9 @@ internal sealed partial class Supervisor
         }
 
         Log.ReloadStarted(_logger, generation, old.Count);
+
+        // A spare runs the program as it was on disk when the spare started: the new generation needs new ones.
+        StopSpares(all: false);
         NextReloadStep();
     }
 
@@ -71,6 +74,11 @@ internal sealed partial class Supervisor
             if (!_workers.TryGetValue(oldId, out var old) || old.StopRequested)
             {
                 continue;
+            }
+
+            if (TryPromoteSpareForReload(old, reload))
+            {
+                return;
             }
 
             try
@@ -182,6 +190,8 @@ internal sealed partial class Supervisor
         {
             waiter.TrySetResult(result);
         }
+
+        OnReloadEndedForSpares(aborted);
 
         if (_reloadAgain && _state == State.Running)
         {

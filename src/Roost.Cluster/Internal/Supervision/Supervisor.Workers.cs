@@ -12,6 +12,13 @@ internal sealed partial class Supervisor
     private void OnOnline(WorkerProcess worker)
     {
         Log.WorkerOnline(_logger, worker.Id, worker.Pid, worker.Generation);
+        if (worker.IsSpare)
+        {
+            // Not a worker for the application yet: its events are raised when it is promoted.
+            _sparesOnline.Add(worker.Id);
+            return;
+        }
+
         Raise(() => WorkerOnline?.Invoke(this, new ClusterWorkerEventArgs(worker.Worker)));
         Raise(worker.Worker.RaiseOnline);
     }
@@ -57,6 +64,7 @@ internal sealed partial class Supervisor
             Log.WorkerReady(_logger, worker.Id, worker.Pid, worker.Generation, HttpServer.Describe(endPoint),
                 (long)(worker.ReadyAt.Value - worker.StartedAt).TotalMilliseconds);
             OnReloadWorkerReady(worker);
+            EnsureSpares();
         }
 
         if (!worker.StopRequested)
@@ -83,6 +91,12 @@ internal sealed partial class Supervisor
 
     private void OnExited(WorkerProcess worker, int rawExitCode)
     {
+        if (worker.IsSpare)
+        {
+            OnSpareExited(worker, rawExitCode);
+            return;
+        }
+
         _workers.Remove(worker.Id);
         _published.TryRemove(worker.Id, out _);
         _sharing.OnWorkerGone(worker);
@@ -114,7 +128,7 @@ internal sealed partial class Supervisor
 
         if (_workers.Count == 0 && _pendingSlots.Count == 0)
         {
-            if (_state == State.Stopping)
+            if (_state == State.Stopping && _spares.Count == 0)
             {
                 Finish(_exitCode);
             }
@@ -134,9 +148,15 @@ internal sealed partial class Supervisor
         switch (decision.Action)
         {
             case RestartAction.Restart:
+                _slotRestarts[worker.Slot] = _slotRestarts.GetValueOrDefault(worker.Slot) + 1;
+                _slotEnvironments[worker.Slot] = worker.ForkEnvironment;
+                if (TryPromoteSpare(worker, decision.Delay))
+                {
+                    break;
+                }
+
                 Log.WorkerRestarting(_logger, worker.Slot, worker.Id, worker.Pid, worker.Generation, (long)decision.Delay.TotalMilliseconds, _policy.CrashesInWindow);
                 _pendingSlots.Add(worker.Slot);
-                _slotRestarts[worker.Slot] = _slotRestarts.GetValueOrDefault(worker.Slot) + 1;
                 _ = PostAfterAsync(decision.Delay, new SupervisorEvent.RespawnDue(worker.Slot));
                 break;
             case RestartAction.BootFailed:
@@ -190,6 +210,7 @@ internal sealed partial class Supervisor
         EndReload(ReloadResult.Failed(_generation, ClusterErrorMessages.ReloadStopping(reason)), aborted: true);
         _drainDeadline = _time.GetUtcNow() + _options.DrainTimeout + ExitGrace;
         Log.Stopping(_logger, _workers.Count, _options.DrainTimeout, reason);
+        StopSpares(all: true);
         foreach (var worker in _workers.Values)
         {
             worker.StopRequested = true;
@@ -201,7 +222,7 @@ internal sealed partial class Supervisor
             }
         }
 
-        if (_workers.Count == 0)
+        if (_workers.Count == 0 && _spares.Count == 0)
         {
             Finish(exitCode);
         }

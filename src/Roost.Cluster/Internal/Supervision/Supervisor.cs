@@ -80,6 +80,7 @@ internal sealed partial class Supervisor
             [typeof(HeartbeatMessage)] = (w, m) => OnHeartbeat(w, (HeartbeatMessage)m),
             [typeof(UserMessage)] = (w, m) => OnUserMessage(w, (UserMessage)m),
             [typeof(LoadMessage)] = (w, m) => _sharing.OnLoad(w, ((LoadMessage)m).ClosedConnections),
+            [typeof(SpareWaitingMessage)] = (w, _) => OnSpareWaiting(w),
         };
     }
 
@@ -237,6 +238,9 @@ internal sealed partial class Supervisor
             case SupervisorEvent.Signal s:
                 OnSignalReceived(s.Number);
                 break;
+            case SpareDue:
+                OnSpareDue();
+                break;
             case SupervisorEvent.RespawnDue r:
                 _pendingSlots.Remove(r.Slot);
                 if (_state == State.Running)
@@ -265,6 +269,7 @@ internal sealed partial class Supervisor
             case SupervisorEvent.Tick:
                 CheckWorkers();
                 CheckReload();
+                CheckSpares();
                 break;
         }
     }
@@ -309,7 +314,8 @@ internal sealed partial class Supervisor
     {
         try
         {
-            Spawn(slot, null, _generation);
+            // The replacement gets the dead worker's fork environment, as a reload replacement does.
+            Spawn(slot, _slotEnvironments.GetValueOrDefault(slot), _generation);
         }
         catch (Exception ex) when (ex is InvalidOperationException or IOException or System.ComponentModel.Win32Exception or System.Net.Sockets.SocketException)
         {
@@ -328,7 +334,7 @@ internal sealed partial class Supervisor
         return Spawn(slot, environment, _generation);
     }
 
-    private ClusterWorker Spawn(int slot, IReadOnlyDictionary<string, string?>? environment, int generation)
+    private ClusterWorker Spawn(int slot, IReadOnlyDictionary<string, string?>? environment, int generation, bool spare = false)
     {
         var id = Interlocked.Increment(ref _nextId);
         var (parentHandle, childHandle) = Libc.CreateSocketPair();
@@ -341,7 +347,8 @@ internal sealed partial class Supervisor
             }
         }
 
-        var inherited = string.Join(';', _preBound.Select(ep => $"{HttpServer.Describe(ep)}={HandleText(_sharing.GetHandle(ep, slot))}"));
+        // A hot spare gets no sockets now: it asks for its slot's sockets once it is promoted.
+        var inherited = spare ? string.Empty : string.Join(';', _preBound.Select(ep => $"{HttpServer.Describe(ep)}={HandleText(_sharing.GetHandle(ep, slot))}"));
         info.Environment[WorkerEnvironment.WorkerId] = Text(id);
         info.Environment[WorkerEnvironment.Generation] = Text(generation);
         info.Environment[WorkerEnvironment.IpcHandle] = Text(childHandle);
@@ -351,6 +358,8 @@ internal sealed partial class Supervisor
         info.Environment[WorkerEnvironment.MaxMessageBytes] = Text(_options.MaxMessageBytes);
         info.Environment[WorkerEnvironment.KeepAliveDrainMilliseconds] = Text((long)_options.KeepAliveDrainWindow.TotalMilliseconds);
         info.Environment[WorkerEnvironment.ListenHandles] = inherited;
+        info.Environment[WorkerEnvironment.Spare] = spare ? "1" : null;
+        ApplyWorkerDefaults(info, environment);
 
         System.Diagnostics.Process process;
         try
@@ -374,12 +383,18 @@ internal sealed partial class Supervisor
             StartedAt = _time.GetUtcNow(),
             Restarts = _slotRestarts.GetValueOrDefault(slot),
         };
-        var record = new WorkerProcess(worker, process, channel, slot, _time.GetUtcNow()) { ForkEnvironment = environment };
+        var record = new WorkerProcess(worker, process, channel, slot, _time.GetUtcNow()) { ForkEnvironment = environment, IsSpare = spare };
         channel.MessageReceived += m => Post(new SupervisorEvent.Message(record, m));
         channel.MessageRejected += (reason, length) => Post(new SupervisorEvent.Rejected(record, reason, length));
         channel.Closed += () => Post(new SupervisorEvent.ChannelClosed(record));
         channel.Start();
         _ = WatchExitAsync(record);
+
+        if (spare)
+        {
+            AddSpare(record);
+            return worker;
+        }
 
         _workers[id] = record;
         _published[id] = worker;
