@@ -11,8 +11,12 @@ internal interface IListenHandleProvider
     /// <summary>Returns the file descriptor of a listening socket for <paramref name="endPoint"/>, or <see langword="null"/> to bind normally.</summary>
     ValueTask<ulong?> GetHandleAsync(IPEndPoint endPoint, CancellationToken cancellationToken);
 
-    /// <summary>Called after the server's app is built, just before it asks for a handle and starts (a hot spare waits here until it is promoted).</summary>
-    ValueTask BeforeStartAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
+    /// <summary>
+    /// Called after the server's app is built, just before it asks for a handle and starts. A hot spare runs
+    /// <paramref name="warmUp"/> (a throwaway copy of the server answers one request on a private port) and then waits
+    /// here until it is promoted.
+    /// </summary>
+    ValueTask BeforeStartAsync(Func<CancellationToken, Task> warmUp, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
     /// <summary>Called once the server accepts on <paramref name="endPoint"/>.</summary>
     void OnListening(HttpServer server, IPEndPoint endPoint);

@@ -15,7 +15,7 @@ internal sealed partial class WorkerRuntime
     /// <summary>Gets a value indicating whether this worker was started as a hot spare and not yet promoted.</summary>
     public bool IsWaitingSpare => !_promoted.Task.IsCompleted;
 
-    public async ValueTask BeforeStartAsync(CancellationToken cancellationToken)
+    public async ValueTask BeforeStartAsync(Func<CancellationToken, Task> warmUp, CancellationToken cancellationToken)
     {
         if (_promoted.Task.IsCompleted)
         {
@@ -24,6 +24,8 @@ internal sealed partial class WorkerRuntime
 
         if (Interlocked.Exchange(ref _spareReported, 1) == 0)
         {
+            // Compile the server's start and request paths now, so the promoted start is warm (docs/cluster.md).
+            await warmUp(cancellationToken).ConfigureAwait(false);
             _channel.Send(new SpareWaitingMessage());
         }
 
@@ -44,6 +46,7 @@ internal sealed partial class WorkerRuntime
         // The slot matters to the primary only (it answers `listen` with the slot's sockets); inherited sockets from the
         // spawn are not used: a spare starts with none, so every end point is asked for after the promotion.
         _ = message;
+        _requests?.Reset();
         _promoted.TrySetResult();
     }
 }
