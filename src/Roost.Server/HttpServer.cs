@@ -50,7 +50,9 @@ public sealed partial class HttpServer : IAsyncDisposable
     {
         _options = options;
         _protocols = protocols;
-        _logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Roost.Server");
+        // In a cluster worker the provider wraps the factory so every line names the worker (id, pid, generation).
+        LoggerFactory = options.LoggerFactory is { } factory ? ListenHandles.Provider?.WrapLoggerFactory(factory) ?? factory : null;
+        _logger = (LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Roost.Server");
         _dispatcher = new RequestDispatcher(handler, asyncHandler, _logger, refuseHttp1: options is SecureServerOptions && protocols == HttpProtocols.Http2);
         if (options is SecureServerOptions secure)
         {
@@ -74,6 +76,9 @@ public sealed partial class HttpServer : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>Gets the logger factory the server and its Kestrel host log to (the options' one, in a worker wrapped to name the worker).</summary>
+    internal ILoggerFactory? LoggerFactory { get; }
 
     /// <summary>Gets the end point the server listens on (with the real port when 0 was asked for), or <see langword="null"/>.</summary>
     public IPEndPoint? LocalEndPoint { get; private set; }

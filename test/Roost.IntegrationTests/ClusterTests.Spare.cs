@@ -65,12 +65,13 @@ public sealed partial class ClusterTests
         Assert.Equal(["tagged"], tags);
     }
 
-    // Verifies: a crash respawn (no spare) starts the replacement with the dead worker's fork environment.
+    // Verifies: a crash respawn (no spare) starts the replacement with the dead worker's fork environment; the
+    // replacement's server log lines carry its identity.
     [Fact]
     public async Task KillWorker_ColdRespawn_ReplacementKeepsTheForkEnvironment()
     {
         var port = FreePort.Get();
-        await using var primary = ClusterHost.Start(port, new() { ["TH_RESPAWN"] = "1", ["TH_FORK_TAG"] = "tagged" });
+        await using var primary = ClusterHost.Start(port, new() { ["TH_RESPAWN"] = "1", ["TH_FORK_TAG"] = "tagged", ["TH_LOG"] = "1" });
         await ClusterHost.WaitForLinesAsync(primary, "listening ", 2, Timeout);
         var victim = ClusterHost.ForkedPids(primary)[0];
         Process.GetProcessById(victim).Kill();
@@ -93,6 +94,9 @@ public sealed partial class ClusterTests
 
         Assert.Contains(replacement, pids);
         Assert.Equal(["tagged"], tags);
+
+        // The servers' own log lines in a worker name the worker (TH_LOG=1: console logging in the workers).
+        Assert.Contains(primary.Lines, l => l.Contains($"[worker 3 (pid {replacement}, generation 1)] Listening on 127.0.0.1:{port}", StringComparison.Ordinal));
     }
 
     // Verifies: a spare that fails during startup is reported once as a boot-failure signal, no new spare is started

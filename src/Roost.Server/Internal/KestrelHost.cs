@@ -107,7 +107,7 @@ internal sealed class KestrelHost(HttpServer server) : IAsyncDisposable
         var options = server.Options;
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "Roost" });
         builder.WebHost.UseKestrelCore().UseKestrelHttpsConfiguration();
-        if (!warmUp && options.LoggerFactory is { } loggerFactory)
+        if (!warmUp && server.LoggerFactory is { } loggerFactory)
         {
             // The warm-up copy logs nothing: its private port would only confuse.
             builder.Services.AddSingleton(loggerFactory);

@@ -21,6 +21,9 @@ internal interface IListenHandleProvider
     /// <summary>Called once the server accepts on <paramref name="endPoint"/>.</summary>
     void OnListening(HttpServer server, IPEndPoint endPoint);
 
+    /// <summary>Wraps the server's logger factory (a worker prefixes every line with its identity).</summary>
+    Microsoft.Extensions.Logging.ILoggerFactory WrapLoggerFactory(Microsoft.Extensions.Logging.ILoggerFactory factory) => factory;
+
     /// <summary>Adds services to the server's Kestrel host (e.g. a transport for connections handed over by the primary).</summary>
     void ConfigureServices(Microsoft.Extensions.DependencyInjection.IServiceCollection services)
     {

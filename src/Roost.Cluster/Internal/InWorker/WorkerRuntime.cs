@@ -119,6 +119,9 @@ internal sealed partial class WorkerRuntime : IListenHandleProvider
         }
     }
 
+    public ILoggerFactory WrapLoggerFactory(ILoggerFactory factory) =>
+        new WorkerLoggerFactory(factory, WorkerLoggerFactory.Prefix(Self.Id, Self.Pid, Self.Generation));
+
     public void ConfigureServices(IServiceCollection services) =>
         services.AddSingleton<IConnectionListenerFactory>(sp => new HandoffListenerFactory(_handoff, sp.GetService<IMemoryPoolFactory<byte>>()));
 
