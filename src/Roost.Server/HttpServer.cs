@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Net.Security;
 using System.Security.Authentication;
@@ -276,10 +275,7 @@ public sealed partial class HttpServer : IAsyncDisposable
         }
     }
 
-    internal static string Describe(IPEndPoint endPoint) =>
-        endPoint.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6
-            ? $"[{endPoint.Address}]:{endPoint.Port.ToString(CultureInfo.InvariantCulture)}"
-            : $"{endPoint.Address}:{endPoint.Port.ToString(CultureInfo.InvariantCulture)}";
+    internal static string Describe(IPEndPoint endPoint) => EndPointText.Describe(endPoint);
 
     internal ServerOptions Options => _options;
 

@@ -40,7 +40,7 @@ internal sealed partial class Supervisor
         catch (SocketException ex)
         {
             // The worker then binds by itself and reports the error the usual way (ListenException with advice).
-            Log.ListenBindFailed(_logger, HttpServer.Describe(endPoint), worker.Id, worker.Pid, worker.Generation, ex.Message);
+            Log.ListenBindFailed(_logger, EndPointText.Describe(endPoint), worker.Id, worker.Pid, worker.Generation, ex.Message);
             worker.Channel.Send(new ListenResponseMessage(request.RequestId, false, ex.Message));
             return;
         }
@@ -61,7 +61,7 @@ internal sealed partial class Supervisor
         {
             worker.ReadyAt = _time.GetUtcNow();
             worker.Worker.IsListening = true;
-            Log.WorkerReady(_logger, worker.Id, worker.Pid, worker.Generation, HttpServer.Describe(endPoint),
+            Log.WorkerReady(_logger, worker.Id, worker.Pid, worker.Generation, EndPointText.Describe(endPoint),
                 (long)(worker.ReadyAt.Value - worker.StartedAt).TotalMilliseconds);
             OnReloadWorkerReady(worker);
             EnsureSpares();

@@ -348,7 +348,7 @@ internal sealed partial class Supervisor
         }
 
         // A hot spare gets no sockets now: it asks for its slot's sockets once it is promoted.
-        var inherited = spare ? string.Empty : string.Join(';', _preBound.Select(ep => $"{HttpServer.Describe(ep)}={HandleText(_sharing.GetHandle(ep, slot))}"));
+        var inherited = spare ? string.Empty : string.Join(';', _preBound.Select(ep => $"{EndPointText.Describe(ep)}={HandleText(_sharing.GetHandle(ep, slot))}"));
         info.Environment[WorkerEnvironment.WorkerId] = Text(id);
         info.Environment[WorkerEnvironment.Generation] = Text(generation);
         info.Environment[WorkerEnvironment.IpcHandle] = Text(childHandle);
