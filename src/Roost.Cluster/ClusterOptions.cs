@@ -22,6 +22,7 @@ public sealed partial class ClusterOptions
     private TimeSpan _drainTimeout = TimeSpan.FromSeconds(30);
     private int _maxMessageBytes = 1024 * 1024;
     private TimeSpan _keepAliveDrainWindow = TimeSpan.FromSeconds(1);
+    private int _hotSpares = 1;
 
     /// <summary>
     /// Gets or sets a value indicating whether crashed workers are started again (managed mode): after an
@@ -114,6 +115,23 @@ public sealed partial class ClusterOptions
     {
         get => _maxMessageBytes;
         set => _maxMessageBytes = value >= 1024 ? value : throw OutOfRange(nameof(MaxMessageBytes), value, "at least 1024");
+    }
+
+    /// <summary>
+    /// Gets or sets how many hot spares managed mode keeps: worker processes that run the program up to their first
+    /// <c>Listen</c> (the server's app is built) and wait there. When a worker crashes, a spare is promoted into its
+    /// slot at once instead of a cold start after the backoff (measurements in docs/cluster.md); the next spare starts
+    /// after the backoff. Spares are not in <see cref="Cluster.Workers"/>.
+    /// </summary>
+    /// <remarks>
+    /// Defaults to 1; 0 turns them off (memory-tight hosts: each spare costs about one idle worker's memory). Applies
+    /// only with <see cref="RespawnWorkers"/> (Node's mode has none). A spare runs whatever the program does before
+    /// <c>Listen</c>, so a worker that starts background work before listening does it in the spare too.
+    /// </remarks>
+    public int HotSpares
+    {
+        get => _hotSpares;
+        set => _hotSpares = value is >= 0 and <= 64 ? value : throw OutOfRange(nameof(HotSpares), value, "between 0 and 64");
     }
 
     /// <summary>Gets or sets the logger factory for the primary's own logs.</summary>

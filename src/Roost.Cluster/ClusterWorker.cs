@@ -47,10 +47,10 @@ public sealed class ClusterWorker
     public int Generation { get; }
 
     /// <summary>Gets when the primary started the worker process (in a worker: when its runtime started).</summary>
-    public DateTimeOffset StartedAt { get; internal init; } = DateTimeOffset.UtcNow;
+    public DateTimeOffset StartedAt { get; internal set; } = DateTimeOffset.UtcNow;
 
     /// <summary>Gets how many times the worker's slot was respawned after an unasked exit before this worker took it over.</summary>
-    public int Restarts { get; internal init; }
+    public int Restarts { get; internal set; }
 
     /// <summary>
     /// Gets the number of HTTP requests the worker has finished, as of its last heartbeat (so up to one

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Net.Security;
 using System.Security.Authentication;
@@ -50,7 +49,9 @@ public sealed partial class HttpServer : IAsyncDisposable
     {
         _options = options;
         _protocols = protocols;
-        _logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Roost.Server");
+        // In a cluster worker the provider wraps the factory so every line names the worker (id, pid, generation).
+        LoggerFactory = options.LoggerFactory is { } factory ? ListenHandles.Provider?.WrapLoggerFactory(factory) ?? factory : null;
+        _logger = (LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Roost.Server");
         _dispatcher = new RequestDispatcher(handler, asyncHandler, _logger, refuseHttp1: options is SecureServerOptions && protocols == HttpProtocols.Http2);
         if (options is SecureServerOptions secure)
         {
@@ -74,6 +75,9 @@ public sealed partial class HttpServer : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>Gets the logger factory the server and its Kestrel host log to (the options' one, in a worker wrapped to name the worker).</summary>
+    internal ILoggerFactory? LoggerFactory { get; }
 
     /// <summary>Gets the end point the server listens on (with the real port when 0 was asked for), or <see langword="null"/>.</summary>
     public IPEndPoint? LocalEndPoint { get; private set; }
@@ -189,10 +193,9 @@ public sealed partial class HttpServer : IAsyncDisposable
         }
 
         var provider = ListenHandles.Provider;
-        var handle = provider is null ? null : await provider.GetHandleAsync(endPoint, cancellationToken).ConfigureAwait(false);
         try
         {
-            LocalEndPoint = await _host.StartAsync(endPoint, handle, cancellationToken).ConfigureAwait(false);
+            LocalEndPoint = await _host.StartAsync(endPoint, provider, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -272,10 +275,7 @@ public sealed partial class HttpServer : IAsyncDisposable
         }
     }
 
-    internal static string Describe(IPEndPoint endPoint) =>
-        endPoint.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6
-            ? $"[{endPoint.Address}]:{endPoint.Port.ToString(CultureInfo.InvariantCulture)}"
-            : $"{endPoint.Address}:{endPoint.Port.ToString(CultureInfo.InvariantCulture)}";
+    internal static string Describe(IPEndPoint endPoint) => EndPointText.Describe(endPoint);
 
     internal ServerOptions Options => _options;
 

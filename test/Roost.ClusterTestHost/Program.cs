@@ -3,10 +3,12 @@
 // workers behave as TH_WORKER_MODE says. Settings (environment):
 //   PORT, H2_PORT (optional h2c listener), TLS_PORT (optional h2 + HTTP/1.1 over TLS, self-signed), TH_WORKERS (2), TH_RESPAWN (0/1), TH_SHARING (auto/shared/reuseport/handoff),
 //   TH_FORK_ON_EXIT (1: fork from the exit handler), TH_MIN_UPTIME_MS, TH_MAX_CRASHES, TH_DRAIN_MS, TH_HEARTBEAT_MS, TH_KEEPALIVE_DRAIN_MS (1000),
-//   TH_LOG (1: server logs), TH_STATS_MS (N: every N ms the primary prints "stats {id} {pid} {requests} {rss} {restarts}" per worker), TH_WORKER_MODE: serve | boot-fail | crash-after-ms:N | malformed,
+//   TH_LOG (1: server logs), TH_HOT_SPARES (0), TH_PRIMARY_LOG or TH_CLUSTER_LOG (1: the primary's cluster log at Information on stdout, one line each),
+//   TH_STATS_MS (N: every N ms the primary prints "stats {id} {pid} {requests} {rss} {restarts}" per worker),
+//   TH_WORKER_MODE: serve | boot-fail | spare-boot-fail (hot spares throw at startup) | crash-after-ms:N | malformed,
 //   TH_BOOT_FAIL_FILE (a worker throws at startup while this file exists: a broken new build for reload tests),
-//   TH_RELOAD_BATCH (ReloadBatchSize), TH_MAX_REQUESTS / TH_MAX_REQUESTS_JITTER / TH_MAX_MEMORY_MB / TH_MAX_AGE_MS (recycling), TH_CLUSTER_LOG (1: the primary's cluster log lines, Information, one line each)
-// Routes: / answers the worker's pid; /slow?ms=N answers it after N ms. On stop a worker prints "served {pid} {count}".
+//   TH_RELOAD_BATCH (ReloadBatchSize), TH_MAX_REQUESTS / TH_MAX_REQUESTS_JITTER / TH_MAX_MEMORY_MB / TH_MAX_AGE_MS (recycling)
+// Routes: / answers the worker's pid; /slow?ms=N answers it after N ms; /tag answers TH_WORKER_TAG (TH_FORK_TAG: the primary forks with it). On stop a worker prints "served {pid} {count}".
 using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Logging;
@@ -42,6 +44,10 @@ if (Cluster.IsPrimary)
         RecycleRequestsJitter = Setting("TH_MAX_REQUESTS_JITTER", 0),
         RecycleAboveMemoryBytes = Setting("TH_MAX_MEMORY_MB", 0) is var maxMemory and > 0 ? maxMemory * 1024L * 1024L : null,
         RecycleAfterAge = Setting("TH_MAX_AGE_MS", 0) is var maxAge and > 0 ? TimeSpan.FromMilliseconds(maxAge) : null,
+        HotSpares = Setting("TH_HOT_SPARES", 0),
+        LoggerFactory = Setting("TH_PRIMARY_LOG", 0) == 1
+            ? LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information))
+            : null,
     };
     if (Setting("TH_CLUSTER_LOG", 0) == 1)
     {
@@ -75,6 +81,13 @@ if (Cluster.IsPrimary)
         workerEnvironment = new() { ["TH_CERT_DIR"] = directory };
     }
 
+    // TH_FORK_TAG: every worker is forked with TH_WORKER_TAG set to it (a fork environment; /tag answers it).
+    if (Environment.GetEnvironmentVariable("TH_FORK_TAG") is { } tag)
+    {
+        workerEnvironment ??= [];
+        workerEnvironment["TH_WORKER_TAG"] = tag;
+    }
+
     using var stats = Setting("TH_STATS_MS", 0) is var statsMs and > 0
         ? new Timer(_ =>
         {
@@ -91,7 +104,7 @@ if (Cluster.IsPrimary)
     }
 
     var code = await Cluster.WaitForExitAsync();
-    if (workerEnvironment?["TH_CERT_DIR"] is { } certificates)
+    if (workerEnvironment?.GetValueOrDefault("TH_CERT_DIR") is { } certificates)
     {
         Directory.Delete(certificates, recursive: true);
     }
@@ -100,7 +113,8 @@ if (Cluster.IsPrimary)
     return code;
 }
 
-if (mode == "boot-fail" || Environment.GetEnvironmentVariable("TH_BOOT_FAIL_FILE") is { } failFile && File.Exists(failFile))
+if (mode == "boot-fail" || Environment.GetEnvironmentVariable("TH_BOOT_FAIL_FILE") is { } failFile && File.Exists(failFile)
+    || mode == "spare-boot-fail" && WorkerRuntime.Current?.IsWaitingSpare == true)
 {
     throw new InvalidOperationException("boot failure requested by TH_WORKER_MODE");
 }
@@ -110,6 +124,11 @@ long served = 0;
 async Task Handle(IncomingRequest req, OutgoingResponse res)
 {
     Interlocked.Increment(ref served);
+    if (req.Path == "/tag")
+    {
+        await res.EndAsync(Environment.GetEnvironmentVariable("TH_WORKER_TAG") ?? "none");
+        return;
+    }
     if (req.Path == "/slow" && int.TryParse(req.Query["ms"], out var ms))
     {
         await Task.Delay(ms);

@@ -91,17 +91,38 @@ internal static class RunCluster
 
         var json = config.ToJson();
         var dotnet = DotnetHost();
-        Cluster.SetupPrimary(new ClusterOptions
+        var clusterOptions = new ClusterOptions
         {
             RespawnWorkers = true,
             DrainTimeout = settings.ShutdownTimeout,
             BootTimeout = run.BootTimeout,
             LoggerFactory = loggerFactory,
 
+            // The startup hook does not implement the spare's wait-before-listening yet: no hot spare under roost run.
+            HotSpares = 0,
+            ControlSocket = true,
+            Name = settings.Name,
+            RunDirectory = settings.RunDirectory,
+
             // One socket per worker slot: the kernel spreads connections, a replaced worker's queue waits for its successor.
             ListenerSharing = ListenerSharingMode.ReusePort,
             WorkerStartInfo = () => WorkerStartInfo(dotnet, app, hook, json),
-        });
+        };
+        (settings.Recycle ?? RecycleSettings.Off).ApplyTo(clusterOptions);
+        Cluster.SetupPrimary(clusterOptions);
+
+        if (settings.Port != 0 || settings.Name is not null || settings.RunDirectory is not null)
+        {
+            // Before binding, as roost serve does: a second primary with the same name is refused before it joins the port.
+            try
+            {
+                Cluster.OpenControlSocket();
+            }
+            catch (InvalidOperationException ex)
+            {
+                return ServeCommand.Fail(ex.Message, ExitCodes.ListenFailed);
+            }
+        }
 
         var requested = new IPEndPoint(address, settings.Port);
         IPEndPoint bound;

@@ -51,13 +51,16 @@ internal static class RunCommand
         var workers = ServeCluster.CreateWorkersOption();
         var state = StateOption.Create();
         var tls = new TlsOptions();
+        var (name, runDirectory) = ServeCluster.CreateControlOptions();
 
         var command = new Command("run", "Run an unmodified ASP.NET Core app on every core: HTTPS with HTTP/2 and HTTP/1.1 on one port, workers respawned, SIGHUP = rolling reload onto the build on disk. Without --cert/--pfx a local development chain is used.")
         {
-            app, port, host, workers, state, shutdownTimeout, bootTimeout, logFormat,
+            app, port, host, workers, state, shutdownTimeout, bootTimeout, logFormat, name, runDirectory,
         };
         tls.AddTo(command);
         tls.AddServingTo(command);
+        var recycle = new ServeRecycleOptions();
+        recycle.AddTo(command);
         command.SetAction((parse, cancellationToken) => RunCluster.RunAsync(
             new RunSettings(
                 parse.GetValue(app)!,
@@ -67,7 +70,11 @@ internal static class RunCommand
                     tls.ReadServing(parse, tls.Read(parse)),
                     TimeSpan.FromSeconds(parse.GetValue(shutdownTimeout)),
                     parse.GetValue(logFormat)!,
-                    Math.Max(1, ServeCluster.ResolveWorkers(parse.GetValue(workers)!))),
+                    Math.Max(1, ServeCluster.ResolveWorkers(parse.GetValue(workers)!)),
+                    recycle.Read(parse),
+                    parse.GetValue(name),
+                    parse.GetValue(runDirectory),
+                    HotSpare: false),
                 parse.GetValue(state),
                 TimeSpan.FromSeconds(parse.GetValue(bootTimeout))),
             cancellationToken));

@@ -45,10 +45,11 @@ internal static class ServeCommand
         logFormat.AcceptOnlyFromAmong("text", "json");
         var workers = ServeCluster.CreateWorkersOption();
         var (name, runDirectory) = ServeCluster.CreateControlOptions();
+        var (hotSpare, noHotSpare) = ServeCluster.CreateHotSpareOptions();
 
         var command = new Command("serve", "Serve the built-in welcome page over HTTPS with HTTP/2 and HTTP/1.1. Without --cert/--pfx a local development chain is created (once) and used.")
         {
-            port, host, shutdownTimeout, logFormat, workers, name, runDirectory,
+            port, host, shutdownTimeout, logFormat, workers, name, runDirectory, hotSpare, noHotSpare,
         };
         tls.AddTo(command);
         tls.AddServingTo(command);
@@ -63,7 +64,8 @@ internal static class ServeCommand
             ServeCluster.ResolveWorkers(parse.GetValue(workers)!),
             recycle.Read(parse),
             parse.GetValue(name),
-            parse.GetValue(runDirectory)), cancellationToken));
+            parse.GetValue(runDirectory),
+            parse.GetValue(hotSpare) && !parse.GetValue(noHotSpare)), cancellationToken));
         return command;
     }
 
@@ -173,4 +175,4 @@ internal static class ServeCommand
 
 /// <summary>The parsed settings of <c>roost serve</c> (Workers: worker processes of a managed cluster; 0 serves in this process).</summary>
 /// <remarks>Name and RunDirectory address the primary's control socket (clustered only).</remarks>
-internal sealed record ServeSettings(int Port, string Host, TlsSettings Tls, TimeSpan ShutdownTimeout, string LogFormat, int Workers = 0, RecycleSettings? Recycle = null, string? Name = null, string? RunDirectory = null);
+internal sealed record ServeSettings(int Port, string Host, TlsSettings Tls, TimeSpan ShutdownTimeout, string LogFormat, int Workers = 0, RecycleSettings? Recycle = null, string? Name = null, string? RunDirectory = null, bool HotSpare = true);

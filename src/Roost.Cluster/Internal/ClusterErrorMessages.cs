@@ -36,6 +36,12 @@ internal static partial class ClusterErrorMessages
     public static string ReloadNotRunning() =>
         "Cannot reload: the cluster is not running (it is stopping or has stopped).";
 
+    public static string SpareBootFailed(int id, int pid, int generation, string exit) =>
+        $"Hot spare worker {id} (pid {pid}, generation {generation}) {exit} before its app was built; no more hot spares are started until the next successful reload (a worker started now would most likely fail the same way). The workers keep serving; crashed workers are restarted cold. See the spare's log lines above.";
+
+    public static string SpareBootTimedOut(int id, int pid, int generation, TimeSpan timeout) =>
+        $"Hot spare worker {id} (pid {pid}, generation {generation}) did not reach its first Listen within {timeout.TotalSeconds:0.#} s (ClusterOptions.BootTimeout); it is killed and no more hot spares are started until the next successful reload. Does the program call Listen in workers? Set ClusterOptions.HotSpares = 0 for programs that do not.";
+
     public static string DescribeExit(int? exitCode, string? signal) =>
         signal is not null ? $"was killed by {signal}" : $"exited with code {exitCode}";
 }

@@ -28,6 +28,11 @@ internal static partial class ClusterEventIds
     public const int RecycleStarted = 2040;
     public const int RecycleCompleted = 2041;
     public const int RecycleAborted = 2042;
+    public const int SpareForked = 2050;
+    public const int SpareWaiting = 2051;
+    public const int SparePromoted = 2052;
+    public const int SpareExited = 2053;
+    public const int SpareBootFailed = 2054;
     public const int WorkerDraining = 2100;
     public const int PrimaryGone = 2101;
     public const int IpcMessageRejected = 2200;

@@ -18,5 +18,8 @@ internal static class WorkerEnvironment
     /// <summary>The value in <see cref="ListenHandles"/> for an end point whose connections the primary hands over.</summary>
     public const string HandoffValue = "handoff";
 
-    public static readonly string[] All = [WorkerId, Generation, IpcHandle, PrimaryPid, HeartbeatMilliseconds, DrainMilliseconds, MaxMessageBytes, ListenHandles, KeepAliveDrainMilliseconds];
+    /// <summary>"1" in a hot spare: the worker builds its servers, then waits for <c>promote</c> before it listens.</summary>
+    public const string Spare = "ROOST_CLUSTER_SPARE";
+
+    public static readonly string[] All = [WorkerId, Generation, IpcHandle, PrimaryPid, HeartbeatMilliseconds, DrainMilliseconds, MaxMessageBytes, ListenHandles, KeepAliveDrainMilliseconds, Spare];
 }

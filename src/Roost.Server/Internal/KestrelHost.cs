@@ -1,10 +1,12 @@
 using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace Roost.Internal;
 
@@ -16,22 +18,109 @@ internal sealed class KestrelHost(HttpServer server) : IAsyncDisposable
 {
     private WebApplication? _app;
 
-    public async Task<IPEndPoint> StartAsync(IPEndPoint endPoint, ulong? handle, CancellationToken cancellationToken)
+    /// <summary>
+    /// Builds the app, then (in a cluster worker) asks <paramref name="provider"/> for the socket and starts. A hot spare
+    /// waits in <see cref="IListenHandleProvider.BeforeStartAsync"/>, after the build: only <c>StartAsync</c> is left.
+    /// </summary>
+    public async Task<IPEndPoint> StartAsync(IPEndPoint endPoint, IListenHandleProvider? provider, CancellationToken cancellationToken)
+    {
+        var app = Build(provider, warmUp: false);
+        app.Run(server.Dispatcher.HandleAsync);
+        _app = app;
+
+        ulong? handle = null;
+        if (provider is not null)
+        {
+            await provider.BeforeStartAsync(WarmUpAsync, cancellationToken).ConfigureAwait(false);
+            handle = await provider.GetHandleAsync(endPoint, cancellationToken).ConfigureAwait(false);
+        }
+
+        // The end point is added after the build (Kestrel reads its listen options when it starts), so the socket
+        // can be chosen late: a hot spare learns its slot only when it is promoted.
+        ListenOptions? bound = null;
+        var kestrelOptions = app.Services.GetRequiredService<IOptions<KestrelServerOptions>>().Value;
+        if (handle is { } fd)
+        {
+            kestrelOptions.ListenHandle(fd, listen => bound = Configure(listen));
+        }
+        else
+        {
+            kestrelOptions.Listen(endPoint, listen => bound = Configure(listen));
+        }
+
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+
+        // Kestrel writes the bound end point (with the real port for port 0) back into the listen options.
+        return bound?.IPEndPoint ?? endPoint;
+    }
+
+    /// <summary>
+    /// Runs a throwaway copy of this server (same Kestrel settings, protocols and TLS, but a terminal delegate that
+    /// answers 204 and never calls the application's handler) on a private loopback port, sends it one request and
+    /// stops it: Kestrel's start, accept, TLS and request paths are then compiled before the real start. A hot spare
+    /// does this while it waits. Best effort: a failure only means a colder start.
+    /// </summary>
+    public async Task WarmUpAsync(CancellationToken cancellationToken)
+    {
+        WebApplication? app = null;
+        try
+        {
+            app = Build(provider: null, warmUp: true);
+            app.Run(static context =>
+            {
+                context.Response.StatusCode = StatusCodes.Status204NoContent;
+                return Task.CompletedTask;
+            });
+            ListenOptions? bound = null;
+            var kestrelOptions = app.Services.GetRequiredService<IOptions<KestrelServerOptions>>().Value;
+            kestrelOptions.Listen(IPAddress.Loopback, 0, listen => bound = Configure(listen));
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+
+            var port = bound?.IPEndPoint?.Port ?? 0;
+            using var handler = new SocketsHttpHandler();
+            handler.SslOptions.RemoteCertificateValidationCallback = static (_, _, _, _) => true;
+            handler.SslOptions.TargetHost = "localhost";
+            using var client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(10) };
+            var h2Only = server.KestrelProtocols == HttpProtocols.Http2;
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"{(server.IsSecure ? "https" : "http")}://127.0.0.1:{port}/"))
+            {
+                Version = server.IsSecure || h2Only ? HttpVersion.Version20 : HttpVersion.Version11,
+                VersionPolicy = h2Only ? HttpVersionPolicy.RequestVersionExact : HttpVersionPolicy.RequestVersionOrLower,
+            };
+            using var response = await client.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // Best effort (e.g. a server that requires client certificates refuses the warm-up handshake).
+        }
+        finally
+        {
+            if (app is not null)
+            {
+                await app.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    private WebApplication Build(IListenHandleProvider? provider, bool warmUp)
     {
         var options = server.Options;
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "Roost" });
         builder.WebHost.UseKestrelCore().UseKestrelHttpsConfiguration();
-        if (options.LoggerFactory is { } loggerFactory)
+        if (!warmUp && server.LoggerFactory is { } loggerFactory)
         {
+            // The warm-up copy logs nothing: its private port would only confuse.
             builder.Services.AddSingleton(loggerFactory);
         }
 
-        options.ConfigureServices?.Invoke(builder.Services);
-        builder.Services.AddSingleton<IHostLifetime, PassiveHostLifetime>();
-        ListenHandles.Provider?.ConfigureServices(builder.Services);
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownTimeout);
+        if (!warmUp)
+        {
+            options.ConfigureServices?.Invoke(builder.Services);
+        }
 
-        ListenOptions? bound = null;
+        builder.Services.AddSingleton<IHostLifetime, PassiveHostLifetime>();
+        provider?.ConfigureServices(builder.Services);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownTimeout);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             // Node sends no Server header; neither do we.
@@ -43,35 +132,20 @@ internal sealed class KestrelHost(HttpServer server) : IAsyncDisposable
             kestrel.Limits.MaxConcurrentConnections = limits.MaxConcurrentConnections;
             kestrel.Limits.MaxConcurrentUpgradedConnections = limits.MaxConcurrentConnections;
             kestrel.Limits.Http2.MaxStreamsPerConnection = limits.MaxConcurrentStreams;
-
-            void Configure(ListenOptions listen)
-            {
-                listen.Protocols = server.KestrelProtocols;
-                if (server.IsSecure)
-                {
-                    listen.UseHttps(new TlsHandshakeCallbackOptions { OnConnection = server.OnTlsHandshake });
-                }
-
-                bound = listen;
-            }
-
-            if (handle is { } fd)
-            {
-                kestrel.ListenHandle(fd, Configure);
-            }
-            else
-            {
-                kestrel.Listen(endPoint, Configure);
-            }
         });
 
-        var app = builder.Build();
-        app.Run(server.Dispatcher.HandleAsync);
-        _app = app;
-        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        return builder.Build();
+    }
 
-        // Kestrel writes the bound end point (with the real port for port 0) back into the listen options.
-        return bound?.IPEndPoint ?? endPoint;
+    private ListenOptions Configure(ListenOptions listen)
+    {
+        listen.Protocols = server.KestrelProtocols;
+        if (server.IsSecure)
+        {
+            listen.UseHttps(new TlsHandshakeCallbackOptions { OnConnection = server.OnTlsHandshake });
+        }
+
+        return listen;
     }
 
     public Task StopAsync(CancellationToken cancellationToken) =>

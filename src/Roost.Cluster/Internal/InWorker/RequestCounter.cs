@@ -30,5 +30,8 @@ internal sealed class RequestCounter : IDisposable
     /// <summary>Gets the number of requests finished so far.</summary>
     public long Requests => Interlocked.Read(ref _requests);
 
+    /// <summary>Starts counting from zero (a promoted hot spare forgets its warm-up request).</summary>
+    public void Reset() => Interlocked.Exchange(ref _requests, 0);
+
     public void Dispose() => _listener.Dispose();
 }

@@ -72,6 +72,7 @@ internal sealed partial class WorkerRuntime : IListenHandleProvider
             [typeof(ConnectionMessage)] = m => _handoff.Deliver(((ConnectionMessage)m).EndPoint, _channel.TakeReceivedHandle()),
             [typeof(BroadcastMessage)] = m => OnBroadcast((BroadcastMessage)m),
             [typeof(ReloadCertificatesMessage)] = m => _ = ReloadCertificatesAsync((ReloadCertificatesMessage)m),
+            [typeof(PromoteMessage)] = m => OnPromote((PromoteMessage)m),
         };
     }
 
@@ -124,6 +125,9 @@ internal sealed partial class WorkerRuntime : IListenHandleProvider
         }
     }
 
+    public ILoggerFactory WrapLoggerFactory(ILoggerFactory factory) =>
+        new WorkerLoggerFactory(factory, WorkerLoggerFactory.Prefix(Self.Id, Self.Pid, Self.Generation));
+
     public void ConfigureServices(IServiceCollection services) =>
         services.AddSingleton<IConnectionListenerFactory>(sp => new HandoffListenerFactory(_handoff, sp.GetService<IMemoryPoolFactory<byte>>()));
 
@@ -155,6 +159,7 @@ internal sealed partial class WorkerRuntime : IListenHandleProvider
             TimeSpan.FromMilliseconds(Number(values[WorkerEnvironment.HeartbeatMilliseconds], 5000)),
             TimeSpan.FromMilliseconds(Number(values[WorkerEnvironment.DrainMilliseconds], 30000)));
         runtime._keepAliveWindow = TimeSpan.FromMilliseconds(Number(values[WorkerEnvironment.KeepAliveDrainMilliseconds], 0));
+        runtime.InitializeSpare(values[WorkerEnvironment.Spare] == "1");
         runtime.Start(Number(values[WorkerEnvironment.PrimaryPid], 0));
         return runtime;
     }

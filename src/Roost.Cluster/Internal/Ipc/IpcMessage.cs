@@ -19,4 +19,6 @@ namespace Roost.Internal.Ipc;
 [JsonDerivedType(typeof(BroadcastMessage), "broadcast")]
 [JsonDerivedType(typeof(ReloadCertificatesMessage), "reload-certificates")]
 [JsonDerivedType(typeof(CertificatesReloadedMessage), "certificates-reloaded")]
+[JsonDerivedType(typeof(SpareWaitingMessage), "spare-waiting")]
+[JsonDerivedType(typeof(PromoteMessage), "promote")]
 internal abstract record IpcMessage;

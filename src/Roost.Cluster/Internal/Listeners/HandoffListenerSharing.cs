@@ -26,7 +26,7 @@ internal sealed class HandoffListenerSharing(ILogger logger) : ListenerSharingBa
             {
                 var socket = ListenerSockets.Bind(endPoint, reusePort: false, inheritable: false);
                 Bound[endPoint] = (IPEndPoint)socket.LocalEndPoint!;
-                var acceptor = new HandoffAcceptor(HttpServer.Describe(endPoint), socket, logger);
+                var acceptor = new HandoffAcceptor(EndPointText.Describe(endPoint), socket, logger);
                 _acceptors[endPoint] = acceptor;
                 acceptor.Start();
             }

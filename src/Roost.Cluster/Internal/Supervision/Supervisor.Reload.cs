@@ -65,6 +65,9 @@ internal sealed partial class Supervisor
         }
 
         Log.ReloadStarted(_logger, generation, old.Count, _options.ReloadBatchSize);
+
+        // A spare runs the program as it was on disk when the spare started: the new generation needs new ones.
+        StopSpares(all: false);
         NextReloadStep();
     }
 
@@ -74,6 +77,11 @@ internal sealed partial class Supervisor
         while (reload.Incoming.Count < reload.BatchSize && reload.Remaining.TryDequeue(out var oldId))
         {
             if (!_workers.TryGetValue(oldId, out var old) || old.StopRequested)
+            {
+                continue;
+            }
+
+            if (TryPromoteSpareForReload(old, reload))
             {
                 continue;
             }
@@ -212,6 +220,8 @@ internal sealed partial class Supervisor
         {
             waiter.TrySetResult(result);
         }
+
+        OnReloadEndedForSpares(aborted);
 
         if (_reloadAgain && _state == State.Running)
         {

@@ -12,6 +12,13 @@ internal sealed partial class Supervisor
     private void OnOnline(WorkerProcess worker)
     {
         Log.WorkerOnline(_logger, worker.Id, worker.Pid, worker.Generation);
+        if (worker.IsSpare)
+        {
+            // Not a worker for the application yet: its events are raised when it is promoted.
+            _sparesOnline.Add(worker.Id);
+            return;
+        }
+
         Raise(() => WorkerOnline?.Invoke(this, new ClusterWorkerEventArgs(worker.Worker)));
         Raise(worker.Worker.RaiseOnline);
     }
@@ -33,7 +40,7 @@ internal sealed partial class Supervisor
         catch (SocketException ex)
         {
             // The worker then binds by itself and reports the error the usual way (ListenException with advice).
-            Log.ListenBindFailed(_logger, HttpServer.Describe(endPoint), worker.Id, worker.Pid, worker.Generation, ex.Message);
+            Log.ListenBindFailed(_logger, EndPointText.Describe(endPoint), worker.Id, worker.Pid, worker.Generation, ex.Message);
             worker.Channel.Send(new ListenResponseMessage(request.RequestId, false, ex.Message));
             return;
         }
@@ -54,10 +61,11 @@ internal sealed partial class Supervisor
         {
             worker.ReadyAt = _time.GetUtcNow();
             worker.Worker.IsListening = true;
-            Log.WorkerReady(_logger, worker.Id, worker.Pid, worker.Generation, HttpServer.Describe(endPoint),
+            Log.WorkerReady(_logger, worker.Id, worker.Pid, worker.Generation, EndPointText.Describe(endPoint),
                 (long)(worker.ReadyAt.Value - worker.StartedAt).TotalMilliseconds);
             OnReloadWorkerReady(worker);
             OnScaleWorkerReady(worker);
+            EnsureSpares();
         }
 
         if (!worker.StopRequested)
@@ -84,6 +92,12 @@ internal sealed partial class Supervisor
 
     private void OnExited(WorkerProcess worker, int rawExitCode)
     {
+        if (worker.IsSpare)
+        {
+            OnSpareExited(worker, rawExitCode);
+            return;
+        }
+
         _workers.Remove(worker.Id);
         _published.TryRemove(worker.Id, out _);
         _sharing.OnWorkerGone(worker);
@@ -115,7 +129,7 @@ internal sealed partial class Supervisor
 
         if (_workers.Count == 0 && _pendingSlots.Count == 0)
         {
-            if (_state == State.Stopping)
+            if (_state == State.Stopping && _spares.Count == 0)
             {
                 Finish(_exitCode);
             }
@@ -135,9 +149,15 @@ internal sealed partial class Supervisor
         switch (decision.Action)
         {
             case RestartAction.Restart:
+                _slotRestarts[worker.Slot] = _slotRestarts.GetValueOrDefault(worker.Slot) + 1;
+                _slotEnvironments[worker.Slot] = worker.ForkEnvironment;
+                if (TryPromoteSpare(worker, decision.Delay))
+                {
+                    break;
+                }
+
                 Log.WorkerRestarting(_logger, worker.Slot, worker.Id, worker.Pid, worker.Generation, (long)decision.Delay.TotalMilliseconds, _policy.CrashesInWindow);
                 _pendingSlots.Add(worker.Slot);
-                _slotRestarts[worker.Slot] = _slotRestarts.GetValueOrDefault(worker.Slot) + 1;
                 _ = PostAfterAsync(decision.Delay, new SupervisorEvent.RespawnDue(worker.Slot));
                 break;
             case RestartAction.BootFailed:
@@ -192,6 +212,7 @@ internal sealed partial class Supervisor
         FailScale(ClusterErrorMessages.ScaleStopping(reason));
         _drainDeadline = _time.GetUtcNow() + _options.DrainTimeout + ExitGrace;
         Log.Stopping(_logger, _workers.Count, _options.DrainTimeout, reason);
+        StopSpares(all: true);
         foreach (var worker in _workers.Values)
         {
             worker.StopRequested = true;
@@ -203,7 +224,7 @@ internal sealed partial class Supervisor
             }
         }
 
-        if (_workers.Count == 0)
+        if (_workers.Count == 0 && _spares.Count == 0)
         {
             Finish(exitCode);
         }

@@ -82,6 +82,7 @@ internal sealed partial class Supervisor
             [typeof(LoadMessage)] = (w, m) => _sharing.OnLoad(w, ((LoadMessage)m).ClosedConnections),
             [typeof(BroadcastMessage)] = (w, m) => Broadcast(((BroadcastMessage)m).Payload, w.Id),
             [typeof(CertificatesReloadedMessage)] = (w, m) => OnCertificatesReloaded(w, (CertificatesReloadedMessage)m),
+            [typeof(SpareWaitingMessage)] = (w, _) => OnSpareWaiting(w),
         };
     }
 
@@ -241,6 +242,9 @@ internal sealed partial class Supervisor
             case SupervisorEvent.Signal s:
                 OnSignalReceived(s.Number);
                 break;
+            case SpareDue:
+                OnSpareDue();
+                break;
             case SupervisorEvent.RespawnDue r:
                 _pendingSlots.Remove(r.Slot);
                 if (_state == State.Running && !IsRespawnCancelled(r.Slot))
@@ -277,6 +281,7 @@ internal sealed partial class Supervisor
                 CheckReload();
                 CheckRecycle();
                 CheckCertificateReloads();
+                CheckSpares();
                 break;
         }
     }
@@ -321,7 +326,8 @@ internal sealed partial class Supervisor
     {
         try
         {
-            Spawn(slot, null, _generation);
+            // The replacement gets the dead worker's fork environment, as a reload replacement does.
+            Spawn(slot, _slotEnvironments.GetValueOrDefault(slot), _generation);
         }
         catch (Exception ex) when (ex is InvalidOperationException or IOException or System.ComponentModel.Win32Exception or System.Net.Sockets.SocketException)
         {
@@ -340,7 +346,7 @@ internal sealed partial class Supervisor
         return Spawn(slot, environment, _generation);
     }
 
-    private ClusterWorker Spawn(int slot, IReadOnlyDictionary<string, string?>? environment, int generation)
+    private ClusterWorker Spawn(int slot, IReadOnlyDictionary<string, string?>? environment, int generation, bool spare = false)
     {
         var id = Interlocked.Increment(ref _nextId);
         var (parentHandle, childHandle) = Libc.CreateSocketPair();
@@ -353,7 +359,8 @@ internal sealed partial class Supervisor
             }
         }
 
-        var inherited = string.Join(';', _preBound.Select(ep => $"{HttpServer.Describe(ep)}={HandleText(_sharing.GetHandle(ep, slot))}"));
+        // A hot spare gets no sockets now: it asks for its slot's sockets once it is promoted.
+        var inherited = spare ? string.Empty : string.Join(';', _preBound.Select(ep => $"{EndPointText.Describe(ep)}={HandleText(_sharing.GetHandle(ep, slot))}"));
         info.Environment[WorkerEnvironment.WorkerId] = Text(id);
         info.Environment[WorkerEnvironment.Generation] = Text(generation);
         info.Environment[WorkerEnvironment.IpcHandle] = Text(childHandle);
@@ -363,6 +370,8 @@ internal sealed partial class Supervisor
         info.Environment[WorkerEnvironment.MaxMessageBytes] = Text(_options.MaxMessageBytes);
         info.Environment[WorkerEnvironment.KeepAliveDrainMilliseconds] = Text((long)_options.KeepAliveDrainWindow.TotalMilliseconds);
         info.Environment[WorkerEnvironment.ListenHandles] = inherited;
+        info.Environment[WorkerEnvironment.Spare] = spare ? "1" : null;
+        ApplyWorkerDefaults(info, environment);
 
         System.Diagnostics.Process process;
         try
@@ -386,12 +395,18 @@ internal sealed partial class Supervisor
             StartedAt = _time.GetUtcNow(),
             Restarts = _slotRestarts.GetValueOrDefault(slot),
         };
-        var record = new WorkerProcess(worker, process, channel, slot, _time.GetUtcNow()) { ForkEnvironment = environment };
+        var record = new WorkerProcess(worker, process, channel, slot, _time.GetUtcNow()) { ForkEnvironment = environment, IsSpare = spare };
         channel.MessageReceived += m => Post(new SupervisorEvent.Message(record, m));
         channel.MessageRejected += (reason, length) => Post(new SupervisorEvent.Rejected(record, reason, length));
         channel.Closed += () => Post(new SupervisorEvent.ChannelClosed(record));
         channel.Start();
         _ = WatchExitAsync(record);
+
+        if (spare)
+        {
+            AddSpare(record);
+            return worker;
+        }
 
         _workers[id] = record;
         _published[id] = worker;

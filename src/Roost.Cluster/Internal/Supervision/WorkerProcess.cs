@@ -13,9 +13,17 @@ internal sealed class WorkerProcess(ClusterWorker worker, Process process, IpcCh
     public IpcChannel Channel { get; } = channel;
 
     /// <summary>Gets the slot (0 … workers-1) the worker fills; a replacement takes over its predecessor's slot and sockets.</summary>
-    public int Slot { get; } = slot;
+    /// <remarks>A hot spare has slot -1 until it is promoted into a slot.</remarks>
+    public int Slot { get; set; } = slot;
 
-    public DateTimeOffset StartedAt { get; } = startedAt;
+    /// <summary>Gets or sets when the worker started; for a promoted hot spare, when it was promoted (boot timeout and uptime count from there).</summary>
+    public DateTimeOffset StartedAt { get; set; } = startedAt;
+
+    /// <summary>Gets or sets a value indicating whether this is a hot spare not yet promoted (not in the worker table, not in <c>Cluster.Workers</c>).</summary>
+    public bool IsSpare { get; set; }
+
+    /// <summary>Gets or sets when the hot spare reported that its app is built and it waits for <c>promote</c>.</summary>
+    public DateTimeOffset? SpareWaitingAt { get; set; }
 
     public DateTimeOffset? ReadyAt { get; set; }
 

@@ -1,0 +1,273 @@
+using Microsoft.Extensions.Logging;
+using Roost.Internal.Interop;
+using Roost.Internal.Ipc;
+
+namespace Roost.Internal.Supervision;
+
+/// <summary>
+/// Hot spares (managed mode): worker processes started ahead of need that run the program up to their first
+/// <c>Listen</c> (app built, not started) and wait for <c>promote</c>. A crash is answered by promoting a spare into
+/// the dead worker's slot at once (no backoff, no cold start); the next spare is then started after the backoff the
+/// restart policy chose, so a crash loop is still paced and counted by it.
+/// </summary>
+/// <remarks>
+/// A spare is not in the worker table and not in <c>Cluster.Workers</c>, and raises no application events until it is
+/// promoted (then <c>fork</c>, <c>online</c>, <c>listening</c> as for any worker). Spares are started only while no
+/// worker is booting and no cold respawn is pending (they would compete for the CPU), with the fork environment of the
+/// lowest-slot worker, and are used only for a worker whose fork environment is the same. A reload discards spares of
+/// older generations (they run the program as it was when they started); new ones follow the reload. A spare that
+/// exits before it reported <c>spare-waiting</c>, or does not report within <see cref="ClusterOptions.BootTimeout"/>,
+/// turns spares off until the next successful reload (a boot-failure signal; never a loop).
+/// </remarks>
+internal sealed partial class Supervisor
+{
+    private const int MaxSpareDeathsInARow = 3;
+
+    private readonly Dictionary<int, WorkerProcess> _spares = [];
+    private readonly HashSet<int> _sparesOnline = [];
+    private readonly Dictionary<int, IReadOnlyDictionary<string, string?>?> _slotEnvironments = [];
+    private bool _sparesDisabled;
+    private bool _spareDuePending;
+    private int _spareDeathsInARow;
+
+    private int SpareTarget => _options.RespawnWorkers ? _options.HotSpares : 0;
+
+    private int SpareGeneration => _reload?.Generation ?? _generation;
+
+    private void EnsureSpares()
+    {
+        if (_state != State.Running || SpareTarget == 0 || _sparesDisabled || _spareDuePending || _workers.Count == 0 || _pendingSlots.Count > 0)
+        {
+            return;
+        }
+
+        // Booting workers first: a spare booting beside them would slow them down on a small machine.
+        if (_workers.Values.Any(w => w.ReadyAt is null && !w.StopRequested))
+        {
+            return;
+        }
+
+        var environment = _workers.Values.Where(w => !w.StopRequested).OrderBy(w => w.Slot).Select(w => w.ForkEnvironment).FirstOrDefault();
+        while (_spares.Values.Count(s => !s.StopRequested) < SpareTarget)
+        {
+            try
+            {
+                Spawn(-1, environment, SpareGeneration, spare: true);
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or IOException or System.ComponentModel.Win32Exception or System.Net.Sockets.SocketException)
+            {
+                Log.WorkerSpawnFailed(_logger, -1, ex);
+                _sparesDisabled = true;
+                return;
+            }
+        }
+    }
+
+    private void AddSpare(WorkerProcess spare)
+    {
+        _spares[spare.Id] = spare;
+        Log.SpareForked(_logger, spare.Id, spare.Pid, spare.Generation);
+    }
+
+    private void OnSpareWaiting(WorkerProcess worker)
+    {
+        if (worker.SpareWaitingAt is not null)
+        {
+            return;
+        }
+
+        worker.SpareWaitingAt = _time.GetUtcNow();
+        _spareDeathsInARow = 0;
+        Log.SpareWaiting(_logger, worker.Id, worker.Pid, worker.Generation, (long)(worker.SpareWaitingAt.Value - worker.StartedAt).TotalMilliseconds);
+    }
+
+    private void OnSpareDue()
+    {
+        _spareDuePending = false;
+        EnsureSpares();
+    }
+
+    private void ScheduleSpare(TimeSpan delay)
+    {
+        _spareDuePending = true;
+        _ = PostAfterAsync(delay, new SpareDue());
+    }
+
+    /// <summary>After an unasked exit that the policy restarts: promote a spare into the slot now; <see langword="false"/> when none fits.</summary>
+    private bool TryPromoteSpare(WorkerProcess dead, TimeSpan backoff)
+    {
+        if (_state != State.Running)
+        {
+            return false;
+        }
+
+        var spare = FindSpare(_generation, dead.ForkEnvironment);
+        if (spare is null)
+        {
+            return false;
+        }
+
+        Promote(spare, dead.Slot);
+        Log.SparePromoted(_logger, spare.Id, spare.Pid, spare.Generation, dead.Slot, dead.Id, dead.Pid, spare.SpareWaitingAt is not null);
+
+        // The spare's own replacement follows the backoff the policy chose for this crash.
+        ScheduleSpare(backoff);
+        return true;
+    }
+
+    /// <summary>A reload step: a spare of the reload's generation becomes the successor instead of a cold start.</summary>
+    private bool TryPromoteSpareForReload(WorkerProcess old, RollingReload reload)
+    {
+        var spare = FindSpare(reload.Generation, old.ForkEnvironment);
+        if (spare is null)
+        {
+            return false;
+        }
+
+        Promote(spare, old.Slot);
+        Log.SparePromoted(_logger, spare.Id, spare.Pid, spare.Generation, old.Slot, old.Id, old.Pid, spare.SpareWaitingAt is not null);
+        reload.Incoming[spare] = old.Id;
+        return true;
+    }
+
+    private WorkerProcess? FindSpare(int generation, IReadOnlyDictionary<string, string?>? environment) =>
+        _spares.Values
+            .Where(s => !s.StopRequested && s.Generation == generation && SameEnvironment(s.ForkEnvironment, environment))
+            .OrderByDescending(s => s.SpareWaitingAt is not null)
+            .ThenBy(s => s.Id)
+            .FirstOrDefault();
+
+    private void Promote(WorkerProcess spare, int slot)
+    {
+        _spares.Remove(spare.Id);
+        var online = _sparesOnline.Remove(spare.Id);
+        var now = _time.GetUtcNow();
+        spare.IsSpare = false;
+        spare.Slot = slot;
+        spare.StartedAt = now;
+        spare.LastHeartbeat = now;
+        spare.Worker.StartedAt = now;
+        spare.Worker.Restarts = _slotRestarts.GetValueOrDefault(slot);
+        _workers[spare.Id] = spare;
+        _published[spare.Id] = spare.Worker;
+
+        // If the spare's channel is gone it is dying: its exit is then handled as a worker that never listened.
+        spare.Channel.Send(new PromoteMessage(slot));
+        Raise(() => WorkerForked?.Invoke(this, new ClusterWorkerEventArgs(spare.Worker)));
+        if (online)
+        {
+            Raise(() => WorkerOnline?.Invoke(this, new ClusterWorkerEventArgs(spare.Worker)));
+            Raise(spare.Worker.RaiseOnline);
+        }
+    }
+
+    private void StopSpares(bool all)
+    {
+        foreach (var spare in _spares.Values.Where(s => !s.StopRequested && (all || s.Generation < SpareGeneration)).ToList())
+        {
+            spare.StopRequested = true;
+            if (!spare.Channel.Send(new StopMessage(0)))
+            {
+                _ = Libc.Kill(spare.Pid, Libc.SigKill);
+            }
+        }
+    }
+
+    private void OnReloadEndedForSpares(bool aborted)
+    {
+        if (!aborted)
+        {
+            // New code on disk: a spare may succeed where the last one failed.
+            _sparesDisabled = false;
+            _spareDeathsInARow = 0;
+        }
+
+        EnsureSpares();
+    }
+
+    private void CheckSpares()
+    {
+        var now = _time.GetUtcNow();
+        foreach (var spare in _spares.Values)
+        {
+            if (!spare.StopRequested && !spare.KilledBySupervisor && spare.SpareWaitingAt is null && now - spare.StartedAt > _options.BootTimeout)
+            {
+                Log.SpareBootFailed(_logger, ClusterErrorMessages.SpareBootTimedOut(spare.Id, spare.Pid, spare.Generation, _options.BootTimeout));
+                spare.BootTimedOut = true;
+                spare.KilledBySupervisor = true;
+                _sparesDisabled = true;
+                _ = Libc.Kill(spare.Pid, Libc.SigKill);
+            }
+        }
+    }
+
+    private void OnSpareExited(WorkerProcess spare, int rawExitCode)
+    {
+        _spares.Remove(spare.Id);
+        _sparesOnline.Remove(spare.Id);
+        spare.Channel.Dispose();
+        spare.Process.Dispose();
+        var (exitCode, signal) = Classify(rawExitCode);
+        var exit = ClusterErrorMessages.DescribeExit(exitCode, signal);
+        var uptime = (long)(_time.GetUtcNow() - spare.StartedAt).TotalMilliseconds;
+        if (spare.StopRequested)
+        {
+            Log.SpareExited(_logger, spare.Id, spare.Pid, spare.Generation, exit, uptime, "asked to stop");
+        }
+        else if (spare.BootTimedOut)
+        {
+            // Already reported when it was killed.
+        }
+        else if (spare.SpareWaitingAt is null)
+        {
+            Log.SpareBootFailed(_logger, ClusterErrorMessages.SpareBootFailed(spare.Id, spare.Pid, spare.Generation, exit));
+            _sparesDisabled = true;
+        }
+        else if (++_spareDeathsInARow >= MaxSpareDeathsInARow)
+        {
+            Log.SpareExited(_logger, spare.Id, spare.Pid, spare.Generation, exit, uptime, $"{_spareDeathsInARow} spares in a row died while waiting; no more spares until the next successful reload");
+            _sparesDisabled = true;
+        }
+        else
+        {
+            Log.SpareExited(_logger, spare.Id, spare.Pid, spare.Generation, exit, uptime, "while waiting; another one follows");
+            ScheduleSpare(_options.InitialBackoff);
+        }
+
+        if (_state == State.Stopping && _workers.Count == 0 && _spares.Count == 0)
+        {
+            Finish(_exitCode);
+        }
+    }
+
+    private static bool SameEnvironment(IReadOnlyDictionary<string, string?>? a, IReadOnlyDictionary<string, string?>? b)
+    {
+        if (a is null || a.Count == 0)
+        {
+            return b is null || b.Count == 0;
+        }
+
+        return b is not null && a.Count == b.Count && a.All(pair => b.TryGetValue(pair.Key, out var value) && value == pair.Value);
+    }
+
+    /// <summary>The backoff before the next hot spare elapsed (timer).</summary>
+    private sealed record SpareDue : SupervisorEvent;
+
+    private static partial class Log
+    {
+        [LoggerMessage(ClusterEventIds.SpareForked, LogLevel.Information, "Started hot spare worker {WorkerId} (pid {Pid}, generation {Generation})", EventName = "SpareForked")]
+        public static partial void SpareForked(ILogger logger, int workerId, int pid, int generation);
+
+        [LoggerMessage(ClusterEventIds.SpareWaiting, LogLevel.Information, "hot spare worker {WorkerId} (pid {Pid}, generation {Generation}) is built and waiting, {StartupMilliseconds} ms after start", EventName = "SpareWaiting")]
+        public static partial void SpareWaiting(ILogger logger, int workerId, int pid, int generation, long startupMilliseconds);
+
+        [LoggerMessage(ClusterEventIds.SparePromoted, LogLevel.Warning, "Promoted hot spare worker {WorkerId} (pid {Pid}, generation {Generation}) into slot {Slot} of worker {OldWorkerId} (pid {OldPid}) (spare was waiting: {WasWaiting})", EventName = "SparePromoted")]
+        public static partial void SparePromoted(ILogger logger, int workerId, int pid, int generation, int slot, int oldWorkerId, int oldPid, bool wasWaiting);
+
+        [LoggerMessage(ClusterEventIds.SpareExited, LogLevel.Information, "hot spare worker {WorkerId} (pid {Pid}, generation {Generation}) {Exit} after {UptimeMilliseconds} ms ({Reason})", EventName = "SpareExited")]
+        public static partial void SpareExited(ILogger logger, int workerId, int pid, int generation, string exit, long uptimeMilliseconds, string reason);
+
+        [LoggerMessage(ClusterEventIds.SpareBootFailed, LogLevel.Error, "{Message}", EventName = "SpareBootFailed")]
+        public static partial void SpareBootFailed(ILogger logger, string message);
+    }
+}
