@@ -22,12 +22,8 @@ internal sealed class ControlClient : IDisposable
     /// <exception cref="ControlConnectException">Nothing is there, or nobody answers (stale), or access is denied.</exception>
     public static ControlClient Connect(string directory)
     {
+        // No File.Exists first: for another user a 0700 directory hides the file, and connect tells EACCES apart.
         var path = RunDirectory.SocketPath(directory);
-        if (!File.Exists(path))
-        {
-            throw new ControlConnectException(ControlConnectFailure.NotRunning, path);
-        }
-
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try
         {
