@@ -35,7 +35,11 @@ public sealed partial class ControlSocketTests
         while (process.Lines.Count(l => l.Contains(contains, StringComparison.Ordinal)) < count)
         {
             Assert.True(DateTime.UtcNow < deadline, $"Timed out waiting for {count} line(s) with '{contains}'. Output:\n{process.Output}");
-            Assert.False(process.HasExited, $"roost exited ({process.ExitCode}). Output:\n{process.Output}");
+            if (process.HasExited)
+            {
+                Assert.Fail($"roost exited ({process.ExitCode}). Output:\n{process.Output}");
+            }
+
             await Task.Delay(100, Ct);
         }
     }
@@ -46,6 +50,36 @@ public sealed partial class ControlSocketTests
         Assert.True(code == 0, $"roost status --json exited {code}: {output}");
         var line = output.Split('\n').Single(l => l.StartsWith('{'));
         return JsonDocument.Parse(line).RootElement.Clone();
+    }
+
+    /// <summary>Leaves a socket file nobody listens on (what a primary killed with SIGKILL leaves): connecting is refused.</summary>
+    private static void CreateStaleSocket(string path)
+    {
+        // .NET unlinks the path a socket was bound to when the socket is disposed: bind elsewhere, move the file.
+        var bound = path + ".tmp";
+        using (var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
+        {
+            socket.Bind(new UnixDomainSocketEndPoint(bound));
+            File.Move(bound, path);
+        }
+
+        Assert.True(File.Exists(path));
+    }
+
+    private static async Task<JsonElement> WaitForStatusAsync(string runDirectory, Func<JsonElement, bool> condition)
+    {
+        var deadline = DateTime.UtcNow + Timeout;
+        while (true)
+        {
+            var status = await StatusJsonAsync(runDirectory);
+            if (condition(status))
+            {
+                return status;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"Timed out waiting for a status; last: {status}");
+            await Task.Delay(250, Ct);
+        }
     }
 
     private static int[] WorkerPids(JsonElement status) =>
@@ -64,11 +98,7 @@ public sealed partial class ControlSocketTests
         var runDirectory = temp.File("run");
         var socketPath = Path.Combine(runDirectory, "control.sock");
         Directory.CreateDirectory(runDirectory);
-        using (var stale = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
-        {
-            // Bound, never listened, closed: the file stays and a connect to it is refused, as after a kill -9.
-            stale.Bind(new UnixDomainSocketEndPoint(socketPath));
-        }
+        CreateStaleSocket(socketPath);
 
         var port = FreePort.Get();
         await using var roost = StartRoost(chain, port, "2", runDirectory, "--no-watch");
@@ -82,7 +112,7 @@ public sealed partial class ControlSocketTests
             var (secondCode, secondOutput) = await TestProcess.RunAsync(
                 "dotnet",
                 [RoostDll, "serve", "--workers", "1", "--port", FreePort.Get().ToString(CultureInfo.InvariantCulture), "--host", "127.0.0.1",
-                 "--cert", chain.LeafPath, "--key", chain.KeyPath, "--run-dir", runDirectory],
+                 "--cert", chain.LeafPath, "--key", chain.KeyPath, "--ca", chain.IntermediatePath, "--run-dir", runDirectory],
                 Timeout);
             Assert.Equal(6, secondCode);
             Assert.Contains($"Another primary is running and answering on the control socket '{socketPath}'", secondOutput, StringComparison.Ordinal);
@@ -107,7 +137,9 @@ public sealed partial class ControlSocketTests
             var (reloadCode, reloadOutput) = await RoostAsync("reload", "--wait", "--run-dir", runDirectory);
             Assert.True(reloadCode == 0, reloadOutput);
             Assert.Contains("every worker now runs generation 2", reloadOutput, StringComparison.Ordinal);
-            status = await StatusJsonAsync(runDirectory);
+
+            // The reload's outcome comes when the last new worker is ready; the last old one may still be draining.
+            status = await WaitForStatusAsync(runDirectory, s => s.GetProperty("workers").GetArrayLength() == 2);
             var reloadedPids = WorkerPids(status);
             Assert.Equal(2, reloadedPids.Length);
             Assert.Empty(reloadedPids.Intersect(pids));
@@ -170,10 +202,7 @@ public sealed partial class ControlSocketTests
             Assert.Contains("roost status --list", output, StringComparison.Ordinal);
         }
 
-        using (var stale = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
-        {
-            stale.Bind(new UnixDomainSocketEndPoint(socketPath));
-        }
+        CreateStaleSocket(socketPath);
 
         var (staleCode, staleOutput) = await RoostAsync("scale", "3", "--run-dir", empty);
         Assert.Equal(8, staleCode);

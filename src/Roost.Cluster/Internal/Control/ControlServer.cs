@@ -153,6 +153,7 @@ internal sealed partial class ControlServer : IDisposable
         {
             var message = ClusterErrorMessages.ControlPeerRefused((int)uid, pid, (int)_owner);
             Log.PeerRefused(_logger, (int)uid, pid, message);
+            await DiscardRequestAsync(connection).ConfigureAwait(false);
             session.Complete(new ControlResponse.Error(ControlProtocol.ErrorCodes.Forbidden, message));
             return;
         }
@@ -192,6 +193,20 @@ internal sealed partial class ControlServer : IDisposable
 
         Log.Request(_logger, request.GetType().Name.ToLowerInvariant(), pid);
         _onRequest(request, session);
+    }
+
+    /// <summary>Reads (and ignores) a refused peer's request, so that its send does not fail before it reads the refusal.</summary>
+    private static async Task DiscardRequestAsync(Socket connection)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        try
+        {
+            await ReadLineAsync(connection, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or SocketException or InvalidDataException)
+        {
+            // Nothing (or too much) was sent: the refusal is sent all the same.
+        }
     }
 
     private static int ReadVersion(string line)
