@@ -41,6 +41,9 @@ internal sealed partial class ControlServer : IDisposable
 
     public string SocketPath => RunDirectory.SocketPath(Directory);
 
+    /// <summary>Gets or sets a value indicating whether the (derived, not user-given) instance directory is removed on exit when empty.</summary>
+    public bool RemoveDirectoryOnDispose { get; set; }
+
     /// <summary>Creates the socket and starts accepting.</summary>
     /// <exception cref="InvalidOperationException">Another primary of the same name is alive, or the socket cannot be created (the message says which path and why).</exception>
     public static ControlServer Start(string name, string directory, ILogger logger, Action<ControlRequest, ControlSession> onRequest)
@@ -92,8 +95,12 @@ internal sealed partial class ControlServer : IDisposable
         try
         {
             File.Delete(SocketPath);
+            if (RemoveDirectoryOnDispose && !System.IO.Directory.EnumerateFileSystemEntries(Directory).Any())
+            {
+                System.IO.Directory.Delete(Directory);
+            }
         }
-        catch (IOException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             // Left behind, it is detected as stale by the next primary of this name.
         }
