@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using Roost.Internal;
 using Roost.Internal.Control;
 using Spectre.Console;
@@ -34,19 +35,27 @@ internal static class ControlCall
         using (client)
         {
             ControlResponse? last = null;
-            await foreach (var response in client.ExchangeAsync(request, cancellationToken).ConfigureAwait(false))
+            try
             {
-                last = response;
-                if (response is ControlResponse.Error error)
+                await foreach (var response in client.ExchangeAsync(request, cancellationToken).ConfigureAwait(false))
                 {
-                    var code = error.Code == ControlProtocol.ErrorCodes.Forbidden ? ExitCodes.PermissionDenied : ExitCodes.Error;
-                    return (last, ServeCommand.Fail(error.Message, code));
-                }
+                    last = response;
+                    if (response is ControlResponse.Error error)
+                    {
+                        var code = error.Code == ControlProtocol.ErrorCodes.Forbidden ? ExitCodes.PermissionDenied : ExitCodes.Error;
+                        return (last, ServeCommand.Fail(error.Message, code));
+                    }
 
-                if (!onResponse(response))
-                {
-                    return (last, ExitCodes.Ok);
+                    if (!onResponse(response))
+                    {
+                        return (last, ExitCodes.Ok);
+                    }
                 }
+            }
+            catch (Exception ex) when (ex is SocketException or IOException or System.Text.Json.JsonException)
+            {
+                // The primary went away mid-answer (or sent something this build cannot read): report what arrived.
+                return (last, ServeCommand.Fail(ClusterErrorMessages.ConnectionClosed(client.SocketPath) + $" ({ex.Message})", ExitCodes.Error));
             }
 
             return (last, ExitCodes.Ok);

@@ -97,7 +97,7 @@ internal static class ServeCluster
             DrainTimeout = settings.ShutdownTimeout,
             LoggerFactory = loggerFactory,
             ControlSocket = true,
-            Name = settings.Name,
+            Name = settings.Name ?? (settings.Port != 0 ? settings.Port.ToString(CultureInfo.InvariantCulture) : null),
             RunDirectory = settings.RunDirectory,
         };
         (settings.Recycle ?? RecycleSettings.Off).ApplyTo(clusterOptions);

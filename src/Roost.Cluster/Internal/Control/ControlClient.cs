@@ -22,12 +22,8 @@ internal sealed class ControlClient : IDisposable
     /// <exception cref="ControlConnectException">Nothing is there, or nobody answers (stale), or access is denied.</exception>
     public static ControlClient Connect(string directory)
     {
+        // No File.Exists first: for another user a 0700 directory hides the file, and connect tells EACCES apart.
         var path = RunDirectory.SocketPath(directory);
-        if (!File.Exists(path))
-        {
-            throw new ControlConnectException(ControlConnectFailure.NotRunning, path);
-        }
-
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try
         {
@@ -58,7 +54,15 @@ internal sealed class ControlClient : IDisposable
     public async IAsyncEnumerable<ControlResponse> ExchangeAsync(ControlRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var line = JsonSerializer.SerializeToUtf8Bytes(request, ControlJsonContext.Default.ControlRequest);
-        await _socket.SendAsync(line.Append((byte)'\n').ToArray(), SocketFlags.None, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _socket.SendAsync(line.Append((byte)'\n').ToArray(), SocketFlags.None, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SocketException)
+        {
+            // The primary answered and closed before reading (a refused peer): its answer is still there to read.
+        }
+
         using var stream = new NetworkStream(_socket, ownsSocket: false);
         using var reader = new StreamReader(stream, Encoding.UTF8);
         while (await ReadLineAsync(reader, cancellationToken).ConfigureAwait(false) is { } text)

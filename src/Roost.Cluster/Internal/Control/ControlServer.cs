@@ -41,6 +41,9 @@ internal sealed partial class ControlServer : IDisposable
 
     public string SocketPath => RunDirectory.SocketPath(Directory);
 
+    /// <summary>Gets or sets a value indicating whether the (derived, not user-given) instance directory is removed on exit when empty.</summary>
+    public bool RemoveDirectoryOnDispose { get; set; }
+
     /// <summary>Creates the socket and starts accepting.</summary>
     /// <exception cref="InvalidOperationException">Another primary of the same name is alive, or the socket cannot be created (the message says which path and why).</exception>
     public static ControlServer Start(string name, string directory, ILogger logger, Action<ControlRequest, ControlSession> onRequest)
@@ -92,8 +95,12 @@ internal sealed partial class ControlServer : IDisposable
         try
         {
             File.Delete(SocketPath);
+            if (RemoveDirectoryOnDispose && !System.IO.Directory.EnumerateFileSystemEntries(Directory).Any())
+            {
+                System.IO.Directory.Delete(Directory);
+            }
         }
-        catch (IOException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             // Left behind, it is detected as stale by the next primary of this name.
         }
@@ -153,6 +160,7 @@ internal sealed partial class ControlServer : IDisposable
         {
             var message = ClusterErrorMessages.ControlPeerRefused((int)uid, pid, (int)_owner);
             Log.PeerRefused(_logger, (int)uid, pid, message);
+            await DiscardRequestAsync(connection).ConfigureAwait(false);
             session.Complete(new ControlResponse.Error(ControlProtocol.ErrorCodes.Forbidden, message));
             return;
         }
@@ -192,6 +200,20 @@ internal sealed partial class ControlServer : IDisposable
 
         Log.Request(_logger, request.GetType().Name.ToLowerInvariant(), pid);
         _onRequest(request, session);
+    }
+
+    /// <summary>Reads (and ignores) a refused peer's request, so that its send does not fail before it reads the refusal.</summary>
+    private static async Task DiscardRequestAsync(Socket connection)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        try
+        {
+            await ReadLineAsync(connection, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or SocketException or InvalidDataException)
+        {
+            // Nothing (or too much) was sent: the refusal is sent all the same.
+        }
     }
 
     private static int ReadVersion(string line)

@@ -35,6 +35,7 @@ internal sealed partial class Supervisor
             ?? Path.GetFileNameWithoutExtension(Environment.ProcessPath) ?? "roost";
         var directory = RunDirectory.Resolve(name, _options.RunDirectory);
         _control = ControlServer.Start(name, directory, _logger, (request, session) => Post(new SupervisorEvent.Control(request, session)));
+        _control.RemoveDirectoryOnDispose = _options.RunDirectory is null;
     }
 
     private void StopControlSocket(int exitCode)
