@@ -1,5 +1,6 @@
 // Renders the load benchmark's charts from the CSV files benchmarks/load/run.sh writes into a results folder:
 //   summary.csv  → <scenario>.svg: median req/s per contender (bar) with the rounds' min–max (whisker);
+//                  <scenario>-per-cpu.svg: requests per server CPU-second;
 //                  latency.svg: p50 and p99 per contender at the fixed rate
 //   memory.csv   → memory.svg: RSS of all of a contender's processes, idle and after the load
 // Usage: dotnet Roost.BenchmarkCharts.dll <results-folder> [--png]   (--png: a PNG next to each SVG as well)
@@ -48,10 +49,21 @@ foreach (var scenario in summary.Select(row => row["scenario"]).Distinct())
             file,
             scenario == "handshake" ? "handshake: new full TLS handshakes per second (higher is better)" : $"{scenario}: requests per second (higher is better)",
             scenario == "handshake" ? "handshakes/s (median, min–max)" : "req/s (median, min–max)",
-            rows);
+            rows,
+            "median_rps");
     }
 
     written.Add(file);
+
+    // Cost: requests (handshakes) per second of server CPU time, all of the contender's processes.
+    var perCpuFile = Path.Combine(folder, scenario + "-per-cpu.svg");
+    Charts.Throughput(
+        perCpuFile,
+        $"{scenario}: {(scenario == "handshake" ? "handshakes" : "requests")} per server CPU-second (higher is better)",
+        "per CPU-s (median of the rounds; all processes)",
+        rows,
+        "requests_per_cpu_s");
+    written.Add(perCpuFile);
 }
 
 var memory = Csv.Read(memoryPath);
@@ -108,7 +120,7 @@ internal static class Charts
     };
 
     /// <summary>Horizontal bars: median per contender, a whisker from min to max, the median written at the bar's end.</summary>
-    public static void Throughput(string file, string title, string axis, List<Dictionary<string, string>> rows)
+    public static void Throughput(string file, string title, string axis, List<Dictionary<string, string>> rows, string column)
     {
         var plot = new Plot();
         var bars = new List<Bar>();
@@ -118,9 +130,9 @@ internal static class Charts
         for (var i = 0; i < rows.Count; i++)
         {
             var position = rows.Count - 1 - i; // first row on top
-            var median = Csv.Number(rows[i]["median_rps"]);
-            var min = Csv.Number(rows[i]["min_rps"]);
-            var max = Csv.Number(rows[i]["max_rps"]);
+            var median = Csv.Number(rows[i][column]);
+            var min = column == "median_rps" ? Csv.Number(rows[i]["min_rps"]) : double.NaN;
+            var max = column == "median_rps" ? Csv.Number(rows[i]["max_rps"]) : double.NaN;
             if (double.IsNaN(median))
             {
                 continue;
@@ -147,8 +159,8 @@ internal static class Charts
         barPlot.ValueLabelStyle.FontSize = 11;
         foreach (var (min, max, position) in whiskers)
         {
-            // Drawn over the bars: the range of the rounds around the median.
-            var whisker = plot.Add.Line(min, position, max, position);
+            // Drawn over the lower part of the bar (the median's label sits at its middle): the range of the rounds.
+            var whisker = plot.Add.Line(min, position - 0.2, max, position - 0.2);
             whisker.Color = Colors.Black;
             whisker.LineWidth = 2f;
         }

@@ -350,7 +350,7 @@ start_nginx() { # contender
 worker_processes auto;
 pid $d/nginx.pid;
 error_log $d/error.log warn;
-events { worker_connections 4096; }
+events { worker_connections 1024; }
 http {
   access_log off;
   client_body_temp_path $d/client_body;
@@ -866,6 +866,8 @@ rel_data="$(basename "$data_dir")"
     echo "### $scenario — $(field "$s" 4)"
     echo
     echo "![$scenario]($rel_data/$scenario.svg)"
+    echo
+    echo "![$scenario per CPU-second]($rel_data/$scenario-per-cpu.svg)"
     echo
     if [ "$scenario" = latency ]; then
       echo "Fixed rate $rate req/s (10 connections × $((rate / 10)) req/s); latency of every request from h2load's log; p50/p99 medians over the rounds."
