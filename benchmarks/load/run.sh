@@ -127,7 +127,7 @@ contenders=(
   "cluster-handoff|h2-tls,h1-tls,h1,handshake|Roost cluster, \`auto\` workers, ListenerSharing = Handoff"
   "cluster-shared|h2-tls,h1-tls,h1,handshake|Roost cluster, \`auto\` workers, ListenerSharing = Shared"
   "roost-serve|static|\`roost serve\` of a 100 KB file (slot: skipped while \`roost serve\` has no static-file option)"
-  "roost-run|h1-tls|\`roost run\` of samples/Seed.Https (slot: skipped while \`roost run\` is not available)"
+  "roost-run|h2-tls,h1-tls|\`roost run --workers auto\` of samples/HelloApp, an unmodified ASP.NET Core app (its own body, checked by prefix; skipped while \`roost run\` or the sample is not in this build)"
 )
 # The Node anchor of each scenario: the seed's program for it.
 declare -A node_anchor=([h2-tls]=node-http2 [h1-tls]=node-https [h1]=node-cluster [handshake]=node-https [latency]=node-https)
@@ -260,6 +260,9 @@ roost_dll="src/Roost.Cli/bin/Release/net10.0/roost.dll"
 charts_dll="benchmarks/Roost.BenchmarkCharts/bin/Release/net10.0/Roost.BenchmarkCharts.dll"
 projects=(benchmarks/load/RawKestrel/RawKestrel.csproj benchmarks/load/FacadeSeed/FacadeSeed.csproj src/Roost.Cli/Roost.Cli.csproj)
 if [ "$charts" = 1 ]; then projects+=(benchmarks/Roost.BenchmarkCharts/Roost.BenchmarkCharts.csproj); fi
+hello_project=samples/HelloApp/HelloApp.csproj
+hello_dll=samples/HelloApp/bin/Release/net10.0/HelloApp.dll
+if [ -f "$hello_project" ] && selected "$only_contenders" roost-run; then projects+=("$hello_project"); fi
 if [ "$build" = 1 ]; then
   echo "== building Release"
   for project in "${projects[@]}"; do
@@ -418,13 +421,19 @@ start_contender() {
         skip "$1" "\`roost serve\` has no static-file option (--root) in this build: it serves only its built-in welcome page"
       fi ;;
     roost-run)
-      # SLOT: `roost run` of a sample app (being built in another branch). Fill in the start rule when it lands.
+      # SLOT: `roost run` of samples/HelloApp (both built in another branch): runs once they are merged.
       # (`roost run --help` exits 0 even without the command: System.CommandLine prints the root help. Look for it
       # in the list of commands instead.)
-      if printf '%s\n' "$roost_commands" | grep -qE '^ +run( |$)'; then
-        skip "$1" "\`roost run\` is available but its start rule is not written yet (see SLOT in benchmarks/load/run.sh)"
-      else
+      if ! printf '%s\n' "$roost_commands" | grep -qE '^ +run( |$)'; then
         skip "$1" "\`roost run\` is not available in this build"
+      elif [ ! -f "$hello_dll" ]; then
+        skip "$1" "the sample app $hello_dll is not built (samples/HelloApp missing from this build?)"
+      else
+        # One port, ALPN h2 + HTTP/1.1: the h2-tls and h1-tls scenarios load the same port.
+        local port; next_port
+        dotnet "$roost_dll" run "$hello_dll" --workers auto --host 127.0.0.1 --port "$port" \
+          "${tls_args[@]}" --ca "$ssl/new_caChain_change.cer" > "$work/logs/$1.log" 2>&1 &
+        pids+=("$!"); roots_of[$1]="$!"; port_of[$1/h1-tls]=$port; port_of[$1/h2-tls]=$port
       fi ;;
     *) echo "error: no start rule for contender '$1'." >&2; exit 1 ;;
   esac
@@ -471,7 +480,13 @@ check() { # contender listener → 0 when the answer is right; otherwise prints 
     echo "expected HTTP/$want 200 from $url, got '$got'"
     return 1
   fi
-  if ! cmp -s "$work/body" "$expected"; then
+  if [ "$name" = roost-run ]; then
+    # HelloApp's body names its version, pid and protocol: check the part every worker sends alike.
+    if ! grep -q '^Hello from HelloApp ' "$work/body"; then
+      echo "wrong body from $url: '$(head -c 100 "$work/body")' (expected 'Hello from HelloApp …')"
+      return 1
+    fi
+  elif ! cmp -s "$work/body" "$expected"; then
     echo "wrong body from $url ($(stat -c %s "$work/body") bytes): '$(head -c 100 "$work/body")'"
     return 1
   fi
