@@ -450,13 +450,6 @@ for c in "${active_contenders[@]}"; do
 done
 active_contenders=("${running[@]}")
 
-listener_of() { # scenario → listener
-  local s
-  for s in "${scenarios[@]}"; do
-    if [ "$(field "$s" 1)" = "$1" ]; then field "$s" 2; return; fi
-  done
-}
-
 # --- 5./7. correctness: curl trusting only the root, body byte-exact, right protocol ------------------------------
 check() { # contender listener → 0 when the answer is right; otherwise prints why
   local name="$1" listener="$2" port="${port_of[$1/$2]}" want args url got expected="$work/expected-body"
