@@ -648,19 +648,25 @@ run_one() { # scenario-record contender round measured(1|0)
       return
     fi
   done
-  local t0 b0 c0 w0 t1 b1 c1 w1
+  local t0 b0 c0 w0 t1 b1 c1 w1 ws
   children_seconds > "$work/c0"
-  t0="$(tree_ticks "$name")"; b0="$(busy_ticks)"; c0="$(cat "$work/c0")"; w0="$(date +%s.%N)"
+  c0="$(cat "$work/c0")"; ws="$(date +%s.%N)"
   # In the background + wait, so a signal to this script is handled at once (the EXIT trap stops the client too).
   timeout --kill-after=5 $((secs + 30)) "${cmd[@]}" > "$file" 2>&1 &
   client_pid=$!
+  # h2load --warm-up-time=1: the client counts nothing in its first second (connections, handshakes, first
+  # requests), so the server's CPU is not counted for it either: the window starts 1 s after the client.
+  if [ "${length[0]}" != -n ] && [[ "$client" == h2load || "$client" == h2load-h1 || "$client" == h2load-static ]]; then
+    sleep 1
+  fi
+  t0="$(tree_ticks "$name")"; b0="$(busy_ticks)"; w0="$(date +%s.%N)"
   wait "$client_pid" || true
   client_pid=""
   t1="$(tree_ticks "$name")"; b1="$(busy_ticks)"; w1="$(date +%s.%N)"
   children_seconds > "$work/c1"
   c1="$(cat "$work/c1")"
   local wall rps ok errors p50="" p99=""
-  wall="$(awk -v a="$w0" -v b="$w1" 'BEGIN { print b - a }')"
+  wall="$(awk -v a="$ws" -v b="$w1" 'BEGIN { print b - a }')"
   read -r rps ok errors < <(parse_client "$client" "$file" "$wall")
   if [ "$measured" != 1 ]; then
     printf '%s\t%s\t%s\n' "$scenario" "$name" "$ok" >> "$work/warmups.tsv"
@@ -670,8 +676,9 @@ run_one() { # scenario-record contender round measured(1|0)
   # Server CPU-seconds; "other" = everything on the machine that is neither this server nor the load client.
   local server_s other_cores
   server_s="$(awk -v a="$t0" -v b="$t1" -v hz="$clk_tck" 'BEGIN { printf "%.2f", (b - a) / hz }')"
-  other_cores="$(awk -v a="$b0" -v b="$b1" -v hz="$clk_tck" -v s="$server_s" -v c0="$c0" -v c1="$c1" -v d="$wall" \
-    'BEGIN { o = ((b - a) / hz - s - (c1 - c0)) / d; if (o < 0) o = 0; printf "%.2f", o }')"
+  # (The client's CPU is known only for its whole run: its share of the window is taken pro rata.)
+  other_cores="$(awk -v a="$b0" -v b="$b1" -v hz="$clk_tck" -v s="$server_s" -v c0="$c0" -v c1="$c1" -v ws="$ws" -v w0="$w0" -v w1="$w1" \
+    'BEGIN { d = w1 - w0; o = ((b - a) / hz - s - (c1 - c0) * d / (w1 - ws)) / d; if (o < 0) o = 0; printf "%.2f", o }')"
   echo "$scenario,$round,$name,$rps,$ok,$errors,$server_s,$other_cores,$p50,$p99" >> "$rounds_csv"
   printf '   %-9s round %-2s %-18s %10s req/s %8s ok %3s errors  server %5ss CPU  other %s cores %s\n' \
     "$scenario" "$round" "$name" "$rps" "$ok" "$errors" "$server_s" "$other_cores" "${p50:+p50 $p50 ms p99 $p99 ms}"
