@@ -59,6 +59,24 @@ builder.WebHost.ConfigureKestrel(kestrel =>
 });
 
 var app = builder.Build();
+if (options.StaticFile is { } staticFile)
+{
+    // --static FILE: served at ContenderOptions.StaticPath with SendFileAsync (from disk, as Kestrel users serve a file).
+    var seed = handler;
+    var length = new FileInfo(staticFile).Length;
+    handler = context =>
+    {
+        if (context.Request.Path.Value != ContenderOptions.StaticPath)
+        {
+            return seed(context);
+        }
+
+        context.Response.ContentType = "application/octet-stream";
+        context.Response.ContentLength = length;
+        return context.Response.SendFileAsync(staticFile);
+    };
+}
+
 app.Run(handler);
 await app.StartAsync();
 Console.WriteLine($"RawKestrel {options.Mode} listening: {options.Describe()}");

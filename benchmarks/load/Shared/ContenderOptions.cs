@@ -5,13 +5,17 @@ namespace Roost.Benchmarks.Load;
 /// <summary>
 /// Command line of a load-benchmark contender (RawKestrel, FacadeSeed), shared so both parse it the same way:
 /// <c>--h1-tls PORT</c> (HTTP/1.1 over TLS), <c>--h2-tls PORT</c> (HTTP/2 over TLS, ALPN h2),
-/// <c>--h1 PORT</c> (cleartext HTTP/1.1), <c>--cert FILE --key FILE [--ca FILE]...</c>, <c>--mode NAME</c>.
+/// <c>--h1 PORT</c> (cleartext HTTP/1.1), <c>--cert FILE --key FILE [--ca FILE]...</c>, <c>--mode NAME</c>,
+/// <c>--static FILE</c> (served at <see cref="StaticPath"/>), <c>--workers N|auto</c> and <c>--sharing NAME</c> (Roost cluster).
 /// Every listener binds 127.0.0.1 only: benchmark traffic stays on loopback.
 /// </summary>
 internal sealed class ContenderOptions
 {
     /// <summary>The seed handler's response body, as the study note's programs send it.</summary>
     public const string SeedBody = "<h1>hello Node</h1><p>hello server!</p>";
+
+    /// <summary>The URL path the <c>--static</c> file is served at; every other path gets the seed body.</summary>
+    public const string StaticPath = "/static/100k.bin";
 
     public int H1TlsPort { get; private set; }
 
@@ -26,6 +30,15 @@ internal sealed class ContenderOptions
     public List<string> Ca { get; } = [];
 
     public string? Mode { get; private set; }
+
+    /// <summary>A file served at <see cref="StaticPath"/> (the static-file scenario), or null.</summary>
+    public string? StaticFile { get; private set; }
+
+    /// <summary>Cluster workers (0: one process, no cluster); <c>auto</c> is one per CPU.</summary>
+    public int Workers { get; private set; }
+
+    /// <summary>Cluster listener sharing: auto, reuseport, handoff or shared.</summary>
+    public string Sharing { get; private set; } = "auto";
 
     public bool NeedsTls => H1TlsPort > 0 || H2TlsPort > 0;
 
@@ -53,6 +66,13 @@ internal sealed class ContenderOptions
                 case "--key": options.Key = value; break;
                 case "--ca": options.Ca.Add(value); break;
                 case "--mode": options.Mode = value; break;
+                case "--static": options.StaticFile = value; break;
+                case "--workers": options.Workers = value == "auto" ? Environment.ProcessorCount : ParseCount(name, value); break;
+                case "--sharing":
+                    options.Sharing = value is "auto" or "reuseport" or "handoff" or "shared"
+                        ? value
+                        : throw Usage($"'--sharing' must be auto, reuseport, handoff or shared; got '{value}'.");
+                    break;
                 default: throw Usage($"unknown option '{name}'.");
             }
         }
@@ -82,6 +102,11 @@ internal sealed class ContenderOptions
             ? port
             : throw Usage($"'{name}' must be a port between 1 and 65535; got '{value}'.");
 
+    private static int ParseCount(string name, string value) =>
+        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var count) && count is >= 0 and <= 64
+            ? count
+            : throw Usage($"'{name}' must be auto or a number of workers between 0 and 64; got '{value}'.");
+
     private static ArgumentException Usage(string problem) => new(
-        $"{problem} Usage: --h1-tls PORT --h2-tls PORT --h1 PORT --cert FILE --key FILE [--ca FILE]... [--mode NAME]");
+        $"{problem} Usage: --h1-tls PORT --h2-tls PORT --h1 PORT --cert FILE --key FILE [--ca FILE]... [--mode NAME] [--static FILE] [--workers N|auto] [--sharing auto|reuseport|handoff|shared]");
 }
