@@ -3,7 +3,7 @@
 // workers behave as TH_WORKER_MODE says. Settings (environment):
 //   PORT, H2_PORT (optional h2c listener), TLS_PORT (optional h2 + HTTP/1.1 over TLS, self-signed), TH_WORKERS (2), TH_RESPAWN (0/1), TH_SHARING (auto/shared/reuseport/handoff),
 //   TH_FORK_ON_EXIT (1: fork from the exit handler), TH_MIN_UPTIME_MS, TH_MAX_CRASHES, TH_DRAIN_MS, TH_HEARTBEAT_MS, TH_KEEPALIVE_DRAIN_MS (1000),
-//   TH_LOG (1: server logs), TH_WORKER_MODE: serve | boot-fail | crash-after-ms:N | malformed,
+//   TH_LOG (1: server logs), TH_WORKER_MODE: serve | boot-fail | crash-after-ms:N | malformed | broadcast,
 //   TH_BOOT_FAIL_FILE (a worker throws at startup while this file exists: a broken new build for reload tests)
 // Routes: / answers the worker's pid; /slow?ms=N answers it after N ms. On stop a worker prints "served {pid} {count}".
 using System.Globalization;
@@ -45,6 +45,7 @@ if (Cluster.IsPrimary)
     Cluster.WorkerDisconnected += (_, e) => Console.WriteLine($"disconnect {e.Worker.Id} {e.Worker.Pid}");
     Cluster.WorkerExited += (_, e) => Console.WriteLine($"exit {e.Worker.Id} {e.Worker.Pid} code={e.ExitCode} signal={e.Signal}");
     Cluster.MessageReceived += (_, e) => Console.WriteLine($"message {e.Worker.Id} {e.Message.GetRawText()}");
+    Cluster.BroadcastReceived += (_, e) => Console.WriteLine($"broadcast {e.SenderId} {e.Message.GetRawText()}");
     if (Setting("TH_FORK_ON_EXIT", 0) == 1)
     {
         // Node's own respawn idiom: cluster.on('exit', () => cluster.fork()).
@@ -130,6 +131,15 @@ if (mode == "malformed")
     var oversized = new string('x', 1024 * 1024 + 16);
     WorkerRuntime.Current!.SendRawForTesting(Encoding.UTF8.GetBytes("this is not json\n{\"type\":\"no-such-type\"}\n{\"type\":\"heartbeat\",\"sequence\":\"NaN\"}\n" + oversized + "\n"));
     Cluster.Worker.Send("still-alive");
+}
+
+if (mode == "broadcast")
+{
+    // Every process prints what it receives; each worker sends an oversized broadcast (dropped by the primary) and
+    // then a valid one, which every worker and the primary must receive.
+    Cluster.BroadcastReceived += (_, e) => Console.WriteLine($"worker-broadcast {Cluster.Worker.Id} {e.SenderId} {e.IsFromSelf} {e.Message.GetRawText()}");
+    Cluster.Broadcast(new string('x', 1024 * 1024 + 16));
+    Cluster.Broadcast($"after-oversized-{Cluster.Worker.Id}");
 }
 
 await server.WaitForShutdownAsync();
