@@ -45,6 +45,7 @@ public static class Program
             "Roost: HTTPS + HTTP/2 servers for .NET, the way Node's https, http2 and cluster modules work.\n" + ExitCodes.HelpText)
         {
             ServeCommand.Create(),
+            RunCommand.Create(),
             CertCommand.Create(),
         };
         return root;

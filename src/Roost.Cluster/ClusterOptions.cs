@@ -7,7 +7,7 @@ namespace Roost;
 /// respawn); <see cref="RespawnWorkers"/> turns on managed mode: respawn with backoff, boot-failure stop, crash-loop
 /// guard, heartbeats. Worker processes read what they need from the primary.
 /// </summary>
-public sealed class ClusterOptions
+public sealed partial class ClusterOptions
 {
     private TimeSpan _initialBackoff = TimeSpan.FromMilliseconds(100);
     private double _backoffMultiplier = 2;
@@ -119,6 +119,13 @@ public sealed class ClusterOptions
     /// <summary>Gets or sets the logger factory for the primary's own logs.</summary>
     /// <remarks>Defaults to <see langword="null"/>: warnings and errors go to stderr, as plain lines.</remarks>
     public ILoggerFactory? LoggerFactory { get; set; }
+
+    /// <summary>
+    /// Gets or sets what a worker runs, built anew for every start (so a restart re-reads the program from disk);
+    /// <see langword="null"/> runs this program again. <c>roost run</c> starts <c>dotnet app.dll</c> in the app's folder.
+    /// The supervisor adds its own environment variables to the returned start info.
+    /// </summary>
+    internal Func<System.Diagnostics.ProcessStartInfo>? WorkerStartInfo { get; set; }
 
     internal ClusterOptions Clone() => (ClusterOptions)MemberwiseClone();
 

@@ -46,6 +46,21 @@ public sealed class ClusterWorker
     /// <summary>Gets the generation the worker belongs to (1 until a rolling reload starts a new one).</summary>
     public int Generation { get; }
 
+    /// <summary>Gets when the primary started the worker process (in a worker: when its runtime started).</summary>
+    public DateTimeOffset StartedAt { get; internal init; } = DateTimeOffset.UtcNow;
+
+    /// <summary>Gets how many times the worker's slot was respawned after an unasked exit before this worker took it over.</summary>
+    public int Restarts { get; internal init; }
+
+    /// <summary>
+    /// Gets the number of HTTP requests the worker has finished, as of its last heartbeat (so up to one
+    /// <see cref="ClusterOptions.HeartbeatInterval"/> old). Counted from ASP.NET Core's <c>http.server.request.duration</c> instrument.
+    /// </summary>
+    public long RequestCount { get; internal set; }
+
+    /// <summary>Gets the worker's resident set size in bytes, read by the primary at the last heartbeat; <see langword="null"/> until then.</summary>
+    public long? RssBytes { get; internal set; }
+
     /// <summary>Gets a value indicating whether the worker reported listening at least once (it counts as ready).</summary>
     public bool IsListening { get; internal set; }
 

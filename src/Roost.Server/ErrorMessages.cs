@@ -107,8 +107,17 @@ internal static partial class ErrorMessages
     public static string ListenAddressInUse(string endPoint, string portHint) =>
         $"Cannot listen on {endPoint}: the address is already in use. Stop the other process or choose another port{portHint}.";
 
-    public static string ListenPermissionDenied(string endPoint, int port) =>
-        $"Cannot listen on {endPoint}: permission denied. Ports below 1024 need root or the CAP_NET_BIND_SERVICE capability; use a port of 1024 or above (got {port}), or grant the capability ('setcap cap_net_bind_service=+ep' on the program's executable).";
+    public static string ListenPermissionDenied(string endPoint, int port) => ListenPermissionDenied(endPoint, port, Environment.ProcessPath);
+
+    /// <summary>The advice depends on what runs: capabilities on the shared <c>dotnet</c> host would reach every .NET program.</summary>
+    public static string ListenPermissionDenied(string endPoint, int port, string? processPath)
+    {
+        var program = Path.GetFileNameWithoutExtension(processPath ?? string.Empty);
+        var grant = program == "dotnet"
+            ? "or run it under systemd with 'AmbientCapabilities=CAP_NET_BIND_SERVICE', or publish it with an apphost and grant that executable the capability ('setcap cap_net_bind_service=+ep ./yourapp') — not the shared 'dotnet' host, which would give the capability to every .NET program"
+            : $"or grant the capability to this executable ('setcap cap_net_bind_service=+ep {processPath}') or run it under systemd with 'AmbientCapabilities=CAP_NET_BIND_SERVICE'";
+        return $"Cannot listen on {endPoint}: permission denied. Ports below 1024 need root or the CAP_NET_BIND_SERVICE capability; use a port of 1024 or above (got {port}), {grant}.";
+    }
 
     public static string ListenAddressNotAvailable(string endPoint) =>
         $"Cannot listen on {endPoint}: the address is not assigned to any interface of this machine. Use 0.0.0.0 (all IPv4 addresses), :: (all addresses) or an address this machine has.";

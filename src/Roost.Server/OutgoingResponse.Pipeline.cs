@@ -7,15 +7,16 @@ namespace Roost;
 /// <summary>How buffered bytes reach Kestrel; see the remarks on <see cref="OutgoingResponse"/>.</summary>
 public sealed partial class OutgoingResponse
 {
-    private TaskCompletionSource? _drained;
-    private TaskCompletionSource? _flushLoopExited;
+    // Waiters exist only on the slow paths (a handler that returns before End, WriteAsync, an abort), so they live in
+    // an object made on first use: the common response carries one null reference instead of three.
+    private Waiters? _waiters;
 
     private delegate int Encoder<in TState>(TState state, Span<byte> destination);
 
     private void EndCore<TState>(Encoder<TState> encode, TState state, int maxBytes)
     {
         bool schedule;
-        lock (_lock)
+        lock (this)
         {
             if (_ended)
             {
@@ -42,19 +43,8 @@ public sealed partial class OutgoingResponse
         }
     }
 
-    private void AfterWrite()
-    {
-        bool schedule;
-        lock (_lock)
-        {
-            schedule = ClaimFlushLocked(force: _count >= StreamThreshold);
-        }
-
-        if (schedule)
-        {
-            Schedule();
-        }
-    }
+    /// <summary>After a write (under the lock): start streaming once the buffer passes the threshold, or when the handler is gone.</summary>
+    private bool ClaimFlushAfterWriteLocked() => ClaimFlushLocked(force: _count >= StreamThreshold);
 
     /// <summary>Takes the right to run the flush loop when bytes (or the end) are waiting and nobody flushes yet.</summary>
     private bool ClaimFlushLocked(bool force)
@@ -101,14 +91,14 @@ public sealed partial class OutgoingResponse
                 bool end;
                 TaskCompletionSource? drained = null;
                 TaskCompletionSource? exited = null;
-                lock (_lock)
+                lock (this)
                 {
                     if (_finished)
                     {
                         // FailAsync answered 500, or the client went away, before this (queued) loop ran: the
                         // response is no longer ours to touch.
                         _flushing = false;
-                        (exited, _flushLoopExited) = (_flushLoopExited, null);
+                        exited = TakeFlushLoopExited();
                         count = -1;
                         (chunk, end) = (null, false);
                     }
@@ -121,8 +111,8 @@ public sealed partial class OutgoingResponse
                             // Idle: clearing the claim under the same lock that saw the empty buffer, so that the
                             // next Write claims a new loop instead of leaving its bytes behind.
                             _flushing = false;
-                            (drained, _drained) = (_drained, null);
-                            (exited, _flushLoopExited) = (_flushLoopExited, null);
+                            drained = TakeDrained();
+                            exited = TakeFlushLoopExited();
                         }
                         else
                         {
@@ -160,10 +150,10 @@ public sealed partial class OutgoingResponse
     private void ExitFinishedFlushLoop()
     {
         TaskCompletionSource? exited;
-        lock (_lock)
+        lock (this)
         {
             _flushing = false;
-            (exited, _flushLoopExited) = (_flushLoopExited, null);
+            exited = TakeFlushLoopExited();
         }
 
         exited?.TrySetResult();
@@ -176,15 +166,16 @@ public sealed partial class OutgoingResponse
     /// </summary>
     private Task WaitForFlushLoopAsync()
     {
-        lock (_lock)
+        lock (this)
         {
             if (!_flushing)
             {
                 return Task.CompletedTask;
             }
 
-            _flushLoopExited ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            return _flushLoopExited.Task;
+            var waiters = _waiters ??= new Waiters();
+            waiters.FlushLoopExited ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            return waiters.FlushLoopExited.Task;
         }
     }
 
@@ -247,11 +238,11 @@ public sealed partial class OutgoingResponse
         TaskCompletionSource? done;
         TaskCompletionSource? drained;
         byte[]? leftover;
-        lock (_lock)
+        lock (this)
         {
             _finished = true;
-            (done, drained, leftover) = (_done, _drained, _buffer);
-            (_drained, _buffer, _count) = (null, null, 0);
+            (done, drained, leftover) = (_waiters?.Done, TakeDrained(), _buffer);
+            (_buffer, _count) = (null, 0);
         }
 
         if (leftover is not null)
@@ -267,7 +258,7 @@ public sealed partial class OutgoingResponse
     {
         Task task;
         var schedule = false;
-        lock (_lock)
+        lock (this)
         {
             if (_finished || (_count == 0 && !_flushing))
             {
@@ -280,8 +271,9 @@ public sealed partial class OutgoingResponse
                 schedule = true;
             }
 
-            _drained ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            task = _drained.Task;
+            var waiters = _waiters ??= new Waiters();
+            waiters.Drained ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            task = waiters.Drained.Task;
         }
 
         if (schedule)
@@ -296,7 +288,7 @@ public sealed partial class OutgoingResponse
     internal void HandlerYielded()
     {
         bool schedule;
-        lock (_lock)
+        lock (this)
         {
             _handlerRunning = false;
             schedule = ClaimFlushLocked(force: false);
@@ -318,7 +310,7 @@ public sealed partial class OutgoingResponse
         bool inline;
         var schedule = false;
         Task? wait = null;
-        lock (_lock)
+        lock (this)
         {
             _handlerRunning = false;
             if (_finished)
@@ -334,8 +326,9 @@ public sealed partial class OutgoingResponse
             else
             {
                 schedule = ClaimFlushLocked(force: false);
-                _done ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                wait = _done.Task;
+                var waiters = _waiters ??= new Waiters();
+                waiters.Done ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                wait = waiters.Done.Task;
             }
         }
 
@@ -378,9 +371,68 @@ public sealed partial class OutgoingResponse
                 ArrayPool<byte>.Shared.Return(chunk);
             }
 
-            Finish();
-            ExitFinishedFlushLoop();
+            FinishInline();
         }
+    }
+
+    /// <summary><see cref="Finish"/> and <see cref="ExitFinishedFlushLoop"/> in one lock section, for the inline path.</summary>
+    private void FinishInline()
+    {
+        TaskCompletionSource? done;
+        TaskCompletionSource? drained;
+        TaskCompletionSource? exited;
+        byte[]? leftover;
+        lock (this)
+        {
+            _finished = true;
+            _flushing = false;
+            (done, drained, exited, leftover) = (_waiters?.Done, TakeDrained(), TakeFlushLoopExited(), _buffer);
+            (_buffer, _count) = (null, 0);
+        }
+
+        if (leftover is not null)
+        {
+            ArrayPool<byte>.Shared.Return(leftover);
+        }
+
+        drained?.TrySetResult();
+        done?.TrySetResult();
+        exited?.TrySetResult();
+    }
+
+    private TaskCompletionSource? TakeDrained()
+    {
+        if (_waiters is not { Drained: { } drained } waiters)
+        {
+            return null;
+        }
+
+        waiters.Drained = null;
+        return drained;
+    }
+
+    private TaskCompletionSource? TakeFlushLoopExited()
+    {
+        if (_waiters is not { FlushLoopExited: { } exited } waiters)
+        {
+            return null;
+        }
+
+        waiters.FlushLoopExited = null;
+        return exited;
+    }
+
+    /// <summary>The tasks of the slow paths; see <see cref="_waiters"/>.</summary>
+    private sealed class Waiters
+    {
+        /// <summary>Completed when the response is finished (sent, failed or the client went away).</summary>
+        public TaskCompletionSource? Done { get; set; }
+
+        /// <summary>Completed when the buffer was handed to the connection (<c>WriteAsync</c>).</summary>
+        public TaskCompletionSource? Drained { get; set; }
+
+        /// <summary>Completed when the flush loop released its claim.</summary>
+        public TaskCompletionSource? FlushLoopExited { get; set; }
     }
 
     private async Task WaitForEndAsync(Task wait)
@@ -410,7 +462,7 @@ public sealed partial class OutgoingResponse
         bool wasFinished;
         bool answer;
         byte[]? dropped = null;
-        lock (_lock)
+        lock (this)
         {
             _handlerRunning = false;
             _ended = true;

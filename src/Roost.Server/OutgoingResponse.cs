@@ -22,6 +22,8 @@ namespace Roost;
 /// <item><see cref="WriteAsync(ReadOnlyMemory{byte}, CancellationToken)"/> waits until the bytes are handed to the
 /// connection: use it to respect back-pressure when sending large bodies.</item>
 /// </list>
+/// <para>The response guards its state with its own monitor (<c>lock</c> on the instance, which costs no allocation
+/// per request): do not <c>lock</c> on a response object yourself.</para>
 /// </remarks>
 public sealed partial class OutgoingResponse : IThreadPoolWorkItem
 {
@@ -29,7 +31,6 @@ public sealed partial class OutgoingResponse : IThreadPoolWorkItem
     internal const int StreamThreshold = 64 * 1024;
 
     private readonly HttpContext _context;
-    private readonly Lock _lock = new();
     private byte[]? _buffer;
     private int _count;
     private bool _ended;
@@ -37,7 +38,6 @@ public sealed partial class OutgoingResponse : IThreadPoolWorkItem
     private bool _flushing;
     private bool _finished;
     private bool _sendStarted;
-    private TaskCompletionSource? _done;
 
     internal OutgoingResponse(HttpContext context) => _context = context;
 
@@ -54,7 +54,7 @@ public sealed partial class OutgoingResponse : IThreadPoolWorkItem
                 throw new ArgumentOutOfRangeException(nameof(value), value, ErrorMessages.StatusCodeOutOfRange(value));
             }
 
-            ThrowIfHeadersSent("set the status code");
+            ThrowIfHeadersSent("set the status code", null);
             _context.Response.StatusCode = value;
         }
     }
@@ -67,7 +67,7 @@ public sealed partial class OutgoingResponse : IThreadPoolWorkItem
     {
         get
         {
-            lock (_lock)
+            lock (this)
             {
                 return _ended;
             }
@@ -85,7 +85,7 @@ public sealed partial class OutgoingResponse : IThreadPoolWorkItem
     public OutgoingResponse SetHeader(string name, StringValues value)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
-        ThrowIfHeadersSent($"set header '{name}'");
+        ThrowIfHeadersSent("set header", name);
         _context.Response.Headers[name] = value;
         return this;
     }
@@ -113,7 +113,7 @@ public sealed partial class OutgoingResponse : IThreadPoolWorkItem
     /// <exception cref="InvalidOperationException">The headers were already sent.</exception>
     public void RemoveHeader(string name)
     {
-        ThrowIfHeadersSent($"remove header '{name}'");
+        ThrowIfHeadersSent("remove header", name);
         _context.Response.Headers.Remove(name);
     }
 
@@ -141,14 +141,19 @@ public sealed partial class OutgoingResponse : IThreadPoolWorkItem
     public void Write(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        lock (_lock)
+        bool schedule;
+        lock (this)
         {
             ThrowIfEnded();
             var span = Reserve(Encoding.UTF8.GetMaxByteCount(text.Length));
             _count += Encoding.UTF8.GetBytes(text, span);
+            schedule = ClaimFlushAfterWriteLocked();
         }
 
-        AfterWrite();
+        if (schedule)
+        {
+            Schedule();
+        }
     }
 
     /// <summary>Writes bytes to the body without blocking; the bytes are copied.</summary>
@@ -156,14 +161,19 @@ public sealed partial class OutgoingResponse : IThreadPoolWorkItem
     /// <exception cref="InvalidOperationException">The response already ended.</exception>
     public void Write(ReadOnlySpan<byte> data)
     {
-        lock (_lock)
+        bool schedule;
+        lock (this)
         {
             ThrowIfEnded();
             data.CopyTo(Reserve(data.Length));
             _count += data.Length;
+            schedule = ClaimFlushAfterWriteLocked();
         }
 
-        AfterWrite();
+        if (schedule)
+        {
+            Schedule();
+        }
     }
 
     /// <summary>Writes bytes to the body without blocking; the bytes are copied.</summary>
@@ -242,11 +252,12 @@ public sealed partial class OutgoingResponse : IThreadPoolWorkItem
         return Task.CompletedTask;
     }
 
-    private void ThrowIfHeadersSent(string action)
+    /// <summary>Throws when the headers are out; the message (naming <paramref name="name"/>) is built only then.</summary>
+    private void ThrowIfHeadersSent(string action, string? name)
     {
         if (_context.Response.HasStarted)
         {
-            throw new InvalidOperationException(ErrorMessages.HeadersAlreadySent(action));
+            throw new InvalidOperationException(ErrorMessages.HeadersAlreadySent(name is null ? action : $"{action} '{name}'"));
         }
     }
 

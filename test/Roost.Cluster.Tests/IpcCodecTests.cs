@@ -49,7 +49,7 @@ public sealed class IpcCodecTests
     {
         var text = Encoding.UTF8.GetString(IpcCodec.Encode(new HeartbeatMessage(3)));
 
-        Assert.Equal("{\"type\":\"heartbeat\",\"sequence\":3}\n", text);
+        Assert.Equal("{\"type\":\"heartbeat\",\"sequence\":3,\"requests\":0}\n", text);
     }
 
     [Theory]

@@ -3,8 +3,9 @@
 // workers behave as TH_WORKER_MODE says. Settings (environment):
 //   PORT, H2_PORT (optional h2c listener), TLS_PORT (optional h2 + HTTP/1.1 over TLS, self-signed), TH_WORKERS (2), TH_RESPAWN (0/1), TH_SHARING (auto/shared/reuseport/handoff),
 //   TH_FORK_ON_EXIT (1: fork from the exit handler), TH_MIN_UPTIME_MS, TH_MAX_CRASHES, TH_DRAIN_MS, TH_HEARTBEAT_MS, TH_KEEPALIVE_DRAIN_MS (1000),
-//   TH_LOG (1: server logs), TH_WORKER_MODE: serve | boot-fail | crash-after-ms:N | malformed | broadcast,
-//   TH_BOOT_FAIL_FILE (a worker throws at startup while this file exists: a broken new build for reload tests)
+//   TH_LOG (1: server logs), TH_STATS_MS (N: every N ms the primary prints "stats {id} {pid} {requests} {rss} {restarts}" per worker), TH_WORKER_MODE: serve | boot-fail | crash-after-ms:N | malformed | broadcast,
+//   TH_BOOT_FAIL_FILE (a worker throws at startup while this file exists: a broken new build for reload tests),
+//   TH_RELOAD_BATCH (ReloadBatchSize), TH_MAX_REQUESTS / TH_MAX_REQUESTS_JITTER (recycling), TH_CLUSTER_LOG (1: the primary's cluster log lines, Information, one line each)
 // Routes: / answers the worker's pid; /slow?ms=N answers it after N ms. On stop a worker prints "served {pid} {count}".
 using System.Globalization;
 using System.Text;
@@ -36,7 +37,15 @@ if (Cluster.IsPrimary)
         DrainTimeout = TimeSpan.FromMilliseconds(Setting("TH_DRAIN_MS", 30000)),
         HeartbeatInterval = TimeSpan.FromMilliseconds(Setting("TH_HEARTBEAT_MS", 5000)),
         KeepAliveDrainWindow = TimeSpan.FromMilliseconds(Setting("TH_KEEPALIVE_DRAIN_MS", 1000)),
+        ReloadBatchSize = Setting("TH_RELOAD_BATCH", 1),
+        RecycleAfterRequests = Setting("TH_MAX_REQUESTS", 0) is var maxRequests and > 0 ? maxRequests : null,
+        RecycleRequestsJitter = Setting("TH_MAX_REQUESTS_JITTER", 0),
     };
+    if (Setting("TH_CLUSTER_LOG", 0) == 1)
+    {
+        options.LoggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information));
+    }
+
     Cluster.SetupPrimary(options);
     Console.WriteLine($"primary {Environment.ProcessId}");
     Cluster.WorkerForked += (_, e) => Console.WriteLine($"forked {e.Worker.Id} {e.Worker.Pid} {e.Worker.Generation}");
@@ -64,6 +73,16 @@ if (Cluster.IsPrimary)
         File.WriteAllText(Path.Combine(directory, "key.pem"), key.ExportPkcs8PrivateKeyPem());
         workerEnvironment = new() { ["TH_CERT_DIR"] = directory };
     }
+
+    using var stats = Setting("TH_STATS_MS", 0) is var statsMs and > 0
+        ? new Timer(_ =>
+        {
+            foreach (var w in Cluster.Workers.Values)
+            {
+                Console.WriteLine($"stats {w.Id} {w.Pid} {w.RequestCount} {w.RssBytes ?? 0} {w.Restarts}");
+            }
+        }, null, statsMs, statsMs)
+        : null;
 
     for (var i = 0; i < Setting("TH_WORKERS", 2); i++)
     {

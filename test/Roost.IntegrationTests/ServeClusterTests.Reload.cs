@@ -69,7 +69,17 @@ public sealed partial class ServeClusterTests
         TestContext.Current.TestOutputHelper?.WriteLine($"2 reloads: {ok} requests ok, {failures.Count} failed: {string.Join(" | ", failures.Take(10))}");
         Assert.Empty(failures);
         Assert.True(ok > 0);
+        // The last old worker may still be finishing its drain (keep-alive window + exit grace; slow on a loaded machine).
         var newWorkers = ProcessProbe.Children(roost.Pid).ToArray();
+        using (var settle = new CancellationTokenSource(Timeout))
+        {
+            while (newWorkers.Length != 2 && !settle.IsCancellationRequested)
+            {
+                await Task.Delay(100, Ct);
+                newWorkers = ProcessProbe.Children(roost.Pid).ToArray();
+            }
+        }
+
         Assert.Equal(2, newWorkers.Length);
         Assert.Empty(newWorkers.Intersect(oldWorkers));
         Assert.Contains(roost.Lines, l => l.Contains("generation 3) is ready", StringComparison.Ordinal));

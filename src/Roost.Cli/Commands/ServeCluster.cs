@@ -55,12 +55,14 @@ internal static class ServeCluster
             return ServeCommand.Fail(ErrorMessages.HostInvalid(settings.Host), ExitCodes.InvalidUsage);
         }
 
-        Cluster.SetupPrimary(new ClusterOptions
+        var clusterOptions = new ClusterOptions
         {
             RespawnWorkers = true,
             DrainTimeout = settings.ShutdownTimeout,
             LoggerFactory = loggerFactory,
-        });
+        };
+        (settings.Recycle ?? RecycleSettings.Off).ApplyTo(clusterOptions);
+        Cluster.SetupPrimary(clusterOptions);
 
         var requested = new IPEndPoint(address, settings.Port);
         IPEndPoint bound;

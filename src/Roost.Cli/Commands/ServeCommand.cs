@@ -51,13 +51,16 @@ internal static class ServeCommand
         };
         tls.AddTo(command);
         tls.AddServingTo(command);
+        var recycle = new ServeRecycleOptions();
+        recycle.AddTo(command);
         command.SetAction((parse, cancellationToken) => RunAsync(new ServeSettings(
             parse.GetValue(port),
             parse.GetValue(host)!,
             tls.ReadServing(parse, tls.Read(parse)),
             TimeSpan.FromSeconds(parse.GetValue(shutdownTimeout)),
             parse.GetValue(logFormat)!,
-            ServeCluster.ResolveWorkers(parse.GetValue(workers)!)), cancellationToken));
+            ServeCluster.ResolveWorkers(parse.GetValue(workers)!),
+            recycle.Read(parse)), cancellationToken));
         return command;
     }
 
@@ -166,4 +169,4 @@ internal static class ServeCommand
 }
 
 /// <summary>The parsed settings of <c>roost serve</c> (Workers: worker processes of a managed cluster; 0 serves in this process).</summary>
-internal sealed record ServeSettings(int Port, string Host, TlsSettings Tls, TimeSpan ShutdownTimeout, string LogFormat, int Workers = 0);
+internal sealed record ServeSettings(int Port, string Host, TlsSettings Tls, TimeSpan ShutdownTimeout, string LogFormat, int Workers = 0, RecycleSettings? Recycle = null);

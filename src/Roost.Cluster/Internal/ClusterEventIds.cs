@@ -25,6 +25,9 @@ internal static class ClusterEventIds
     public const int ReloadCompleted = 2019;
     public const int ReloadAborted = 2020;
     public const int ReloadQueued = 2021;
+    public const int RecycleStarted = 2040;
+    public const int RecycleCompleted = 2041;
+    public const int RecycleAborted = 2042;
     public const int WorkerDraining = 2100;
     public const int PrimaryGone = 2101;
     public const int IpcMessageRejected = 2200;

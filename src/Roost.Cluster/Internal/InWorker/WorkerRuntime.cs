@@ -36,7 +36,8 @@ internal sealed partial class WorkerRuntime : IListenHandleProvider
     private readonly IpcChannel _channel;
     private readonly Dictionary<string, int> _inherited;
     private readonly ConcurrentDictionary<int, TaskCompletionSource<int>> _pendingListens = new();
-    private readonly List<HttpServer> _servers = [];
+    // What draining closes: the façade's servers, or the app's host under `roost run` (WorkerRuntime.Hosted.cs).
+    private readonly List<Func<TimeSpan, CancellationToken, Task>> _drains = [];
     private readonly Lock _gate = new();
     private readonly ILogger _logger = new StderrLogger(LogLevel.Warning);
     private readonly Dictionary<Type, Action<IpcMessage>> _dispatch;
@@ -50,6 +51,7 @@ internal sealed partial class WorkerRuntime : IListenHandleProvider
     private Timer? _heartbeat;
     private PosixSignalRegistration? _primaryGone;
     private long _heartbeats;
+    private RequestCounter? _requests;
     private int _nextRequestId;
     private int _draining;
 
@@ -108,7 +110,7 @@ internal sealed partial class WorkerRuntime : IListenHandleProvider
     {
         lock (_gate)
         {
-            _servers.Add(server);
+            _drains.Add(server.DrainAsync);
         }
 
         _channel.Send(new ListeningMessage(endPoint.Address.ToString(), endPoint.Port));
@@ -174,6 +176,7 @@ internal sealed partial class WorkerRuntime : IListenHandleProvider
             BeginDrain(primaryGone: true);
         }
 
+        _requests = new RequestCounter();
         _channel.Send(new OnlineMessage(Environment.ProcessId));
         _heartbeat = new Timer(static s => ((WorkerRuntime)s!).SendHeartbeat(), this, _heartbeatInterval, _heartbeatInterval);
         ListenHandles.Provider = this;
@@ -195,7 +198,7 @@ internal sealed partial class WorkerRuntime : IListenHandleProvider
         }
     }
 
-    private void SendHeartbeat() => _channel.Send(new HeartbeatMessage(Interlocked.Increment(ref _heartbeats)));
+    private void SendHeartbeat() => _channel.Send(new HeartbeatMessage(Interlocked.Increment(ref _heartbeats), _requests?.Requests ?? 0));
 
     private void OnMessage(IpcMessage message)
     {
@@ -247,10 +250,10 @@ internal sealed partial class WorkerRuntime : IListenHandleProvider
 
     private async Task DrainAsync(bool primaryGone)
     {
-        HttpServer[] servers;
+        Func<TimeSpan, CancellationToken, Task>[] drains;
         lock (_gate)
         {
-            servers = [.. _servers];
+            drains = [.. _drains];
         }
 
         // Backstop: whatever the application does, the process ends shortly after the drain timeout. Kept in a
@@ -262,14 +265,14 @@ internal sealed partial class WorkerRuntime : IListenHandleProvider
         var window = primaryGone ? TimeSpan.Zero : _keepAliveWindow;
         try
         {
-            await Task.WhenAll(servers.Select(s => s.DrainAsync(window, abort.Token))).ConfigureAwait(false);
+            await Task.WhenAll(drains.Select(drain => drain(window, abort.Token))).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
             // The drain timeout aborted what was left; the worker exits all the same.
         }
 
-        await Task.Delay(servers.Length == 0 ? TimeSpan.Zero : ExitGrace).ConfigureAwait(false);
+        await Task.Delay(drains.Length == 0 ? TimeSpan.Zero : ExitGrace).ConfigureAwait(false);
         _primaryGone?.Dispose();
         Environment.Exit(0);
     }

@@ -61,8 +61,8 @@ internal sealed partial class Supervisor
         [LoggerMessage(ClusterEventIds.IpcUnexpectedMessage, LogLevel.Warning, "Dropped a '{MessageType}' message from worker {WorkerId} (pid {Pid}, generation {Generation}): workers do not send it", EventName = "IpcUnexpectedMessage")]
         public static partial void UnexpectedMessage(ILogger logger, string messageType, int workerId, int pid, int generation);
 
-        [LoggerMessage(ClusterEventIds.ReloadStarted, LogLevel.Information, "Rolling reload to generation {Generation}: replacing {WorkerCount} worker(s) one at a time, each after its successor is ready", EventName = "ReloadStarted")]
-        public static partial void ReloadStarted(ILogger logger, int generation, int workerCount);
+        [LoggerMessage(ClusterEventIds.ReloadStarted, LogLevel.Information, "Rolling reload to generation {Generation}: replacing {WorkerCount} worker(s) {BatchSize} at a time, each after its successor is ready", EventName = "ReloadStarted")]
+        public static partial void ReloadStarted(ILogger logger, int generation, int workerCount, int batchSize);
 
         [LoggerMessage(ClusterEventIds.ReloadReplaced, LogLevel.Information, "worker {WorkerId} (pid {Pid}, generation {Generation}) drains: its successor worker {NewWorkerId} (pid {NewPid}, generation {NewGeneration}) is ready", EventName = "ReloadReplaced")]
         public static partial void ReloadReplaced(ILogger logger, int workerId, int pid, int generation, int newWorkerId, int newPid, int newGeneration);

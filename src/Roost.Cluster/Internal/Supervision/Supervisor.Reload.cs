@@ -5,7 +5,7 @@ using Roost.Internal.Ipc;
 
 namespace Roost.Internal.Supervision;
 
-/// <summary>Rolling reload: replace workers one at a time, each only after its successor is ready (see <see cref="RollingReload"/>).</summary>
+/// <summary>Rolling reload: replace workers a batch at a time (one by default), each only after its successor is ready (see <see cref="RollingReload"/>).</summary>
 internal sealed partial class Supervisor
 {
     private readonly List<TaskCompletionSource<ReloadResult>> _nextReloadWaiters = [];
@@ -53,20 +53,20 @@ internal sealed partial class Supervisor
 
         var generation = _generation + 1;
         var old = _workers.Values.Where(w => !w.StopRequested && w.Generation < generation).OrderBy(w => w.Slot).Select(w => w.Id).ToList();
-        _reload = new RollingReload(generation, old, _time.GetUtcNow());
+        _reload = new RollingReload(generation, old, _time.GetUtcNow(), _options.ReloadBatchSize);
         if (waiter is not null)
         {
             _reload.Waiters.Add(waiter);
         }
 
-        Log.ReloadStarted(_logger, generation, old.Count);
+        Log.ReloadStarted(_logger, generation, old.Count, _options.ReloadBatchSize);
         NextReloadStep();
     }
 
     private void NextReloadStep()
     {
         var reload = _reload!;
-        while (reload.Remaining.TryDequeue(out var oldId))
+        while (reload.Incoming.Count < reload.BatchSize && reload.Remaining.TryDequeue(out var oldId))
         {
             if (!_workers.TryGetValue(oldId, out var old) || old.StopRequested)
             {
@@ -76,33 +76,43 @@ internal sealed partial class Supervisor
             try
             {
                 var worker = Spawn(old.Slot, old.ForkEnvironment, reload.Generation);
-                reload.Incoming = _workers[worker.Id];
-                reload.OutgoingId = oldId;
+                reload.Incoming[_workers[worker.Id]] = oldId;
             }
             catch (Exception ex) when (ex is InvalidOperationException or IOException or System.ComponentModel.Win32Exception or System.Net.Sockets.SocketException)
             {
                 AbortReload(ClusterErrorMessages.ReloadSpawnFailed(old.Slot, ex.Message));
+                return;
             }
+        }
 
+        if (reload.Incoming.Count > 0)
+        {
             return;
         }
 
         _generation = reload.Generation;
-        Log.ReloadCompleted(_logger, reload.Generation, reload.Replaced, (long)(_time.GetUtcNow() - reload.StartedAt).TotalMilliseconds);
+        var elapsed = (long)(_time.GetUtcNow() - reload.StartedAt).TotalMilliseconds;
+        if (reload.Recycle is null)
+        {
+            Log.ReloadCompleted(_logger, reload.Generation, reload.Replaced, elapsed);
+        }
+        else
+        {
+            Log.RecycleCompleted(_logger, reload.Generation, elapsed);
+        }
+
         EndReload(ReloadResult.Ok(reload.Generation, reload.Replaced), aborted: false);
     }
 
     private void OnReloadWorkerReady(WorkerProcess worker)
     {
-        if (_reload?.Incoming != worker)
+        if (_reload is not { } reload || !reload.Incoming.Remove(worker, out var oldId))
         {
             return;
         }
 
-        var reload = _reload;
-        reload.Incoming = null;
         reload.Replaced++;
-        if (_workers.TryGetValue(reload.OutgoingId, out var old) && !old.StopRequested)
+        if (_workers.TryGetValue(oldId, out var old) && !old.StopRequested)
         {
             Log.ReloadReplaced(_logger, old.Id, old.Pid, old.Generation, worker.Id, worker.Pid, worker.Generation);
             old.StopRequested = true;
@@ -121,12 +131,11 @@ internal sealed partial class Supervisor
     private bool OnReloadWorkerExited(WorkerProcess worker, string exit)
     {
         _reloadDrainDeadlines.Remove(worker.Id);
-        if (_reload?.Incoming != worker)
+        if (_reload?.Incoming.Remove(worker) != true)
         {
             return false;
         }
 
-        _reload.Incoming = null;
         AbortReload(ClusterErrorMessages.ReloadWorkerExited(worker.Id, worker.Pid, worker.Generation, exit));
         return true;
     }
@@ -145,9 +154,9 @@ internal sealed partial class Supervisor
             }
         }
 
-        if (_reload?.Incoming is { } incoming && incoming.ReadyAt is null && now - incoming.StartedAt > _options.BootTimeout)
+        if (_reload?.Incoming.Keys.FirstOrDefault(w => w.ReadyAt is null && now - w.StartedAt > _options.BootTimeout) is { } incoming)
         {
-            _reload.Incoming = null;
+            _reload.Incoming.Remove(incoming);
             incoming.StopRequested = true;
             incoming.KilledBySupervisor = true;
             incoming.BootTimedOut = true;
@@ -160,7 +169,23 @@ internal sealed partial class Supervisor
     private void AbortReload(string message)
     {
         var reload = _reload!;
-        Log.ReloadAborted(_logger, message);
+
+        // The batch's other replacements are not ready either: stop them; their old workers were never asked to drain.
+        foreach (var incoming in reload.Incoming.Keys)
+        {
+            StopAbandonedIncoming(incoming);
+        }
+
+        reload.Incoming.Clear();
+        if (reload.Recycle is null)
+        {
+            Log.ReloadAborted(_logger, message);
+        }
+        else
+        {
+            OnRecycleAborted(message);
+        }
+
         EndReload(ReloadResult.Failed(reload.Generation, message, reload.Replaced), aborted: true);
     }
 

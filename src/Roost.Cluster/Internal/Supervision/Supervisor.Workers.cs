@@ -68,6 +68,13 @@ internal sealed partial class Supervisor
         Raise(() => worker.Worker.RaiseListening(endPoint));
     }
 
+    private void OnHeartbeat(WorkerProcess worker, HeartbeatMessage message)
+    {
+        worker.LastHeartbeat = _time.GetUtcNow();
+        worker.Worker.RequestCount = message.Requests;
+        worker.Worker.RssBytes = ProcessMemory.ReadRssBytes(worker.Pid);
+    }
+
     private void OnUserMessage(WorkerProcess worker, UserMessage message)
     {
         Raise(() => MessageReceived?.Invoke(this, new WorkerMessageEventArgs(worker.Worker, message.Payload)));
@@ -129,6 +136,7 @@ internal sealed partial class Supervisor
             case RestartAction.Restart:
                 Log.WorkerRestarting(_logger, worker.Slot, worker.Id, worker.Pid, worker.Generation, (long)decision.Delay.TotalMilliseconds, _policy.CrashesInWindow);
                 _pendingSlots.Add(worker.Slot);
+                _slotRestarts[worker.Slot] = _slotRestarts.GetValueOrDefault(worker.Slot) + 1;
                 _ = PostAfterAsync(decision.Delay, new SupervisorEvent.RespawnDue(worker.Slot));
                 break;
             case RestartAction.BootFailed:

@@ -37,6 +37,7 @@ internal sealed partial class Supervisor
     private readonly Dictionary<int, WorkerProcess> _workers = [];
     private readonly ConcurrentDictionary<int, ClusterWorker> _published = new();
     private readonly HashSet<int> _pendingSlots = [];
+    private readonly Dictionary<int, int> _slotRestarts = [];
     private readonly List<IPEndPoint> _preBound = [];
     private readonly RestartPolicy _policy;
     private readonly IListenerSharing _sharing;
@@ -76,7 +77,7 @@ internal sealed partial class Supervisor
             [typeof(OnlineMessage)] = (w, _) => OnOnline(w),
             [typeof(ListenRequestMessage)] = (w, m) => OnListenRequest(w, (ListenRequestMessage)m),
             [typeof(ListeningMessage)] = (w, m) => OnListening(w, (ListeningMessage)m),
-            [typeof(HeartbeatMessage)] = (w, _) => w.LastHeartbeat = _time.GetUtcNow(),
+            [typeof(HeartbeatMessage)] = (w, m) => OnHeartbeat(w, (HeartbeatMessage)m),
             [typeof(UserMessage)] = (w, m) => OnUserMessage(w, (UserMessage)m),
             [typeof(LoadMessage)] = (w, m) => _sharing.OnLoad(w, ((LoadMessage)m).ClosedConnections),
             [typeof(BroadcastMessage)] = (w, m) => Broadcast(((BroadcastMessage)m).Payload, w.Id),
@@ -265,6 +266,7 @@ internal sealed partial class Supervisor
             case SupervisorEvent.Tick:
                 CheckWorkers();
                 CheckReload();
+                CheckRecycle();
                 break;
         }
     }
@@ -332,7 +334,7 @@ internal sealed partial class Supervisor
     {
         var id = Interlocked.Increment(ref _nextId);
         var (parentHandle, childHandle) = Libc.CreateSocketPair();
-        var info = WorkerCommand.Create();
+        var info = _options.WorkerStartInfo?.Invoke() ?? WorkerCommand.Create();
         if (environment is not null)
         {
             foreach (var (key, value) in environment)
@@ -369,7 +371,11 @@ internal sealed partial class Supervisor
         }
 
         var channel = new IpcChannel(parentHandle, _options.MaxMessageBytes, $"roost-ipc-{id}");
-        var worker = new ClusterWorker(id, process.Id, generation, m => channel.Send(m));
+        var worker = new ClusterWorker(id, process.Id, generation, m => channel.Send(m))
+        {
+            StartedAt = _time.GetUtcNow(),
+            Restarts = _slotRestarts.GetValueOrDefault(slot),
+        };
         var record = new WorkerProcess(worker, process, channel, slot, _time.GetUtcNow()) { ForkEnvironment = environment };
         channel.MessageReceived += m => Post(new SupervisorEvent.Message(record, m));
         channel.MessageRejected += (reason, length) => Post(new SupervisorEvent.Rejected(record, reason, length));

@@ -1,0 +1,212 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
+using Roost.Internal;
+using Roost.SharedState;
+using Roost.StartupHook.Internal;
+using Roost.Tls;
+
+namespace Roost.Cli.Commands;
+
+/// <summary>
+/// The primary of <c>roost run</c>. Before any worker starts it (1) resolves and checks the app, (2) finds the startup
+/// hook, (3) loads and checks the certificate, (4) prepares the shared state store and key ring, (5) binds the port;
+/// then it starts the workers as <c>dotnet app.dll</c> in the app's folder with <c>DOTNET_STARTUP_HOOKS</c> and the
+/// worker environment, in managed mode (respawn, boot failures fatal, crash-loop guard, SIGHUP rolling reload).
+/// Every start reads the app from disk again, so a reload serves a newly published build.
+/// </summary>
+internal static class RunCluster
+{
+    /// <summary>The hook's file name, next to roost.dll.</summary>
+    public const string HookFileName = "Roost.StartupHook.dll";
+
+    public static async Task<int> RunAsync(RunSettings run, CancellationToken cancellationToken)
+    {
+        var settings = run.Serve;
+        RunApp app;
+        try
+        {
+            app = RunApp.Resolve(run.App);
+        }
+        catch (RunAppException ex)
+        {
+            return ServeCommand.Fail(ex.Message, ExitCodes.ApplicationLoadFailed);
+        }
+
+        var hook = Path.Combine(AppContext.BaseDirectory, HookFileName);
+        if (!File.Exists(hook))
+        {
+            return ServeCommand.Fail(RunErrorMessages.HookMissing(hook), ExitCodes.ApplicationLoadFailed);
+        }
+
+        using var loggerFactory = Logging.Create(settings.LogFormat);
+        var logger = loggerFactory.CreateLogger("Roost.Cli");
+        RunWorkerConfig config;
+        DevelopmentCertificateFiles? development;
+        try
+        {
+            (config, development) = TlsConfig(settings);
+        }
+        catch (CertificateLoadException ex)
+        {
+            return ServeCommand.Fail(ex.Message, ExitCodes.CertificateInvalid);
+        }
+        catch (ArgumentException ex)
+        {
+            return ServeCommand.Fail(ex.Message, ExitCodes.InvalidUsage);
+        }
+
+        config = config with { DrainTimeoutMilliseconds = (long)settings.ShutdownTimeout.TotalMilliseconds };
+        if (run.State is { } stateText)
+        {
+            SharedStateOptions state;
+            try
+            {
+                state = StateOption.Parse(stateText);
+            }
+            catch (ArgumentException ex)
+            {
+                return ServeCommand.Fail(ex.Message, ExitCodes.InvalidUsage);
+            }
+
+            try
+            {
+                // The key ring exists before any worker starts (workers starting together on an empty ring would each make a key).
+                await SharedStateSetup.PrepareAsync(state, loggerFactory, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is SharedStateUnavailableException or TimeoutException)
+            {
+                return ServeCommand.Fail(RunErrorMessages.StateUnavailable(stateText, ex.Message), ExitCodes.Error);
+            }
+
+            config = config with { StateDirectory = state.Redis is null ? state.Directory : null, StateRedis = state.Redis };
+        }
+
+        if (!TryParseHost(settings.Host, out var address))
+        {
+            return ServeCommand.Fail(ErrorMessages.HostInvalid(settings.Host), ExitCodes.InvalidUsage);
+        }
+
+        var json = config.ToJson();
+        var dotnet = DotnetHost();
+        Cluster.SetupPrimary(new ClusterOptions
+        {
+            RespawnWorkers = true,
+            DrainTimeout = settings.ShutdownTimeout,
+            BootTimeout = run.BootTimeout,
+            LoggerFactory = loggerFactory,
+
+            // One socket per worker slot: the kernel spreads connections, a replaced worker's queue waits for its successor.
+            ListenerSharing = ListenerSharingMode.ReusePort,
+            WorkerStartInfo = () => WorkerStartInfo(dotnet, app, hook, json),
+        });
+
+        var requested = new IPEndPoint(address, settings.Port);
+        IPEndPoint bound;
+        try
+        {
+            bound = Cluster.Listen(requested);
+        }
+        catch (SocketException ex)
+        {
+            return ServeCommand.Fail(ListenErrors.Translate(ex, HttpServer.Describe(requested), settings.Port, " with --port").Message, ExitCodes.ListenFailed);
+        }
+
+        logger.LogInformation("roost run: starting {Workers} worker(s) of {App} (in {Folder})", settings.Workers, app.Dll, app.Folder);
+        for (var i = 0; i < settings.Workers; i++)
+        {
+            Cluster.Fork();
+        }
+
+        ServeCommand.PrintBanner(bound.Port, "h2, http/1.1", settings, development);
+        var code = await Cluster.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+        return code switch
+        {
+            ClusterExitCodes.Ok => ExitCodes.Ok,
+            ClusterExitCodes.WorkerBootFailed => ExitCodes.WorkerBootFailed,
+            ClusterExitCodes.WorkersCrashLooping => ExitCodes.WorkersCrashLooping,
+            _ => code,
+        };
+    }
+
+    /// <summary>A worker: <c>dotnet app.dll</c> in the app's folder, with the hook (the supervisor adds the IPC and socket variables).</summary>
+    internal static ProcessStartInfo WorkerStartInfo(string dotnet, RunApp app, string hook, string config)
+    {
+        var info = new ProcessStartInfo(dotnet)
+        {
+            UseShellExecute = false,
+            WorkingDirectory = app.Folder,
+        };
+        info.ArgumentList.Add(app.Dll);
+        info.Environment[RunWorkerConfig.StartupHooksVariable] = hook;
+        info.Environment[RunWorkerConfig.EnvironmentVariable] = config;
+        return info;
+    }
+
+    /// <summary>The TLS files for the workers, checked here once (absolute paths: workers run in the app's folder).</summary>
+    private static (RunWorkerConfig Config, DevelopmentCertificateFiles? Development) TlsConfig(ServeSettings settings)
+    {
+        var (options, development) = settings.Tls.ToServerOptions();
+        using (Http2.CreateSecureServer(options, static (_, res) => res.End()).Certificate)
+        {
+            // Loading is the check: a bad file throws CertificateLoadException naming it.
+        }
+
+        var tls = settings.Tls;
+        var config = development is null
+            ? new RunWorkerConfig { Cert = Full(tls.Cert), Key = Full(tls.Key), Ca = [.. tls.Ca.Select(Path.GetFullPath)], Pfx = Full(tls.Pfx), Passphrase = tls.Passphrase }
+            : new RunWorkerConfig { Cert = development.CertPath, Key = development.KeyPath, Ca = [development.ChainPath, development.RootPath] };
+        return (config with
+        {
+            Policy = tls.Policy,
+            RefuseUnknownSni = tls.RefuseUnknownSni,
+            ClientCertificateMode = tls.ClientCertificateMode,
+            ClientCa = [.. tls.ClientCa.Select(Path.GetFullPath)],
+            OcspStapling = tls.OcspStapling,
+            Sni = [.. tls.Sni.Select(Sni)],
+        }, development);
+    }
+
+    private static RunSniConfig Sni(string value)
+    {
+        // Validated by ToServerOptions above (TlsSettings.ParseSni); here only split into absolute paths.
+        var equals = value.IndexOf('=', StringComparison.Ordinal);
+        var files = value[(equals + 1)..].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(Path.GetFullPath).ToArray();
+        return new RunSniConfig(value[..equals], files[0], files[1], files[2..]);
+    }
+
+    private static string? Full(string? path) => path is null ? null : Path.GetFullPath(path);
+
+    /// <summary>The dotnet host that runs this CLI (so workers use the same runtime installation).</summary>
+    private static string DotnetHost()
+    {
+        var processPath = Environment.ProcessPath;
+        if (processPath is not null && string.Equals(Path.GetFileNameWithoutExtension(processPath), "dotnet", StringComparison.OrdinalIgnoreCase))
+        {
+            return processPath;
+        }
+
+        if (Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } hostPath && File.Exists(hostPath))
+        {
+            return hostPath;
+        }
+
+        // <root>/shared/Microsoft.NETCore.App/<version>/ → <root>/dotnet.
+        var root = Path.GetFullPath(Path.Combine(RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", ".."));
+        var candidate = Path.Combine(root, OperatingSystem.IsWindows() ? "dotnet.exe" : "dotnet");
+        return File.Exists(candidate) ? candidate : "dotnet";
+    }
+
+    private static bool TryParseHost(string host, out IPAddress address)
+    {
+        if (string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            address = IPAddress.Loopback;
+            return true;
+        }
+
+        return IPAddress.TryParse(host, out address!);
+    }
+}

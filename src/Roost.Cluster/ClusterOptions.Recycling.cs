@@ -1,0 +1,71 @@
+namespace Roost;
+
+/// <summary>Rolling reload batch size and worker recycling (all recycling settings are off by default).</summary>
+public sealed partial class ClusterOptions
+{
+    private int _reloadBatchSize = 1;
+    private long? _recycleAfterRequests;
+    private int _recycleRequestsJitter;
+    private long? _recycleAboveMemoryBytes;
+    private TimeSpan? _recycleAfterAge;
+
+    /// <summary>
+    /// Gets or sets how many workers a rolling reload replaces at a time. Each replaced worker keeps the
+    /// ready-then-drain rule: its successor is started first and the old worker drains only once the successor is
+    /// ready, so the number of serving workers never drops below the configured count (while a batch is under way
+    /// up to <c>workers + ReloadBatchSize</c> processes run). If any successor of a batch fails to become ready, the
+    /// reload aborts: the batch's other successors are stopped and their old workers, never asked to drain, keep serving.
+    /// </summary>
+    /// <remarks>Defaults to 1 (one worker at a time). Must be at least 1.</remarks>
+    public int ReloadBatchSize
+    {
+        get => _reloadBatchSize;
+        set => _reloadBatchSize = value >= 1 ? value : throw OutOfRange(nameof(ReloadBatchSize), value, "at least 1");
+    }
+
+    /// <summary>
+    /// Gets or sets after how many finished HTTP requests a worker is recycled (replaced through the rolling-reload
+    /// path: successor ready first, then the old worker drains), gunicorn's <c>max_requests</c>. Each worker's own
+    /// limit is this plus a random number from 0 to <see cref="RecycleRequestsJitter"/>, drawn when the worker is
+    /// first checked, so workers do not recycle together.
+    /// </summary>
+    /// <remarks>
+    /// Defaults to <see langword="null"/> (off). Must be at least 1. The count reaches the primary with each heartbeat
+    /// (<see cref="HeartbeatInterval"/>), so a worker is recycled up to one heartbeat interval (plus the 1 s check) after
+    /// it passed its limit; a busy worker serves that many requests more.
+    /// </remarks>
+    public long? RecycleAfterRequests
+    {
+        get => _recycleAfterRequests;
+        set => _recycleAfterRequests = value is null or >= 1 ? value : throw OutOfRange(nameof(RecycleAfterRequests), value, "at least 1 (or null: off)");
+    }
+
+    /// <summary>Gets or sets the largest random number of requests added to <see cref="RecycleAfterRequests"/> per worker (gunicorn's <c>max_requests_jitter</c>).</summary>
+    /// <remarks>Defaults to 0. Must be zero or more.</remarks>
+    public int RecycleRequestsJitter
+    {
+        get => _recycleRequestsJitter;
+        set => _recycleRequestsJitter = value >= 0 ? value : throw OutOfRange(nameof(RecycleRequestsJitter), value, "zero or more");
+    }
+
+    /// <summary>
+    /// Gets or sets the resident set size (RSS, in bytes) above which a worker is recycled (PM2's
+    /// <c>max_memory_restart</c>). The primary reads each worker's RSS when its heartbeat arrives.
+    /// </summary>
+    /// <remarks>Defaults to <see langword="null"/> (off). Must be more than zero.</remarks>
+    public long? RecycleAboveMemoryBytes
+    {
+        get => _recycleAboveMemoryBytes;
+        set => _recycleAboveMemoryBytes = value is null or >= 1 ? value : throw OutOfRange(nameof(RecycleAboveMemoryBytes), value, "more than zero (or null: off)");
+    }
+
+    /// <summary>Gets or sets how long a worker may run (from process start) before it is recycled.</summary>
+    /// <remarks>Defaults to <see langword="null"/> (off). Must be more than zero.</remarks>
+    public TimeSpan? RecycleAfterAge
+    {
+        get => _recycleAfterAge;
+        set => _recycleAfterAge = value is null || value > TimeSpan.Zero ? value : throw OutOfRange(nameof(RecycleAfterAge), value, "more than zero (or null: off)");
+    }
+
+    internal bool RecyclingEnabled => _recycleAfterRequests is not null || _recycleAboveMemoryBytes is not null || _recycleAfterAge is not null;
+}

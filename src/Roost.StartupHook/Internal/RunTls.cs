@@ -1,0 +1,26 @@
+using System.Net.Security;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.Logging;
+
+namespace Roost.StartupHook.Internal;
+
+/// <summary>
+/// Roost's TLS for the app's Kestrel: the certificate files the primary checked, loaded by the façade's server (never
+/// listening; it is only the handshake callback): chain sent from one <c>SslStreamCertificateContext</c>, SNI,
+/// policy, client certificates, OCSP stapling — exactly what <c>roost serve</c> serves.
+/// </summary>
+internal sealed class RunTls : IAsyncDisposable
+{
+    private readonly HttpServer _certificates;
+
+    public RunTls(RunWorkerConfig config, ILoggerFactory loggers)
+    {
+        var options = config.ToServerOptions();
+        options.LoggerFactory = loggers;
+        _certificates = Http2.CreateSecureServer(options, static (_, response) => response.End());
+    }
+
+    public ValueTask<SslServerAuthenticationOptions> OnConnection(TlsHandshakeCallbackContext context) => _certificates.OnTlsHandshake(context);
+
+    public ValueTask DisposeAsync() => _certificates.DisposeAsync();
+}

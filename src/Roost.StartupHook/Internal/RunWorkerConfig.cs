@@ -1,0 +1,102 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Roost.Tls;
+
+namespace Roost.StartupHook.Internal;
+
+/// <summary>
+/// What the <c>roost run</c> primary tells each worker's startup hook (JSON in <see cref="EnvironmentVariable"/>):
+/// the TLS files as resolved and checked by the primary, the shared-state store, and the drain timeout.
+/// </summary>
+internal sealed record RunWorkerConfig
+{
+    /// <summary>The environment variable that carries the JSON (removed by the hook once read).</summary>
+    public const string EnvironmentVariable = "ROOST_RUN_CONFIG";
+
+    /// <summary>The runtime's startup hook variable (removed by the hook so the app's own child processes do not load it).</summary>
+    public const string StartupHooksVariable = "DOTNET_STARTUP_HOOKS";
+
+    public string? Cert { get; init; }
+
+    public string? Key { get; init; }
+
+    public IReadOnlyList<string> Ca { get; init; } = [];
+
+    public string? Pfx { get; init; }
+
+    public string? Passphrase { get; init; }
+
+    public TlsPolicy Policy { get; init; } = TlsPolicy.Intermediate;
+
+    public IReadOnlyList<RunSniConfig> Sni { get; init; } = [];
+
+    public bool RefuseUnknownSni { get; init; }
+
+    public ClientCertificateMode ClientCertificateMode { get; init; } = ClientCertificateMode.Off;
+
+    public IReadOnlyList<string> ClientCa { get; init; } = [];
+
+    public bool OcspStapling { get; init; } = true;
+
+    /// <summary>Gets the SQLite state folder (absolute), or <see langword="null"/>.</summary>
+    public string? StateDirectory { get; init; }
+
+    /// <summary>Gets the Redis address, or <see langword="null"/>.</summary>
+    public string? StateRedis { get; init; }
+
+    public long DrainTimeoutMilliseconds { get; init; } = 30_000;
+
+    public bool HasState => StateDirectory is not null || StateRedis is not null;
+
+    public string ToJson() => JsonSerializer.Serialize(this, RunJsonContext.Default.RunWorkerConfig);
+
+    /// <exception cref="JsonException">The text is not a configuration.</exception>
+    public static RunWorkerConfig Parse(string json) =>
+        JsonSerializer.Deserialize(json, RunJsonContext.Default.RunWorkerConfig) ?? throw new JsonException("null configuration");
+
+    /// <summary>The TLS options for the worker's Kestrel, as <c>roost serve</c> builds them (chain sent, policy, SNI, mTLS, OCSP).</summary>
+    public SecureServerOptions ToServerOptions()
+    {
+        var options = new SecureServerOptions
+        {
+            AllowHttp1 = true,
+            Cert = Cert is null ? null : TlsInput.FromFile(Cert),
+            Key = Key is null ? null : TlsInput.FromFile(Key),
+            Pfx = Pfx is null ? null : TlsInput.FromFile(Pfx),
+            Passphrase = Passphrase,
+            TlsPolicy = Policy,
+            UnknownServerName = RefuseUnknownSni ? UnknownServerNameAction.Refuse : UnknownServerNameAction.UseDefault,
+            ClientCertificateMode = ClientCertificateMode,
+            OcspStapling = OcspStapling,
+
+            // The primary replaces workers on SIGHUP (each new worker reads the files again); workers do not watch.
+            WatchCertificateFiles = false,
+            ReloadCertificatesOnHangup = false,
+        };
+        options.Tls.Names = TlsOptionNames.Cli;
+        foreach (var ca in Ca)
+        {
+            options.Ca.Add(TlsInput.FromFile(ca));
+        }
+
+        foreach (var ca in ClientCa)
+        {
+            options.ClientCertificateAuthorities.Add(TlsInput.FromFile(ca));
+        }
+
+        foreach (var sni in Sni)
+        {
+            options.SniCertificates[sni.Host] = CertificateSource.FromPemFiles(sni.Cert, sni.Key, [.. sni.Ca]);
+        }
+
+        return options;
+    }
+}
+
+/// <summary>A certificate chosen by host name (<c>--sni HOST=CERT,KEY[,CA...]</c>).</summary>
+internal sealed record RunSniConfig(string Host, string Cert, string Key, IReadOnlyList<string> Ca);
+
+/// <summary>Source-generated JSON for <see cref="RunWorkerConfig"/>.</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, UseStringEnumConverter = true)]
+[JsonSerializable(typeof(RunWorkerConfig))]
+internal sealed partial class RunJsonContext : JsonSerializerContext;

@@ -1,0 +1,54 @@
+using Roost.Internal.Supervision;
+
+namespace Roost.Cluster.Tests;
+
+/// <summary>Reload batch size and recycling settings, and the per-worker request limit with jitter.</summary>
+public sealed class RecyclingTests
+{
+    [Fact]
+    public void ClusterOptions_RecyclingDefaults_AreOffAndBatchSizeIsOne()
+    {
+        var options = new ClusterOptions();
+
+        Assert.Equal(1, options.ReloadBatchSize);
+        Assert.Null(options.RecycleAfterRequests);
+        Assert.Equal(0, options.RecycleRequestsJitter);
+        Assert.Null(options.RecycleAboveMemoryBytes);
+        Assert.Null(options.RecycleAfterAge);
+    }
+
+    [Fact]
+    public void ClusterOptions_RecyclingOutOfRange_ThrowsNamingTheSettingAndValue()
+    {
+        var options = new ClusterOptions();
+
+        Assert.Contains("ClusterOptions.ReloadBatchSize must be at least 1; got 0.", Assert.Throws<ArgumentOutOfRangeException>(() => options.ReloadBatchSize = 0).Message, StringComparison.Ordinal);
+        Assert.Contains("ClusterOptions.RecycleAfterRequests must be at least 1 (or null: off); got 0.", Assert.Throws<ArgumentOutOfRangeException>(() => options.RecycleAfterRequests = 0).Message, StringComparison.Ordinal);
+        Assert.Contains("ClusterOptions.RecycleRequestsJitter must be zero or more; got -1.", Assert.Throws<ArgumentOutOfRangeException>(() => options.RecycleRequestsJitter = -1).Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentOutOfRangeException>(() => options.RecycleAboveMemoryBytes = 0);
+        Assert.Throws<ArgumentOutOfRangeException>(() => options.RecycleAfterAge = TimeSpan.Zero);
+
+        options.RecycleAfterRequests = null;
+        options.RecycleAfterAge = TimeSpan.FromHours(1);
+        Assert.Equal(TimeSpan.FromHours(1), options.RecycleAfterAge);
+    }
+
+    [Theory]
+    [InlineData(0.0, 1000)]
+    [InlineData(0.5, 1050)]
+    [InlineData(0.999999, 1100)]
+    public void RequestLimit_AddsJitterFromZeroToTheMaximum(double random, long expected)
+    {
+        Assert.Equal(expected, Supervisor.RequestLimit(1000, 100, () => random));
+    }
+
+    [Fact]
+    public void RequestLimit_WithJitter_SpreadsWorkersAndStaysInRange()
+    {
+        var limits = Enumerable.Range(0, 200).Select(_ => Supervisor.RequestLimit(1000, 100, Random.Shared.NextDouble)).ToList();
+
+        Assert.All(limits, l => Assert.InRange(l, 1000, 1100));
+        Assert.True(limits.Distinct().Count() > 20, "the jitter did not spread the limits");
+        Assert.Equal(1000, Supervisor.RequestLimit(1000, 0, Random.Shared.NextDouble));
+    }
+}
