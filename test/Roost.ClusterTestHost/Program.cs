@@ -55,6 +55,14 @@ if (Cluster.IsPrimary)
     Cluster.WorkerExited += (_, e) => Console.WriteLine($"exit {e.Worker.Id} {e.Worker.Pid} code={e.ExitCode} signal={e.Signal}");
     Cluster.MessageReceived += (_, e) => Console.WriteLine($"message {e.Worker.Id} {e.Message.GetRawText()}");
     Cluster.BroadcastReceived += (_, e) => Console.WriteLine($"broadcast {e.SenderId} {e.Message.GetRawText()}");
+    var subscribed = 0;
+    Cluster.MessageReceived += (_, e) =>
+    {
+        if (e.Message.ValueKind == System.Text.Json.JsonValueKind.String && e.Message.GetString() == "subscribed" && ++subscribed == Setting("TH_WORKERS", 2))
+        {
+            Cluster.Broadcast("go");
+        }
+    };
     if (Setting("TH_FORK_ON_EXIT", 0) == 1)
     {
         // Node's own respawn idiom: cluster.on('exit', () => cluster.fork()).
@@ -154,11 +162,21 @@ if (mode == "malformed")
 
 if (mode == "broadcast")
 {
-    // Every process prints what it receives; each worker sends an oversized broadcast (dropped by the primary) and
-    // then a valid one, which every worker and the primary must receive.
-    Cluster.BroadcastReceived += (_, e) => Console.WriteLine($"worker-broadcast {Cluster.Worker.Id} {e.SenderId} {e.IsFromSelf} {e.Message.GetRawText()}");
-    Cluster.Broadcast(new string('x', 1024 * 1024 + 16));
-    Cluster.Broadcast($"after-oversized-{Cluster.Worker.Id}");
+    // Every worker prints what it receives, then tells the primary it is subscribed; once all are, the primary
+    // broadcasts "go" and each worker sends an oversized broadcast (dropped by the primary) and then a valid one,
+    // which every worker and the primary must receive (a worker not yet subscribed would miss it: at most once).
+    Cluster.BroadcastReceived += (_, e) =>
+    {
+        if (e.SenderId == 0 && e.Message.GetString() == "go")
+        {
+            Cluster.Broadcast(new string('x', 1024 * 1024 + 16));
+            Cluster.Broadcast($"after-oversized-{Cluster.Worker.Id}");
+            return;
+        }
+
+        Console.WriteLine($"worker-broadcast {Cluster.Worker.Id} {e.SenderId} {e.IsFromSelf} {e.Message.GetRawText()}");
+    };
+    Cluster.Worker.Send("subscribed");
 }
 
 await server.WaitForShutdownAsync();

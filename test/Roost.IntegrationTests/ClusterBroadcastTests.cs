@@ -19,7 +19,7 @@ public sealed class ClusterBroadcastTests
         await using var primary = ClusterHost.Start(port, new() { ["TH_WORKER_MODE"] = "broadcast" });
         await ClusterHost.WaitForLinesAsync(primary, "listening ", 2, Timeout);
         var received = await ClusterHost.WaitForLinesAsync(primary, "worker-broadcast ", 4, Timeout);
-        await ClusterHost.WaitForLinesAsync(primary, "broadcast ", 2, Timeout);
+        await ClusterHost.WaitForLinesAsync(primary, "broadcast ", 3, Timeout);
 
         foreach (var receiver in new[] { 1, 2 })
         {
@@ -34,6 +34,7 @@ public sealed class ClusterBroadcastTests
 
         Assert.Equal(2, primary.Lines.Count(l => l.Contains("Dropped a message from worker", StringComparison.Ordinal) && l.Contains("more than the limit of 1048576 bytes", StringComparison.Ordinal)));
         Assert.DoesNotContain(primary.Lines, l => l.Contains("xxxxxxxx", StringComparison.Ordinal));
+        Assert.Single(primary.Lines, l => l == "broadcast 0 \"go\"");
         using var client = TestClients.Cleartext();
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"http://127.0.0.1:{port}/", TestContext.Current.CancellationToken)).StatusCode);
         Assert.DoesNotContain(primary.Lines, l => l.StartsWith("exit ", StringComparison.Ordinal));
