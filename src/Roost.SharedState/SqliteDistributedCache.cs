@@ -28,6 +28,17 @@ public sealed class SqliteDistributedCache : IDistributedCache, IAtomicCache, ID
 {
     private const string Table = "roost_cache";
 
+    // Open connections kept for reuse, each with its prepared statements (more are opened under bursts and closed after).
+    private const int MaxIdleConnections = 16;
+
+    private const string ReadSql = $"SELECT value, expires_at, sliding_ms, absolute_at FROM {Table} WHERE key = $key AND expires_at > $now;";
+    private const string ReadExpirySql = $"SELECT NULL, expires_at, sliding_ms, absolute_at FROM {Table} WHERE key = $key AND expires_at > $now;";
+    private const string UpsertSql = $"""
+        INSERT INTO {Table} (key, value, expires_at, sliding_ms, absolute_at) VALUES ($key, $value, $expires, $sliding, $absolute)
+        ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at,
+            sliding_ms = excluded.sliding_ms, absolute_at = excluded.absolute_at;
+        """;
+
     // Sliding renewals that would move the expiry by less than this are skipped: a read then costs no write when the
     // same entry was read or written within the last second (a session hit by every request of a busy client).
     private const long RefreshGranularityMs = 1000;
@@ -47,6 +58,7 @@ public sealed class SqliteDistributedCache : IDistributedCache, IAtomicCache, ID
     private readonly TimeProvider _time;
     private readonly TimeSpan _busyTimeout;
     private readonly string _busyPragma;
+    private readonly System.Collections.Concurrent.ConcurrentBag<SqliteLease> _leases = [];
     private bool _disposed;
 
     /// <summary>Opens (creating if needed) the store at <paramref name="path"/>.</summary>
@@ -67,7 +79,7 @@ public sealed class SqliteDistributedCache : IDistributedCache, IAtomicCache, ID
         {
             DataSource = Path,
             Mode = SqliteOpenMode.ReadWrite,
-            Pooling = true,
+            Pooling = false,
             DefaultTimeout = Math.Max(1, (int)Math.Ceiling(_busyTimeout.TotalSeconds)),
         }.ToString();
         Write(Initialize);
@@ -168,7 +180,8 @@ public sealed class SqliteDistributedCache : IDistributedCache, IAtomicCache, ID
         {
             // BEGIN IMMEDIATE takes the write lock before the read, so no other process can write between our read
             // and our write (a deferred transaction could fail with SQLITE_BUSY_SNAPSHOT when upgrading instead).
-            using var transaction = connection.BeginTransaction(deferred: false);
+            // A failure before COMMIT leaves the transaction open: Run then closes the connection, which rolls it back.
+            connection.Command("BEGIN IMMEDIATE;").ExecuteNonQuery();
             var current = Read(connection, key).Value;
             var next = update(current);
             if (next is null)
@@ -180,7 +193,7 @@ public sealed class SqliteDistributedCache : IDistributedCache, IAtomicCache, ID
                 Upsert(connection, key, next, expiry);
             }
 
-            transaction.Commit();
+            connection.Command("COMMIT;").ExecuteNonQuery();
             return next;
         }, cancellationToken);
     }
@@ -193,9 +206,8 @@ public sealed class SqliteDistributedCache : IDistributedCache, IAtomicCache, ID
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         return WriteAsync(connection =>
         {
-            using var command = connection.CreateCommand();
-            command.CommandText = $"DELETE FROM {Table} WHERE expires_at <= $now;";
-            command.Parameters.AddWithValue("$now", now);
+            var command = connection.Command($"DELETE FROM {Table} WHERE expires_at <= $now;");
+            command.Parameters["$now"].Value = now;
             return command.ExecuteNonQuery();
         }, cancellationToken);
     }
@@ -210,8 +222,10 @@ public sealed class SqliteDistributedCache : IDistributedCache, IAtomicCache, ID
 
         _disposed = true;
         _checkpointTimer.Dispose();
-        using var connection = new SqliteConnection(_connectionString);
-        SqliteConnection.ClearPool(connection);
+        while (_leases.TryTake(out var lease))
+        {
+            lease.Dispose();
+        }
     }
 
     private void Checkpoint()
@@ -224,12 +238,7 @@ public sealed class SqliteDistributedCache : IDistributedCache, IAtomicCache, ID
         try
         {
             // PASSIVE: copies what it can without waiting for or blocking readers and writers.
-            Run(connection =>
-            {
-                using var command = connection.CreateCommand();
-                command.CommandText = "PRAGMA wal_checkpoint(PASSIVE);";
-                return command.ExecuteNonQuery();
-            });
+            Run(connection => connection.Command("PRAGMA wal_checkpoint(PASSIVE);").ExecuteNonQuery());
         }
         catch (Exception ex) when (ex is SharedStateUnavailableException or ObjectDisposedException)
         {
@@ -241,9 +250,9 @@ public sealed class SqliteDistributedCache : IDistributedCache, IAtomicCache, ID
         }
     }
 
-    private void Initialize(SqliteConnection connection)
+    private void Initialize(SqliteLease lease)
     {
-        using var command = connection.CreateCommand();
+        using var command = lease.Connection.CreateCommand();
 
         // WAL is a property of the file: set once, every later connection (any process) uses it.
         command.CommandText = "PRAGMA journal_mode;";
@@ -269,13 +278,12 @@ public sealed class SqliteDistributedCache : IDistributedCache, IAtomicCache, ID
     }
 
     /// <summary>Reads an unexpired entry; <c>Renewal</c> is the new sliding expiry when it is worth writing.</summary>
-    private (byte[]? Value, long? Renewal) Read(SqliteConnection connection, string key, bool selectValue = true)
+    private (byte[]? Value, long? Renewal) Read(SqliteLease connection, string key, bool selectValue = true)
     {
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
-        using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {(selectValue ? "value" : "NULL")}, expires_at, sliding_ms, absolute_at FROM {Table} WHERE key = $key AND expires_at > $now;";
-        command.Parameters.AddWithValue("$key", key);
-        command.Parameters.AddWithValue("$now", now);
+        var command = connection.Command(selectValue ? ReadSql : ReadExpirySql);
+        command.Parameters["$key"].Value = key;
+        command.Parameters["$now"].Value = now;
         using var reader = command.ExecuteReader();
         if (!reader.Read())
         {
@@ -293,42 +301,35 @@ public sealed class SqliteDistributedCache : IDistributedCache, IAtomicCache, ID
         return (value, renewed - expiresAt >= RefreshGranularityMs ? renewed : null);
     }
 
-    private void Renew(SqliteConnection connection, string key, long expiresAt)
+    private void Renew(SqliteLease connection, string key, long expiresAt)
     {
         // Only forward, and only while unexpired: a concurrent Set or Remove wins.
-        using var command = connection.CreateCommand();
-        command.CommandText = $"UPDATE {Table} SET expires_at = $expires WHERE key = $key AND sliding_ms IS NOT NULL AND expires_at < $expires AND expires_at > $now;";
-        command.Parameters.AddWithValue("$key", key);
-        command.Parameters.AddWithValue("$expires", expiresAt);
-        command.Parameters.AddWithValue("$now", _time.GetUtcNow().ToUnixTimeMilliseconds());
+        var command = connection.Command($"UPDATE {Table} SET expires_at = $expires WHERE key = $key AND sliding_ms IS NOT NULL AND expires_at < $expires AND expires_at > $now;");
+        command.Parameters["$key"].Value = key;
+        command.Parameters["$expires"].Value = expiresAt;
+        command.Parameters["$now"].Value = _time.GetUtcNow().ToUnixTimeMilliseconds();
         command.ExecuteNonQuery();
     }
 
-    private static void Upsert(SqliteConnection connection, string key, byte[] value, CacheExpiry expiry)
+    private static void Upsert(SqliteLease connection, string key, byte[] value, CacheExpiry expiry)
     {
-        using var command = connection.CreateCommand();
-        command.CommandText = $"""
-            INSERT INTO {Table} (key, value, expires_at, sliding_ms, absolute_at) VALUES ($key, $value, $expires, $sliding, $absolute)
-            ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at,
-                sliding_ms = excluded.sliding_ms, absolute_at = excluded.absolute_at;
-            """;
-        command.Parameters.AddWithValue("$key", key);
-        command.Parameters.Add("$value", SqliteType.Blob).Value = value;
-        command.Parameters.AddWithValue("$expires", expiry.ExpiresAt);
-        command.Parameters.AddWithValue("$sliding", (object?)expiry.SlidingMilliseconds ?? DBNull.Value);
-        command.Parameters.AddWithValue("$absolute", (object?)expiry.AbsoluteAt ?? DBNull.Value);
+        var command = connection.Command(UpsertSql);
+        command.Parameters["$key"].Value = key;
+        command.Parameters["$value"].Value = value;
+        command.Parameters["$expires"].Value = expiry.ExpiresAt;
+        command.Parameters["$sliding"].Value = (object?)expiry.SlidingMilliseconds ?? DBNull.Value;
+        command.Parameters["$absolute"].Value = (object?)expiry.AbsoluteAt ?? DBNull.Value;
         command.ExecuteNonQuery();
     }
 
-    private static void Delete(SqliteConnection connection, string key)
+    private static void Delete(SqliteLease connection, string key)
     {
-        using var command = connection.CreateCommand();
-        command.CommandText = $"DELETE FROM {Table} WHERE key = $key;";
-        command.Parameters.AddWithValue("$key", key);
+        var command = connection.Command($"DELETE FROM {Table} WHERE key = $key;");
+        command.Parameters["$key"].Value = key;
         command.ExecuteNonQuery();
     }
 
-    private void Write(Action<SqliteConnection> action)
+    private void Write(Action<SqliteLease> action)
     {
         _writeGate.Wait();
         try
@@ -345,13 +346,13 @@ public sealed class SqliteDistributedCache : IDistributedCache, IAtomicCache, ID
         }
     }
 
-    private Task WriteAsync(Action<SqliteConnection> action, CancellationToken cancellationToken) => WriteAsync(connection =>
+    private Task WriteAsync(Action<SqliteLease> action, CancellationToken cancellationToken) => WriteAsync(connection =>
     {
         action(connection);
         return 0;
     }, cancellationToken);
 
-    private async Task<T> WriteAsync<T>(Func<SqliteConnection, T> action, CancellationToken cancellationToken)
+    private async Task<T> WriteAsync<T>(Func<SqliteLease, T> action, CancellationToken cancellationToken)
     {
         await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -364,13 +365,17 @@ public sealed class SqliteDistributedCache : IDistributedCache, IAtomicCache, ID
         }
     }
 
-    private T Run<T>(Func<SqliteConnection, T> action)
+    private T Run<T>(Func<SqliteLease, T> action)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        SqliteLease? lease = null;
+        var reusable = false;
         try
         {
-            using var connection = Open();
-            return action(connection);
+            lease = _leases.TryTake(out var idle) ? idle : Open();
+            var result = action(lease);
+            reusable = true;
+            return result;
         }
         catch (SqliteException ex) when (ex.SqliteErrorCode is 5 or 6)
         {
@@ -381,9 +386,25 @@ public sealed class SqliteDistributedCache : IDistributedCache, IAtomicCache, ID
         {
             throw new SharedStateUnavailableException(ErrorMessages.SqliteFailed(Path, ex.Message), ex);
         }
+        finally
+        {
+            // Kept open with its prepared statements for the next operation of any thread; after a failure (maybe
+            // mid-transaction) closed instead, which rolls back whatever was open.
+            if (lease is not null)
+            {
+                if (reusable && !_disposed && _leases.Count < MaxIdleConnections)
+                {
+                    _leases.Add(lease);
+                }
+                else
+                {
+                    lease.Dispose();
+                }
+            }
+        }
     }
 
-    private SqliteConnection Open()
+    private SqliteLease Open()
     {
         SecureFiles.EnsureFile(Path);
         var connection = new SqliteConnection(_connectionString);
@@ -392,10 +413,10 @@ public sealed class SqliteDistributedCache : IDistributedCache, IAtomicCache, ID
             connection.Open();
             using var command = connection.CreateCommand();
 
-            // Per connection (pooled connections keep it, but a new physical connection starts at 0 = fail at once).
+            // Per connection, once: the connection is then kept open and reused (see Run).
             command.CommandText = _busyPragma + " PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 0;";
             command.ExecuteNonQuery();
-            return connection;
+            return new SqliteLease(connection);
         }
         catch
         {

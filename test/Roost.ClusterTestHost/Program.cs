@@ -5,7 +5,7 @@
 //   TH_FORK_ON_EXIT (1: fork from the exit handler), TH_MIN_UPTIME_MS, TH_MAX_CRASHES, TH_DRAIN_MS, TH_HEARTBEAT_MS, TH_KEEPALIVE_DRAIN_MS (1000),
 //   TH_LOG (1: server logs), TH_HOT_SPARES (0), TH_PRIMARY_LOG or TH_CLUSTER_LOG (1: the primary's cluster log at Information on stdout, one line each),
 //   TH_STATS_MS (N: every N ms the primary prints "stats {id} {pid} {requests} {rss} {restarts}" per worker),
-//   TH_WORKER_MODE: serve | boot-fail | spare-boot-fail (hot spares throw at startup) | crash-after-ms:N | malformed,
+//   TH_WORKER_MODE: serve | boot-fail | spare-boot-fail (hot spares throw at startup) | crash-after-ms:N | malformed | broadcast,
 //   TH_BOOT_FAIL_FILE (a worker throws at startup while this file exists: a broken new build for reload tests),
 //   TH_RELOAD_BATCH (ReloadBatchSize), TH_MAX_REQUESTS / TH_MAX_REQUESTS_JITTER / TH_MAX_MEMORY_MB / TH_MAX_AGE_MS (recycling)
 // Routes: / answers the worker's pid; /slow?ms=N answers it after N ms; /tag answers TH_WORKER_TAG (TH_FORK_TAG: the primary forks with it). On stop a worker prints "served {pid} {count}".
@@ -62,6 +62,15 @@ if (Cluster.IsPrimary)
     Cluster.WorkerDisconnected += (_, e) => Console.WriteLine($"disconnect {e.Worker.Id} {e.Worker.Pid}");
     Cluster.WorkerExited += (_, e) => Console.WriteLine($"exit {e.Worker.Id} {e.Worker.Pid} code={e.ExitCode} signal={e.Signal}");
     Cluster.MessageReceived += (_, e) => Console.WriteLine($"message {e.Worker.Id} {e.Message.GetRawText()}");
+    Cluster.BroadcastReceived += (_, e) => Console.WriteLine($"broadcast {e.SenderId} {e.Message.GetRawText()}");
+    var subscribed = 0;
+    Cluster.MessageReceived += (_, e) =>
+    {
+        if (e.Message.ValueKind == System.Text.Json.JsonValueKind.String && e.Message.GetString() == "subscribed" && ++subscribed == Setting("TH_WORKERS", 2))
+        {
+            Cluster.Broadcast("go");
+        }
+    };
     if (Setting("TH_FORK_ON_EXIT", 0) == 1)
     {
         // Node's own respawn idiom: cluster.on('exit', () => cluster.fork()).
@@ -170,6 +179,25 @@ if (mode == "malformed")
     var oversized = new string('x', 1024 * 1024 + 16);
     WorkerRuntime.Current!.SendRawForTesting(Encoding.UTF8.GetBytes("this is not json\n{\"type\":\"no-such-type\"}\n{\"type\":\"heartbeat\",\"sequence\":\"NaN\"}\n" + oversized + "\n"));
     Cluster.Worker.Send("still-alive");
+}
+
+if (mode == "broadcast")
+{
+    // Every worker prints what it receives, then tells the primary it is subscribed; once all are, the primary
+    // broadcasts "go" and each worker sends an oversized broadcast (dropped by the primary) and then a valid one,
+    // which every worker and the primary must receive (a worker not yet subscribed would miss it: at most once).
+    Cluster.BroadcastReceived += (_, e) =>
+    {
+        if (e.SenderId == 0 && e.Message.GetString() == "go")
+        {
+            Cluster.Broadcast(new string('x', 1024 * 1024 + 16));
+            Cluster.Broadcast($"after-oversized-{Cluster.Worker.Id}");
+            return;
+        }
+
+        Console.WriteLine($"worker-broadcast {Cluster.Worker.Id} {e.SenderId} {e.IsFromSelf} {e.Message.GetRawText()}");
+    };
+    Cluster.Worker.Send("subscribed");
 }
 
 await server.WaitForShutdownAsync();

@@ -11,8 +11,8 @@ using Roost.SharedState;
 /// "forked ID PID", "listening ID PID", "exit ID PID", then "READY PORT PRIMARYPID" once N workers listen.
 /// Worker routes (answers end with the worker's pid):
 ///   /visit                      session "visits" + 1
-///   /inc?op=N                   idempotent increment: applied once per op id (the client sends ops in order and
-///                               retries the same op id until it gets an answer) → "COUNT PID applied|replayed"
+///   /inc?op=N                   idempotent increment: applied only if N is above the last applied op id (the client
+///                               numbers its ops 1, 2, 3 … and resends one until answered) → "COUNT applied|replayed PID"
 ///   /get                        the session's visits
 ///   /cache?key=K                this worker's cached value for K (made and kept on first use)
 ///   /invalidate?key=K           broadcasts K; every process drops K from its cache and prints "invalidated K WORKERID PID self=…"
@@ -24,7 +24,7 @@ internal static class ClusterMode
         var workers = int.Parse(settings["workers"], CultureInfo.InvariantCulture);
         var port = int.Parse(settings["port"], CultureInfo.InvariantCulture);
         var address = settings.GetValueOrDefault("address", "127.0.0.1");
-        using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information));
+        using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information).AddFilter("Microsoft.AspNetCore", LogLevel.Warning));
         if (Cluster.IsPrimary)
         {
             if (settings.GetValueOrDefault("prepare", "1") == "1")
@@ -116,15 +116,19 @@ internal static class ClusterMode
         return 0;
     }
 
-    // One atomic read-modify-write of the session: the op id is stored with the count, so a retried op (its answer was
-    // lost with a killed worker, but the change may have been committed) is not applied twice.
-    private static async Task<string> IncrementOnceAsync(RoostSession session, string op)
+    // One atomic read-modify-write of the session. Op ids are the client's sequence numbers (1, 2, 3 …); the highest
+    // applied one is stored with the count, so an op at or below it is not applied again: a retry whose first attempt
+    // was committed before its worker died, and also a stale attempt that reaches a worker only after the client gave
+    // up on it and moved on.
+    private static async Task<string> IncrementOnceAsync(RoostSession session, string opText)
     {
+        var op = long.Parse(opText, CultureInfo.InvariantCulture);
         var result = string.Empty;
         await session.UpdateAsync(values =>
         {
             var count = long.Parse(values.TryGetValue("count", out var c) ? c : "0", CultureInfo.InvariantCulture);
-            if (values.TryGetValue("lastOp", out var last) && last == op)
+            var last = long.Parse(values.TryGetValue("lastOp", out var l) ? l : "0", CultureInfo.InvariantCulture);
+            if (op <= last)
             {
                 result = $"{count} replayed";
                 return;
@@ -132,7 +136,7 @@ internal static class ClusterMode
 
             count++;
             values["count"] = count.ToString(CultureInfo.InvariantCulture);
-            values["lastOp"] = op;
+            values["lastOp"] = op.ToString(CultureInfo.InvariantCulture);
             result = $"{count} applied";
         });
         return result;

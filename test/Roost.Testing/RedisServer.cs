@@ -11,11 +11,13 @@ public sealed class RedisServer : IAsyncDisposable
 {
     private readonly string _executable;
     private readonly TempDirectory _directory = new("roost-redis");
+    private readonly string _appendFsync;
     private TestProcess? _process;
 
-    private RedisServer(string executable)
+    private RedisServer(string executable, string appendFsync)
     {
         _executable = executable;
+        _appendFsync = appendFsync;
         Port = FreePort.Get();
     }
 
@@ -27,9 +29,13 @@ public sealed class RedisServer : IAsyncDisposable
     public int? Pid => _process?.Pid;
 
     /// <summary>Starts redis-server (skips the test, or fails it under CI, when it is not installed).</summary>
-    public static async Task<RedisServer> StartNewAsync()
+    /// <param name="fsyncEveryWrite">
+    /// <see langword="true"/> (default): <c>appendfsync always</c>, nothing lost when Redis is SIGKILLed. <see langword="false"/>:
+    /// <c>everysec</c>, for tests that never kill Redis and make many writes (an fsync per write is slow on a busy disk).
+    /// </param>
+    public static async Task<RedisServer> StartNewAsync(bool fsyncEveryWrite = true)
     {
-        var server = new RedisServer(ExternalTool.Require("redis-server", "redis-server"));
+        var server = new RedisServer(ExternalTool.Require("redis-server", "redis-server"), fsyncEveryWrite ? "always" : "everysec");
         await server.StartAsync();
         return server;
     }
@@ -39,7 +45,7 @@ public sealed class RedisServer : IAsyncDisposable
         _process = TestProcess.Start(_executable,
         [
             "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1",
-            "--dir", _directory.Path, "--save", "", "--appendonly", "yes", "--appendfsync", "always",
+            "--dir", _directory.Path, "--save", "", "--appendonly", "yes", "--appendfsync", _appendFsync,
             "--protected-mode", "yes", "--daemonize", "no",
         ], name: "redis-server");
         await WaitUntilAcceptingAsync(TimeSpan.FromSeconds(20));
