@@ -23,8 +23,11 @@ public sealed partial class ControlSocketTests
             RoostDll,
             ["serve", "--workers", workers, "--port", port.ToString(CultureInfo.InvariantCulture), "--host", "127.0.0.1",
              "--cert", chain.LeafPath, "--key", chain.KeyPath, "--ca", chain.IntermediatePath, "--shutdown-timeout", "10",
-             "--run-dir", runDirectory, .. extra],
+             "--run-dir", runDirectory, "--no-hot-spare", .. extra],
             name: "roost");
+
+    // --no-hot-spare: these tests compare the workers status reports with the primary's child processes, and a hot
+    // spare is a child that is not (yet) a worker.
 
     private static Task<(int ExitCode, string Output)> RoostAsync(params string[] arguments) =>
         TestProcess.RunAsync("dotnet", [RoostDll, .. arguments], Timeout);

@@ -52,6 +52,7 @@ internal sealed partial class WorkerRuntime : IListenHandleProvider
     private TimeSpan _keepAliveWindow;
     private Timer? _heartbeat;
     private PosixSignalRegistration? _primaryGone;
+    private PosixSignalRegistration? _hangup;
     private long _heartbeats;
     private RequestCounter? _requests;
     private int _nextRequestId;
@@ -172,6 +173,9 @@ internal sealed partial class WorkerRuntime : IListenHandleProvider
 
         // SIGUSR2, not SIGTERM: the façade treats a second SIGTERM as "stop now", and end-of-file on the channel
         // arrives together with the death signal. Both take the one idempotent drain path.
+        // SIGHUP means "rolling reload" to the primary. A worker gets it too when it is sent to the process group (a
+        // closing terminal, `kill -HUP -<pgid>`, `timeout`): by default that would kill every worker at once.
+        _hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, static context => context.Cancel = true);
         _primaryGone = PosixSignalRegistration.Create((PosixSignal)Libc.SigUsr2, context =>
         {
             context.Cancel = true;
