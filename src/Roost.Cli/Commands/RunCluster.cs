@@ -100,28 +100,14 @@ internal static class RunCluster
 
             // The startup hook does not implement the spare's wait-before-listening yet: no hot spare under roost run.
             HotSpares = 0,
-            ControlSocket = true,
-            Name = settings.Name,
-            RunDirectory = settings.RunDirectory,
 
             // One socket per worker slot: the kernel spreads connections, a replaced worker's queue waits for its successor.
             ListenerSharing = ListenerSharingMode.ReusePort,
             WorkerStartInfo = () => WorkerStartInfo(dotnet, app, hook, json),
         };
-        (settings.Recycle ?? RecycleSettings.Off).ApplyTo(clusterOptions);
-        Cluster.SetupPrimary(clusterOptions);
-
-        if (settings.Port != 0 || settings.Name is not null || settings.RunDirectory is not null)
+        if (ServeCluster.SetupPrimaryWithControl(clusterOptions, settings) is { } failed)
         {
-            // Before binding, as roost serve does: a second primary with the same name is refused before it joins the port.
-            try
-            {
-                Cluster.OpenControlSocket();
-            }
-            catch (InvalidOperationException ex)
-            {
-                return ServeCommand.Fail(ex.Message, ExitCodes.ListenFailed);
-            }
+            return failed;
         }
 
         var requested = new IPEndPoint(address, settings.Port);
@@ -132,6 +118,7 @@ internal static class RunCluster
         }
         catch (SocketException ex)
         {
+            Cluster.CloseControlSocket();
             return ServeCommand.Fail(ListenErrors.Translate(ex, HttpServer.Describe(requested), settings.Port, " with --port").Message, ExitCodes.ListenFailed);
         }
 

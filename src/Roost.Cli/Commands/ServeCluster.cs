@@ -33,6 +33,61 @@ internal static class ServeCluster
         return option;
     }
 
+    /// <summary>
+    /// The part <c>roost serve</c> and <c>roost run</c> share: control socket (named by --name, else the port) and recycling
+    /// settings, <see cref="Cluster.SetupPrimary"/>, then the control socket opened before the port is bound — with
+    /// reuseport a second primary on the same port would otherwise join the port's group.
+    /// </summary>
+    /// <returns><see langword="null"/> when set up; otherwise the exit code after the error was printed.</returns>
+    internal static int? SetupPrimaryWithControl(ClusterOptions options, ServeSettings settings)
+    {
+        options.ControlSocket = true;
+        options.Name = settings.Name ?? (settings.Port != 0 ? settings.Port.ToString(CultureInfo.InvariantCulture) : null);
+        options.RunDirectory = settings.RunDirectory;
+        (settings.Recycle ?? RecycleSettings.Off).ApplyTo(options);
+        Cluster.SetupPrimary(options);
+        if (settings.Port == 0 && settings.Name is null && settings.RunDirectory is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            Cluster.OpenControlSocket();
+            return null;
+        }
+        catch (InvalidOperationException ex)
+        {
+            return ServeCommand.Fail(ex.Message, ExitCodes.ListenFailed);
+        }
+    }
+
+    /// <summary>The <c>--port</c> option of serve and run (0–65535; 0 picks a free port).</summary>
+    public static Option<int> CreatePortOption()
+    {
+        var port = new Option<int>("--port", "-p")
+        {
+            Description = "Port to listen on (0 picks a free port).",
+            DefaultValueFactory = _ => ServeCommand.DefaultPort,
+        };
+        port.Validators.Add(result =>
+        {
+            var value = result.GetValueOrDefault<int>();
+            if (value is < 0 or > 65535)
+            {
+                result.AddError(ErrorMessages.PortOutOfRange(value) + " (option --port)");
+            }
+        });
+        return port;
+    }
+
+    /// <summary>The <c>--host</c> option of serve and run.</summary>
+    public static Option<string> CreateHostOption() => new("--host")
+    {
+        Description = "Address to listen on: 0.0.0.0 (all IPv4), :: (all), 127.0.0.1 (this machine only).",
+        DefaultValueFactory = _ => "0.0.0.0",
+    };
+
     public static (Option<string?> Name, Option<string?> RunDirectory) CreateControlOptions()
     {
         var name = new Option<string?>("--name", "-n")
@@ -96,24 +151,10 @@ internal static class ServeCluster
             HotSpares = settings.HotSpare ? 1 : 0,
             DrainTimeout = settings.ShutdownTimeout,
             LoggerFactory = loggerFactory,
-            ControlSocket = true,
-            Name = settings.Name ?? (settings.Port != 0 ? settings.Port.ToString(CultureInfo.InvariantCulture) : null),
-            RunDirectory = settings.RunDirectory,
         };
-        (settings.Recycle ?? RecycleSettings.Off).ApplyTo(clusterOptions);
-        Cluster.SetupPrimary(clusterOptions);
-
-        if (settings.Port != 0 || settings.Name is not null || settings.RunDirectory is not null)
+        if (SetupPrimaryWithControl(clusterOptions, settings) is { } failed)
         {
-            // Before binding: with reuseport a second primary on the same port would otherwise join the port's group.
-            try
-            {
-                Cluster.OpenControlSocket();
-            }
-            catch (InvalidOperationException ex)
-            {
-                return ServeCommand.Fail(ex.Message, ExitCodes.ListenFailed);
-            }
+            return failed;
         }
 
         var requested = new IPEndPoint(address, settings.Port);

@@ -13,24 +13,8 @@ internal static class ServeCommand
 
     public static Command Create()
     {
-        var port = new Option<int>("--port", "-p")
-        {
-            Description = "Port to listen on (0 picks a free port).",
-            DefaultValueFactory = _ => DefaultPort,
-        };
-        port.Validators.Add(result =>
-        {
-            var value = result.GetValueOrDefault<int>();
-            if (value is < 0 or > 65535)
-            {
-                result.AddError(ErrorMessages.PortOutOfRange(value) + " (option --port)");
-            }
-        });
-        var host = new Option<string>("--host")
-        {
-            Description = "Address to listen on: 0.0.0.0 (all IPv4), :: (all), 127.0.0.1 (this machine only).",
-            DefaultValueFactory = _ => "0.0.0.0",
-        };
+        var port = ServeCluster.CreatePortOption();
+        var host = ServeCluster.CreateHostOption();
         var tls = new TlsOptions();
         var shutdownTimeout = new Option<double>("--shutdown-timeout")
         {
