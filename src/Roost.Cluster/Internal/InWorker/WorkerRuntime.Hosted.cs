@@ -19,7 +19,7 @@ internal sealed partial class WorkerRuntime
     {
         lock (_gate)
         {
-            _drains.Add(drain);
+            _hostDrains.Add(drain);
         }
 
         foreach (var endPoint in endPoints)

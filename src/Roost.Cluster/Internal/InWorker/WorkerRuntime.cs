@@ -36,10 +36,10 @@ internal sealed partial class WorkerRuntime : IListenHandleProvider
     private readonly IpcChannel _channel;
     private readonly Dictionary<string, int> _inherited;
     private readonly ConcurrentDictionary<int, TaskCompletionSource<int>> _pendingListens = new();
-    // What draining closes: the façade's servers, or the app's host under `roost run` (WorkerRuntime.Hosted.cs).
-    private readonly List<Func<TimeSpan, CancellationToken, Task>> _drains = [];
-    // The façade's servers, for `roost reload --certs-only` (WorkerRuntime.Certificates.cs).
+    // What draining closes: the façade's servers (also what `roost reload --certs-only` reloads, WorkerRuntime.Certificates.cs),
+    // and the app's host under `roost run` (WorkerRuntime.Hosted.cs).
     private readonly List<HttpServer> _servers = [];
+    private readonly List<Func<TimeSpan, CancellationToken, Task>> _hostDrains = [];
     private readonly Lock _gate = new();
     private readonly ILogger _logger = new StderrLogger(LogLevel.Warning);
     private readonly Dictionary<Type, Action<IpcMessage>> _dispatch;
@@ -115,7 +115,6 @@ internal sealed partial class WorkerRuntime : IListenHandleProvider
     {
         lock (_gate)
         {
-            _drains.Add(server.DrainAsync);
             _servers.Add(server);
         }
 
@@ -266,7 +265,7 @@ internal sealed partial class WorkerRuntime : IListenHandleProvider
         Func<TimeSpan, CancellationToken, Task>[] drains;
         lock (_gate)
         {
-            drains = [.. _drains];
+            drains = [.. _servers.Select(s => (Func<TimeSpan, CancellationToken, Task>)s.DrainAsync), .. _hostDrains];
         }
 
         // Backstop: whatever the application does, the process ends shortly after the drain timeout. Kept in a
