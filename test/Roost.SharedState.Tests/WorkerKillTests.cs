@@ -93,6 +93,9 @@ public sealed class WorkerKillTests
         {
             for (var op = 1; op <= Operations; op++)
             {
+                // At least ~3 ms per operation: on a quiet machine 1,000 SQLite increments otherwise end within a second,
+                // before the killer (one kill per 200 ms) has had its turns.
+                await Task.Delay(3, token);
                 while (true)
                 {
                     Assert.False(budget.IsCancellationRequested, $"op {op} of {Operations} not answered within {Budget}: {retries} retries, {Volatile.Read(ref kills)} kills");
