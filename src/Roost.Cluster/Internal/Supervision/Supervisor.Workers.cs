@@ -288,7 +288,7 @@ internal sealed partial class Supervisor
                 worker.KilledBySupervisor = true;
                 _ = Libc.Kill(worker.Pid, Libc.SigKill);
             }
-            else if (worker.ReadyAt is not null && now - worker.LastHeartbeat > heartbeatLimit)
+            else if (worker.ReadyAt is not null && !worker.StopRequested && now - worker.LastHeartbeat > heartbeatLimit)
             {
                 Log.HeartbeatMissed(_logger, worker.Id, worker.Pid, worker.Generation, (long)(now - worker.LastHeartbeat).TotalMilliseconds);
                 worker.KilledBySupervisor = true;
