@@ -2,7 +2,7 @@
 // ("forked 1 1234 1" = id pid generation, "listening 1 1234 0.0.0.0:5000", "exit 1 1234 code=1 signal=", "message 1 \"text\"");
 // workers behave as TH_WORKER_MODE says. Settings (environment):
 //   PORT, H2_PORT (optional h2c listener), TLS_PORT (optional h2 + HTTP/1.1 over TLS, self-signed), TH_WORKERS (2), TH_RESPAWN (0/1), TH_SHARING (auto/shared/reuseport/handoff),
-//   TH_FORK_ON_EXIT (1: fork from the exit handler), TH_MIN_UPTIME_MS, TH_MAX_CRASHES, TH_DRAIN_MS, TH_HEARTBEAT_MS, TH_KEEPALIVE_DRAIN_MS (1000),
+//   TH_FORK_ON_EXIT (1: fork from the exit handler), TH_MIN_UPTIME_MS, TH_MAX_CRASHES, TH_DRAIN_MS, TH_HEARTBEAT_MS, TH_MISSED_HEARTBEATS (3), TH_KEEPALIVE_DRAIN_MS (1000),
 //   TH_LOG (1: server logs), TH_HOT_SPARES (0), TH_PRIMARY_LOG or TH_CLUSTER_LOG (1: the primary's cluster log at Information on stdout, one line each),
 //   TH_STATS_MS (N: every N ms the primary prints "stats {id} {pid} {requests} {rss} {restarts}" per worker),
 //   TH_WORKER_MODE: serve | boot-fail | spare-boot-fail (hot spares throw at startup) | crash-after-ms:N | malformed | broadcast,
@@ -38,6 +38,7 @@ if (Cluster.IsPrimary)
         MaxCrashes = Setting("TH_MAX_CRASHES", 10),
         DrainTimeout = TimeSpan.FromMilliseconds(Setting("TH_DRAIN_MS", 30000)),
         HeartbeatInterval = TimeSpan.FromMilliseconds(Setting("TH_HEARTBEAT_MS", 5000)),
+        MissedHeartbeats = Setting("TH_MISSED_HEARTBEATS", 3),
         KeepAliveDrainWindow = TimeSpan.FromMilliseconds(Setting("TH_KEEPALIVE_DRAIN_MS", 1000)),
         ReloadBatchSize = Setting("TH_RELOAD_BATCH", 1),
         RecycleAfterRequests = Setting("TH_MAX_REQUESTS", 0) is var maxRequests and > 0 ? maxRequests : null,
