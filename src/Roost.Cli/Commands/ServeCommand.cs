@@ -1,11 +1,12 @@
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
+using Roost.Cli.Files;
 using Roost.Cli.Welcome;
 using Roost.Tls;
 
 namespace Roost.Cli.Commands;
 
-/// <summary><c>roost serve</c>: HTTPS (h2 + HTTP/1.1) with the built-in welcome page, on the given or the development certificate.</summary>
+/// <summary><c>roost serve</c>: HTTPS (h2 + HTTP/1.1) with the built-in welcome page or the files of <c>--root</c>, on the given or the development certificate.</summary>
 internal static class ServeCommand
 {
     /// <summary>The default port (HTTPS without root privileges).</summary>
@@ -30,10 +31,14 @@ internal static class ServeCommand
         var workers = ServeCluster.CreateWorkersOption();
         var (name, runDirectory) = ServeCluster.CreateControlOptions();
         var (hotSpare, noHotSpare) = ServeCluster.CreateHotSpareOptions();
-
-        var command = new Command("serve", "Serve the built-in welcome page over HTTPS with HTTP/2 and HTTP/1.1. Without --cert/--pfx a local development chain is created (once) and used.")
+        var root = new Option<string?>("--root")
         {
-            port, host, shutdownTimeout, logFormat, workers, name, runDirectory, hotSpare, noHotSpare,
+            Description = "Serve the files of this folder instead of the welcome page: index.html for folders, no listings, ETag/304, ranges, HEAD; dotfiles (except .well-known) and links leading out of the folder are 404.",
+        };
+
+        var command = new Command("serve", "Serve the built-in welcome page, or a folder's files (--root), over HTTPS with HTTP/2 and HTTP/1.1. Without --cert/--pfx a local development chain is created (once) and used.")
+        {
+            port, host, shutdownTimeout, logFormat, workers, name, runDirectory, hotSpare, noHotSpare, root,
         };
         tls.AddTo(command);
         tls.AddServingTo(command);
@@ -49,12 +54,20 @@ internal static class ServeCommand
             recycle.Read(parse),
             parse.GetValue(name),
             parse.GetValue(runDirectory),
-            parse.GetValue(hotSpare) && !parse.GetValue(noHotSpare)), cancellationToken));
+            parse.GetValue(hotSpare) && !parse.GetValue(noHotSpare),
+            parse.GetValue(root)), cancellationToken));
         return command;
     }
 
     internal static async Task<int> RunAsync(ServeSettings settings, CancellationToken cancellationToken)
     {
+        // --root is checked before anything starts: in the primary before any worker, in a worker again (cheap).
+        string? root = null;
+        if (settings.Root is not null && !StaticSite.TryResolveRoot(settings.Root, out root, out var rootError))
+        {
+            return Fail(rootError, ExitCodes.InvalidUsage);
+        }
+
         // Clustered: this process is the primary (binds the port, supervises) unless it is one of its workers,
         // which run the single-process path below on the socket the primary owns.
         if (settings.Workers > 0 && Cluster.IsPrimary)
@@ -85,11 +98,12 @@ internal static class ServeCommand
         options.LoggerFactory = loggerFactory;
         options.PortHint = " with --port";
 
-        var page = WelcomePage.Load();
         HttpServer server;
         try
         {
-            server = Http2.CreateSecureServer(options, page.Handle);
+            server = root is null
+                ? Http2.CreateSecureServer(options, WelcomePage.Load().Handle)
+                : Http2.CreateSecureServer(options, new StaticSite(root, loggerFactory).HandleAsync);
         }
         catch (CertificateLoadException ex)
         {
@@ -129,6 +143,11 @@ internal static class ServeCommand
         var url = $"https://{displayHost}:{port}/";
         var workers = settings.Workers > 0 ? $" with {settings.Workers} worker(s)" : string.Empty;
         Console.WriteLine($"Roost is serving {url} ({protocols}) as pid {Environment.ProcessId}{workers}. Press Ctrl+C to stop.");
+        if (settings.Root is not null)
+        {
+            Console.WriteLine($"Files from '{settings.Root}' (index.html for folders; no listings).");
+        }
+
         if (development is null)
         {
             return;
@@ -158,5 +177,5 @@ internal static class ServeCommand
 }
 
 /// <summary>The parsed settings of <c>roost serve</c> (Workers: worker processes of a managed cluster; 0 serves in this process).</summary>
-/// <remarks>Name and RunDirectory address the primary's control socket (clustered only).</remarks>
-internal sealed record ServeSettings(int Port, string Host, TlsSettings Tls, TimeSpan ShutdownTimeout, string LogFormat, int Workers = 0, RecycleSettings? Recycle = null, string? Name = null, string? RunDirectory = null, bool HotSpare = true);
+/// <remarks>Name and RunDirectory address the primary's control socket (clustered only). Root: the folder of <c>--root</c> as given, or <see langword="null"/> for the welcome page.</remarks>
+internal sealed record ServeSettings(int Port, string Host, TlsSettings Tls, TimeSpan ShutdownTimeout, string LogFormat, int Workers = 0, RecycleSettings? Recycle = null, string? Name = null, string? RunDirectory = null, bool HotSpare = true, string? Root = null);

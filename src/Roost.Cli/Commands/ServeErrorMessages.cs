@@ -1,0 +1,16 @@
+namespace Roost.Cli.Commands;
+
+/// <summary>Every message of <c>roost serve --root</c> (tests assert them). Paths are quoted as the user gave them.</summary>
+internal static class ServeErrorMessages
+{
+    public static string RootMissing(string path) =>
+        $"Folder '{path}' (option --root) does not exist. Give the folder whose files to serve; relative paths are resolved against the working directory.";
+
+    public static string RootNotADirectory(string path) =>
+        $"'{path}' (option --root) is a file, not a folder. Give the folder that holds it (e.g. --root '{ParentOf(path)}'); its index.html is served for '/'.";
+
+    public static string RootUnreadable(string path, string reason) =>
+        $"Folder '{path}' (option --root) cannot be read: {reason} Make it readable (and searchable) by the user roost runs as.";
+
+    private static string ParentOf(string path) => Path.GetDirectoryName(path) is { Length: > 0 } parent ? parent : ".";
+}
