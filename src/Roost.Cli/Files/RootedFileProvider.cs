@@ -175,7 +175,11 @@ internal sealed class RootedFileProvider : IFileProvider
             {
                 if (new FileInfo(p).LinkTarget is not null)
                 {
-                    return ResolveLinks(trimmed) is { } real && (real == _root || real.StartsWith(_rootPrefix, StringComparison.Ordinal)) ? real : null;
+                    // Inside the root, and not a dotfile by another name (site/visible -> .env).
+                    return ResolveLinks(trimmed) is { } real
+                        && (real == _root || (real.StartsWith(_rootPrefix, StringComparison.Ordinal) && !HasDotSegment(real[_rootPrefix.Length..])))
+                        ? real
+                        : null;
                 }
             }
         }
