@@ -3,14 +3,20 @@
 //   --inline-scheduling   Kestrel's socket transport runs the request pipeline on the I/O thread
 //                         (SocketTransportOptions.UnsafePreferInlineScheduling), set through the façade's
 //                         ServerOptions.ConfigureServices exactly as an application would.
+//   --tls-policy NAME     SecureServerOptions.TlsPolicy (intermediate, modern, compatible; default intermediate).
 // Runtime settings (server GC, DOTNET_GCgen0size, DOTNET_TieredPGO, …) come from the environment; ab.sh sets them.
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Roost;
 using Roost.Benchmarks.Load;
+using Roost.Tls;
 
 var inline = args.Contains("--inline-scheduling");
-var options = ContenderOptions.Parse([.. args.Where(a => a != "--inline-scheduling")]);
+var policyAt = Array.IndexOf(args, "--tls-policy");
+var policy = policyAt >= 0 && policyAt + 1 < args.Length
+    ? Enum.Parse<TlsPolicy>(args[policyAt + 1], ignoreCase: true)
+    : TlsPolicy.Intermediate;
+var options = ContenderOptions.Parse([.. args.Where((a, i) => a != "--inline-scheduling" && (policyAt < 0 || (i != policyAt && i != policyAt + 1)))]);
 ContenderOptions.ReportAllocationsAtExit();
 
 static void Seed(IncomingRequest req, OutgoingResponse res)
@@ -33,6 +39,7 @@ SecureServerOptions Tls()
     {
         Cert = File.ReadAllBytes(options.Cert!),
         Key = File.ReadAllBytes(options.Key!),
+        TlsPolicy = policy,
     };
     foreach (var ca in options.Ca)
     {
@@ -60,4 +67,4 @@ if (options.H1Port > 0)
     Http.CreateServer(plain, Seed).Listen(options.H1Port, "127.0.0.1");
 }
 
-Console.WriteLine($"FacadeSettings (inline scheduling {(inline ? "on" : "off")}) listening: {options.Describe()}");
+Console.WriteLine($"FacadeSettings (inline scheduling {(inline ? "on" : "off")}, TLS policy {policy}) listening: {options.Describe()}");

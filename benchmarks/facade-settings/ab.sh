@@ -4,11 +4,15 @@
 # The clients and their arguments are the load harness's (benchmarks/load/run.sh); this script exists because that
 # harness has one fixed façade contender and cannot vary its settings.
 #
-#   benchmarks/facade-settings/ab.sh [--rounds N] [--duration S] [--warmup S] [--scenarios h2-tls,h1-tls,h1] [--variants a,b]
+#   benchmarks/facade-settings/ab.sh [--rounds N] [--duration S] [--warmup S] [--scenarios h2-tls,h1-tls,h1,handshake,handshake13]
+#                                    [--variants a,b]
 #                                    [--compare-dll PATH]
 #
 # --compare-dll adds a variant "compare": another build of a façade seed program (e.g. benchmarks/load/FacadeSeed of
 # an older commit, built in a copy of the repository), default settings: a before/after of a code change in one run.
+#
+# Scenarios h2-tls, h1-tls and h1 run by default; handshake (new full TLS handshakes, the harness's 2 × `openssl s_time
+# -new` side by side, which negotiates TLS 1.2 here) and handshake13 (the same with -tls1_3) only when asked for.
 #
 # Variants (id | environment | program arguments):
 set -euo pipefail
@@ -18,6 +22,9 @@ variants_all=(
   "server-gc|DOTNET_gcServer=1|"
   "gen0-64m|DOTNET_GCgen0size=0x4000000|"
   "no-pgo|DOTNET_TieredPGO=0|"
+  "spin0|DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0|"
+  "inline-completions|DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1|"
+  "tls-modern||--tls-policy modern"
 )
 rounds=3 duration=10 warmup=5 only_scenarios="" only_variants="" compare_dll=""
 while [ $# -gt 0 ]; do
@@ -77,24 +84,37 @@ client() { # scenario url seconds
     h2-tls) timeout $(($3 + 30)) h2load -t 1 -c 50 -m 10 --warm-up-time=1 -D "$3" "$2" ;;
     h1-tls) timeout $(($3 + 30)) h2load --h1 -t 1 -c 50 -m 1 --warm-up-time=1 -D "$3" "$2" ;;
     h1) timeout $(($3 + 30)) wrk -t 1 -c 50 -d "${3}s" "$2" ;;
+    handshake | handshake13)
+      local hostport="${2#https://}" version=()
+      hostport="${hostport%/}"
+      [ "$1" = handshake ] || version=(-tls1_3)
+      timeout $(($3 + 30)) openssl s_time -connect "$hostport" "${version[@]}" -new -www / -time "$3" > "$work/logs/s_time.txt" 2>&1 &
+      local first=$!
+      timeout $(($3 + 30)) openssl s_time -connect "$hostport" "${version[@]}" -new -www / -time "$3"
+      wait "$first" || true
+      cat "$work/logs/s_time.txt" ;;
   esac
 }
-rps_of() { awk '/^finished in/ { gsub(",", ""); print $4 } /Requests\/sec:/ { print $2 }' "$1"; }
+rps_of() {
+  awk '/^finished in/ { gsub(",", ""); print $4 } /Requests\/sec:/ { print $2 }
+    / connections in [0-9.]+ real seconds/ { n += $1; t = $4; hs = 1 } END { if (hs) printf "%.1f\n", n / t }' "$1"
+}
 ticks() { sed 's/^.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'; }
 hz="$(getconf CLK_TCK)"
 out="$work/rounds.tsv"
 : > "$out"
 echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
-for s in h2-tls h1-tls h1; do
-  selected "$only_scenarios" "$s" || continue
+for s in h2-tls h1-tls h1 handshake handshake13; do
+  if [ -z "$only_scenarios" ]; then [[ "$s" != handshake* ]] || continue; else selected "$only_scenarios" "$s" || continue; fi
   scheme=https; [ "$s" = h1 ] && scheme=http
-  for id in "${active[@]}"; do client "$s" "$scheme://127.0.0.1:${port[$id/$s]}/" "$warmup" > /dev/null 2>&1 || true; done
+  listener="$s"; [[ "$s" != handshake* ]] || listener=h1-tls
+  for id in "${active[@]}"; do client "$s" "$scheme://127.0.0.1:${port[$id/$listener]}/" "$warmup" > /dev/null 2>&1 || true; done
   n=${#active[@]}
   for r in $(seq 1 "$rounds"); do
     for i in $(seq 0 $((n - 1))); do
       id="${active[$(((i + r - 1) % n))]}"
       t0="$(ticks "${pid[$id]}")"
-      client "$s" "$scheme://127.0.0.1:${port[$id/$s]}/" "$duration" > "$work/logs/run.txt" 2>&1 || true
+      client "$s" "$scheme://127.0.0.1:${port[$id/$listener]}/" "$duration" > "$work/logs/run.txt" 2>&1 || true
       t1="$(ticks "${pid[$id]}")"
       rps="$(rps_of "$work/logs/run.txt")"
       cpu="$(awk -v a="$t0" -v b="$t1" -v hz="$hz" 'BEGIN { printf "%.2f", (b - a) / hz }')"

@@ -292,6 +292,12 @@ public sealed partial class HttpServer : IAsyncDisposable
 
     internal RequestDispatcher Dispatcher => _dispatcher;
 
+    /// <summary>
+    /// Gets a value indicating whether TLS 1.3 clients get their own options without a cipher suite policy (when a
+    /// policy is set and TLS 1.3 is allowed; see <see cref="ClientHelloPeek"/>).
+    /// </summary>
+    internal bool SplitsTls13 => _cipherSuites is not null && (_sslProtocols & SslProtocols.Tls13) != 0;
+
     internal ValueTask<SslServerAuthenticationOptions> OnTlsHandshake(Microsoft.AspNetCore.Server.Kestrel.Https.TlsHandshakeCallbackContext context)
     {
         // The hot path of every handshake: one dictionary lookup and a volatile read; loading happens in reloads only.
@@ -304,12 +310,17 @@ public sealed partial class HttpServer : IAsyncDisposable
             throw new AuthenticationException(reason);
         }
 
+        // A client that offers TLS 1.3 (ClientHelloPeek saw it) gets TLS 1.3 only and no CipherSuitesPolicy: the policy
+        // narrows TLS 1.2 only (every TLS 1.3 suite is AEAD with forward secrecy), and without one .NET on Linux reuses
+        // one OpenSSL context per certificate instead of building one per handshake — cheaper, and sessions resume.
+        // Clients without TLS 1.3 get the policy's TLS 1.2 suites as before (docs/tls.md).
+        var tls13 = SplitsTls13 && context.Connection.Features.Get<Tls13Offered>() is not null;
         return ValueTask.FromResult(new SslServerAuthenticationOptions
         {
             ServerCertificateContext = served.Context,
             ApplicationProtocols = _alpn,
-            EnabledSslProtocols = _sslProtocols,
-            CipherSuitesPolicy = _cipherSuites,
+            EnabledSslProtocols = tls13 ? SslProtocols.Tls13 : _sslProtocols,
+            CipherSuitesPolicy = tls13 ? null : _cipherSuites,
             ClientCertificateRequired = _clientCertificateMode != ClientCertificateMode.Off,
             RemoteCertificateValidationCallback = _clientValidator is null ? null : _clientValidator.Validate,
             CertificateRevocationCheckMode = X509RevocationMode.NoCheck,

@@ -142,7 +142,14 @@ internal sealed class KestrelHost(HttpServer server) : IAsyncDisposable
         listen.Protocols = server.KestrelProtocols;
         if (server.IsSecure)
         {
-            listen.UseHttps(new TlsHandshakeCallbackOptions { OnConnection = server.OnTlsHandshake });
+            var tls = new TlsHandshakeCallbackOptions { OnConnection = server.OnTlsHandshake };
+            if (server.SplitsTls13)
+            {
+                // Before UseHttps, so it runs first: marks connections whose ClientHello offers TLS 1.3.
+                listen.Use(ClientHelloPeek.Middleware(tls.HandshakeTimeout));
+            }
+
+            listen.UseHttps(tls);
         }
 
         return listen;

@@ -72,7 +72,18 @@ internal static class TlsPolicies
         _ => [.. Tls13, .. Tls12Intermediate],
     };
 
-    /// <summary>The cipher suite policy, where the platform supports one (Linux and macOS; Windows uses the system's SChannel settings).</summary>
+    /// <summary>
+    /// The cipher suite policy, where one is needed and the platform supports one (Linux and macOS; Windows uses the
+    /// system's SChannel settings).
+    /// </summary>
+    /// <remarks>
+    /// <see cref="TlsPolicy.Modern"/> gets none: it allows TLS 1.3 only (<see cref="Protocols"/>), and every TLS 1.3
+    /// suite is AEAD with forward secrecy, so the platform's TLS 1.3 suites are already the policy. Leaving it out
+    /// matters on Linux: <c>SslStream</c> caches the OpenSSL context (<c>SSL_CTX</c>) of a certificate only when no
+    /// <see cref="CipherSuitesPolicy"/> is set; with one, every handshake builds a new context (≈ 15% of a full
+    /// handshake's server CPU here) and no session can be resumed, because the session cache and the ticket key live
+    /// in the context. See benchmarks/results/2026-11-25-optimizations.md.
+    /// </remarks>
     public static CipherSuitesPolicy? Create(TlsPolicy policy) =>
-        OperatingSystem.IsWindows() ? null : new CipherSuitesPolicy(CipherSuites(policy));
+        OperatingSystem.IsWindows() || policy == TlsPolicy.Modern ? null : new CipherSuitesPolicy(CipherSuites(policy));
 }

@@ -40,4 +40,42 @@ public sealed class TlsPolicyTests
             Assert.Contains($"Cipher is {cipher}", output, StringComparison.Ordinal);
         }
     }
+
+    /// <summary>
+    /// A TLS 1.3 session ticket from one connection resumes the next, under every policy: TLS 1.3 clients are served
+    /// from one OpenSSL context per certificate (which holds the ticket key) instead of one built per handshake, which
+    /// .NET on Linux does whenever a <c>CipherSuitesPolicy</c> is set (a policy narrows TLS 1.2 only; every TLS 1.3
+    /// suite is AEAD with forward secrecy).
+    /// </summary>
+    [Theory]
+    [InlineData(TlsPolicy.Intermediate)]
+    [InlineData(TlsPolicy.Modern)]
+    [InlineData(TlsPolicy.Compatible)]
+    public async Task Policy_ResumesTls13Sessions(TlsPolicy policy)
+    {
+        var openssl = OpenSsl.Require();
+        using var chain = TestCertificates.CreateChain();
+        var options = chain.ServerOptions(allowHttp1: true);
+        options.TlsPolicy = policy;
+        await using var server = Https.CreateServer(options, (_, res) => res.End("ok"));
+        await server.ListenAsync(0, "127.0.0.1", TestContext.Current.CancellationToken);
+        using var temp = new TempDirectory();
+        var session = temp.File("session.pem");
+
+        // stdin stays open for a second so s_client reads the ticket the server sends after the handshake.
+        async Task<string> ConnectAsync(string sessionOption)
+        {
+            var (code, output) = await TestProcess.RunAsync(
+                "sh",
+                ["-c", "sleep 1 | exec \"$0\" \"$@\"", openssl, "s_client", "-connect", $"127.0.0.1:{server.Port}", "-servername", "localhost", "-tls1_3", sessionOption, session],
+                TimeSpan.FromSeconds(30));
+            Assert.True(code == 0, $"openssl s_client {sessionOption}: exit {code}\n{output}");
+            return output;
+        }
+
+        Assert.Contains("New, TLSv1.3", await ConnectAsync("-sess_out"), StringComparison.Ordinal);
+        Assert.True(File.Exists(session), "s_client wrote no session (no ticket received)");
+        var second = await ConnectAsync("-sess_in");
+        Assert.True(second.Contains("Reused, TLSv1.3", StringComparison.Ordinal), $"second connection did not resume:\n{second}");
+    }
 }

@@ -1,0 +1,216 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using Microsoft.AspNetCore.Connections;
+
+namespace Roost.Internal;
+
+/// <summary>Marks a connection whose TLS ClientHello offers TLS 1.3 (set by <see cref="ClientHelloPeek"/>).</summary>
+internal sealed class Tls13Offered
+{
+    public static readonly Tls13Offered Instance = new();
+
+    private Tls13Offered()
+    {
+    }
+}
+
+/// <summary>
+/// A connection middleware that runs before Kestrel's TLS middleware and reads — without consuming — the client's
+/// first TLS record, to learn whether its ClientHello offers TLS 1.3 (the <c>supported_versions</c> extension).
+/// <c>SslStream</c> parses only the server name before it asks for the server options, so its
+/// <c>SslClientHelloInfo.SslProtocols</c> cannot tell; the handshake callback reads the mark this leaves instead.
+/// </summary>
+/// <remarks>
+/// Why it matters (docs/tls.md): a TLS 1.3 client can be given TLS 1.3-only options without a
+/// <c>CipherSuitesPolicy</c> (a policy narrows only TLS 1.2), and then .NET on Linux reuses one OpenSSL context per
+/// certificate instead of building one per handshake, and sessions resume. Anything that is not a complete
+/// ClientHello in the first record (another protocol, a hello split over records) is simply not marked: it gets the
+/// policy's options, as every connection did before.
+/// </remarks>
+internal static class ClientHelloPeek
+{
+    private const int RecordHeaderLength = 5;
+    private const int MaxRecordLength = 16384;
+    private const byte HandshakeRecord = 0x16;
+    private const byte ClientHelloMessage = 0x01;
+    private const ushort SupportedVersions = 0x002b;
+    private const ushort Tls13 = 0x0304;
+
+    internal enum Outcome
+    {
+        NeedMore,
+        OffersTls13,
+        Other,
+    }
+
+    /// <summary>Adds the middleware; <paramref name="timeout"/> bounds the wait for the first record (the connection is aborted then).</summary>
+    public static Func<ConnectionDelegate, ConnectionDelegate> Middleware(TimeSpan timeout) =>
+        next => context => PeekAsync(context, next, timeout);
+
+    private static async Task PeekAsync(ConnectionContext context, ConnectionDelegate next, TimeSpan timeout)
+    {
+        var input = context.Transport.Input;
+        using (var expiry = CancellationTokenSource.CreateLinkedTokenSource(context.ConnectionClosed))
+        {
+            expiry.CancelAfter(timeout);
+            while (true)
+            {
+                ReadResult result;
+                try
+                {
+                    result = await input.ReadAsync(expiry.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    // No complete first record within the handshake timeout (or the client left): what Kestrel's TLS
+                    // middleware would have done after its own handshake timeout.
+                    context.Abort(new ConnectionAbortedException("The TLS ClientHello did not arrive in time."));
+                    return;
+                }
+
+                var buffer = result.Buffer;
+                var outcome = Inspect(buffer);
+                if (outcome == Outcome.NeedMore && !result.IsCompleted && !result.IsCanceled)
+                {
+                    // Nothing consumed, everything examined: the next read waits for more bytes.
+                    input.AdvanceTo(buffer.Start, buffer.End);
+                    continue;
+                }
+
+                // Nothing consumed or examined: the TLS middleware's first read gets the same bytes at once.
+                input.AdvanceTo(buffer.Start);
+                if (outcome == Outcome.OffersTls13)
+                {
+                    context.Features.Set(Tls13Offered.Instance);
+                }
+
+                break;
+            }
+        }
+
+        await next(context).ConfigureAwait(false);
+    }
+
+    /// <summary>Looks at the first TLS record in <paramref name="buffer"/>.</summary>
+    internal static Outcome Inspect(ReadOnlySequence<byte> buffer)
+    {
+        if (buffer.Length < RecordHeaderLength)
+        {
+            return Outcome.NeedMore;
+        }
+
+        Span<byte> header = stackalloc byte[RecordHeaderLength];
+        buffer.Slice(0, RecordHeaderLength).CopyTo(header);
+        var recordLength = (header[3] << 8) | header[4];
+        if (header[0] != HandshakeRecord || recordLength > MaxRecordLength)
+        {
+            return Outcome.Other;
+        }
+
+        if (buffer.Length < RecordHeaderLength + recordLength)
+        {
+            return Outcome.NeedMore;
+        }
+
+        var record = buffer.Slice(RecordHeaderLength, recordLength);
+        if (record.IsSingleSegment)
+        {
+            return InspectRecord(record.FirstSpan);
+        }
+
+        var copy = ArrayPool<byte>.Shared.Rent(recordLength);
+        try
+        {
+            record.CopyTo(copy);
+            return InspectRecord(copy.AsSpan(0, recordLength));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(copy);
+        }
+    }
+
+    /// <summary>Finds <c>supported_versions</c> with TLS 1.3 in a ClientHello that fits in <paramref name="record"/>.</summary>
+    internal static Outcome InspectRecord(ReadOnlySpan<byte> record)
+    {
+        // Handshake header: type (1), length (3).
+        if (record.Length < 4 || record[0] != ClientHelloMessage)
+        {
+            return Outcome.Other;
+        }
+
+        var length = (record[1] << 16) | (record[2] << 8) | record[3];
+        var hello = record[4..];
+        if (length > hello.Length)
+        {
+            // The ClientHello continues in the next record: not worth following.
+            return Outcome.Other;
+        }
+
+        hello = hello[..length];
+
+        // legacy_version (2), random (32), session id (1 + n), cipher suites (2 + n), compression methods (1 + n).
+        var position = 34;
+        if (!Skip(hello, ref position, lengthBytes: 1)
+            || !Skip(hello, ref position, lengthBytes: 2)
+            || !Skip(hello, ref position, lengthBytes: 1)
+            || position + 2 > hello.Length)
+        {
+            return Outcome.Other;
+        }
+
+        var extensionsLength = (hello[position] << 8) | hello[position + 1];
+        position += 2;
+        if (position + extensionsLength > hello.Length)
+        {
+            return Outcome.Other;
+        }
+
+        var extensions = hello.Slice(position, extensionsLength);
+        while (extensions.Length >= 4)
+        {
+            var type = (ushort)((extensions[0] << 8) | extensions[1]);
+            var dataLength = (extensions[2] << 8) | extensions[3];
+            if (4 + dataLength > extensions.Length)
+            {
+                return Outcome.Other;
+            }
+
+            if (type == SupportedVersions)
+            {
+                var data = extensions.Slice(4, dataLength);
+                if (data.Length < 1 || 1 + data[0] > data.Length)
+                {
+                    return Outcome.Other;
+                }
+
+                var versions = data.Slice(1, data[0]);
+                for (var i = 0; i + 1 < versions.Length; i += 2)
+                {
+                    if (((versions[i] << 8) | versions[i + 1]) == Tls13)
+                    {
+                        return Outcome.OffersTls13;
+                    }
+                }
+
+                return Outcome.Other;
+            }
+
+            extensions = extensions[(4 + dataLength)..];
+        }
+
+        return Outcome.Other;
+    }
+
+    private static bool Skip(ReadOnlySpan<byte> hello, ref int position, int lengthBytes)
+    {
+        if (position + lengthBytes > hello.Length)
+        {
+            return false;
+        }
+
+        var length = lengthBytes == 1 ? hello[position] : (hello[position] << 8) | hello[position + 1];
+        position += lengthBytes + length;
+        return position <= hello.Length;
+    }
+}
