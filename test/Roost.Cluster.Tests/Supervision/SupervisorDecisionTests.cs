@@ -148,6 +148,7 @@ public sealed class SupervisorDecisionTests
 
         // It had lived past MinUptime: a restart after the initial backoff (100 ms ± 20 %).
         var restarting = await harness.WaitForLogAsync(ClusterEventIds.WorkerRestarting);
+        await harness.SyncAsync(keeper);
         await RespawnAfterAsync(harness, keeper, DelayOf(restarting));
     }
 

@@ -14,8 +14,9 @@ internal sealed partial class WorkerRuntime
         }
         catch (Exception ex)
         {
-            // Application code on the IPC reader thread. Node would die of this uncaught exception; here it would end
-            // the reader (and the process) with it. Log with the worker's identity and keep the channel (docs/cluster.md, "Messages").
+            // Application code on the IPC reader thread. Node would die of this uncaught exception; here it would
+            // escape the reader thread (the channel closes and the worker believes its primary is gone). Log with the
+            // worker's identity and keep the channel (docs/cluster.md, "Messages").
             Log.MessageHandlerFailed(_logger, Self.Id, Self.Pid, Self.Generation, message.Payload.ValueKind.ToString(), ex);
         }
     }
