@@ -204,7 +204,7 @@ public static partial class Cluster
         supervisor.WorkerForked += (s, e) => WorkerForked?.Invoke(s, e);
         supervisor.WorkerOnline += (s, e) => WorkerOnline?.Invoke(s, e);
         supervisor.WorkerListening += (s, e) => WorkerListening?.Invoke(s, e);
-        supervisor.MessageReceived += (s, e) => MessageReceived?.Invoke(s, e);
+        supervisor.MessageReceived += (s, e) => EventInvoker.InvokeEach(MessageReceived, s, e);
         supervisor.WorkerDisconnected += (s, e) => WorkerDisconnected?.Invoke(s, e);
         supervisor.WorkerExited += (s, e) => WorkerExited?.Invoke(s, e);
         return supervisor;

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Roost.Internal;
 using Roost.Internal.Ipc;
 
 namespace Roost;
@@ -109,7 +110,8 @@ public sealed class ClusterWorker
 
     internal void RaiseListening(IPEndPoint endPoint) => Listening?.Invoke(this, new WorkerListeningEventArgs(this, endPoint));
 
-    internal void RaiseMessage(JsonElement message) => MessageReceived?.Invoke(this, new WorkerMessageEventArgs(this, message));
+    /// <summary>Raises <see cref="MessageReceived"/>: every handler runs even if one throws; the failure is rethrown afterwards for the caller to log.</summary>
+    internal void RaiseMessage(JsonElement message) => EventInvoker.InvokeEach(MessageReceived, this, new WorkerMessageEventArgs(this, message));
 
     internal void RaiseDisconnected() => Disconnected?.Invoke(this, new ClusterWorkerEventArgs(this));
 

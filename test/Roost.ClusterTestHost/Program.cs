@@ -5,7 +5,7 @@
 //   TH_FORK_ON_EXIT (1: fork from the exit handler), TH_MIN_UPTIME_MS, TH_MAX_CRASHES, TH_DRAIN_MS, TH_HEARTBEAT_MS, TH_MISSED_HEARTBEATS (3), TH_KEEPALIVE_DRAIN_MS (1000),
 //   TH_LOG (1: server logs), TH_HOT_SPARES (0), TH_PRIMARY_LOG or TH_CLUSTER_LOG (1: the primary's cluster log at Information on stdout, one line each),
 //   TH_STATS_MS (N: every N ms the primary prints "stats {id} {pid} {requests} {rss} {restarts}" per worker),
-//   TH_WORKER_MODE: serve | boot-fail | spare-boot-fail (hot spares throw at startup) | crash-after-ms:N | malformed | broadcast,
+//   TH_WORKER_MODE: serve | boot-fail | spare-boot-fail (hot spares throw at startup) | crash-after-ms:N | malformed | broadcast | message-handler-throws,
 //   TH_BOOT_FAIL_FILE (a worker throws at startup while this file exists: a broken new build for reload tests),
 //   TH_RELOAD_BATCH (ReloadBatchSize), TH_MAX_REQUESTS / TH_MAX_REQUESTS_JITTER / TH_MAX_MEMORY_MB / TH_MAX_AGE_MS (recycling)
 // Routes: / answers the worker's pid; /slow?ms=N answers it after N ms; /tag answers TH_WORKER_TAG (TH_FORK_TAG: the primary forks with it). On stop a worker prints "served {pid} {count}".
@@ -72,6 +72,21 @@ if (Cluster.IsPrimary)
             Cluster.Broadcast("go");
         }
     };
+    if (mode == "message-handler-throws")
+    {
+        // Each subscribed worker gets a message its first handler throws on, then one it does not; a primary handler
+        // throws on every message too. Both sides must log and keep delivering.
+        Cluster.MessageReceived += (_, e) =>
+        {
+            if (e.Message.ValueKind == System.Text.Json.JsonValueKind.String && e.Message.GetString() == "subscribed")
+            {
+                e.Worker.Send("boom");
+                e.Worker.Send("ping");
+            }
+        };
+        Cluster.MessageReceived += (_, _) => throw new InvalidOperationException("primary handler failure requested by TH_WORKER_MODE");
+    }
+
     if (Setting("TH_FORK_ON_EXIT", 0) == 1)
     {
         // Node's own respawn idiom: cluster.on('exit', () => cluster.fork()).
@@ -198,6 +213,19 @@ if (mode == "broadcast")
 
         Console.WriteLine($"worker-broadcast {Cluster.Worker.Id} {e.SenderId} {e.IsFromSelf} {e.Message.GetRawText()}");
     };
+    Cluster.Worker.Send("subscribed");
+}
+
+if (mode == "message-handler-throws")
+{
+    Cluster.Worker.MessageReceived += (_, e) =>
+    {
+        if (e.Message.GetString() == "boom")
+        {
+            throw new InvalidOperationException("worker handler failure requested by TH_WORKER_MODE");
+        }
+    };
+    Cluster.Worker.MessageReceived += (_, e) => Cluster.Worker.Send($"got {e.Message.GetString()}");
     Cluster.Worker.Send("subscribed");
 }
 

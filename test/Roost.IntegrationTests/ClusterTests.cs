@@ -252,6 +252,37 @@ public sealed partial class ClusterTests
         Assert.DoesNotContain(primary.Lines, l => l.StartsWith("exit ", StringComparison.Ordinal));
     }
 
+    // Verifies: a Cluster.Worker.MessageReceived handler that throws in a worker, and a Cluster.MessageReceived
+    // handler that throws in the primary, are logged with the worker's identity; the other handlers still get the
+    // message, the channel keeps delivering, no process exits and the cluster keeps serving (docs/cluster.md, "Messages").
+    [Fact]
+    public async Task MessageHandlerThrows_IsLoggedWithTheWorker_ChannelAndProcessesCarryOn()
+    {
+        var port = FreePort.Get();
+        await using var primary = ClusterHost.Start(port, new() { ["TH_WORKER_MODE"] = "message-handler-throws" });
+        await ClusterHost.WaitForLinesAsync(primary, "listening ", 2, Timeout);
+        var pids = ClusterHost.ForkedPids(primary);
+
+        await ClusterHost.WaitForLinesAsync(primary, "message ", 6, Timeout);
+        using var client = TestClients.Cleartext();
+        var response = await client.GetAsync($"http://127.0.0.1:{port}/", Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        for (var id = 1; id <= 2; id++)
+        {
+            var pid = pids[id - 1];
+            Assert.Contains($"message {id} \"got boom\"", primary.Lines);
+            Assert.Contains($"message {id} \"got ping\"", primary.Lines);
+            Assert.Contains(primary.Lines, l => l.Contains($"worker {id} (pid {pid}, generation 1): a Cluster.Worker.MessageReceived handler threw on a 'message' from the primary (payload kind String)", StringComparison.Ordinal));
+            Assert.Contains(primary.Lines, l => l.Contains($"A Cluster.MessageReceived handler threw on a 'message' from worker {id} (pid {pid}, generation 1)", StringComparison.Ordinal));
+        }
+
+        Assert.Contains(primary.Lines, l => l.Contains("worker handler failure requested by TH_WORKER_MODE", StringComparison.Ordinal));
+        Assert.Contains(primary.Lines, l => l.Contains("primary handler failure requested by TH_WORKER_MODE", StringComparison.Ordinal));
+        Assert.False(primary.HasExited);
+        Assert.DoesNotContain(primary.Lines, l => l.StartsWith("exit ", StringComparison.Ordinal));
+    }
+
     // Verifies: Node's respawn idiom works — Cluster.Fork() called from a WorkerExited handler (on the supervisor
     // loop) starts a replacement that serves.
     [Fact]

@@ -29,38 +29,9 @@ public sealed partial class ControlSocketTests
             using var h2 = TestClients.TrustingOnly(chain.Root, HttpVersion.Version20);
             using var h1 = TestClients.TrustingOnly(chain.Root, HttpVersion.Version11);
             var url = $"https://localhost:{port}/";
-            var ok = 0;
-            var failures = new List<string>();
+            var probe = new LoadProbe(keepAlive: true);
             using var stop = new CancellationTokenSource();
-            async Task LoopAsync(HttpClient client)
-            {
-                while (!stop.IsCancellationRequested)
-                {
-                    try
-                    {
-                        using var response = await client.GetAsync(url, CancellationToken.None);
-                        if (response.StatusCode == HttpStatusCode.OK)
-                        {
-                            Interlocked.Increment(ref ok);
-                            continue;
-                        }
-
-                        lock (failures)
-                        {
-                            failures.Add($"status {(int)response.StatusCode}");
-                        }
-                    }
-                    catch (HttpRequestException ex)
-                    {
-                        lock (failures)
-                        {
-                            failures.Add(ex.InnerException?.Message ?? ex.Message);
-                        }
-                    }
-                }
-            }
-
-            var loads = Task.WhenAll(Enumerable.Range(0, 2).SelectMany(_ => new[] { Task.Run(() => LoopAsync(h2)), Task.Run(() => LoopAsync(h1)) }));
+            var loads = Task.WhenAll(probe.RunAsync(h2, url, concurrency: 2, stop.Token), probe.RunAsync(h1, url, concurrency: 2, stop.Token));
             var wrk = ExternalTool.Find("wrk") is { } wrkPath
                 ? TestProcess.RunAsync(wrkPath, ["-t1", "-c8", "-d20s", $"https://127.0.0.1:{port}/"], TimeSpan.FromSeconds(90))
                 : null;
@@ -96,9 +67,9 @@ public sealed partial class ControlSocketTests
 
             var wrkOutput = wrk is null ? "(wrk not installed)" : (await wrk).Output;
             TestContext.Current.TestOutputHelper?.WriteLine(
-                $"scale 2 → 4 → 1 → 2: {ok} HttpClient requests ok, {failures.Count} failed: {string.Join(" | ", failures.Take(10))}\n{string.Join("\n", outputs)}\nwrk:\n{wrkOutput}");
-            Assert.Empty(failures);
-            Assert.True(ok > 0);
+                $"scale 2 → 4 → 1 → 2: {probe.Ok} HttpClient requests ok, {probe.Failed} failed, {probe.Refused} refused: {string.Join(" | ", probe.Errors.Take(10))}\n{string.Join("\n", outputs)}\nwrk:\n{wrkOutput}");
+            Assert.Equal(0, probe.Failed + probe.Refused);
+            Assert.True(probe.Ok > 0);
             Assert.Equal(2, ProcessProbe.Children(roost.Pid).Count);
             if (wrk is not null)
             {

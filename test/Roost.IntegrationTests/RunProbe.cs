@@ -12,28 +12,20 @@ internal sealed class RunProbe(TestChain chain, int port) : IDisposable
     private readonly HttpClient _h2 = TestClients.TrustingOnly(chain.Root, HttpVersion.Version20);
     private readonly HttpClient _h1 = TestClients.TrustingOnly(chain.Root, HttpVersion.Version11);
     private readonly CancellationTokenSource _stop = new();
-    private readonly HashSet<string> _versions = [];
-    private int _ok;
+    private readonly LoadProbe _probe = new(keepAlive: true);
 
-    public int Ok => _ok;
+    public int Ok => _probe.Ok;
 
-    public List<string> Failures { get; } = [];
+    /// <summary>Gets the failed and refused requests (the first 20 errors, as text).</summary>
+    public IReadOnlyList<string> Failures => _probe.Errors;
 
-    public IReadOnlyCollection<string> Versions
-    {
-        get
-        {
-            lock (_versions)
-            {
-                return [.. _versions];
-            }
-        }
-    }
+    /// <summary>Gets the app versions that answered ("Hello from HelloApp 2.0.0, pid 123, HTTP/2" → "2.0.0").</summary>
+    public IReadOnlyCollection<string> Versions => [.. _probe.Bodies.Keys.Select(body => body.Split(' ')[3].TrimEnd(',')).Distinct()];
 
     private string Url => $"https://localhost:{port}/";
 
     public Task RunAsync() =>
-        Task.WhenAll(Enumerable.Range(0, 2).SelectMany(_ => new[] { Task.Run(() => LoopAsync(_h2)), Task.Run(() => LoopAsync(_h1)) }));
+        Task.WhenAll(_probe.RunAsync(_h2, Url, concurrency: 2, _stop.Token), _probe.RunAsync(_h1, Url, concurrency: 2, _stop.Token));
 
     /// <summary>One request on a fresh h2 connection (not counted).</summary>
     public async Task<string> GetAsync()
@@ -54,46 +46,5 @@ internal sealed class RunProbe(TestChain chain, int port) : IDisposable
         _h2.Dispose();
         _h1.Dispose();
         _stop.Dispose();
-    }
-
-    private async Task LoopAsync(HttpClient client)
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            try
-            {
-                using var response = await client.GetAsync(Url, CancellationToken.None);
-                var body = await response.Content.ReadAsStringAsync(CancellationToken.None);
-                if (response.StatusCode == HttpStatusCode.OK)
-                {
-                    Interlocked.Increment(ref _ok);
-                    lock (_versions)
-                    {
-                        // "Hello from HelloApp 2.0.0, pid 123, HTTP/2"
-                        _versions.Add(body.Split(' ')[3].TrimEnd(','));
-                    }
-
-                    continue;
-                }
-
-                Record($"status {(int)response.StatusCode}");
-            }
-            catch (HttpRequestException ex)
-            {
-                Record(ex.InnerException?.Message ?? ex.Message);
-            }
-            catch (TaskCanceledException)
-            {
-                Record("timeout");
-            }
-        }
-    }
-
-    private void Record(string failure)
-    {
-        lock (Failures)
-        {
-            Failures.Add(failure);
-        }
     }
 }

@@ -18,38 +18,10 @@ public sealed partial class ServeClusterTests
         var oldWorkers = ProcessProbe.Children(roost.Pid).ToArray();
         using var h2 = TestClients.TrustingOnly(chain.Root, HttpVersion.Version20);
         using var h1 = TestClients.TrustingOnly(chain.Root, HttpVersion.Version11);
-        var ok = 0;
-        var failures = new List<string>();
+        var probe = new LoadProbe(keepAlive: true);
         using var stop = new CancellationTokenSource();
-        async Task LoopAsync(HttpClient client)
-        {
-            while (!stop.IsCancellationRequested)
-            {
-                try
-                {
-                    using var response = await client.GetAsync($"https://localhost:{port}/", CancellationToken.None);
-                    if (response.StatusCode == HttpStatusCode.OK)
-                    {
-                        Interlocked.Increment(ref ok);
-                        continue;
-                    }
-
-                    lock (failures)
-                    {
-                        failures.Add($"status {(int)response.StatusCode}");
-                    }
-                }
-                catch (HttpRequestException ex)
-                {
-                    lock (failures)
-                    {
-                        failures.Add(ex.InnerException?.Message ?? ex.Message);
-                    }
-                }
-            }
-        }
-
-        var loads = Task.WhenAll(Enumerable.Range(0, 2).SelectMany(_ => new[] { Task.Run(() => LoopAsync(h2)), Task.Run(() => LoopAsync(h1)) }));
+        var url = $"https://localhost:{port}/";
+        var loads = Task.WhenAll(probe.RunAsync(h2, url, concurrency: 2, stop.Token), probe.RunAsync(h1, url, concurrency: 2, stop.Token));
         try
         {
             await Task.Delay(1000, Ct);
@@ -66,9 +38,9 @@ public sealed partial class ServeClusterTests
             await loads;
         }
 
-        TestContext.Current.TestOutputHelper?.WriteLine($"2 reloads: {ok} requests ok, {failures.Count} failed: {string.Join(" | ", failures.Take(10))}");
-        Assert.Empty(failures);
-        Assert.True(ok > 0);
+        TestContext.Current.TestOutputHelper?.WriteLine($"2 reloads: {probe.Ok} requests ok, {probe.Failed} failed, {probe.Refused} refused: {string.Join(" | ", probe.Errors.Take(10))}");
+        Assert.Equal(0, probe.Failed + probe.Refused);
+        Assert.True(probe.Ok > 0);
         // The last old worker may still be finishing its drain (keep-alive window + exit grace; slow on a loaded machine).
         var newWorkers = ProcessProbe.Children(roost.Pid).ToArray();
         using (var settle = new CancellationTokenSource(Timeout))

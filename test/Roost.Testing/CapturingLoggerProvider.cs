@@ -22,7 +22,11 @@ public sealed class CapturingLoggerProvider : ILoggerProvider
     {
     }
 
-    public sealed record LogEntry(string Category, LogLevel Level, EventId EventId, string Message);
+    public sealed record LogEntry(string Category, LogLevel Level, EventId EventId, string Message)
+    {
+        /// <summary>Gets the structured values of a source-generated log line (placeholder name → value), empty for plain ones.</summary>
+        public IReadOnlyList<KeyValuePair<string, object?>> Properties { get; init; } = [];
+    }
 
     private sealed class Logger(CapturingLoggerProvider owner, string category) : ILogger
     {
@@ -32,6 +36,9 @@ public sealed class CapturingLoggerProvider : ILoggerProvider
         public bool IsEnabled(LogLevel logLevel) => true;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            owner._entries.Enqueue(new LogEntry(category, logLevel, eventId, formatter(state, exception)));
+            owner._entries.Enqueue(new LogEntry(category, logLevel, eventId, formatter(state, exception))
+            {
+                Properties = state as IReadOnlyList<KeyValuePair<string, object?>> ?? [],
+            });
     }
 }

@@ -1,13 +1,13 @@
 using System.Net;
 using System.Net.Http;
 using System.Net.Security;
-using System.Net.Sockets;
 
 namespace Roost.Testing;
 
 /// <summary>
-/// A reconnecting HTTP/2 (TLS) load loop for availability checks during drains. Its client behaves as RFC 9113 §6.8
-/// allows: after a GOAWAY it opens a new connection for new requests and retries only the streams the server did not
+/// A reconnecting HTTP/2 (TLS) load loop for availability checks during drains: a <see cref="LoadProbe"/> with an
+/// HTTP/2 client, where an answer over another version is a failure. Its client behaves as RFC 9113 §6.8 allows:
+/// after a GOAWAY it opens a new connection for new requests and retries only the streams the server did not
 /// process (above the GOAWAY's last-stream-id, or reset with REFUSED_STREAM); a stream the server processed and then
 /// lost is a failure. That is what <see cref="SocketsHttpHandler"/> does by itself, so these loops use it and count
 /// the retries it makes with <see cref="HttpClientTelemetry"/> (separately from failures). h2load is no substitute:
@@ -15,17 +15,15 @@ namespace Roost.Testing;
 /// </summary>
 public sealed class Http2LoadProbe(bool acceptAnyCertificate = false)
 {
-    private int _ok;
-    private int _refused;
-    private int _failed;
+    private readonly LoadProbe _probe = new(keepAlive: true) { RequiredVersion = HttpVersion.Version20 };
 
-    public int Ok => _ok;
+    public int Ok => _probe.Ok;
 
-    public int Refused => _refused;
+    public int Refused => _probe.Refused;
 
-    public int Failed => _failed;
+    public int Failed => _probe.Failed;
 
-    public List<string> Errors { get; } = [];
+    public List<string> Errors => _probe.Errors;
 
     /// <summary>Runs <paramref name="concurrency"/> loops (streams multiplexed on the client's connection) until <paramref name="cancellationToken"/> fires.</summary>
     public async Task RunAsync(string url, int concurrency, CancellationToken cancellationToken)
@@ -43,52 +41,6 @@ public sealed class Http2LoadProbe(bool acceptAnyCertificate = false)
             DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
             Timeout = TimeSpan.FromSeconds(30),
         };
-        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => Task.Run(async () =>
-        {
-            while (!cancellationToken.IsCancellationRequested)
-            {
-                await OneAsync(client, url);
-            }
-        }, CancellationToken.None)));
-    }
-
-    private async Task OneAsync(HttpClient client, string url)
-    {
-        try
-        {
-            using var response = await client.GetAsync(url, CancellationToken.None);
-            _ = await response.Content.ReadAsStringAsync(CancellationToken.None);
-            if (response.IsSuccessStatusCode && response.Version == HttpVersion.Version20)
-            {
-                Interlocked.Increment(ref _ok);
-                return;
-            }
-
-            Record(ref _failed, $"status {(int)response.StatusCode} over HTTP/{response.Version}");
-        }
-        catch (HttpRequestException ex) when (ex.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionRefused })
-        {
-            Record(ref _refused, "connection refused");
-        }
-        catch (HttpRequestException ex)
-        {
-            Record(ref _failed, $"{ex.HttpRequestError}: {ex.InnerException?.Message ?? ex.Message}");
-        }
-        catch (TaskCanceledException)
-        {
-            Record(ref _failed, "timeout");
-        }
-    }
-
-    private void Record(ref int counter, string error)
-    {
-        Interlocked.Increment(ref counter);
-        lock (Errors)
-        {
-            if (Errors.Count < 20)
-            {
-                Errors.Add(error);
-            }
-        }
+        await _probe.RunAsync(client, url, concurrency, cancellationToken);
     }
 }

@@ -84,7 +84,7 @@ internal static class RunCluster
             config = config with { StateDirectory = state.Redis is null ? state.Directory : null, StateRedis = state.Redis };
         }
 
-        if (!TryParseHost(settings.Host, out var address))
+        if (!ServeCluster.TryParseHost(settings.Host, out var address))
         {
             return ServeCommand.Fail(ErrorMessages.HostInvalid(settings.Host), ExitCodes.InvalidUsage);
         }
@@ -205,16 +205,5 @@ internal static class RunCluster
         var root = Path.GetFullPath(Path.Combine(RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", ".."));
         var candidate = Path.Combine(root, OperatingSystem.IsWindows() ? "dotnet.exe" : "dotnet");
         return File.Exists(candidate) ? candidate : "dotnet";
-    }
-
-    private static bool TryParseHost(string host, out IPAddress address)
-    {
-        if (string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase))
-        {
-            address = IPAddress.Loopback;
-            return true;
-        }
-
-        return IPAddress.TryParse(host, out address!);
     }
 }

@@ -209,7 +209,8 @@ internal static class ServeCluster
         return int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out count) && count <= 1024;
     }
 
-    private static bool TryParseHost(string host, out IPAddress address)
+    /// <summary>Parses <c>--host</c> for a primary: an IP address, or <c>localhost</c> (the IPv4 loopback). Shared with <c>roost run</c>.</summary>
+    internal static bool TryParseHost(string host, out IPAddress address)
     {
         if (string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase))
         {

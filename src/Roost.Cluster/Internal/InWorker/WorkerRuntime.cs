@@ -69,7 +69,7 @@ internal sealed partial class WorkerRuntime : IListenHandleProvider
         {
             [typeof(ListenResponseMessage)] = m => OnListenResponse((ListenResponseMessage)m),
             [typeof(StopMessage)] = m => OnStop((StopMessage)m),
-            [typeof(UserMessage)] = m => Self.RaiseMessage(((UserMessage)m).Payload),
+            [typeof(UserMessage)] = m => OnUserMessage((UserMessage)m),
             [typeof(ConnectionMessage)] = m => _handoff.Deliver(((ConnectionMessage)m).EndPoint, _channel.TakeReceivedHandle()),
             [typeof(BroadcastMessage)] = m => OnBroadcast((BroadcastMessage)m),
             [typeof(ReloadCertificatesMessage)] = m => _ = ReloadCertificatesAsync((ReloadCertificatesMessage)m),

@@ -55,6 +55,9 @@ internal sealed partial class Supervisor
         [LoggerMessage(ClusterEventIds.EventHandlerFailed, LogLevel.Error, "A cluster event handler threw; the supervisor carries on", EventName = "EventHandlerFailed")]
         public static partial void EventHandlerFailed(ILogger logger, Exception exception);
 
+        [LoggerMessage(ClusterEventIds.MessageHandlerFailed, LogLevel.Error, "A {EventName} handler threw on a 'message' from worker {WorkerId} (pid {Pid}, generation {Generation}) (payload kind {PayloadKind}); the other handlers ran, the channel stays open", EventName = "MessageHandlerFailed")]
+        public static partial void MessageHandlerFailed(ILogger logger, string eventName, int workerId, int pid, int generation, string payloadKind, Exception exception);
+
         [LoggerMessage(ClusterEventIds.IpcMessageRejected, LogLevel.Warning, "Dropped a message from worker {WorkerId} (pid {Pid}, generation {Generation}): {Reason} ({Length} bytes)", EventName = "IpcMessageRejected")]
         public static partial void MessageRejected(ILogger logger, int workerId, int pid, int generation, string reason, long length);
 

@@ -86,8 +86,23 @@ internal sealed partial class Supervisor
 
     private void OnUserMessage(WorkerProcess worker, UserMessage message)
     {
-        Raise(() => MessageReceived?.Invoke(this, new WorkerMessageEventArgs(worker.Worker, message.Payload)));
-        Raise(() => worker.Worker.RaiseMessage(message.Payload));
+        var args = new WorkerMessageEventArgs(worker.Worker, message.Payload);
+        RaiseMessage(worker, message, "Cluster.MessageReceived", () => EventInvoker.InvokeEach(MessageReceived, this, args));
+        RaiseMessage(worker, message, "ClusterWorker.MessageReceived", () => worker.Worker.RaiseMessage(message.Payload));
+    }
+
+    private void RaiseMessage(WorkerProcess worker, UserMessage message, string eventName, Action raise)
+    {
+        try
+        {
+            raise();
+        }
+        catch (Exception ex)
+        {
+            // Application code on the loop. Node would die of this uncaught exception; a server should not lose its
+            // primary (and every worker with it) to one bad handler: log who sent what, keep the channel (docs/cluster.md, "Messages").
+            Log.MessageHandlerFailed(_logger, eventName, worker.Id, worker.Pid, worker.Generation, message.Payload.ValueKind.ToString(), ex);
+        }
     }
 
     private void OnExited(WorkerProcess worker, int rawExitCode)

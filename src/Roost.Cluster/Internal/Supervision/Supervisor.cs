@@ -41,7 +41,7 @@ internal sealed partial class Supervisor
     private readonly List<IPEndPoint> _preBound = [];
     private readonly RestartPolicy _policy;
     private readonly IListenerSharing _sharing;
-    private readonly WorkerLauncher _launcher = new();
+    private readonly IWorkerLauncher _launcher;
     private readonly TaskCompletionSource<int> _exit = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Dictionary<Type, Action<WorkerProcess, IpcMessage>> _dispatch;
     private readonly Lock _startGate = new();
@@ -57,10 +57,11 @@ internal sealed partial class Supervisor
     private int _signalsHandled;
     private DateTimeOffset _drainDeadline;
 
-    public Supervisor(ClusterOptions options, TimeProvider? time = null)
+    public Supervisor(ClusterOptions options, TimeProvider? time = null, IWorkerLauncher? launcher = null)
     {
         _options = options.Clone();
         _time = time ?? TimeProvider.System;
+        _launcher = launcher ?? new WorkerLauncher();
         _logger = _options.LoggerFactory?.CreateLogger("Roost.Cluster") ?? new StderrLogger(LogLevel.Warning);
         _policy = new RestartPolicy(_options, _time, Random.Shared.NextDouble);
         var sharing = _options.ListenerSharing == ListenerSharingMode.Auto

@@ -13,7 +13,7 @@ namespace Roost.Internal.Supervision;
 /// serialized: the child's end of a control socketpair has FD_CLOEXEC cleared only for its own spawn, so a
 /// concurrent spawn would inherit another worker's channel and break end-of-file detection (design.md).
 /// </remarks>
-internal sealed class WorkerLauncher : IDisposable
+internal sealed class WorkerLauncher : IWorkerLauncher
 {
     private readonly BlockingCollection<Action> _work = [];
     private readonly Thread _thread;

@@ -1,0 +1,79 @@
+using System.Text.Json;
+using Roost.Internal.Interop;
+using Roost.Internal.Ipc;
+
+namespace Roost.Cluster.Tests.Supervision;
+
+/// <summary>
+/// The worker side of one stand-in: a real process (killed for real) plus the worker's end of its IPC channel, on
+/// which the test sends what a worker runtime would send.
+/// </summary>
+internal sealed class StandInWorker : IDisposable
+{
+    private readonly TaskCompletionSource _stopReceived = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _heartbeats;
+    private int _gone;
+
+    public StandInWorker(int id, int pid, int generation, int handle)
+    {
+        Id = id;
+        Pid = pid;
+        Generation = generation;
+        Channel = new IpcChannel(handle, 1024 * 1024, $"stand-in-{id}");
+        Channel.MessageReceived += OnMessage;
+        Channel.Start();
+    }
+
+    public int Id { get; }
+
+    public int Pid { get; }
+
+    public int Generation { get; }
+
+    public IpcChannel Channel { get; }
+
+    /// <summary>Gets or sets a value indicating whether the process exits (SIGTERM) as soon as the primary sends <c>stop</c>; off = a worker still draining.</summary>
+    public bool ExitOnStop { get; set; } = true;
+
+    /// <summary>Gets a task that completes when the primary asked this worker to stop.</summary>
+    public Task StopReceived => _stopReceived.Task;
+
+    public void Online() => Channel.Send(new OnlineMessage(Pid));
+
+    /// <summary>Reports ready, as a worker does after its first successful listen.</summary>
+    public void Listening() => Channel.Send(new ListeningMessage("127.0.0.1", 8443));
+
+    public void Heartbeat() => Channel.Send(new HeartbeatMessage(++_heartbeats));
+
+    public void SendUserMessage(string text) => Channel.Send(new UserMessage(JsonSerializer.SerializeToElement(text)));
+
+    /// <summary>Ends the process with <paramref name="signal"/> (once; the supervisor reaps it and sees the exit).</summary>
+    public void Kill(int signal = Libc.SigKill)
+    {
+        if (Interlocked.Exchange(ref _gone, 1) == 0)
+        {
+            _ = Libc.Kill(Pid, signal);
+        }
+    }
+
+    /// <summary>Marks the process as exited (the supervisor reported it), so disposal never signals a reused pid.</summary>
+    public void MarkExited() => Interlocked.Exchange(ref _gone, 1);
+
+    public void Dispose()
+    {
+        Kill();
+        Channel.Dispose();
+    }
+
+    private void OnMessage(IpcMessage message)
+    {
+        if (message is StopMessage)
+        {
+            _stopReceived.TrySetResult();
+            if (ExitOnStop)
+            {
+                Kill(Libc.SigTerm);
+            }
+        }
+    }
+}
