@@ -6,7 +6,8 @@ namespace Roost.Server.Tests;
 /// <summary>
 /// Every bad TLS input fails in <c>Https.CreateServer</c> and <c>Http2.CreateSecureServer</c> — before any socket
 /// exists — with a <see cref="CertificateLoadException"/> whose message (from <c>ErrorMessages</c>) names the file or
-/// option, what is wrong and what to do.
+/// option, what is wrong and what to do; <c>CertificateStore.Check</c> (the primary's check, no server built) throws
+/// the same exception.
 /// </summary>
 public sealed class CertificateLoadErrorTests(TlsMaterialFixture material) : IClassFixture<TlsMaterialFixture>
 {
@@ -310,7 +311,18 @@ public sealed class CertificateLoadErrorTests(TlsMaterialFixture material) : ICl
         var http2 = Assert.Throws<CertificateLoadException>(() => Http2.CreateSecureServer(options, (req, res) => res.End()));
         Assert.Equal(https.Message, http2.Message);
         Assert.Equal(https.Option, http2.Option);
+
+        // The check a cluster primary runs without building a server (roost serve --workers) fails the same way.
+        var check = Assert.Throws<CertificateLoadException>(() => CertificateStore.Check(options));
+        Assert.Equal(https.Message, check.Message);
+        Assert.Equal(https.Option, check.Option);
         return https;
+    }
+
+    [Fact]
+    public void Check_GoodMaterial_DoesNotThrow()
+    {
+        CertificateStore.Check(material.Ec.ServerOptions());
     }
 
     /// <summary>The loader's own message; the certificate check may add lines about the rest of the material after it.</summary>

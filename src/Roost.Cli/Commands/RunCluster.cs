@@ -41,7 +41,7 @@ internal static class RunCluster
             return ServeCommand.Fail(RunErrorMessages.HookMissing(hook), ExitCodes.ApplicationLoadFailed);
         }
 
-        using var loggerFactory = Logging.Create(settings.LogFormat);
+        using var loggerFactory = Logging.CreateForPrimary(settings.LogFormat);
         var logger = loggerFactory.CreateLogger("Roost.Cli");
         RunWorkerConfig config;
         DevelopmentCertificateFiles? development;

@@ -126,14 +126,15 @@ internal static class ServeCluster
 
     public static async Task<int> RunPrimaryAsync(ServeSettings settings, CancellationToken cancellationToken)
     {
-        using var loggerFactory = Logging.Create(settings.LogFormat);
+        using var loggerFactory = Logging.CreateForPrimary(settings.LogFormat);
         DevelopmentCertificateFiles? development;
         try
         {
-            // Load and check the certificate here once; the workers load the same files.
+            // Load and check the certificates here once, without building a server (no Kestrel, TLS contexts or file
+            // watchers in the primary, which serves nothing); the workers load the same files.
             SecureServerOptions options;
             (options, development) = settings.Tls.ToServerOptions();
-            using var check = Http2.CreateSecureServer(options, static (_, res) => res.End()).Certificate;
+            CertificateStore.Check(options);
         }
         catch (CertificateLoadException ex)
         {
@@ -166,7 +167,7 @@ internal static class ServeCluster
         catch (SocketException ex)
         {
             Cluster.CloseControlSocket();
-            return ServeCommand.Fail(ListenErrors.Translate(ex, HttpServer.Describe(requested), settings.Port, " with --port").Message, ExitCodes.ListenFailed);
+            return ServeCommand.Fail(ListenErrors.Translate(ex, EndPointText.Describe(requested), settings.Port, " with --port").Message, ExitCodes.ListenFailed);
         }
 
         try

@@ -77,17 +77,10 @@ internal sealed class KestrelHost(HttpServer server) : IAsyncDisposable
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
 
             var port = bound?.IPEndPoint?.Port ?? 0;
-            using var handler = new SocketsHttpHandler();
-            handler.SslOptions.RemoteCertificateValidationCallback = static (_, _, _, _) => true;
-            handler.SslOptions.TargetHost = "localhost";
-            using var client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(10) };
-            var h2Only = server.KestrelProtocols == HttpProtocols.Http2;
-            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"{(server.IsSecure ? "https" : "http")}://127.0.0.1:{port}/"))
-            {
-                Version = server.IsSecure || h2Only ? HttpVersion.Version20 : HttpVersion.Version11,
-                VersionPolicy = h2Only ? HttpVersionPolicy.RequestVersionExact : HttpVersionPolicy.RequestVersionOrLower,
-            };
-            using var response = await client.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            var protocols = server.KestrelProtocols;
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(10));
+            await WarmUpClient.SendAsync(port, server.IsSecure, protocols.HasFlag(HttpProtocols.Http2), protocols == HttpProtocols.Http2, timeout.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {

@@ -122,6 +122,36 @@ internal sealed class CertificateStore : IAsyncDisposable
         return store;
     }
 
+    /// <summary>
+    /// Loads and checks every certificate of <paramref name="options"/> (and the client CAs) as a server built from them
+    /// would, then disposes them: the same <see cref="CertificateLoadException"/> for the same input, but no TLS
+    /// context, file watcher or server object (and so no Kestrel) is created. For a process that only checks the
+    /// configuration, such as the primary of <c>roost serve --workers</c>, whose workers load the files again.
+    /// </summary>
+    public static void Check(SecureServerOptions options)
+    {
+        _ = ClientCertificateValidator.Create(options, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        List<CertificateFinding> errors = [];
+        var sources = new List<CertificateSource> { options.Tls };
+        sources.AddRange(options.SniCertificates.Values);
+        foreach (var source in sources)
+        {
+            var check = CertificateCheck.Run(source, options.CertificateCheck);
+            var allowErrors = options.CertificateCheck?.UnsafeAllowErrors == true && check.Bundle is not null;
+            if (check.HasErrors && !allowErrors)
+            {
+                errors.AddRange(check.Errors);
+            }
+
+            check.Bundle?.Dispose();
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new CertificateLoadException(errors);
+        }
+    }
+
     /// <summary>The certificate for a client that asked for <paramref name="serverName"/>, or <see langword="null"/> to refuse.</summary>
     public ServedCertificate? Select(string? serverName)
     {
