@@ -110,16 +110,9 @@ internal static class RunCluster
             return failed;
         }
 
-        var requested = new IPEndPoint(address, settings.Port);
-        IPEndPoint bound;
-        try
+        if (ServeCluster.ListenInPrimary(new IPEndPoint(address, settings.Port), out var bound) is { } listenFailed)
         {
-            bound = Cluster.Listen(requested);
-        }
-        catch (SocketException ex)
-        {
-            Cluster.CloseControlSocket();
-            return ServeCommand.Fail(ListenErrors.Translate(ex, HttpServer.Describe(requested), settings.Port, " with --port").Message, ExitCodes.ListenFailed);
+            return listenFailed;
         }
 
         logger.LogInformation("roost run: starting {Workers} worker(s) of {App} (in {Folder})", settings.Workers, app.Dll, app.Folder);

@@ -34,6 +34,25 @@ internal static class ServeCluster
     }
 
     /// <summary>
+    /// Binds the port in the primary (once, for its whole life); on failure closes the control socket and returns the
+    /// exit code after printing which address was busy or refused and what to do. Shared by <c>serve</c> and <c>run</c>.
+    /// </summary>
+    internal static int? ListenInPrimary(IPEndPoint requested, out IPEndPoint bound)
+    {
+        try
+        {
+            bound = Cluster.Listen(requested);
+            return null;
+        }
+        catch (SocketException ex)
+        {
+            Cluster.CloseControlSocket();
+            bound = requested;
+            return ServeCommand.Fail(ListenErrors.Translate(ex, EndPointText.Describe(requested), requested.Port, " with --port").Message, ExitCodes.ListenFailed);
+        }
+    }
+
+    /// <summary>
     /// The part <c>roost serve</c> and <c>roost run</c> share: control socket (named by --name, else the port) and recycling
     /// settings, <see cref="Cluster.SetupPrimary"/>, then the control socket opened before the port is bound — with
     /// reuseport a second primary on the same port would otherwise join the port's group.
@@ -158,16 +177,9 @@ internal static class ServeCluster
             return failed;
         }
 
-        var requested = new IPEndPoint(address, settings.Port);
-        IPEndPoint bound;
-        try
+        if (ListenInPrimary(new IPEndPoint(address, settings.Port), out var bound) is { } listenFailed)
         {
-            bound = Cluster.Listen(requested);
-        }
-        catch (SocketException ex)
-        {
-            Cluster.CloseControlSocket();
-            return ServeCommand.Fail(ListenErrors.Translate(ex, EndPointText.Describe(requested), settings.Port, " with --port").Message, ExitCodes.ListenFailed);
+            return listenFailed;
         }
 
         try

@@ -75,14 +75,14 @@ internal static class ServeCommand
             return await ServeCluster.RunPrimaryAsync(settings, cancellationToken).ConfigureAwait(false);
         }
 
-        return await ServeAsync(settings, cancellationToken).ConfigureAwait(false);
+        return await ServeAsync(settings, root, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
     /// Serves in this process (no cluster, or as a worker). A method of its own so that a primary, which never gets
     /// here, does not load Kestrel's types when <see cref="RunAsync"/> is compiled.
     /// </summary>
-    private static async Task<int> ServeAsync(ServeSettings settings, CancellationToken cancellationToken)
+    private static async Task<int> ServeAsync(ServeSettings settings, string? root, CancellationToken cancellationToken)
     {
         using var loggerFactory = Logging.Create(settings.LogFormat);
         var logger = loggerFactory.CreateLogger("Roost.Cli");
