@@ -29,6 +29,7 @@ internal sealed partial class WorkerRuntime : IListenHandleProvider
     // After the servers closed, the program's own shutdown code gets this long before the process is ended.
     private static readonly TimeSpan ExitGrace = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan LoadReportInterval = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan AcceptQueueWait = TimeSpan.FromSeconds(2);
 
     // Stands for "connections are handed over" where a descriptor number is expected.
     private const int HandoffInherited = -2;
@@ -40,6 +41,8 @@ internal sealed partial class WorkerRuntime : IListenHandleProvider
     // and the app's host under `roost run` (WorkerRuntime.Hosted.cs).
     private readonly List<HttpServer> _servers = [];
     private readonly List<Func<TimeSpan, CancellationToken, Task>> _hostDrains = [];
+    // The reuseport sockets Kestrel accepts on: a draining worker empties their accept queues before it closes.
+    private readonly ConcurrentDictionary<int, bool> _listenDescriptors = new();
     private readonly Lock _gate = new();
     private readonly ILogger _logger = new StderrLogger(LogLevel.Warning);
     private readonly Dictionary<Type, Action<IpcMessage>> _dispatch;
@@ -57,6 +60,7 @@ internal sealed partial class WorkerRuntime : IListenHandleProvider
     private RequestCounter? _requests;
     private int _nextRequestId;
     private int _draining;
+    private bool _slotRemoved;
 
     private WorkerRuntime(int id, int generation, IpcChannel channel, Dictionary<string, int> inherited, TimeSpan heartbeat, TimeSpan drain)
     {
@@ -88,7 +92,7 @@ internal sealed partial class WorkerRuntime : IListenHandleProvider
         var key = HttpServer.Describe(endPoint);
         if (_inherited.TryGetValue(key, out var inherited))
         {
-            return inherited == HandoffInherited ? StartHandoff(key) : (ulong)inherited;
+            return inherited == HandoffInherited ? StartHandoff(key) : Track(inherited);
         }
 
         // Node's model: the worker asks, the primary binds (once per end point) and hands the socket over.
@@ -108,7 +112,17 @@ internal sealed partial class WorkerRuntime : IListenHandleProvider
         }
 
         // -1: the primary could not bind; binding here reports the same error as a ListenException.
-        return handle >= 0 ? (ulong)handle : null;
+        return handle >= 0 ? Track(handle) : null;
+    }
+
+    private ulong Track(int fd)
+    {
+        if (Libc.IsReusePort(fd))
+        {
+            _listenDescriptors[fd] = true;
+        }
+
+        return (ulong)fd;
     }
 
     public void OnListening(HttpServer server, IPEndPoint endPoint)
@@ -240,6 +254,7 @@ internal sealed partial class WorkerRuntime : IListenHandleProvider
     private void OnStop(StopMessage stop)
     {
         _drainTimeout = TimeSpan.FromMilliseconds(stop.DrainTimeoutMilliseconds);
+        _slotRemoved = stop.SlotRemoved;
         BeginDrain(primaryGone: false);
     }
 
@@ -277,6 +292,11 @@ internal sealed partial class WorkerRuntime : IListenHandleProvider
         var window = primaryGone ? TimeSpan.Zero : _keepAliveWindow;
         try
         {
+            if (!primaryGone && _slotRemoved)
+            {
+                await EmptyAcceptQueuesAsync(abort.Token).ConfigureAwait(false);
+            }
+
             await Task.WhenAll(drains.Select(drain => drain(window, abort.Token))).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
@@ -287,6 +307,21 @@ internal sealed partial class WorkerRuntime : IListenHandleProvider
         await Task.Delay(drains.Length == 0 ? TimeSpan.Zero : ExitGrace).ConfigureAwait(false);
         _primaryGone?.Dispose();
         Environment.Exit(0);
+    }
+
+    /// <summary>
+    /// Before the servers stop accepting: wait (at most <see cref="AcceptQueueWait"/>) until no connection waits in the
+    /// accept queue of this worker's reuseport sockets. The primary steers new connections away from a slot before it
+    /// asks the slot's worker to stop (live scaling); whatever was queued on the slot's socket before that has no other
+    /// acceptor and would wait there until the client gives up.
+    /// </summary>
+    private async Task EmptyAcceptQueuesAsync(CancellationToken cancellationToken)
+    {
+        var deadline = Environment.TickCount64 + (long)AcceptQueueWait.TotalMilliseconds;
+        while (_listenDescriptors.Keys.Any(fd => Libc.AcceptQueueLength(fd) > 0) && Environment.TickCount64 < deadline)
+        {
+            await Task.Delay(10, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private static Dictionary<string, int> ParseInherited(string? text)
