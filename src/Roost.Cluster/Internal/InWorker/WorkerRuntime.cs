@@ -3,8 +3,10 @@ using System.Globalization;
 using System.Net;
 using System.Runtime.InteropServices;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Roost.Internal.Interop;
 using Roost.Internal.Ipc;
 
@@ -43,6 +45,9 @@ internal sealed partial class WorkerRuntime : IListenHandleProvider
     private readonly List<Func<TimeSpan, CancellationToken, Task>> _hostDrains = [];
     // The reuseport sockets Kestrel accepts on: a draining worker empties their accept queues before it closes.
     private readonly ConcurrentDictionary<int, bool> _listenDescriptors = new();
+    // Every descriptor the primary gave Kestrel, and Kestrel's listeners on them (DrainableListenerFactory).
+    private readonly ConcurrentDictionary<int, bool> _kestrelDescriptors = new();
+    private readonly ConcurrentBag<DrainableListener> _drainableListeners = [];
     private readonly Lock _gate = new();
     private readonly ILogger _logger = new StderrLogger(LogLevel.Warning);
     private readonly Dictionary<Type, Action<IpcMessage>> _dispatch;
@@ -61,6 +66,7 @@ internal sealed partial class WorkerRuntime : IListenHandleProvider
     private int _nextRequestId;
     private int _draining;
     private bool _slotRemoved;
+    private bool _successorReady;
 
     private WorkerRuntime(int id, int generation, IpcChannel channel, Dictionary<string, int> inherited, TimeSpan heartbeat, TimeSpan drain)
     {
@@ -117,6 +123,7 @@ internal sealed partial class WorkerRuntime : IListenHandleProvider
 
     private ulong Track(int fd)
     {
+        _kestrelDescriptors[fd] = true;
         if (Libc.IsReusePort(fd))
         {
             _listenDescriptors[fd] = true;
@@ -142,8 +149,15 @@ internal sealed partial class WorkerRuntime : IListenHandleProvider
     public ILoggerFactory WrapLoggerFactory(ILoggerFactory factory) =>
         new WorkerLoggerFactory(factory, WorkerLoggerFactory.Prefix(Self.Id, Self.Pid, Self.Generation));
 
-    public void ConfigureServices(IServiceCollection services) =>
+    public void ConfigureServices(IServiceCollection services)
+    {
+        // Kestrel tries the factories registered last first: hand-off tokens, then the primary's sockets, then its own.
+        services.AddSingleton<IConnectionListenerFactory>(sp => new DrainableListenerFactory(
+            new SocketTransportFactory(sp.GetRequiredService<IOptions<SocketTransportOptions>>(), sp.GetRequiredService<ILoggerFactory>()),
+            endPoint => endPoint is FileHandleEndPoint handle && handle.FileHandle <= int.MaxValue && _kestrelDescriptors.ContainsKey((int)handle.FileHandle),
+            _drainableListeners));
         services.AddSingleton<IConnectionListenerFactory>(sp => new HandoffListenerFactory(_handoff, sp.GetService<IMemoryPoolFactory<byte>>()));
+    }
 
     /// <summary>Writes raw bytes on the channel (integration tests send malformed messages with it).</summary>
     internal void SendRawForTesting(ReadOnlySpan<byte> bytes) => _channel.SendRaw(bytes);
@@ -255,6 +269,7 @@ internal sealed partial class WorkerRuntime : IListenHandleProvider
     {
         _drainTimeout = TimeSpan.FromMilliseconds(stop.DrainTimeoutMilliseconds);
         _slotRemoved = stop.SlotRemoved;
+        _successorReady = stop.SuccessorReady;
         BeginDrain(primaryGone: false);
     }
 
@@ -295,6 +310,10 @@ internal sealed partial class WorkerRuntime : IListenHandleProvider
             if (!primaryGone && _slotRemoved)
             {
                 await EmptyAcceptQueuesAsync(abort.Token).ConfigureAwait(false);
+            }
+            else if (!primaryGone && _successorReady)
+            {
+                await Task.WhenAll(_drainableListeners.Select(l => l.StopAcceptingAsync().AsTask())).ConfigureAwait(false);
             }
 
             await Task.WhenAll(drains.Select(drain => drain(window, abort.Token))).ConfigureAwait(false);

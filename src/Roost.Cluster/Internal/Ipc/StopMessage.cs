@@ -6,4 +6,8 @@ namespace Roost.Internal.Ipc;
 /// The worker's slot is removed (scale down): no other worker accepts from its reuseport sockets, so it empties their
 /// accept queues before it stops accepting.
 /// </param>
-internal sealed record StopMessage(long DrainTimeoutMilliseconds, bool SlotRemoved = false) : IpcMessage;
+/// <param name="SuccessorReady">
+/// A ready successor accepts from the same sockets (rolling reload, recycle): the worker stops accepting at once and
+/// only finishes the connections it has.
+/// </param>
+internal sealed record StopMessage(long DrainTimeoutMilliseconds, bool SlotRemoved = false, bool SuccessorReady = false) : IpcMessage;
