@@ -7,7 +7,8 @@
 # Usage: benchmarks/cluster/reload-storm.sh [rounds=3] [seconds=10] [workers=2] [batch=1]
 # Load: wrk -t2 -c32 HTTP/1.1 keep-alive on loopback (the drain answers with Connection: close; wrk reconnects).
 # Needs: dotnet, wrk (Debian: wrk). Prints markdown rows; the load average is printed per phase, because on a
-# shared machine the numbers depend on it.
+# shared machine the numbers depend on it. TH_HOT_SPARES=1 in the environment keeps a hot spare as `roost serve` does
+# by default (the test host's default is 0); the script then also prints how many spares were started.
 set -euo pipefail
 ROUNDS=${1:-3}
 SECONDS_PER_PHASE=${2:-10}
@@ -83,6 +84,7 @@ wait_idle
 s=$(median <"$WORK/steady"); t=$(median <"$WORK/storm")
 echo
 echo "median steady $s req/s, median storm $t req/s, storm/steady $(awk -v a="$t" -v b="$s" 'BEGIN {printf "%.2f", a / b}')"
+echo "reloads done $(finished); hot spares started $(grep -c 'Started hot spare worker' "$LOG" || true), of which promoted $(grep -c 'Promoted hot spare worker' "$LOG" || true)"
 
 # Full rolling reload of N workers: 3 idle, then 3 under the same wrk load (one reload at a time).
 reload_ms() { # runs one reload and prints its "replaced in X ms"

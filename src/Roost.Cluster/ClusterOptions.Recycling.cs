@@ -8,6 +8,7 @@ public sealed partial class ClusterOptions
     private int _recycleRequestsJitter;
     private long? _recycleAboveMemoryBytes;
     private TimeSpan? _recycleAfterAge;
+    private TimeSpan? _recycleAgeJitter;
 
     /// <summary>
     /// Gets or sets how many workers a rolling reload replaces at a time. Each replaced worker keeps the
@@ -59,13 +60,32 @@ public sealed partial class ClusterOptions
         set => _recycleAboveMemoryBytes = value is null or >= 1 ? value : throw OutOfRange(nameof(RecycleAboveMemoryBytes), value, "more than zero (or null: off)");
     }
 
-    /// <summary>Gets or sets how long a worker may run (from process start) before it is recycled.</summary>
+    /// <summary>
+    /// Gets or sets how long a worker may run (from process start) before it is recycled. Each worker's own limit is
+    /// this plus a random time from 0 to <see cref="RecycleAgeJitter"/> (by default a tenth of this), drawn when the
+    /// worker is first checked, so workers started together do not come due together.
+    /// </summary>
     /// <remarks>Defaults to <see langword="null"/> (off). Must be more than zero.</remarks>
     public TimeSpan? RecycleAfterAge
     {
         get => _recycleAfterAge;
         set => _recycleAfterAge = value is null || value > TimeSpan.Zero ? value : throw OutOfRange(nameof(RecycleAfterAge), value, "more than zero (or null: off)");
     }
+
+    /// <summary>
+    /// Gets or sets the largest random time added to <see cref="RecycleAfterAge"/> per worker (the age counterpart of
+    /// <see cref="RecycleRequestsJitter"/>). <see langword="null"/> means a tenth of <see cref="RecycleAfterAge"/>
+    /// (gRPC spreads its <c>MaxConnectionAge</c> by ±10% the same way); zero turns the spread off.
+    /// </summary>
+    /// <remarks>Defaults to <see langword="null"/> (a tenth of the age). Must be zero or more.</remarks>
+    public TimeSpan? RecycleAgeJitter
+    {
+        get => _recycleAgeJitter;
+        set => _recycleAgeJitter = value is null || value >= TimeSpan.Zero ? value : throw OutOfRange(nameof(RecycleAgeJitter), value, "zero or more (or null: a tenth of RecycleAfterAge)");
+    }
+
+    /// <summary>Gets the age jitter in effect: <see cref="RecycleAgeJitter"/>, or a tenth of <see cref="RecycleAfterAge"/> when it is not set.</summary>
+    internal TimeSpan EffectiveRecycleAgeJitter => _recycleAgeJitter ?? (_recycleAfterAge is { } age ? age / 10 : TimeSpan.Zero);
 
     internal bool RecyclingEnabled => _recycleAfterRequests is not null || _recycleAboveMemoryBytes is not null || _recycleAfterAge is not null;
 }

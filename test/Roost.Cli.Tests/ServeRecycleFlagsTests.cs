@@ -13,7 +13,7 @@ public sealed class ServeRecycleFlagsTests
         var command = new System.CommandLine.Command("serve");
         recycle.AddTo(command);
 
-        var result = command.Parse(["--max-requests", "10000", "--max-requests-jitter", "500", "--max-memory", "300", "--max-age", "12h", "--reload-batch-size", "2"]);
+        var result = command.Parse(["--max-requests", "10000", "--max-requests-jitter", "500", "--max-memory", "300", "--max-age", "12h", "--max-age-jitter", "30m", "--reload-batch-size", "2"]);
         Assert.Empty(result.Errors);
         var options = new ClusterOptions();
         recycle.Read(result).ApplyTo(options);
@@ -22,6 +22,7 @@ public sealed class ServeRecycleFlagsTests
         Assert.Equal(500, options.RecycleRequestsJitter);
         Assert.Equal(300L * 1024 * 1024, options.RecycleAboveMemoryBytes);
         Assert.Equal(TimeSpan.FromHours(12), options.RecycleAfterAge);
+        Assert.Equal(TimeSpan.FromMinutes(30), options.RecycleAgeJitter);
         Assert.Equal(2, options.ReloadBatchSize);
     }
 
@@ -54,6 +55,19 @@ public sealed class ServeRecycleFlagsTests
         var result = Program.BuildCommand().Parse(["serve", "--max-requests-jitter", "100"]);
 
         Assert.Contains("--max-requests-jitter only applies together with --max-requests; add --max-requests N or drop --max-requests-jitter.", result.Errors.Select(e => e.Message));
+    }
+
+    [Fact]
+    public void Serve_MaxAgeJitter_ZeroTurnsItOff_WithoutMaxAgeIsAnError()
+    {
+        var off = Program.BuildCommand().Parse(["serve", "--max-age", "1h", "--max-age-jitter", "0"]);
+        Assert.Empty(off.Errors);
+        Assert.Equal(TimeSpan.Zero, ServeRecycleOptions.TryParseJitter("0"));
+
+        var alone = Program.BuildCommand().Parse(["serve", "--max-age-jitter", "5m"]);
+        Assert.Contains("--max-age-jitter only applies together with --max-age; add --max-age N or drop --max-age-jitter.", alone.Errors.Select(e => e.Message));
+        var bad = Program.BuildCommand().Parse(["serve", "--max-age", "1h", "--max-age-jitter", "soon"]);
+        Assert.Contains("--max-age-jitter must be a duration such as 90s, 30m, 12h or 1d (a plain number means seconds); got 'soon'.", bad.Errors.Select(e => e.Message));
     }
 
     [Theory]

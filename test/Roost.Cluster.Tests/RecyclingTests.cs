@@ -15,6 +15,7 @@ public sealed class RecyclingTests
         Assert.Equal(0, options.RecycleRequestsJitter);
         Assert.Null(options.RecycleAboveMemoryBytes);
         Assert.Null(options.RecycleAfterAge);
+        Assert.Null(options.RecycleAgeJitter);
     }
 
     [Fact]
@@ -27,6 +28,7 @@ public sealed class RecyclingTests
         Assert.Contains("ClusterOptions.RecycleRequestsJitter must be zero or more; got -1.", Assert.Throws<ArgumentOutOfRangeException>(() => options.RecycleRequestsJitter = -1).Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentOutOfRangeException>(() => options.RecycleAboveMemoryBytes = 0);
         Assert.Throws<ArgumentOutOfRangeException>(() => options.RecycleAfterAge = TimeSpan.Zero);
+        Assert.Contains("ClusterOptions.RecycleAgeJitter must be zero or more (or null: a tenth of RecycleAfterAge); got -00:00:01.", Assert.Throws<ArgumentOutOfRangeException>(() => options.RecycleAgeJitter = TimeSpan.FromSeconds(-1)).Message, StringComparison.Ordinal);
 
         options.RecycleAfterRequests = null;
         options.RecycleAfterAge = TimeSpan.FromHours(1);
@@ -50,5 +52,20 @@ public sealed class RecyclingTests
         Assert.All(limits, l => Assert.InRange(l, 1000, 1100));
         Assert.True(limits.Distinct().Count() > 20, "the jitter did not spread the limits");
         Assert.Equal(1000, Supervisor.RequestLimit(1000, 0, Random.Shared.NextDouble));
+    }
+
+    [Fact]
+    public void AgeLimit_DefaultJitterIsATenth_SpreadsWorkersStartedTogether()
+    {
+        var options = new ClusterOptions { RecycleAfterAge = TimeSpan.FromHours(1) };
+        Assert.Equal(TimeSpan.FromMinutes(6), options.EffectiveRecycleAgeJitter);
+        options.RecycleAgeJitter = TimeSpan.Zero;
+        Assert.Equal(TimeSpan.Zero, options.EffectiveRecycleAgeJitter);
+
+        Assert.Equal(TimeSpan.FromHours(1), Supervisor.AgeLimit(TimeSpan.FromHours(1), TimeSpan.FromMinutes(6), () => 0.0));
+        Assert.Equal(TimeSpan.FromMinutes(63), Supervisor.AgeLimit(TimeSpan.FromHours(1), TimeSpan.FromMinutes(6), () => 0.5));
+        var limits = Enumerable.Range(0, 200).Select(_ => Supervisor.AgeLimit(TimeSpan.FromHours(1), TimeSpan.FromMinutes(6), Random.Shared.NextDouble)).ToList();
+        Assert.All(limits, l => Assert.InRange(l, TimeSpan.FromHours(1), TimeSpan.FromMinutes(66)));
+        Assert.True(limits.Distinct().Count() > 20, "the jitter did not spread the limits");
     }
 }

@@ -11,11 +11,10 @@ public sealed partial class ControlSocketTests
     // Verifies: `roost scale 4` then `roost scale 1` (and `+1`) on `roost serve --workers 2`, under continuous TLS load
     // (h2 and HTTP/1.1 keep-alive HttpClient loops, plus wrk over HTTP/1.1 keep-alive when installed): no request
     // fails, wrk sees no socket error (no keep-alive connection reset), and status shows 4, then 1, then 2 ready workers.
-    // Known bug, open in issue #5: on an idle machine one request of the load loops is never answered after the
-    // scale down (HttpClient times out after 30 s; 3 of 3 runs on the control branch alone, 1 of 2 after the merge);
-    // under heavy load it passed. Suspected: connections left in a removed slot's reuseport accept queue. Skipped so
-    // CI shows it as skipped, not as passing, until the fix lands.
-    [Fact(Skip = "Known bug (issue #5): a request can be left unanswered when scaling down under load on an idle machine; see the comment above.")]
+    // Regression (issue #5): the scale down used to stop the removed workers before it steered new connections away
+    // from their slots, so a connection queued on a removed slot's socket was never answered (HttpClient timed out
+    // after 30 s). The log must show the steering to slot 0 before the first removed worker is told to drain.
+    [Fact]
     public async Task Scale_2To4To1To2_UnderH2AndH1Load_NoFailedRequest()
     {
         using var chain = TestCertificates.CreateChain();
@@ -69,6 +68,11 @@ public sealed partial class ControlSocketTests
             TestContext.Current.TestOutputHelper?.WriteLine(
                 $"scale 2 → 4 → 1 → 2: {probe.Ok} HttpClient requests ok, {probe.Failed} failed, {probe.Refused} refused: {string.Join(" | ", probe.Errors.Take(10))}\n{string.Join("\n", outputs)}\nwrk:\n{wrkOutput}");
             Assert.Equal(0, probe.Failed + probe.Refused);
+            var lines = roost.Lines.ToList();
+            var steered = lines.FindIndex(l => l.TrimEnd().EndsWith("New reuseport connections go to slot(s) 0", StringComparison.Ordinal));
+            var firstDrain = lines.FindIndex(l => l.Contains("is removed by a scale down", StringComparison.Ordinal));
+            Assert.True(steered >= 0 && steered < firstDrain, roost.Output);
+            Assert.DoesNotContain(lines, l => l.Contains("in the accept queue of removed slot", StringComparison.Ordinal));
             Assert.True(probe.Ok > 0);
             Assert.Equal(2, ProcessProbe.Children(roost.Pid).Count);
             if (wrk is not null)

@@ -6,7 +6,7 @@ namespace Roost.Cli.Commands;
 
 /// <summary>
 /// The worker recycling and reload flags of <c>roost serve --workers N</c>: <c>--max-requests</c>,
-/// <c>--max-requests-jitter</c>, <c>--max-memory</c>, <c>--max-age</c> and <c>--reload-batch-size</c>
+/// <c>--max-requests-jitter</c>, <c>--max-memory</c>, <c>--max-age</c>, <c>--max-age-jitter</c> and <c>--reload-batch-size</c>
 /// (each maps to one <see cref="ClusterOptions"/> setting; recycling is off unless a flag is given).
 /// </summary>
 internal sealed class ServeRecycleOptions
@@ -30,6 +30,11 @@ internal sealed class ServeRecycleOptions
     public Option<string?> MaxAge { get; } = new("--max-age")
     {
         Description = "Recycle a worker after it has run this long: 90s, 30m, 12h, 1d (a plain number means seconds). Default: off.",
+    };
+
+    public Option<string?> MaxAgeJitter { get; } = new("--max-age-jitter")
+    {
+        Description = "Add a random 0..D to each worker's --max-age, so workers started together do not recycle together. Default: a tenth of --max-age; 0 turns it off.",
     };
 
     public Option<int> ReloadBatchSize { get; } = new("--reload-batch-size")
@@ -67,12 +72,25 @@ internal sealed class ServeRecycleOptions
         command.Options.Add(MaxRequestsJitter);
         command.Options.Add(MaxMemory);
         command.Options.Add(MaxAge);
+        MaxAgeJitter.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<string?>() is { } text && TryParseJitter(text) is null)
+            {
+                r.AddError(ErrorMessages.DurationInvalid("--max-age-jitter", text));
+            }
+        });
+        command.Options.Add(MaxAgeJitter);
         command.Options.Add(ReloadBatchSize);
         command.Validators.Add(r =>
         {
             if (r.GetResult(MaxRequestsJitter) is { Implicit: false } && r.GetValue(MaxRequests) is null)
             {
                 r.AddError(ErrorMessages.FlagNeedsOther("--max-requests-jitter", "--max-requests"));
+            }
+
+            if (r.GetResult(MaxAgeJitter) is { Implicit: false } && r.GetValue(MaxAge) is null)
+            {
+                r.AddError(ErrorMessages.FlagNeedsOther("--max-age-jitter", "--max-age"));
             }
         });
     }
@@ -82,7 +100,16 @@ internal sealed class ServeRecycleOptions
         parse.GetValue(MaxRequestsJitter),
         parse.GetValue(MaxMemory),
         parse.GetValue(MaxAge) is { } age ? TryParseDuration(age) : null,
-        parse.GetValue(ReloadBatchSize));
+        parse.GetValue(ReloadBatchSize))
+    {
+        MaxAgeJitter = parse.GetValue(MaxAgeJitter) is { } jitter ? TryParseJitter(jitter) : null,
+    };
+
+    /// <summary>Parses a jitter: a duration as for <see cref="TryParseDuration"/>, or zero (<c>0</c>, <c>0s</c>…) to turn it off.</summary>
+    internal static TimeSpan? TryParseJitter(string text) =>
+        double.TryParse(text.Trim().TrimEnd('s', 'm', 'h', 'd'), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var n) && n == 0
+            ? TimeSpan.Zero
+            : TryParseDuration(text);
 
     /// <summary>Parses 90s, 30m, 12h, 1d, 500ms or a plain number of seconds; <see langword="null"/> when not a positive duration.</summary>
     internal static TimeSpan? TryParseDuration(string text)
@@ -115,12 +142,16 @@ internal sealed record RecycleSettings(long? MaxRequests, int MaxRequestsJitter,
 {
     public static RecycleSettings Off { get; } = new(null, 0, null, null, 1);
 
+    /// <summary>Gets the age jitter (null: a tenth of the age, the cluster's default).</summary>
+    public TimeSpan? MaxAgeJitter { get; init; }
+
     public void ApplyTo(ClusterOptions options)
     {
         options.RecycleAfterRequests = MaxRequests;
         options.RecycleRequestsJitter = MaxRequestsJitter;
         options.RecycleAboveMemoryBytes = MaxMemoryMegabytes * 1024 * 1024;
         options.RecycleAfterAge = MaxAge;
+        options.RecycleAgeJitter = MaxAgeJitter;
         options.ReloadBatchSize = ReloadBatchSize;
     }
 }

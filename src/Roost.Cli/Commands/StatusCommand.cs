@@ -14,7 +14,7 @@ internal static class StatusCommand
         var target = new ControlTarget();
         var json = new Option<bool>("--json") { Description = "Print JSON (schema in docs/cli.md) instead of a table." };
         var list = new Option<bool>("--list") { Description = "List the instances in the run directory and whether each answers." };
-        var command = new Command("status", "Show the workers of a running roost primary: id, pid, generation, state, uptime, requests, memory, restarts.")
+        var command = new Command("status", "Show the workers (and hot spares) of a running roost primary: id, pid, generation, state, uptime, requests, memory, restarts.")
         {
             json, list,
         };
@@ -72,7 +72,7 @@ internal static class StatusCommand
                     if (response is ControlResponse.StatusReport status)
                     {
                         pid = status.Pid;
-                        workers = status.Workers.Count;
+                        workers = status.Workers.Count(w => w.State != "spare");
                     }
                 }
 
@@ -133,11 +133,12 @@ internal static class StatusCommand
         var operation = status.Operation is null ? string.Empty : $", {status.Operation} in progress";
         AnsiConsole.MarkupLineInterpolated(
             $"[bold]{status.Name}[/]: primary pid {status.Pid}, {status.State}, generation {status.Generation}, {status.TargetWorkers} worker(s){operation}");
-        var table = new Table().AddColumns("worker", "pid", "generation", "state", "uptime", "requests", "rss", "restarts");
+        var table = new Table().AddColumns("worker", "slot", "pid", "generation", "state", "uptime", "requests", "rss", "restarts");
         foreach (var worker in status.Workers)
         {
             table.AddRow(
                 worker.Id.ToString(CultureInfo.InvariantCulture),
+                worker.Slot?.ToString(CultureInfo.InvariantCulture) ?? "-",
                 worker.Pid.ToString(CultureInfo.InvariantCulture),
                 worker.Generation.ToString(CultureInfo.InvariantCulture),
                 worker.State,

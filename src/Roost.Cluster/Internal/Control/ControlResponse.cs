@@ -25,7 +25,7 @@ internal abstract record ControlResponse
     /// <param name="TargetWorkers">The worker count respawns keep.</param>
     /// <param name="Operation">What runs: <c>reload</c>, <c>scale</c> or <see langword="null"/>.</param>
     /// <param name="State">running, stopping or stopped.</param>
-    /// <param name="Workers">One entry per live worker process, by slot then id.</param>
+    /// <param name="Workers">One entry per live worker process, by slot then id, then the hot spares (state <c>spare</c>, no slot).</param>
     public sealed record StatusReport(
         string Name,
         int Pid,
@@ -64,9 +64,9 @@ internal abstract record ControlResponse
 /// <summary>One worker in <see cref="ControlResponse.StatusReport"/>.</summary>
 /// <param name="Id">Worker id.</param>
 /// <param name="Pid">Process id.</param>
-/// <param name="Slot">Slot (0 … workers-1).</param>
+/// <param name="Slot">Slot (0 … workers-1); <see langword="null"/> for a hot spare (it has none until promoted).</param>
 /// <param name="Generation">Generation.</param>
-/// <param name="State">starting (not listening yet), ready, or draining (asked to stop).</param>
+/// <param name="State">starting (not listening yet), ready, draining (asked to stop), or spare (a hot spare, not serving).</param>
 /// <param name="StartedAt">When the primary started it.</param>
 /// <param name="UptimeSeconds">Seconds since then.</param>
 /// <param name="Requests">Requests finished, as of the last heartbeat.</param>
@@ -75,7 +75,7 @@ internal abstract record ControlResponse
 internal sealed record WorkerStatus(
     int Id,
     int Pid,
-    int Slot,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] int? Slot,
     int Generation,
     string State,
     DateTimeOffset StartedAt,

@@ -3,8 +3,10 @@ using System.Globalization;
 using System.Net;
 using System.Runtime.InteropServices;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Roost.Internal.Interop;
 using Roost.Internal.Ipc;
 
@@ -29,6 +31,7 @@ internal sealed partial class WorkerRuntime : IListenHandleProvider
     // After the servers closed, the program's own shutdown code gets this long before the process is ended.
     private static readonly TimeSpan ExitGrace = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan LoadReportInterval = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan AcceptQueueWait = TimeSpan.FromSeconds(2);
 
     // Stands for "connections are handed over" where a descriptor number is expected.
     private const int HandoffInherited = -2;
@@ -40,6 +43,11 @@ internal sealed partial class WorkerRuntime : IListenHandleProvider
     // and the app's host under `roost run` (WorkerRuntime.Hosted.cs).
     private readonly List<HttpServer> _servers = [];
     private readonly List<Func<TimeSpan, CancellationToken, Task>> _hostDrains = [];
+    // The reuseport sockets Kestrel accepts on: a draining worker empties their accept queues before it closes.
+    private readonly ConcurrentDictionary<int, bool> _listenDescriptors = new();
+    // Every descriptor the primary gave Kestrel, and Kestrel's listeners on them (DrainableListenerFactory).
+    private readonly ConcurrentDictionary<int, bool> _kestrelDescriptors = new();
+    private readonly ConcurrentBag<DrainableListener> _drainableListeners = [];
     private readonly Lock _gate = new();
     private readonly ILogger _logger = new StderrLogger(LogLevel.Warning);
     private readonly Dictionary<Type, Action<IpcMessage>> _dispatch;
@@ -57,6 +65,8 @@ internal sealed partial class WorkerRuntime : IListenHandleProvider
     private RequestCounter? _requests;
     private int _nextRequestId;
     private int _draining;
+    private bool _slotRemoved;
+    private bool _successorReady;
 
     private WorkerRuntime(int id, int generation, IpcChannel channel, Dictionary<string, int> inherited, TimeSpan heartbeat, TimeSpan drain)
     {
@@ -88,7 +98,7 @@ internal sealed partial class WorkerRuntime : IListenHandleProvider
         var key = HttpServer.Describe(endPoint);
         if (_inherited.TryGetValue(key, out var inherited))
         {
-            return inherited == HandoffInherited ? StartHandoff(key) : (ulong)inherited;
+            return inherited == HandoffInherited ? StartHandoff(key) : Track(inherited);
         }
 
         // Node's model: the worker asks, the primary binds (once per end point) and hands the socket over.
@@ -108,7 +118,18 @@ internal sealed partial class WorkerRuntime : IListenHandleProvider
         }
 
         // -1: the primary could not bind; binding here reports the same error as a ListenException.
-        return handle >= 0 ? (ulong)handle : null;
+        return handle >= 0 ? Track(handle) : null;
+    }
+
+    private ulong Track(int fd)
+    {
+        _kestrelDescriptors[fd] = true;
+        if (Libc.IsReusePort(fd))
+        {
+            _listenDescriptors[fd] = true;
+        }
+
+        return (ulong)fd;
     }
 
     public void OnListening(HttpServer server, IPEndPoint endPoint)
@@ -128,8 +149,15 @@ internal sealed partial class WorkerRuntime : IListenHandleProvider
     public ILoggerFactory WrapLoggerFactory(ILoggerFactory factory) =>
         new WorkerLoggerFactory(factory, WorkerLoggerFactory.Prefix(Self.Id, Self.Pid, Self.Generation));
 
-    public void ConfigureServices(IServiceCollection services) =>
+    public void ConfigureServices(IServiceCollection services)
+    {
+        // Kestrel tries the factories registered last first: hand-off tokens, then the primary's sockets, then its own.
+        services.AddSingleton<IConnectionListenerFactory>(sp => new DrainableListenerFactory(
+            new SocketTransportFactory(sp.GetRequiredService<IOptions<SocketTransportOptions>>(), sp.GetRequiredService<ILoggerFactory>()),
+            endPoint => endPoint is FileHandleEndPoint handle && handle.FileHandle <= int.MaxValue && _kestrelDescriptors.ContainsKey((int)handle.FileHandle),
+            _drainableListeners));
         services.AddSingleton<IConnectionListenerFactory>(sp => new HandoffListenerFactory(_handoff, sp.GetService<IMemoryPoolFactory<byte>>()));
+    }
 
     /// <summary>Writes raw bytes on the channel (integration tests send malformed messages with it).</summary>
     internal void SendRawForTesting(ReadOnlySpan<byte> bytes) => _channel.SendRaw(bytes);
@@ -240,6 +268,8 @@ internal sealed partial class WorkerRuntime : IListenHandleProvider
     private void OnStop(StopMessage stop)
     {
         _drainTimeout = TimeSpan.FromMilliseconds(stop.DrainTimeoutMilliseconds);
+        _slotRemoved = stop.SlotRemoved;
+        _successorReady = stop.SuccessorReady;
         BeginDrain(primaryGone: false);
     }
 
@@ -277,6 +307,15 @@ internal sealed partial class WorkerRuntime : IListenHandleProvider
         var window = primaryGone ? TimeSpan.Zero : _keepAliveWindow;
         try
         {
+            if (!primaryGone && _slotRemoved)
+            {
+                await EmptyAcceptQueuesAsync(abort.Token).ConfigureAwait(false);
+            }
+            else if (!primaryGone && _successorReady)
+            {
+                await Task.WhenAll(_drainableListeners.Select(l => l.StopAcceptingAsync().AsTask())).ConfigureAwait(false);
+            }
+
             await Task.WhenAll(drains.Select(drain => drain(window, abort.Token))).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
@@ -287,6 +326,21 @@ internal sealed partial class WorkerRuntime : IListenHandleProvider
         await Task.Delay(drains.Length == 0 ? TimeSpan.Zero : ExitGrace).ConfigureAwait(false);
         _primaryGone?.Dispose();
         Environment.Exit(0);
+    }
+
+    /// <summary>
+    /// Before the servers stop accepting: wait (at most <see cref="AcceptQueueWait"/>) until no connection waits in the
+    /// accept queue of this worker's reuseport sockets. The primary steers new connections away from a slot before it
+    /// asks the slot's worker to stop (live scaling); whatever was queued on the slot's socket before that has no other
+    /// acceptor and would wait there until the client gives up.
+    /// </summary>
+    private async Task EmptyAcceptQueuesAsync(CancellationToken cancellationToken)
+    {
+        var deadline = Environment.TickCount64 + (long)AcceptQueueWait.TotalMilliseconds;
+        while (_listenDescriptors.Keys.Any(fd => Libc.AcceptQueueLength(fd) > 0) && Environment.TickCount64 < deadline)
+        {
+            await Task.Delay(10, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private static Dictionary<string, int> ParseInherited(string? text)

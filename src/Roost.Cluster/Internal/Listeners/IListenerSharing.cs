@@ -38,6 +38,9 @@ internal interface IListenerSharing : IDisposable
     {
     }
 
+    /// <summary>Returns, per end point and inactive slot, how many connections wait in that slot's accept queue (reuseport only).</summary>
+    IReadOnlyList<(string EndPoint, int Slot, int Queued)> QueuedOnInactiveSlots() => [];
+
     /// <summary>A worker reported how many connections it has closed so far.</summary>
     void OnLoad(WorkerProcess worker, long closedConnections)
     {

@@ -31,6 +31,28 @@ internal sealed partial class ReusePortListenerSharing
         }
     }
 
+    public IReadOnlyList<(string EndPoint, int Slot, int Queued)> QueuedOnInactiveSlots()
+    {
+        lock (Gate)
+        {
+            if (_activeSlots is null)
+            {
+                return [];
+            }
+
+            var queued = new List<(string, int, int)>();
+            foreach (var ((endPoint, slot), socket) in _sockets)
+            {
+                if (!_activeSlots.Contains(slot) && Libc.AcceptQueueLength((int)socket.Handle) is > 0 and var count)
+                {
+                    queued.Add((EndPointText.Describe(endPoint), slot, count));
+                }
+            }
+
+            return queued;
+        }
+    }
+
     private void OnBound(IPEndPoint endPoint, int slot)
     {
         if (!_bindOrder.TryGetValue(endPoint, out var order))

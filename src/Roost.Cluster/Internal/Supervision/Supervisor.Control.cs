@@ -82,17 +82,21 @@ internal sealed partial class Supervisor
     private ControlResponse.StatusReport BuildStatus()
     {
         var now = _time.GetUtcNow();
-        var workers = _workers.Values.OrderBy(w => w.Slot).ThenBy(w => w.Id).Select(w => new WorkerStatus(
+        WorkerStatus Describe(WorkerProcess w, string state, int? slot) => new(
             w.Id,
             w.Pid,
-            w.Slot,
+            slot,
             w.Generation,
-            w.StopRequested ? "draining" : w.ReadyAt is null ? "starting" : "ready",
+            state,
             w.Worker.StartedAt,
             Math.Round((now - w.StartedAt).TotalSeconds, 1),
             w.Worker.RequestCount,
-            w.Worker.RssBytes,
-            w.Worker.Restarts)).ToList();
+            w.Worker.RssBytes ?? (w.IsSpare ? ProcessMemory.ReadRssBytes(w.Pid) : null),
+            w.Worker.Restarts);
+        var workers = _workers.Values.OrderBy(w => w.Slot).ThenBy(w => w.Id)
+            .Select(w => Describe(w, w.StopRequested ? "draining" : w.ReadyAt is null ? "starting" : "ready", w.Slot))
+            .Concat(_spares.Values.Where(s => !s.StopRequested).OrderBy(s => s.Id).Select(s => Describe(s, "spare", null)))
+            .ToList();
         var operation = _reload is not null ? "reload" : _scale is not null ? "scale" : null;
         var state = _state switch
         {

@@ -25,11 +25,17 @@ internal sealed partial class Supervisor
 
     // Each worker's own request limit (RecycleAfterRequests + its jitter), drawn when the worker is first checked.
     private readonly Dictionary<int, long> _recycleRequestLimits = [];
+    // Each worker's own age limit (RecycleAfterAge + its jitter), drawn when the worker is first checked.
+    private readonly Dictionary<int, TimeSpan> _recycleAgeLimits = [];
     private DateTimeOffset _recycleNotBefore = DateTimeOffset.MinValue;
 
     /// <summary>gunicorn's rule: each worker's limit is <paramref name="limit"/> + a random number from 0 to <paramref name="jitter"/>, so workers do not recycle together.</summary>
     internal static long RequestLimit(long limit, int jitter, Func<double> random) =>
         limit + (long)Math.Min(jitter, Math.Floor(random() * (jitter + 1.0)));
+
+    /// <summary>The same rule for age: <paramref name="age"/> + a random time from 0 to <paramref name="jitter"/> (whole milliseconds).</summary>
+    internal static TimeSpan AgeLimit(TimeSpan age, TimeSpan jitter, Func<double> random) =>
+        age + TimeSpan.FromMilliseconds(Math.Floor(jitter.TotalMilliseconds * random()));
 
     private void CheckRecycle()
     {
@@ -41,6 +47,11 @@ internal sealed partial class Supervisor
         foreach (var gone in _recycleRequestLimits.Keys.Where(id => !_workers.ContainsKey(id)).ToList())
         {
             _recycleRequestLimits.Remove(gone);
+        }
+
+        foreach (var gone in _recycleAgeLimits.Keys.Where(id => !_workers.ContainsKey(id)).ToList())
+        {
+            _recycleAgeLimits.Remove(gone);
         }
 
         var now = _time.GetUtcNow();
@@ -83,12 +94,21 @@ internal sealed partial class Supervisor
             return new RecycleReason(nameof(ClusterOptions.RecycleAboveMemoryBytes), Megabytes(maxBytes), $"{Megabytes(rss)} RSS");
         }
 
-        if (_options.RecycleAfterAge is { } maxAge && now - worker.StartedAt >= maxAge)
+        if (_options.RecycleAfterAge is { } maxAge)
         {
-            return new RecycleReason(
-                nameof(ClusterOptions.RecycleAfterAge),
-                string.Create(CultureInfo.InvariantCulture, $"{maxAge.TotalSeconds:0.#} s"),
-                string.Create(CultureInfo.InvariantCulture, $"age {(now - worker.StartedAt).TotalSeconds:0.#} s"));
+            if (!_recycleAgeLimits.TryGetValue(worker.Id, out var ageLimit))
+            {
+                ageLimit = AgeLimit(maxAge, _options.EffectiveRecycleAgeJitter, Random.Shared.NextDouble);
+                _recycleAgeLimits[worker.Id] = ageLimit;
+            }
+
+            if (now - worker.StartedAt >= ageLimit)
+            {
+                return new RecycleReason(
+                    nameof(ClusterOptions.RecycleAfterAge),
+                    string.Create(CultureInfo.InvariantCulture, $"{ageLimit.TotalSeconds:0.#} s ({maxAge.TotalSeconds:0.#} s + jitter {(ageLimit - maxAge).TotalSeconds:0.#} s)"),
+                    string.Create(CultureInfo.InvariantCulture, $"age {(now - worker.StartedAt).TotalSeconds:0.#} s"));
+            }
         }
 
         return null;

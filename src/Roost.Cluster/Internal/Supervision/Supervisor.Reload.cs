@@ -131,7 +131,7 @@ internal sealed partial class Supervisor
             old.StopRequested = true;
             _sharing.OnWorkerGone(old);
             _reloadDrainDeadlines[old.Id] = _time.GetUtcNow() + _options.DrainTimeout + ExitGrace;
-            if (!old.Channel.Send(new StopMessage((long)_options.DrainTimeout.TotalMilliseconds)))
+            if (!old.Channel.Send(new StopMessage((long)_options.DrainTimeout.TotalMilliseconds, SuccessorReady: true)))
             {
                 _ = Libc.Kill(old.Pid, Libc.SigTerm);
             }

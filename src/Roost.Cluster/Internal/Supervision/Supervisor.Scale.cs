@@ -19,6 +19,7 @@ internal sealed partial class Supervisor
     private readonly HashSet<int> _cancelledRespawns = [];
     private ScaleOperation? _scale;
     private bool _steering;
+    private string? _steeredSlots;
 
     /// <summary>Asks the loop to scale to <paramref name="workers"/>; the task completes with the outcome.</summary>
     public Task<ScaleResult> ScaleAsync(int? workers, int? delta, Action<ControlResponse>? progress = null)
@@ -120,17 +121,26 @@ internal sealed partial class Supervisor
             _cancelledRespawns.Add(slot);
         }
 
+        var leaving = _workers.Values.Where(w => !w.StopRequested && victims.Contains(w.Slot)).OrderByDescending(w => w.Slot).ToList();
+        foreach (var worker in leaving)
+        {
+            worker.StopRequested = true;
+            _sharing.OnWorkerGone(worker);
+        }
+
+        // Steer first, then stop: the kernel must have stopped queueing new connections on the removed slots' sockets
+        // before their workers stop accepting — a connection queued on a socket nobody accepts from waits until the
+        // client gives up (the slots' sockets stay open, so it is not reset either). A draining worker still accepts
+        // until its queue is empty and through the keep-alive window, so connections queued before this are served.
         UpdateSteering();
         var now = _time.GetUtcNow();
-        foreach (var worker in _workers.Values.Where(w => !w.StopRequested && victims.Contains(w.Slot)).OrderByDescending(w => w.Slot).ToList())
+        foreach (var worker in leaving)
         {
             Log.ScaleDraining(_logger, worker.Id, worker.Pid, worker.Generation, worker.Slot);
             scale.Progress?.Invoke(new ControlResponse.Progress("draining", $"Draining {worker.Worker} in slot {worker.Slot}", worker.Id, worker.Pid, worker.Generation));
-            worker.StopRequested = true;
             scale.Draining.Add(worker.Id);
-            _sharing.OnWorkerGone(worker);
             _reloadDrainDeadlines[worker.Id] = now + _options.DrainTimeout + ExitGrace;
-            if (!worker.Channel.Send(new StopMessage((long)_options.DrainTimeout.TotalMilliseconds)))
+            if (!worker.Channel.Send(new StopMessage((long)_options.DrainTimeout.TotalMilliseconds, SlotRemoved: true)))
             {
                 _ = Libc.Kill(worker.Pid, Libc.SigTerm);
             }
@@ -181,6 +191,14 @@ internal sealed partial class Supervisor
     {
         if (_scale is { Incoming.Count: 0, Draining.Count: 0 } scale)
         {
+            // Every removed worker has exited: a connection still queued on a removed slot's socket has no acceptor
+            // (it waits until the slot is used again or the client gives up). The drain order above prevents it;
+            // say so if it happens anyway.
+            foreach (var (endPoint, slot, queued) in _sharing.QueuedOnInactiveSlots())
+            {
+                Log.RemovedSlotQueued(_logger, queued, endPoint, slot);
+            }
+
             Log.ScaleCompleted(_logger, scale.Previous, scale.Target, scale.Started, scale.Drained);
             EndScale(ScaleResult.Done(ScaleOutcome.Scaled, scale.Previous, TargetWorkers, scale.Started, scale.Drained));
         }
@@ -257,6 +275,12 @@ internal sealed partial class Supervisor
         try
         {
             _sharing.SetActiveSlots(slots);
+            var text = string.Join(", ", slots.Order());
+            if (text != _steeredSlots && _sharing is Listeners.ReusePortListenerSharing)
+            {
+                _steeredSlots = text;
+                Log.SteeringChanged(_logger, text);
+            }
         }
         catch (IOException ex)
         {
@@ -281,6 +305,12 @@ internal sealed partial class Supervisor
 
         [LoggerMessage(ClusterEventIds.ReloadDeferredByScale, LogLevel.Information, "Reload requested while scaling to {Target} worker(s); it starts when the scale is done", EventName = "ReloadDeferredByScale")]
         public static partial void ReloadDeferredByScale(ILogger logger, int target);
+
+        [LoggerMessage(ClusterEventIds.SteeringChanged, LogLevel.Information, "New reuseport connections go to slot(s) {Slots}", EventName = "SteeringChanged")]
+        public static partial void SteeringChanged(ILogger logger, string slots);
+
+        [LoggerMessage(ClusterEventIds.RemovedSlotQueued, LogLevel.Warning, "{Queued} connection(s) wait on {EndPoint} in the accept queue of removed slot {Slot}: no worker accepts them until the cluster grows to that slot again", EventName = "RemovedSlotQueued")]
+        public static partial void RemovedSlotQueued(ILogger logger, int queued, string endPoint, int slot);
 
         [LoggerMessage(ClusterEventIds.SteeringFailed, LogLevel.Warning, "Could not steer reuseport connections to the served slots: {Reason}", EventName = "SteeringFailed")]
         public static partial void SteeringFailed(ILogger logger, string reason);

@@ -15,12 +15,20 @@ namespace Roost.Internal.Supervision;
 /// promoted (then <c>fork</c>, <c>online</c>, <c>listening</c> as for any worker). Spares are started only while no
 /// worker is booting and no cold respawn is pending (they would compete for the CPU), with the fork environment of the
 /// lowest-slot worker, and are used only for a worker whose fork environment is the same. A reload discards spares of
-/// older generations (they run the program as it was when they started); new ones follow the reload. A spare that
+/// older generations (they run the program as it was when they started); none is started while a reload runs, and
+/// the next one <see cref="SpareQuietAfterReload"/> after it ended. A spare that
 /// exits before it reported <c>spare-waiting</c>, or does not report within <see cref="ClusterOptions.BootTimeout"/>,
 /// turns spares off until the next successful reload (a boot-failure signal; never a loop).
 /// </remarks>
 internal sealed partial class Supervisor
 {
+    /// <summary>
+    /// How long after a reload (or recycle) ends the next spare waits. A spare started at once would be discarded by
+    /// the next reload if another follows soon (a spare of an older generation runs the old program), and under a
+    /// reload storm every reload paid one more .NET boot on the cores that serve; during a reload none is started either.
+    /// </summary>
+    internal static readonly TimeSpan SpareQuietAfterReload = TimeSpan.FromSeconds(5);
+
     private const int MaxSpareDeathsInARow = 3;
 
     private readonly Dictionary<int, WorkerProcess> _spares = [];
@@ -29,6 +37,7 @@ internal sealed partial class Supervisor
     private bool _sparesDisabled;
     private bool _spareDuePending;
     private int _spareDeathsInARow;
+    private DateTimeOffset _sparesNotBefore = DateTimeOffset.MinValue;
 
     private int SpareTarget => _options.RespawnWorkers ? _options.HotSpares : 0;
 
@@ -36,8 +45,15 @@ internal sealed partial class Supervisor
 
     private void EnsureSpares()
     {
-        if (_state != State.Running || SpareTarget == 0 || _sparesDisabled || _spareDuePending || _workers.Count == 0 || _pendingSlots.Count > 0)
+        if (_state != State.Running || SpareTarget == 0 || _sparesDisabled || _spareDuePending || _workers.Count == 0 || _pendingSlots.Count > 0 || _reload is not null)
         {
+            return;
+        }
+
+        var now = _time.GetUtcNow();
+        if (now < _sparesNotBefore)
+        {
+            ScheduleSpare(_sparesNotBefore - now);
             return;
         }
 
@@ -182,6 +198,7 @@ internal sealed partial class Supervisor
             _spareDeathsInARow = 0;
         }
 
+        _sparesNotBefore = _time.GetUtcNow() + SpareQuietAfterReload;
         EnsureSpares();
     }
 
