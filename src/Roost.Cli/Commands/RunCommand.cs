@@ -16,22 +16,13 @@ internal static class RunCommand
         };
         var port = ServeCluster.CreatePortOption();
         var host = ServeCluster.CreateHostOption();
-        var shutdownTimeout = new Option<double>("--shutdown-timeout")
-        {
-            Description = "Seconds in-flight requests get to finish when a worker drains (stop, reload).",
-            DefaultValueFactory = _ => 30,
-        };
+        var shutdownTimeout = ServeCluster.CreateShutdownTimeoutOption("Seconds in-flight requests get to finish when a worker drains (stop, reload).");
         var bootTimeout = new Option<double>("--boot-timeout")
         {
             Description = "Seconds a worker may take from start to serving; longer is a boot failure (a reload then aborts).",
             DefaultValueFactory = _ => 30,
         };
-        var logFormat = new Option<string>("--log-format")
-        {
-            Description = "Log format of the primary: text or json.",
-            DefaultValueFactory = _ => "text",
-        };
-        logFormat.AcceptOnlyFromAmong("text", "json");
+        var logFormat = ServeCluster.CreateLogFormatOption("Log format of the primary: text or json.");
         var workers = ServeCluster.CreateWorkersOption();
         var state = StateOption.Create();
         var tls = new TlsOptions();

@@ -107,6 +107,25 @@ internal static class ServeCluster
         DefaultValueFactory = _ => "0.0.0.0",
     };
 
+    /// <summary>The <c>--shutdown-timeout</c> option of serve and run (seconds, default 30); each command says what it drains.</summary>
+    public static Option<double> CreateShutdownTimeoutOption(string description) => new("--shutdown-timeout")
+    {
+        Description = description,
+        DefaultValueFactory = _ => 30,
+    };
+
+    /// <summary>The <c>--log-format</c> option of serve and run: text (default) or json.</summary>
+    public static Option<string> CreateLogFormatOption(string description)
+    {
+        var logFormat = new Option<string>("--log-format")
+        {
+            Description = description,
+            DefaultValueFactory = _ => "text",
+        };
+        logFormat.AcceptOnlyFromAmong("text", "json");
+        return logFormat;
+    }
+
     public static (Option<string?> Name, Option<string?> RunDirectory) CreateControlOptions()
     {
         var name = new Option<string?>("--name", "-n")

@@ -17,17 +17,8 @@ internal static class ServeCommand
         var port = ServeCluster.CreatePortOption();
         var host = ServeCluster.CreateHostOption();
         var tls = new TlsOptions();
-        var shutdownTimeout = new Option<double>("--shutdown-timeout")
-        {
-            Description = "Seconds in-flight requests get to finish on SIGINT/SIGTERM.",
-            DefaultValueFactory = _ => 30,
-        };
-        var logFormat = new Option<string>("--log-format")
-        {
-            Description = "Log format: text or json.",
-            DefaultValueFactory = _ => "text",
-        };
-        logFormat.AcceptOnlyFromAmong("text", "json");
+        var shutdownTimeout = ServeCluster.CreateShutdownTimeoutOption("Seconds in-flight requests get to finish on SIGINT/SIGTERM.");
+        var logFormat = ServeCluster.CreateLogFormatOption("Log format: text or json.");
         var workers = ServeCluster.CreateWorkersOption();
         var (name, runDirectory) = ServeCluster.CreateControlOptions();
         var (hotSpare, noHotSpare) = ServeCluster.CreateHotSpareOptions();
