@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Roost.Internal;
 
 namespace Roost.Cli;
 
@@ -32,8 +33,15 @@ internal static class Logging
     /// (dependency injection, options, configuration, a queue thread: about 3 MB of a primary's resident memory,
     /// benchmarks/results/cluster-memory.md). The JSON format keeps the full console logger.
     /// </summary>
-    public static ILoggerFactory CreateForPrimary(string format) =>
-        format == "json" ? Create(format) : new PrimaryConsoleLoggerFactory(Console.Out, colors: !Console.IsOutputRedirected);
+    /// <remarks>
+    /// The primary shares stdout with its workers, so the console first gets line-atomic writers (one write(2) per
+    /// line, <see cref="LineAtomicWriter"/>) before a logger captures <see cref="Console.Out"/>.
+    /// </remarks>
+    public static ILoggerFactory CreateForPrimary(string format)
+    {
+        LineAtomicWriter.InstallForConsole();
+        return format == "json" ? Create(format) : new PrimaryConsoleLoggerFactory(Console.Out, colors: !Console.IsOutputRedirected);
+    }
 }
 
 /// <summary>The factory of <see cref="PrimaryConsoleLogger"/>s (no providers: <see cref="AddProvider"/> is not supported).</summary>

@@ -200,6 +200,8 @@ public static partial class Cluster
 
     private static Supervisor CreateSupervisor(ClusterOptions options)
     {
+        // The primary's lines share stdout and stderr with its workers' (docs/cluster.md, "Logging").
+        LineAtomicWriter.InstallForConsole();
         var supervisor = new Supervisor(options);
         supervisor.WorkerForked += (s, e) => WorkerForked?.Invoke(s, e);
         supervisor.WorkerOnline += (s, e) => WorkerOnline?.Invoke(s, e);

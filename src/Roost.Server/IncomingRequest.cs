@@ -35,13 +35,14 @@ public sealed class IncomingRequest
     /// <summary>Gets the request headers (case-insensitive names).</summary>
     public IHeaderDictionary Headers => _context.Request.Headers;
 
-    /// <summary>Gets the HTTP version: <c>"1.0"</c>, <c>"1.1"</c> or <c>"2"</c>.</summary>
+    /// <summary>Gets the HTTP version as Node's <c>req.httpVersion</c> spells it: <c>"1.0"</c>, <c>"1.1"</c> or <c>"2.0"</c>.</summary>
     public string HttpVersion => _context.Request.Protocol switch
     {
-        "HTTP/2" => "2",
+        // Node's http2 compatibility API reports "2.0" (major.minor, like "1.1"); so does Roost.
+        "HTTP/2" => "2.0",
         "HTTP/1.1" => "1.1",
         "HTTP/1.0" => "1.0",
-        "HTTP/3" => "3",
+        "HTTP/3" => "3.0",
         var other => other.StartsWith("HTTP/", StringComparison.Ordinal) ? other[5..] : other,
     };
 

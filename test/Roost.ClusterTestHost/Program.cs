@@ -5,7 +5,9 @@
 //   TH_FORK_ON_EXIT (1: fork from the exit handler), TH_MIN_UPTIME_MS, TH_MAX_CRASHES, TH_DRAIN_MS, TH_HEARTBEAT_MS, TH_MISSED_HEARTBEATS (3), TH_KEEPALIVE_DRAIN_MS (1000),
 //   TH_LOG (1: server logs), TH_HOT_SPARES (0), TH_PRIMARY_LOG or TH_CLUSTER_LOG (1: the primary's cluster log at Information on stdout, one line each),
 //   TH_STATS_MS (N: every N ms the primary prints "stats {id} {pid} {requests} {rss} {restarts}" per worker),
-//   TH_WORKER_MODE: serve | boot-fail | spare-boot-fail (hot spares throw at startup) | crash-after-ms:N | malformed | broadcast | message-handler-throws,
+//   TH_WORKER_MODE: serve | boot-fail | spare-boot-fail (hot spares throw at startup) | crash-after-ms:N | malformed | broadcast | message-handler-throws
+//     | log-burst (once every worker is subscribed, each writes TH_BURST_LINES (300) long lines through a console logger and
+//       as many with Console.WriteLine, from two threads at once, then sends "burst-done"),
 //   TH_BOOT_FAIL_FILE (a worker throws at startup while this file exists: a broken new build for reload tests),
 //   TH_RELOAD_BATCH (ReloadBatchSize), TH_MAX_REQUESTS / TH_MAX_REQUESTS_JITTER / TH_MAX_MEMORY_MB / TH_MAX_AGE_MS (recycling)
 // Routes: / answers the worker's pid; /slow?ms=N answers it after N ms; /tag answers TH_WORKER_TAG (TH_FORK_TAG: the primary forks with it). On stop a worker prints "served {pid} {count}".
@@ -212,6 +214,45 @@ if (mode == "broadcast")
         }
 
         Console.WriteLine($"worker-broadcast {Cluster.Worker.Id} {e.SenderId} {e.IsFromSelf} {e.Message.GetRawText()}");
+    };
+    Cluster.Worker.Send("subscribed");
+}
+
+if (mode == "log-burst")
+{
+    // Long lines (over the 256-character buffer of Console's writer) from several processes on the shared stdout:
+    // each must reach the pipe whole, in one write (docs/cluster.md, "Logging").
+    var lines = Setting("TH_BURST_LINES", 300);
+    var burstLogging = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information));
+    var burstLogger = burstLogging.CreateLogger("Burst");
+    Cluster.BroadcastReceived += (_, e) =>
+    {
+        if (e.SenderId != 0 || e.Message.GetString() != "go")
+        {
+            return;
+        }
+
+        var id = Cluster.Worker.Id;
+        _ = Task.Run(async () =>
+        {
+            await Task.WhenAll(
+                Task.Run(() =>
+                {
+                    for (var i = 0; i < lines; i++)
+                    {
+                        burstLogger.LogInformation("burst-log {Worker} {Line} {Filler}", id, i, new string('x', 900));
+                    }
+                }),
+                Task.Run(() =>
+                {
+                    for (var i = 0; i < lines; i++)
+                    {
+                        Console.WriteLine($"burst-out {id} {i} {new string('y', 900)}");
+                    }
+                }));
+            burstLogging.Dispose();
+            Cluster.Worker.Send("burst-done");
+        });
     };
     Cluster.Worker.Send("subscribed");
 }

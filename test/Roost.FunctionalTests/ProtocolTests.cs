@@ -57,7 +57,7 @@ public sealed class ProtocolTests
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(HttpVersion.Version20, response.Version);
-        Assert.Equal("2 tls", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        Assert.Equal("2.0 tls", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
         Assert.Equal("h2", server.Protocols);
     }
 
@@ -154,7 +154,7 @@ public sealed class ProtocolTests
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(HttpVersion.Version20, response.Version);
-        Assert.Equal("2 cleartext", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        Assert.Equal("2.0 cleartext", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
         Assert.Equal("h2c (prior knowledge)", server.Protocols);
     }
 

@@ -11,10 +11,10 @@ public sealed class WarmUpClientTests
 {
     [Theory]
     [InlineData("http", "1.1")]
-    [InlineData("h2c", "2")]
+    [InlineData("h2c", "2.0")]
     [InlineData("https", "1.1")]
-    [InlineData("h2", "2")]
-    [InlineData("h2+http1", "2")]
+    [InlineData("h2", "2.0")]
+    [InlineData("h2+http1", "2.0")]
     public async Task SendAsync_EachServerKind_RequestReachesHandler(string kind, string expectedVersion)
     {
         using var chain = TestCertificates.CreateChain();

@@ -29,7 +29,7 @@ public sealed class RunningServer : IAsyncDisposable
     public Version Version => Protocol is TestProtocol.H2c or TestProtocol.H2Tls ? HttpVersion.Version20 : HttpVersion.Version11;
 
     /// <summary>What <see cref="IncomingRequest.HttpVersion"/> reports for this protocol.</summary>
-    public string RequestHttpVersion => Version == HttpVersion.Version20 ? "2" : "1.1";
+    public string RequestHttpVersion => Version == HttpVersion.Version20 ? "2.0" : "1.1";
 
     public static Task<RunningServer> StartAsync(TestProtocol protocol, RequestHandler handler, Action<ServerOptions>? configure = null) =>
         StartAsync(protocol, configure, options => protocol switch

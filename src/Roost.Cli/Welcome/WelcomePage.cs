@@ -38,7 +38,7 @@ internal sealed class WelcomePage
             case "/":
             case "/index.html":
                 response.SetHeader("Content-Type", "text/html; charset=utf-8");
-                response.End(request.HttpVersion == "2" ? _http2 : _http11);
+                response.End(request.HttpVersion == "2.0" ? _http2 : _http11);
                 return;
             case "/assets/1.css":
             case "/assets/2.css":

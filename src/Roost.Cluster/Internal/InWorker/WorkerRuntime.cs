@@ -170,6 +170,9 @@ internal sealed partial class WorkerRuntime : IListenHandleProvider
             return null;
         }
 
+        // Workers share the primary's stdout and stderr: every console line in one write, before any logger captures
+        // Console.Out (docs/cluster.md, "Logging").
+        LineAtomicWriter.InstallForConsole();
         var values = WorkerEnvironment.All.ToDictionary(name => name, Environment.GetEnvironmentVariable);
         foreach (var name in WorkerEnvironment.All)
         {
