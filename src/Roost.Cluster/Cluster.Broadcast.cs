@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Roost.Internal;
 using Roost.Internal.InWorker;
 using Roost.Internal.Ipc;
 using Roost.Internal.Supervision;
@@ -81,6 +82,7 @@ public static partial class Cluster
         return Broadcast(JsonSerializer.SerializeToElement(message, typeInfo));
     }
 
+    /// <summary>Raises <see cref="BroadcastReceived"/>: every handler runs even if one throws; the failure is rethrown afterwards for the caller to log.</summary>
     internal static void RaiseBroadcast(JsonElement message, int senderId) =>
-        BroadcastReceived?.Invoke(null, new ClusterBroadcastEventArgs(message, senderId));
+        EventInvoker.InvokeEach(BroadcastReceived, null, new ClusterBroadcastEventArgs(message, senderId));
 }

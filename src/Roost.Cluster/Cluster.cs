@@ -203,12 +203,14 @@ public static partial class Cluster
         // The primary's lines share stdout and stderr with its workers' (docs/cluster.md, "Logging").
         LineAtomicWriter.InstallForConsole();
         var supervisor = new Supervisor(options);
-        supervisor.WorkerForked += (s, e) => WorkerForked?.Invoke(s, e);
-        supervisor.WorkerOnline += (s, e) => WorkerOnline?.Invoke(s, e);
-        supervisor.WorkerListening += (s, e) => WorkerListening?.Invoke(s, e);
+        // Each application subscriber separately (EventInvoker): one that throws does not keep the event from the
+        // others; the supervisor logs the failure with the event and the worker (docs/cluster.md, "Events").
+        supervisor.WorkerForked += (s, e) => EventInvoker.InvokeEach(WorkerForked, s, e);
+        supervisor.WorkerOnline += (s, e) => EventInvoker.InvokeEach(WorkerOnline, s, e);
+        supervisor.WorkerListening += (s, e) => EventInvoker.InvokeEach(WorkerListening, s, e);
         supervisor.MessageReceived += (s, e) => EventInvoker.InvokeEach(MessageReceived, s, e);
-        supervisor.WorkerDisconnected += (s, e) => WorkerDisconnected?.Invoke(s, e);
-        supervisor.WorkerExited += (s, e) => WorkerExited?.Invoke(s, e);
+        supervisor.WorkerDisconnected += (s, e) => EventInvoker.InvokeEach(WorkerDisconnected, s, e);
+        supervisor.WorkerExited += (s, e) => EventInvoker.InvokeEach(WorkerExited, s, e);
         return supervisor;
     }
 

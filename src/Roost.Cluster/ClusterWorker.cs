@@ -106,14 +106,15 @@ public sealed class ClusterWorker
     /// <summary>Sends a runtime message (not a user message) on the worker's channel; false when it is closed.</summary>
     internal bool SendIpc(IpcMessage message) => _send(message);
 
-    internal void RaiseOnline() => Online?.Invoke(this, new ClusterWorkerEventArgs(this));
+    // Lifecycle events: every handler runs even if one throws (EventInvoker); the supervisor logs the failure.
+    internal void RaiseOnline() => EventInvoker.InvokeEach(Online, this, new ClusterWorkerEventArgs(this));
 
-    internal void RaiseListening(IPEndPoint endPoint) => Listening?.Invoke(this, new WorkerListeningEventArgs(this, endPoint));
+    internal void RaiseListening(IPEndPoint endPoint) => EventInvoker.InvokeEach(Listening, this, new WorkerListeningEventArgs(this, endPoint));
 
     /// <summary>Raises <see cref="MessageReceived"/>: every handler runs even if one throws; the failure is rethrown afterwards for the caller to log.</summary>
     internal void RaiseMessage(JsonElement message) => EventInvoker.InvokeEach(MessageReceived, this, new WorkerMessageEventArgs(this, message));
 
-    internal void RaiseDisconnected() => Disconnected?.Invoke(this, new ClusterWorkerEventArgs(this));
+    internal void RaiseDisconnected() => EventInvoker.InvokeEach(Disconnected, this, new ClusterWorkerEventArgs(this));
 
-    internal void RaiseExited(WorkerExitedEventArgs args) => Exited?.Invoke(this, args);
+    internal void RaiseExited(WorkerExitedEventArgs args) => EventInvoker.InvokeEach(Exited, this, args);
 }

@@ -40,4 +40,6 @@ internal static partial class ClusterEventIds
     public const int BroadcastHandlerFailed = 2190;
     public const int WorkerMessageHandlerFailed = 2191;
     public const int MessageHandlerFailed = 2039;
+    public const int PrimaryBroadcastHandlerFailed = 2022;
+    public const int SupervisorEventFailed = 2023;
 }

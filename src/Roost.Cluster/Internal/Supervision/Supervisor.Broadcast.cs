@@ -24,7 +24,15 @@ internal sealed partial class Supervisor
             }
         }
 
-        Raise(() => Cluster.RaiseBroadcast(payload, senderId));
+        try
+        {
+            Cluster.RaiseBroadcast(payload, senderId);
+        }
+        catch (Exception ex)
+        {
+            // Application code (every subscriber ran, EventInvoker): log and carry on, as a worker does (event 2190).
+            Log.BroadcastHandlerFailed(_logger, senderId, ex);
+        }
         return delivered;
     }
 }

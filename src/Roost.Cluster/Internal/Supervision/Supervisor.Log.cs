@@ -52,8 +52,14 @@ internal sealed partial class Supervisor
         [LoggerMessage(ClusterEventIds.WorkerSpawnFailed, LogLevel.Error, "Cannot start a worker for slot {Slot}", EventName = "WorkerSpawnFailed")]
         public static partial void WorkerSpawnFailed(ILogger logger, int slot, Exception exception);
 
-        [LoggerMessage(ClusterEventIds.EventHandlerFailed, LogLevel.Error, "A cluster event handler threw; the supervisor carries on", EventName = "EventHandlerFailed")]
-        public static partial void EventHandlerFailed(ILogger logger, Exception exception);
+        [LoggerMessage(ClusterEventIds.EventHandlerFailed, LogLevel.Error, "A {EventName} handler threw for worker {WorkerId} (pid {Pid}, generation {Generation}); the other handlers ran, the supervisor carries on", EventName = "EventHandlerFailed")]
+        public static partial void EventHandlerFailed(ILogger logger, string eventName, int workerId, int pid, int generation, Exception exception);
+
+        [LoggerMessage(ClusterEventIds.PrimaryBroadcastHandlerFailed, LogLevel.Error, "A Cluster.BroadcastReceived handler threw on a broadcast from {SenderId} (0: the primary); the other handlers ran, the supervisor carries on", EventName = "PrimaryBroadcastHandlerFailed")]
+        public static partial void BroadcastHandlerFailed(ILogger logger, int senderId, Exception exception);
+
+        [LoggerMessage(ClusterEventIds.SupervisorEventFailed, LogLevel.Error, "Handling a {SupervisorEvent} event failed; the supervisor carries on", EventName = "SupervisorEventFailed")]
+        public static partial void SupervisorEventFailed(ILogger logger, string supervisorEvent, Exception exception);
 
         [LoggerMessage(ClusterEventIds.MessageHandlerFailed, LogLevel.Error, "A {EventName} handler threw on a 'message' from worker {WorkerId} (pid {Pid}, generation {Generation}) (payload kind {PayloadKind}); the other handlers ran, the channel stays open", EventName = "MessageHandlerFailed")]
         public static partial void MessageHandlerFailed(ILogger logger, string eventName, int workerId, int pid, int generation, string payloadKind, Exception exception);

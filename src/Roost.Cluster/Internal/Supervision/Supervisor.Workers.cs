@@ -19,8 +19,8 @@ internal sealed partial class Supervisor
             return;
         }
 
-        Raise(() => WorkerOnline?.Invoke(this, new ClusterWorkerEventArgs(worker.Worker)));
-        Raise(worker.Worker.RaiseOnline);
+        Raise("Cluster.WorkerOnline", worker.Worker, () => EventInvoker.InvokeEach(WorkerOnline, this, new ClusterWorkerEventArgs(worker.Worker)));
+        Raise("ClusterWorker.Online", worker.Worker, worker.Worker.RaiseOnline);
     }
 
     private void OnListenRequest(WorkerProcess worker, ListenRequestMessage request)
@@ -73,8 +73,8 @@ internal sealed partial class Supervisor
             _sharing.OnWorkerListening(worker, endPoint);
         }
 
-        Raise(() => WorkerListening?.Invoke(this, new WorkerListeningEventArgs(worker.Worker, endPoint)));
-        Raise(() => worker.Worker.RaiseListening(endPoint));
+        Raise("Cluster.WorkerListening", worker.Worker, () => EventInvoker.InvokeEach(WorkerListening, this, new WorkerListeningEventArgs(worker.Worker, endPoint)));
+        Raise("ClusterWorker.Listening", worker.Worker, () => worker.Worker.RaiseListening(endPoint));
     }
 
     private void OnHeartbeat(WorkerProcess worker, HeartbeatMessage message)
@@ -134,8 +134,8 @@ internal sealed partial class Supervisor
         }
 
         var args = new WorkerExitedEventArgs(worker.Worker, exitCode, signal);
-        Raise(() => WorkerExited?.Invoke(this, args));
-        Raise(() => worker.Worker.RaiseExited(args));
+        Raise("Cluster.WorkerExited", worker.Worker, () => EventInvoker.InvokeEach(WorkerExited, this, args));
+        Raise("ClusterWorker.Exited", worker.Worker, () => worker.Worker.RaiseExited(args));
 
         if (_state == State.Running && !OnReloadWorkerExited(worker, exit) && !OnScaleWorkerExited(worker, exit))
         {

@@ -198,7 +198,7 @@ internal sealed partial class Supervisor
             catch (Exception ex)
             {
                 // The loop boundary: one failed event must not take the primary down with it.
-                Log.EventHandlerFailed(_logger, ex);
+                Log.SupervisorEventFailed(_logger, e.GetType().Name, ex);
             }
             finally
             {
@@ -234,8 +234,8 @@ internal sealed partial class Supervisor
                 break;
             case SupervisorEvent.ChannelClosed c:
                 c.Worker.Worker.IsConnected = false;
-                Raise(() => WorkerDisconnected?.Invoke(this, new ClusterWorkerEventArgs(c.Worker.Worker)));
-                Raise(c.Worker.Worker.RaiseDisconnected);
+                Raise("Cluster.WorkerDisconnected", c.Worker.Worker, () => EventInvoker.InvokeEach(WorkerDisconnected, this, new ClusterWorkerEventArgs(c.Worker.Worker)));
+                Raise("ClusterWorker.Disconnected", c.Worker.Worker, c.Worker.Worker.RaiseDisconnected);
                 break;
             case SupervisorEvent.Exited x:
                 OnExited(x.Worker, x.ExitCode);
@@ -299,7 +299,12 @@ internal sealed partial class Supervisor
         }
     }
 
-    private void Raise(Action raise)
+    /// <summary>
+    /// Runs <paramref name="raise"/>, which calls every subscriber of one event through <see cref="EventInvoker"/>
+    /// (a throwing subscriber does not keep the event from the others); logs what they threw with the event's name and
+    /// the worker, and carries on.
+    /// </summary>
+    private void Raise(string eventName, ClusterWorker worker, Action raise)
     {
         try
         {
@@ -307,8 +312,9 @@ internal sealed partial class Supervisor
         }
         catch (Exception ex)
         {
-            // Application code: log and carry on, like an unhandled 'exit' listener must not stop Node's primary loop.
-            Log.EventHandlerFailed(_logger, ex);
+            // Application code on the loop. Node's primary dies of an exception in an 'exit' listener; a supervisor
+            // must not stop respawning (and lose every worker) over one bad handler (docs/cluster.md, "Events").
+            Log.EventHandlerFailed(_logger, eventName, worker.Id, worker.Pid, worker.Generation, ex);
         }
     }
 
@@ -413,7 +419,7 @@ internal sealed partial class Supervisor
         _published[id] = worker;
         _keepAlive ??= new ProcessKeepAlive("roost-cluster-primary");
         Log.WorkerForked(_logger, id, process.Id, generation, slot);
-        Raise(() => WorkerForked?.Invoke(this, new ClusterWorkerEventArgs(worker)));
+        Raise("Cluster.WorkerForked", worker, () => EventInvoker.InvokeEach(WorkerForked, this, new ClusterWorkerEventArgs(worker)));
         return worker;
     }
 
