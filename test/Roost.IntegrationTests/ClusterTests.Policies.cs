@@ -81,7 +81,7 @@ public sealed partial class ClusterTests
             var socketErrors = Regex.Match(wrkOutput, @"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)");
             Report($"{done} rolling reloads done in {clock.ElapsedMilliseconds} ms (each SIGHUP → done: {string.Join(", ", times)} ms); requests served: "
                 + $"h2 {h2.Ok} (+{h2Slow.Ok} slow), http/1.1 keep-alive {h1.Ok} (+{h1Slow.Ok} slow), wrk {(wrkRequests.Success ? wrkRequests.Groups[1].Value : "-")}; "
-                + $"failed h2 {h2.Failed + h2Slow.Failed}, http/1.1 {h1.Failed + h1Slow.Failed}; refused {h2.Refused + h2Slow.Refused + h1.Refused + h1Slow.Refused}; "
+                + $"failed h2 {h2.Failed + h2Slow.Failed}, http/1.1 {h1.Failed + h1Slow.Failed}; h2 sent again (not processed, RFC 9113 §8.7) {h2.Retried + h2Slow.Retried}; refused {h2.Refused + h2Slow.Refused + h1.Refused + h1Slow.Refused}; "
                 + $"wrk socket errors: {(socketErrors.Success ? socketErrors.Value : "none")}\n"
                 + $"h2 client ({h2Url}): {h2Telemetry}\nhttp/1.1 client ({h1Url}): {h1Telemetry}\n"
                 + $"errors: {string.Join(" | ", h2.Errors.Concat(h2Slow.Errors).Concat(h1.Errors).Concat(h1Slow.Errors))}\nwrk:\n{wrkOutput}");

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net.Http;
 using System.Net.Sockets;
+using System.Reflection;
 
 namespace Roost.Testing;
 
@@ -16,10 +17,24 @@ public sealed class LoadProbe(bool keepAlive = false)
 {
     private const int MaxErrorsKept = 20;
 
+    /// <summary>How often one request is sent again after answers that say the server did not process it (then it is a failure).</summary>
+    public const int MaxUnprocessedAttempts = 10;
+
+    // SocketsHttpHandler's own verdict "the server did not process this request" (HttpRequestException.AllowRetry ==
+    // RetryOnConnectionFailure). For HTTP/2 it is set exactly in RFC 9113's cases: a stream above a GOAWAY's
+    // last-stream-id (§6.8), a stream reset with REFUSED_STREAM (§8.7), and a request whose stream was never opened
+    // because the connection had shut down. The handler retries such a request on a new connection at most 3 times
+    // (HttpConnectionPool.MaxConnectionFailureRetries) and then throws the last error, e.g. "The HTTP/2 server closed
+    // the connection. HTTP/2 error code 'NO_ERROR'": during a rolling reload under load a request can meet 4 draining
+    // connections in a row. Not public API, so it is read by reflection; a runtime without it fails loudly at the first failure.
+    private static readonly PropertyInfo? AllowRetryProperty =
+        typeof(HttpRequestException).GetProperty("AllowRetry", BindingFlags.Instance | BindingFlags.NonPublic);
+
     private readonly ConcurrentDictionary<string, int> _bodies = new();
     private int _ok;
     private int _refused;
     private int _failed;
+    private int _retried;
 
     public int Ok => _ok;
 
@@ -28,6 +43,21 @@ public sealed class LoadProbe(bool keepAlive = false)
     public int Failed => _failed;
 
     public int Total => _ok + _refused + _failed;
+
+    /// <summary>
+    /// Gets how many times a request was sent again because the server had not processed it (see
+    /// <see cref="RetryUnprocessed"/>); not failures, and not part of <see cref="Total"/>.
+    /// </summary>
+    public int Retried => _retried;
+
+    /// <summary>
+    /// Gets a value indicating whether a request the server provably did not process (RFC 9113 §6.8/§8.7: above a
+    /// GOAWAY's last-stream-id, or REFUSED_STREAM) is sent again, as a client may, when the handler gave up on its own
+    /// retries; up to <see cref="MaxUnprocessedAttempts"/> attempts, then it is a failure. Everything else stays a
+    /// failure: a stream the server may have processed (at or below the last-stream-id) that ends without a complete
+    /// answer, whatever the error code (a NO_ERROR reset or close included), a reset, a timeout.
+    /// </summary>
+    public bool RetryUnprocessed { get; init; }
 
     public double SuccessRatio => Total == 0 ? 0 : (double)_ok / Total;
 
@@ -70,7 +100,49 @@ public sealed class LoadProbe(bool keepAlive = false)
             }
         }, CancellationToken.None)));
 
-    private async Task OneAsync(HttpClient client, string url)
+    /// <summary>Sends one request and counts its outcome (ok, refused, failed; unprocessed answers sent again when <see cref="RetryUnprocessed"/>).</summary>
+    public async Task OneAsync(HttpClient client, string url)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await AttemptAsync(client, url);
+                return;
+            }
+            catch (HttpRequestException ex) when (RetryUnprocessed && attempt < MaxUnprocessedAttempts && IsUnprocessed(ex))
+            {
+                Interlocked.Increment(ref _retried);
+            }
+            catch (HttpRequestException ex) when (IsUnprocessed(ex) && RetryUnprocessed)
+            {
+                Record(ref _failed, $"not processed by the server in {MaxUnprocessedAttempts} attempts: {ex.HttpRequestError}: {ex.InnerException?.Message ?? ex.Message}");
+                return;
+            }
+            catch (HttpRequestException ex) when (ex.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionRefused })
+            {
+                Record(ref _refused, "connection refused");
+                return;
+            }
+            catch (HttpRequestException ex)
+            {
+                Record(ref _failed, $"{ex.HttpRequestError}: {ex.InnerException?.Message ?? ex.Message}{(IsUnprocessed(ex) ? " (not processed by the server)" : string.Empty)}");
+                return;
+            }
+            catch (TaskCanceledException)
+            {
+                Record(ref _failed, "timeout");
+                return;
+            }
+        }
+    }
+
+    /// <summary>Gets a value indicating whether SocketsHttpHandler found that the server did not process the request (see <see cref="RetryUnprocessed"/>).</summary>
+    public static bool IsUnprocessed(HttpRequestException exception) =>
+        (AllowRetryProperty ?? throw new InvalidOperationException("HttpRequestException.AllowRetry is gone from this runtime: LoadProbe cannot tell unprocessed HTTP/2 requests from failed ones."))
+            .GetValue(exception)?.ToString() == "RetryOnConnectionFailure";
+
+    private async Task AttemptAsync(HttpClient client, string url)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, url)
         {
@@ -82,31 +154,16 @@ public sealed class LoadProbe(bool keepAlive = false)
             request.Headers.ConnectionClose = true;
         }
 
-        try
+        using var response = await client.SendAsync(request, CancellationToken.None);
+        var body = await response.Content.ReadAsStringAsync(CancellationToken.None);
+        if (response.IsSuccessStatusCode && (RequiredVersion is null || response.Version == RequiredVersion))
         {
-            using var response = await client.SendAsync(request, CancellationToken.None);
-            var body = await response.Content.ReadAsStringAsync(CancellationToken.None);
-            if (response.IsSuccessStatusCode && (RequiredVersion is null || response.Version == RequiredVersion))
-            {
-                Interlocked.Increment(ref _ok);
-                _bodies.AddOrUpdate(body, 1, (_, n) => n + 1);
-                return;
-            }
+            Interlocked.Increment(ref _ok);
+            _bodies.AddOrUpdate(body, 1, (_, n) => n + 1);
+            return;
+        }
 
-            Record(ref _failed, $"status {(int)response.StatusCode} over HTTP/{response.Version}");
-        }
-        catch (HttpRequestException ex) when (ex.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionRefused })
-        {
-            Record(ref _refused, "connection refused");
-        }
-        catch (HttpRequestException ex)
-        {
-            Record(ref _failed, $"{ex.HttpRequestError}: {ex.InnerException?.Message ?? ex.Message}");
-        }
-        catch (TaskCanceledException)
-        {
-            Record(ref _failed, "timeout");
-        }
+        Record(ref _failed, $"status {(int)response.StatusCode} over HTTP/{response.Version}");
     }
 
     private void Record(ref int counter, string error)
