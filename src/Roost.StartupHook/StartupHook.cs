@@ -15,6 +15,9 @@ using Roost.StartupHook.Internal;
 /// </remarks>
 internal static class StartupHook
 {
+    /// <summary>This assembly's file name (the runtime finds a hook by path or by this simple name).</summary>
+    private const string HookFileName = "Roost.StartupHook.dll";
+
     /// <summary>Called by the runtime once, on the main thread, before the app's entry point.</summary>
     /// <remarks>
     /// The hook's folder comes from <c>DOTNET_STARTUP_HOOKS</c> (the path the runtime loaded it from), not from
@@ -41,9 +44,6 @@ internal static class StartupHook
             Environment.Exit(HookEntry.LoadFailedExitCode);
         }
     }
-
-    /// <summary>This assembly's file name (the runtime finds a hook by path or by this simple name).</summary>
-    private const string HookFileName = "Roost.StartupHook.dll";
 
     // Not inlined: the JIT must not need Roost.Cluster's types before the resolver above is installed.
     [MethodImpl(MethodImplOptions.NoInlining)]
