@@ -17,9 +17,6 @@ public static class RoostCli
     /// <summary>True when the tests run the native roost.</summary>
     public static bool IsNative => Native is not null;
 
-    /// <summary>The reason a test that needs roost.dll (the JIT build) gives when it is skipped under <see cref="Variable"/>.</summary>
-    public const string JitOnly = "checks the JIT build's roost.dll; " + Variable + " names a native roost";
-
     /// <summary>roost.dll of the solution build.</summary>
     public static string Dll => RepoPaths.ProjectDll("src", "Roost.Cli", "roost");
 
