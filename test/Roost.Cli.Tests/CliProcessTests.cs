@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text.Json;
 using Roost.Testing;
 
 namespace Roost.Cli.Tests;
@@ -63,5 +65,43 @@ public sealed class CliProcessTests
 
         Assert.True(code == ExitCodes.Ok, $"roost cert check exited {code}: {output}");
         Assert.DoesNotContain("error:", output, StringComparison.Ordinal);
+    }
+
+    // Verifies: a running primary (1 worker, JSON console logs) answers `roost status` with the worker table
+    // (Spectre.Console) and `roost stop` drains it: exit 0 for both, the primary exits 0, and its log lines are JSON.
+    [Fact]
+    public async Task Status_RunningPrimaryWithJsonLogs_PrintsTheWorkerTableThenStops()
+    {
+        using var chain = TestCertificates.CreateChain();
+        using var temp = new TempDirectory("roost-cli");
+        var runDirectory = temp.File("run");
+        await using var roost = RoostCli.Start(
+            ["serve", "--workers", "1", "--no-hot-spare", "--port", FreePort.Get().ToString(CultureInfo.InvariantCulture), "--host", "127.0.0.1",
+             "--cert", chain.LeafPath, "--key", chain.KeyPath, "--ca", chain.IntermediatePath, "--run-dir", runDirectory, "--log-format", "json"]);
+        await roost.WaitForLineAsync("is ready: listening on 127.0.0.1:", Timeout);
+
+        var (statusCode, status) = await RoostCli.RunAsync(["status", "--run-dir", runDirectory], Timeout);
+        var (stopCode, stopped) = await RoostCli.RunAsync(["stop", "--run-dir", runDirectory], Timeout);
+
+        Assert.True(statusCode == ExitCodes.Ok, $"roost status exited {statusCode}: {status}");
+        Assert.Contains("generation 1, 1 worker(s)", status, StringComparison.Ordinal);
+        Assert.Contains("│ worker │ slot │ pid", status, StringComparison.Ordinal);
+        Assert.True(stopCode == ExitCodes.Ok, $"roost stop exited {stopCode}: {stopped}");
+        Assert.Equal(ExitCodes.Ok, await roost.WaitForExitAsync(Timeout));
+        Assert.Contains(roost.StandardOutput.Split('\n'), line => EventId(line) == 2000); // the primary's "Forked worker", as JSON
+    }
+
+    /// <summary>The EventId of a JSON console log line; null when the line is not one (other output, or two writers' lines interleaved).</summary>
+    private static int? EventId(string line)
+    {
+        try
+        {
+            using var entry = JsonDocument.Parse(line);
+            return entry.RootElement.TryGetProperty("EventId", out var id) ? id.GetInt32() : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 }
