@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using Roost.StartupHook.Internal;
 
@@ -14,14 +15,26 @@ using Roost.StartupHook.Internal;
 /// </remarks>
 internal static class StartupHook
 {
+    /// <summary>This assembly's file name (the runtime finds a hook by path or by this simple name).</summary>
+    private const string HookFileName = "Roost.StartupHook.dll";
+
     /// <summary>Called by the runtime once, on the main thread, before the app's entry point.</summary>
+    /// <remarks>
+    /// The hook's folder comes from <c>DOTNET_STARTUP_HOOKS</c> (the path the runtime loaded it from), not from
+    /// <c>Assembly.Location</c>, which is empty in single-file apps. Loading Roost's assemblies from that folder is
+    /// not trim-safe, and need not be: the hook runs in JIT apps only (<c>roost run</c> workers), never in a trimmed
+    /// or native one — the native roost compiles this assembly in for its shared types, not to run the hook.
+    /// </remarks>
+    [RequiresUnreferencedCode("The startup hook loads Roost's assemblies from its folder into an untrimmed (JIT) app.")]
     public static void Initialize()
     {
-        var folder = Path.GetDirectoryName(typeof(StartupHook).Assembly.Location)!;
+        var hook = HookAssemblyResolver.FindHook(Environment.GetEnvironmentVariable("DOTNET_STARTUP_HOOKS"), HookFileName)
+            ?? Path.Combine(AppContext.BaseDirectory, HookFileName);
+        var folder = Path.GetDirectoryName(hook)!;
         HookAssemblyResolver.Install(folder);
         try
         {
-            Run();
+            Run(hook);
         }
         catch (Exception ex) when (ex is FileNotFoundException or FileLoadException or BadImageFormatException or TypeLoadException)
         {
@@ -34,5 +47,5 @@ internal static class StartupHook
 
     // Not inlined: the JIT must not need Roost.Cluster's types before the resolver above is installed.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void Run() => HookEntry.Run();
+    private static void Run(string hook) => HookEntry.Run(hook);
 }

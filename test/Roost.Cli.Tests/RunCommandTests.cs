@@ -144,6 +144,23 @@ public sealed class RunCommandTests
         Assert.Empty(parse.Errors);
     }
 
+    // Verifies: the hook is found next to roost.dll (JIT build), else in hook/ beside a native roost; when neither
+    // exists the JIT path is returned for the error message.
+    [Fact]
+    public void FindHook_BesideRoostDllFirst_ThenTheNativeHookFolder()
+    {
+        using var temp = new Roost.Testing.TempDirectory("roost-hook");
+        var beside = Path.Combine(temp.Path, RunCluster.HookFileName);
+        var native = Path.Combine(temp.Path, RunCluster.NativeHookFolder, RunCluster.HookFileName);
+
+        Assert.Equal(beside, RunCluster.FindHook(temp.Path));
+        Directory.CreateDirectory(Path.GetDirectoryName(native)!);
+        File.WriteAllBytes(native, []);
+        Assert.Equal(native, RunCluster.FindHook(temp.Path));
+        File.WriteAllBytes(beside, []);
+        Assert.Equal(beside, RunCluster.FindHook(temp.Path));
+    }
+
     [Fact]
     public void WorkerStartInfo_RunsDotnetAppInTheAppFolderWithTheHook()
     {
@@ -171,6 +188,17 @@ public sealed class RunCommandTests
         Assert.Equal("/opt/apm/Agent.dll", RunWorkerConfig.WithoutHook(withOurs, "/opt/roost/Roost.StartupHook.dll"));
         Assert.Null(RunWorkerConfig.WithoutHook("/opt/roost/Roost.StartupHook.dll", "/opt/roost/Roost.StartupHook.dll"));
         Assert.Equal("/opt/roost/Roost.StartupHook.dll", RunWorkerConfig.WithHook(null, "/opt/roost/Roost.StartupHook.dll"));
+    }
+
+    // Verifies: the hook finds its own path in DOTNET_STARTUP_HOOKS (our rooted entry, after an APM agent's), so it
+    // needs no Assembly.Location; a hook named without a path, or none, gives null.
+    [Fact]
+    public void FindHook_OurRootedEntryOfStartupHooks()
+    {
+        Assert.Equal("/opt/roost/hook/Roost.StartupHook.dll",
+            HookAssemblyResolver.FindHook("/opt/apm/Agent.dll:/opt/roost/hook/Roost.StartupHook.dll", "Roost.StartupHook.dll"));
+        Assert.Null(HookAssemblyResolver.FindHook("Roost.StartupHook", "Roost.StartupHook.dll"));
+        Assert.Null(HookAssemblyResolver.FindHook(null, "Roost.StartupHook.dll"));
     }
 
     private static string WriteApp(string folder, string name, string runtimeConfig)

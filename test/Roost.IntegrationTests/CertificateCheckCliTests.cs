@@ -10,14 +10,13 @@ public sealed class CertificateCheckCliTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
-    private static string Roost => RepoPaths.ProjectDll("src", "Roost.Cli", "roost");
 
     [Fact]
     public async Task CertCheck_ValidChain_PrintsOkLines_AndExitsZero()
     {
         using var chain = TestCertificates.CreateChain();
 
-        var (code, output) = await TestProcess.RunAsync("dotnet", [Roost, "cert", "check", "--cert", chain.LeafPath, "--key", chain.KeyPath, "--ca", chain.IntermediatePath, "--ca", chain.RootPath, "--host", "localhost"], Timeout);
+        var (code, output) = await RoostCli.RunAsync(["cert", "check", "--cert", chain.LeafPath, "--key", chain.KeyPath, "--ca", chain.IntermediatePath, "--ca", chain.RootPath, "--host", "localhost"], Timeout);
 
         Assert.Equal(0, code);
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -31,9 +30,9 @@ public sealed class CertificateCheckCliTests
         using var chain = TestCertificates.CreateChain();
         var expected = $"error: Certificate '{chain.LeafPath}' (option --cert) (subject 'CN=localhost', serial {chain.Leaf.SerialNumber}) was issued by 'CN=Roost Test Intermediate CA', but that certificate was not given: the intermediate is missing, and clients that trust only the root cannot verify the server. Pass the intermediate certificate(s) from your CA with --ca (often 'chain.pem', 'ca-bundle.crt' or the second certificate of 'fullchain.pem').";
 
-        var (checkCode, checkOutput) = await TestProcess.RunAsync("dotnet", [Roost, "cert", "check", "--cert", chain.LeafPath, "--key", chain.KeyPath], Timeout);
+        var (checkCode, checkOutput) = await RoostCli.RunAsync(["cert", "check", "--cert", chain.LeafPath, "--key", chain.KeyPath], Timeout);
         var port = FreePort.Get();
-        var (serveCode, serveOutput) = await TestProcess.RunAsync("dotnet", [Roost, "serve", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--host", "127.0.0.1", "--cert", chain.LeafPath, "--key", chain.KeyPath], Timeout);
+        var (serveCode, serveOutput) = await RoostCli.RunAsync(["serve", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--host", "127.0.0.1", "--cert", chain.LeafPath, "--key", chain.KeyPath], Timeout);
 
         Assert.Equal(5, checkCode);
         Assert.Contains(expected, checkOutput.Split('\n'));

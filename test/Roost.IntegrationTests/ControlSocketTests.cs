@@ -16,11 +16,8 @@ public sealed partial class ControlSocketTests
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static string RoostDll => RepoPaths.ProjectDll("src", "Roost.Cli", "roost");
-
     private static TestProcess StartRoost(TestChain chain, int port, string workers, string runDirectory, params string[] extra) =>
-        TestProcess.StartDotnet(
-            RoostDll,
+        RoostCli.Start(
             ["serve", "--workers", workers, "--port", port.ToString(CultureInfo.InvariantCulture), "--host", "127.0.0.1",
              "--cert", chain.LeafPath, "--key", chain.KeyPath, "--ca", chain.IntermediatePath, "--shutdown-timeout", "10",
              "--run-dir", runDirectory, "--no-hot-spare", .. extra],
@@ -30,7 +27,7 @@ public sealed partial class ControlSocketTests
     // spare is a child that is not (yet) a worker.
 
     private static Task<(int ExitCode, string Output)> RoostAsync(params string[] arguments) =>
-        TestProcess.RunAsync("dotnet", [RoostDll, .. arguments], Timeout);
+        RoostCli.RunAsync(arguments, Timeout);
 
     private static async Task WaitForCountAsync(TestProcess process, string contains, int count)
     {
@@ -112,9 +109,8 @@ public sealed partial class ControlSocketTests
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(runDirectory));
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(socketPath));
 
-            var (secondCode, secondOutput) = await TestProcess.RunAsync(
-                "dotnet",
-                [RoostDll, "serve", "--workers", "1", "--port", FreePort.Get().ToString(CultureInfo.InvariantCulture), "--host", "127.0.0.1",
+            var (secondCode, secondOutput) = await RoostCli.RunAsync(
+                ["serve", "--workers", "1", "--port", FreePort.Get().ToString(CultureInfo.InvariantCulture), "--host", "127.0.0.1",
                  "--cert", chain.LeafPath, "--key", chain.KeyPath, "--ca", chain.IntermediatePath, "--run-dir", runDirectory],
                 Timeout);
             Assert.Equal(6, secondCode);
@@ -242,7 +238,7 @@ public sealed partial class ControlSocketTests
             var socketPath = Path.Combine(runDirectory, "control.sock");
 
             using var workspace = new TempDirectory("roost-nobody");
-            await using (var blocked = UnprivilegedProcess.StartDotnet(RoostDll, ["status", "--run-dir", runDirectory], workspace))
+            await using (var blocked = RoostCli.StartUnprivileged(["status", "--run-dir", runDirectory], workspace))
             {
                 Assert.Equal(11, await blocked.WaitForExitAsync(Timeout));
                 Assert.Contains("Access to the control socket", blocked.Output, StringComparison.Ordinal);
@@ -254,7 +250,7 @@ public sealed partial class ControlSocketTests
             File.SetUnixFileMode(runDirectory, All);
             File.SetUnixFileMode(socketPath, All);
             using var workspace2 = new TempDirectory("roost-nobody");
-            await using var refused = UnprivilegedProcess.StartDotnet(RoostDll, ["status", "--run-dir", runDirectory], workspace2);
+            await using var refused = RoostCli.StartUnprivileged(["status", "--run-dir", runDirectory], workspace2);
             Assert.Equal(11, await refused.WaitForExitAsync(Timeout));
             Assert.Contains("Control connection from uid 65534", refused.Output, StringComparison.Ordinal);
             var logged = await roost.WaitForLineAsync("Control connection from uid 65534", Timeout);

@@ -17,8 +17,6 @@ public sealed class RoostRunTests
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static string RoostDll => RepoPaths.ProjectDll("src", "Roost.Cli", "roost");
-
     /// <summary>HelloApp 1.0.0, the sample as built by the solution.</summary>
     private static string Version1Folder => Path.GetDirectoryName(RepoPaths.ProjectDll("samples", "HelloApp"))!;
 
@@ -26,8 +24,7 @@ public sealed class RoostRunTests
     private static string Version2Folder => Path.GetDirectoryName(RepoPaths.ProjectDll("test", "Roost.RunTestHost", "HelloApp"))!;
 
     private static TestProcess StartRoost(string app, TestChain chain, int port, params string[] extra) =>
-        TestProcess.StartDotnet(
-            RoostDll,
+        RoostCli.Start(
             ["run", app, "--workers", "2", "--port", port.ToString(CultureInfo.InvariantCulture), "--host", "127.0.0.1",
              "--cert", chain.LeafPath, "--key", chain.KeyPath, "--ca", chain.IntermediatePath, "--shutdown-timeout", "10", .. extra],
             name: "roost-run");
@@ -135,7 +132,7 @@ public sealed class RoostRunTests
     [Fact]
     public async Task Run_AppMissing_ExitsWithApplicationLoadFailedAndNamesThePath()
     {
-        var (code, output) = await TestProcess.RunAsync("dotnet", [RoostDll, "run", "no/such/app.dll", "--port", "0"], Timeout);
+        var (code, output) = await RoostCli.RunAsync(["run", "no/such/app.dll", "--port", "0"], Timeout);
 
         Assert.Equal(4, code);
         Assert.Contains("error: App 'no/such/app.dll' (argument <app>) does not exist.", output, StringComparison.Ordinal);
@@ -150,7 +147,7 @@ public sealed class RoostRunTests
     {
         using var temp = new TempDirectory("roost-hook");
         var hook = Path.Combine(temp.Path, "Roost.StartupHook.dll");
-        File.Copy(Path.Combine(Path.GetDirectoryName(RoostDll)!, "Roost.StartupHook.dll"), hook);
+        File.Copy(RoostCli.HookPath, hook);
 
         var (code, output) = await TestProcess.RunAsync("dotnet", [RepoPaths.ProjectDll("samples", "HelloApp")], Timeout,
             workingDirectory: Version1Folder,

@@ -11,7 +11,6 @@ public sealed partial class RoostServeTests
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
 
-    private static string RoostDll => RepoPaths.ProjectDll("src", "Roost.Cli", "roost");
 
     [Fact]
     public async Task Serve_NoCertificateGiven_ServesWelcomePageOverH2AndHttp11WithDevelopmentChain()
@@ -20,7 +19,7 @@ public sealed partial class RoostServeTests
         var openssl = ExternalTool.Require("openssl", "openssl");
         using var dir = new TempDirectory();
         var certDir = Path.Combine(dir.Path, "dev-certs");
-        await using var roost = TestProcess.StartDotnet(RoostDll, ["serve", "--port", "0", "--host", "127.0.0.1"],
+        await using var roost = RoostCli.Start(["serve", "--port", "0", "--host", "127.0.0.1"],
             environment: new Dictionary<string, string?> { ["ROOST_DEV_CERT_DIR"] = certDir });
 
         var banner = await roost.WaitForLineAsync("Roost is serving", StartTimeout);
@@ -52,12 +51,12 @@ public sealed partial class RoostServeTests
     {
         using var dir = new TempDirectory();
         var env = new Dictionary<string, string?> { ["ROOST_DEV_CERT_DIR"] = Path.Combine(dir.Path, "dev-certs") };
-        await using (var first = TestProcess.StartDotnet(RoostDll, ["serve", "--port", "0", "--host", "127.0.0.1"], environment: env))
+        await using (var first = RoostCli.Start(["serve", "--port", "0", "--host", "127.0.0.1"], environment: env))
         {
             await first.WaitForLineAsync("Created a development certificate chain", StartTimeout);
         }
 
-        await using var second = TestProcess.StartDotnet(RoostDll, ["serve", "--port", "0", "--host", "127.0.0.1"], environment: env);
+        await using var second = RoostCli.Start(["serve", "--port", "0", "--host", "127.0.0.1"], environment: env);
         await second.WaitForLineAsync("Using the development certificate chain", StartTimeout);
     }
 
@@ -68,7 +67,7 @@ public sealed partial class RoostServeTests
         blocker.Start();
         var port = ((System.Net.IPEndPoint)blocker.LocalEndpoint).Port;
         using var dir = new TempDirectory();
-        await using var roost = TestProcess.StartDotnet(RoostDll, ["serve", "--port", port.ToString()],
+        await using var roost = RoostCli.Start(["serve", "--port", port.ToString()],
             environment: new Dictionary<string, string?> { ["ROOST_DEV_CERT_DIR"] = Path.Combine(dir.Path, "dev-certs") });
 
         Assert.Equal(6, await roost.WaitForExitAsync(StartTimeout));
@@ -79,7 +78,7 @@ public sealed partial class RoostServeTests
     public async Task Serve_MissingKeyFile_ExitsWithCertificateInvalidNamingTheFile()
     {
         using var chain = TestCertificates.CreateChain();
-        await using var roost = TestProcess.StartDotnet(RoostDll,
+        await using var roost = RoostCli.Start(
             ["serve", "--port", "0", "--cert", chain.LeafPath, "--key", "missing/site.key"]);
 
         Assert.Equal(5, await roost.WaitForExitAsync(StartTimeout));

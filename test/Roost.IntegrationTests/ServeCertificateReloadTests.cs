@@ -16,8 +16,7 @@ public sealed class ServeCertificateReloadTests
     {
         using var chain = TestCertificates.CreateChain();
         var port = FreePort.Get();
-        await using var serve = TestProcess.StartDotnet(
-            RepoPaths.ProjectDll("src", "Roost.Cli", "roost"),
+        await using var serve = RoostCli.Start(
             ["serve", "--workers", "0", "--port", port.ToString(CultureInfo.InvariantCulture), "--host", "127.0.0.1", "--no-watch",
              "--cert", chain.LeafPath, "--key", chain.KeyPath, "--ca", chain.IntermediatePath, "--ca", chain.RootPath]);
         await serve.WaitForLineAsync("Roost is serving", TimeSpan.FromSeconds(30));

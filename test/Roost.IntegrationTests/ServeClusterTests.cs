@@ -14,7 +14,7 @@ public sealed partial class ServeClusterTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private static TestProcess StartRoost(IEnumerable<string> arguments) =>
-        TestProcess.StartDotnet(RepoPaths.ProjectDll("src", "Roost.Cli", "roost"), arguments, name: "roost");
+        RoostCli.Start(arguments);
 
     private static string[] Arguments(TestChain chain, int port, string workers) =>
         ["serve", "--workers", workers, "--port", port.ToString(CultureInfo.InvariantCulture), "--host", "127.0.0.1",
@@ -72,7 +72,7 @@ public sealed partial class ServeClusterTests
     [Fact]
     public async Task Serve_WorkersNotANumber_IsAUsageError()
     {
-        var (code, output) = await TestProcess.RunAsync("dotnet", [RepoPaths.ProjectDll("src", "Roost.Cli", "roost"), "serve", "--workers", "many"], Timeout);
+        var (code, output) = await RoostCli.RunAsync(["serve", "--workers", "many"], Timeout);
 
         Assert.NotEqual(0, code);
         Assert.Contains("--workers must be 'auto' or a number from 0 to 1024; got 'many'.", output, StringComparison.Ordinal);

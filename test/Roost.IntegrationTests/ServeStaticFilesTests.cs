@@ -17,7 +17,6 @@ public sealed class ServeStaticFilesTests(StaticSiteServer site) : IClassFixture
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static string RoostDll => RepoPaths.ProjectDll("src", "Roost.Cli", "roost");
 
     public static TheoryData<string> Versions => new() { "2.0", "1.1" };
 
@@ -153,7 +152,7 @@ public sealed class ServeStaticFilesTests(StaticSiteServer site) : IClassFixture
     [InlineData("site/index.html", "error: 'site/index.html' (option --root) is a file, not a folder. Give the folder that holds it (e.g. --root 'site')")]
     public async Task ServeRoot_NotAFolder_ExitsWithUsageErrorNamingTheOption(string root, string message)
     {
-        var (code, output) = await TestProcess.RunAsync("dotnet", [RoostDll, "serve", "--workers", "2", "--port", "0", "--root", root], Timeout,
+        var (code, output) = await RoostCli.RunAsync(["serve", "--workers", "2", "--port", "0", "--root", root], Timeout,
             workingDirectory: site.Workspace.Path);
 
         Assert.Equal(2, code);
@@ -172,7 +171,7 @@ public sealed class ServeStaticFilesTests(StaticSiteServer site) : IClassFixture
         File.SetUnixFileMode(locked, UnixFileMode.None);
         try
         {
-            await using var roost = UnprivilegedProcess.StartDotnet(RoostDll, ["serve", "--workers", "0", "--port", "0", "--root", locked], workspace);
+            await using var roost = RoostCli.StartUnprivileged(["serve", "--workers", "0", "--port", "0", "--root", locked], workspace);
 
             Assert.Equal(2, await roost.WaitForExitAsync(Timeout));
             Assert.Contains($"error: Folder '{locked}' (option --root) cannot be read: permission denied.", roost.Output, StringComparison.Ordinal);
@@ -189,7 +188,7 @@ public sealed class ServeStaticFilesTests(StaticSiteServer site) : IClassFixture
     public async Task ServeRoot_Clustered_WorkersServeTheFiles()
     {
         var port = FreePort.Get();
-        await using var roost = TestProcess.StartDotnet(RoostDll,
+        await using var roost = RoostCli.Start(
             ["serve", "--workers", "2", "--no-hot-spare", "--root", "site", "--port", port.ToString(CultureInfo.InvariantCulture), "--host", "127.0.0.1",
              "--run-dir", site.Workspace.File("run"), "--cert", site.Chain.LeafPath, "--key", site.Chain.KeyPath, "--ca", site.Chain.IntermediatePath],
             workingDirectory: site.Workspace.Path, name: "roost-cluster");

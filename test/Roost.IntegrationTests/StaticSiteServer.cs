@@ -50,7 +50,7 @@ public sealed class StaticSiteServer : IAsyncLifetime
         File.CreateSymbolicLink(Path.Combine(Site, "visible"), ".env");
 
         Port = FreePort.Get();
-        _roost = TestProcess.StartDotnet(RepoPaths.ProjectDll("src", "Roost.Cli", "roost"),
+        _roost = RoostCli.Start(
             ["serve", "--workers", "0", "--root", "site", "--port", Port.ToString(CultureInfo.InvariantCulture), "--host", "127.0.0.1",
              "--cert", Chain.LeafPath, "--key", Chain.KeyPath, "--ca", Chain.IntermediatePath],
             workingDirectory: Workspace.Path, name: "roost");

@@ -20,8 +20,7 @@ public sealed class TestSslTests
         var testssl = ExternalTool.Require("testssl", "testssl.sh");
         using var chain = TestCertificates.CreateChain(new GeneratedCertificateSpec { KeyKind = GeneratedKeyKind.Rsa, RsaKeySize = 2048 });
         var port = FreePort.Get();
-        await using var serve = TestProcess.StartDotnet(
-            RepoPaths.ProjectDll("src", "Roost.Cli", "roost"),
+        await using var serve = RoostCli.Start(
             ["serve", "--port", port.ToString(CultureInfo.InvariantCulture), "--host", "127.0.0.1", "--cert", chain.LeafPath, "--key", chain.KeyPath, "--ca", chain.IntermediatePath, "--ca", chain.RootPath]);
         await serve.WaitForLineAsync("Roost is serving", TimeSpan.FromSeconds(30));
         var json = chain.Directory.File("testssl.json");

@@ -38,6 +38,32 @@ public static partial class UnprivilegedProcess
             name: Path.GetFileNameWithoutExtension(dll) + " (nobody)");
     }
 
+    /// <summary>Starts a native program (copied with the files beside it) as nobody, or as the current user when it is not root.</summary>
+    public static TestProcess StartProgram(string program, IEnumerable<string> arguments, TempDirectory workspace)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            throw new PlatformNotSupportedException("Unprivileged processes are a Unix notion; skip the test on Windows.");
+        }
+
+        if (!IsRoot)
+        {
+            return TestProcess.Start(program, arguments, workspace.Path);
+        }
+
+        var setpriv = ExternalTool.Require("setpriv", "util-linux");
+        var copy = CopyReadableByAll(Path.GetDirectoryName(program)!, workspace);
+        var copied = Path.Combine(copy, Path.GetFileName(program));
+        File.SetUnixFileMode(copied, File.GetUnixFileMode(copied) | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
+        var environment = new Dictionary<string, string?> { ["HOME"] = workspace.Path };
+        return TestProcess.Start(
+            setpriv,
+            [$"--reuid={Nobody}", $"--regid={Nobody}", "--clear-groups", "--", copied, .. arguments],
+            workspace.Path,
+            environment,
+            name: Path.GetFileName(program) + " (nobody)");
+    }
+
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     private static string CopyReadableByAll(string sourceDirectory, TempDirectory workspace)
     {

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Roost.Internal;
@@ -22,6 +23,9 @@ internal static class RunCluster
     /// <summary>The hook's file name, next to roost.dll.</summary>
     public const string HookFileName = "Roost.StartupHook.dll";
 
+    /// <summary>The folder beside a native (NativeAOT) roost that holds the hook and the assemblies it loads.</summary>
+    public const string NativeHookFolder = "hook";
+
     public static async Task<int> RunAsync(RunSettings run, CancellationToken cancellationToken)
     {
         var settings = run.Serve;
@@ -35,7 +39,7 @@ internal static class RunCluster
             return ServeCommand.Fail(ex.Message, ExitCodes.ApplicationLoadFailed);
         }
 
-        var hook = Path.Combine(AppContext.BaseDirectory, HookFileName);
+        var hook = FindHook(AppContext.BaseDirectory);
         if (!File.Exists(hook))
         {
             return ServeCommand.Fail(RunErrorMessages.HookMissing(hook), ExitCodes.ApplicationLoadFailed);
@@ -132,6 +136,18 @@ internal static class RunCluster
         };
     }
 
+    /// <summary>
+    /// The startup hook: next to roost.dll in the JIT build; in <c>hook/</c> beside a native roost (the publish puts
+    /// it there with Roost's assemblies, because the native image has no separate dlls for it to resolve).
+    /// </summary>
+    /// <returns>The path found, or the JIT location (for the error message) when neither exists.</returns>
+    internal static string FindHook(string baseDirectory)
+    {
+        var beside = Path.Combine(baseDirectory, HookFileName);
+        var native = Path.Combine(baseDirectory, NativeHookFolder, HookFileName);
+        return !File.Exists(beside) && File.Exists(native) ? native : beside;
+    }
+
     /// <summary>A worker: <c>dotnet app.dll</c> in the app's folder, with the hook (the supervisor adds the IPC and socket variables).</summary>
     internal static ProcessStartInfo WorkerStartInfo(string dotnet, RunApp app, string hook, string config)
     {
@@ -194,9 +210,21 @@ internal static class RunCluster
             return hostPath;
         }
 
+        var executable = OperatingSystem.IsWindows() ? "dotnet.exe" : "dotnet";
+        if (Environment.GetEnvironmentVariable("DOTNET_ROOT") is { Length: > 0 } dotnetRoot && File.Exists(Path.Combine(dotnetRoot, executable)))
+        {
+            return Path.Combine(dotnetRoot, executable);
+        }
+
+        // A native roost has no runtime folder of its own: the workers use the dotnet on PATH.
+        if (!RuntimeFeature.IsDynamicCodeSupported)
+        {
+            return "dotnet";
+        }
+
         // <root>/shared/Microsoft.NETCore.App/<version>/ → <root>/dotnet.
         var root = Path.GetFullPath(Path.Combine(RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", ".."));
-        var candidate = Path.Combine(root, OperatingSystem.IsWindows() ? "dotnet.exe" : "dotnet");
+        var candidate = Path.Combine(root, executable);
         return File.Exists(candidate) ? candidate : "dotnet";
     }
 }

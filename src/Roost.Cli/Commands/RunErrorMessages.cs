@@ -31,7 +31,7 @@ internal static class RunErrorMessages
         $"Project folder '{folder}' is not built: no app under its bin/ folder. roost run does not build; run 'dotnet publish \"{folder}\" -c Release' first, then 'roost run \"{folder}\"' (or the publish folder it prints).";
 
     public static string HookMissing(string path) =>
-        $"The Roost startup hook '{path}' is missing, so workers could not be set up. Reinstall roost (the hook ships next to roost.dll).";
+        $"The Roost startup hook '{path}' is missing, so workers could not be set up. Reinstall roost (the hook ships next to roost.dll, or in the hook/ folder beside a native roost).";
 
     public static string StateInvalid(string value) =>
         $"--state must be sqlite:FOLDER or redis://host:port; got '{value}'.";

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Runtime.Loader;
@@ -12,12 +13,26 @@ namespace Roost.StartupHook.Internal;
 /// <remarks>Touches no Roost type: it runs before they can be loaded.</remarks>
 internal static class HookAssemblyResolver
 {
+    /// <summary>
+    /// The hook's full path as the runtime loaded it: the rooted entry of <paramref name="startupHooks"/> (the
+    /// <c>DOTNET_STARTUP_HOOKS</c> value) named <paramref name="fileName"/>; <see langword="null"/> when the hook
+    /// was named without a path (then the runtime found it in the app's folder).
+    /// </summary>
+    public static string? FindHook(string? startupHooks, string fileName) =>
+        (startupHooks ?? string.Empty).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Where(Path.IsPathRooted)
+            .LastOrDefault(entry => string.Equals(Path.GetFileName(entry), fileName, StringComparison.Ordinal)) is { } path
+            ? Path.GetFullPath(path)
+            : null;
+
+    [RequiresUnreferencedCode("Loads Roost's assemblies from the hook's folder into an untrimmed (JIT) app.")]
     public static void Install(string folder)
     {
         AssemblyLoadContext.Default.Resolving += (context, name) => Resolve(context, name, folder);
         AssemblyLoadContext.Default.ResolvingUnmanagedDll += (_, name) => ResolveNative(name, folder);
     }
 
+    [RequiresUnreferencedCode("Loads Roost's assemblies from the hook's folder into an untrimmed (JIT) app.")]
     private static Assembly? Resolve(AssemblyLoadContext context, AssemblyName name, string folder)
     {
         var path = Path.Combine(folder, name.Name + ".dll");

@@ -15,14 +15,16 @@ internal static class HookEntry
     // Kept for the process's life: an unreferenced registration is collected and unregistered.
     private static PosixSignalRegistration? _hangup;
 
-    public static void Run()
+    /// <summary>Sets the worker up.</summary>
+    /// <param name="hook">The hook's own path (as in <c>DOTNET_STARTUP_HOOKS</c>), removed from the variable for the app's children.</param>
+    public static void Run(string hook)
     {
         var json = Environment.GetEnvironmentVariable(RunWorkerConfig.EnvironmentVariable);
 
         // The app's own child processes (a `dotnet` tool it runs, say) must not load the hook or see Roost's settings;
         // other startup hooks (an APM agent's) stay.
         Environment.SetEnvironmentVariable(RunWorkerConfig.StartupHooksVariable, RunWorkerConfig.WithoutHook(
-            Environment.GetEnvironmentVariable(RunWorkerConfig.StartupHooksVariable), typeof(HookEntry).Assembly.Location));
+            Environment.GetEnvironmentVariable(RunWorkerConfig.StartupHooksVariable), hook));
         Environment.SetEnvironmentVariable(RunWorkerConfig.EnvironmentVariable, null);
         if (json is null)
         {
