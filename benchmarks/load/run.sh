@@ -735,8 +735,8 @@ run_one() { # scenario-record contender round measured(1|0)
   other_cores="$(awk -v a="$b0" -v b="$b1" -v hz="$clk_tck" -v s="$server_s" -v c0="$c0" -v c1="$c1" -v ws="$ws" -v w0="$w0" -v w1="$w1" \
     'BEGIN { d = w1 - w0; o = ((b - a) / hz - s - (c1 - c0) * d / (w1 - ws)) / d; if (o < 0) o = 0; printf "%.2f", o }')"
   echo "$scenario,$round,$name,$rps,$ok,$errors,$server_s,$other_cores,$p50,$p99" >> "$rounds_csv"
-  printf '   %-9s round %-2s %-18s %10s req/s %8s ok %3s errors  server %5ss CPU  other %s cores %s\n' \
-    "$scenario" "$round" "$name" "$rps" "$ok" "$errors" "$server_s" "$other_cores" "${p50:+p50 $p50 ms p99 $p99 ms}"
+  printf '   %-9s round %-2s %-18s %10s req/s %8s ok %3s errors  server %5ss CPU  other %s cores  load %s %s\n' \
+    "$scenario" "$round" "$name" "$rps" "$ok" "$errors" "$server_s" "$other_cores" "$(loadavg)" "${p50:+p50 $p50 ms p99 $p99 ms}"
   if [ "$ok" -le 0 ] || [ "$errors" -gt 0 ]; then
     fail "$name ($scenario, round $round): $ok good responses, $errors errors (output: ${file#"$repo"/})"
   fi
