@@ -119,7 +119,7 @@ echo
 for b in "${builds[@]}"; do
   s=$(median <"$WORK/steady-$b"); t=$(median <"$WORK/storm-$b")
   echo "$b: median steady $s req/s, median storm $t req/s, storm/steady $(awk -v a="$t" -v b="$s" 'BEGIN {printf "%.2f", a / b}')" \
-    "(per round: $(paste -d/ "$WORK/storm-$b" "$WORK/steady-$b" | awk -F/ '{printf "%s%.2f", NR > 1 ? ", " : "", $1 / $2}'));" \
+    "(per round: $(paste -d/ "$WORK/storm-$b" "$WORK/steady-$b" | awk -F/ '{printf "%s%.2f", (NR > 1 ? ", " : ""), $1 / $2}'));" \
     "reloads done $(awk '{s += $1} END {print s}' "$WORK/reloads-$b"); hot spares started $(awk '{s += $2} END {print s}' "$WORK/reloads-$b"), of which promoted $(awk '{s += $3} END {print s}' "$WORK/reloads-$b")"
 done
 
