@@ -9,6 +9,9 @@
 # not fatal):
 #   dotnet publish PROJECT -c Release -r linux-<arch> -p:PublishAot=true -p:CppCompilerAndLinker=gcc
 #     -p:TreatWarningsAsErrors=false --artifacts-path OUT/<name>.artifacts -o OUT/<name>
+#     -p:EnableSourceControlManagerQueries=false -p:IncludeSourceRevisionInInformationalVersion=false
+# (the last two keep the git commit out of the assemblies: otherwise every commit changes the informational version,
+# so every commit recompiles the native code even with unchanged sources).
 # Each project gets its own --artifacts-path (bin/obj of the project and every project it references): the JIT
 # Release build of the same projects (bin/, obj/) does not invalidate it, so a second publish with unchanged sources
 # skips the native compilation (a few seconds instead of ~1 min), and parallel publishes share no file.
@@ -41,6 +44,7 @@ for project in "$@"; do
   names+=("$name")
   dotnet publish "$project" -c Release -r "$rid" -nologo \
     -p:PublishAot=true -p:CppCompilerAndLinker=gcc -p:TreatWarningsAsErrors=false \
+    -p:EnableSourceControlManagerQueries=false -p:IncludeSourceRevisionInInformationalVersion=false \
     --artifacts-path "$out/$name.artifacts" -o "$out/$name" > "$out/$name.log" 2>&1 &
   pids+=("$!")
 done
