@@ -112,7 +112,7 @@ internal static class Charts
 
     private static Color ColorOf(string contender) => contender switch
     {
-        "facade" or "roost-serve" or "roost-run" => Roost,
+        "facade" or "roost-serve" or "roost-serve-aot" or "roost-run" => Roost,
         _ when contender.StartsWith("cluster-", StringComparison.Ordinal) => Roost,
         "raw-one-write" or "nginx" => Anchor,
         _ when contender.StartsWith("node-", StringComparison.Ordinal) => Anchor,

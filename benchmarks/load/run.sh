@@ -126,7 +126,9 @@ contenders=(
   "cluster-reuseport|h2-tls,h1-tls,h1,handshake,latency|Roost cluster, \`auto\` workers, ListenerSharing = ReusePort (the managed-mode default)"
   "cluster-handoff|h2-tls,h1-tls,h1,handshake|Roost cluster, \`auto\` workers, ListenerSharing = Handoff"
   "cluster-shared|h2-tls,h1-tls,h1,handshake|Roost cluster, \`auto\` workers, ListenerSharing = Shared"
+  "cluster-aot|h2-tls,h1-tls,h1,handshake,latency|cluster-reuseport's program published with NativeAOT (\`dotnet publish -p:PublishAot=true\`), run as the native executable: \`--workers auto --sharing reuseport\`"
   "roost-serve|static|\`roost serve --root\`, \`auto\` workers: the 100 KB file from a folder (ASP.NET Core's static-file middleware: ETag, ranges)"
+  "roost-serve-aot|static|\`roost serve --root\` as roost-serve, the native \`roost\` (src/Roost.Cli published with NativeAOT)"
   "roost-run|h2-tls,h1-tls|\`roost run --workers auto\` of samples/HelloApp, an unmodified ASP.NET Core app (its own body, checked by prefix; skipped while \`roost run\` or the sample is not in this build)"
 )
 # The Node anchor of each scenario: the seed's program for it.
@@ -149,12 +151,24 @@ goals=(
   "h1-tls|cluster-reuseport|nginx|0.90|eff|cluster requests per server CPU-s ≥ 0.9× nginx, h1 TLS"
   "h1|cluster-reuseport|nginx|0.90|eff|cluster requests per server CPU-s ≥ 0.9× nginx, cleartext"
   "handshake|cluster-reuseport|nginx|0.90|eff|cluster full handshakes per server CPU-s ≥ 0.9× nginx"
+  "h2-tls|cluster-aot|nginx|1.00|rps|AOT cluster ≥ 1.0× nginx, h2 TLS"
+  "h1-tls|cluster-aot|nginx|1.00|rps|AOT cluster ≥ 1.0× nginx, h1 TLS"
+  "h1|cluster-aot|nginx|0.90|rps|AOT cluster ≥ 0.9× nginx, cleartext"
+  "h2-tls|cluster-aot|node-http2|3.50|rps|AOT cluster ≥ 3.5× the seed's Node http2"
+  "h1-tls|cluster-aot|node-https|1.40|rps|AOT cluster ≥ 1.4× the seed's Node https"
+  "h1|cluster-aot|node-cluster|1.45|rps|AOT cluster ≥ 1.45× the seed's Node cluster"
+  "h2-tls|cluster-aot|nginx|0.90|eff|AOT cluster requests per server CPU-s ≥ 0.9× nginx, h2 TLS"
+  "h1-tls|cluster-aot|nginx|0.90|eff|AOT cluster requests per server CPU-s ≥ 0.9× nginx, h1 TLS"
+  "h1|cluster-aot|nginx|0.90|eff|AOT cluster requests per server CPU-s ≥ 0.9× nginx, cleartext"
+  "handshake|cluster-aot|nginx|0.90|eff|AOT cluster full handshakes per server CPU-s ≥ 0.9× nginx"
   "handshake|facade|nginx|0.90|eff|façade full handshakes per server CPU-s ≥ 0.9× nginx"
 )
 # Memory goals (issue 6): contender | which RSS | maximum MB | goal
 memory_goals=(
   "cluster-reuseport|primary-idle|40|cluster primary ≤ 40 MB RSS"
   "cluster-reuseport|total-idle|130|cluster primary + workers ≤ 130 MB RSS idle ($(nproc) workers here)"
+  "cluster-aot|primary-idle|40|AOT cluster primary ≤ 40 MB RSS"
+  "cluster-aot|total-idle|130|AOT cluster primary + workers ≤ 130 MB RSS idle ($(nproc) workers here)"
 )
 # ---------------------------------------------------------------------------------------------------------------
 
@@ -276,6 +290,31 @@ fi
 for dll in "$raw_dll" "$facade_dll"; do
   [ -f "$dll" ] || { echo "error: '$dll' is missing; run without --no-build." >&2; exit 1; }
 done
+# The NativeAOT contenders: FacadeSeed and roost published with PublishAot into .work/aot (benchmarks/publish-aot.sh:
+# both at once; each in its own artifacts folder, so an unchanged source skips the native compilation next time).
+aot_dir="$work/aot"
+facade_aot="$aot_dir/FacadeSeed/FacadeSeed"
+roost_aot="$aot_dir/Roost.Cli/roost"
+aot_projects=()
+if has cluster-aot; then aot_projects+=(benchmarks/load/FacadeSeed/FacadeSeed.csproj); fi
+if has roost-serve-aot; then aot_projects+=(src/Roost.Cli/Roost.Cli.csproj); fi
+aot_publish_seconds="-"
+if [ ${#aot_projects[@]} -gt 0 ]; then
+  if [ "$build" = 1 ]; then
+    echo "== publishing NativeAOT: ${aot_projects[*]}"
+    t_publish=$SECONDS
+    benchmarks/publish-aot.sh "$aot_dir" "${aot_projects[@]}" || exit 1
+    aot_publish_seconds=$((SECONDS - t_publish))
+    echo "   published in $aot_publish_seconds s"
+  fi
+  for exe in "$facade_aot" "$roost_aot"; do
+    case "$exe" in
+      "$facade_aot") has cluster-aot || continue ;;
+      "$roost_aot") has roost-serve-aot || continue ;;
+    esac
+    [ -x "$exe" ] || { echo "error: the NativeAOT executable '$exe' is missing; run without --no-build." >&2; exit 1; }
+  done
+fi
 
 # --- 2. certificates (the seed's file names, made by the sample's script) and the 100 KB file ----------------------
 ssl="$work/ssl"
@@ -316,11 +355,13 @@ next_port() {
   done
 }
 
-start_dotnet() { # contender dll args...
+start_dotnet() { # contender dll args...   (dll: a .dll run by `dotnet`, or a native executable run as is)
   local name="$1" dll="$2" h1tls h2tls h1 port
   shift 2
+  local -a host=(dotnet "$dll")
+  [[ "$dll" == *.dll ]] || host=("$dll")
   next_port; h1tls=$port; next_port; h2tls=$port; next_port; h1=$port
-  dotnet "$dll" "$@" --h1-tls "$h1tls" --h2-tls "$h2tls" --h1 "$h1" > "$work/logs/$name.log" 2>&1 &
+  "${host[@]}" "$@" --h1-tls "$h1tls" --h2-tls "$h2tls" --h1 "$h1" > "$work/logs/$name.log" 2>&1 &
   local pid=$!
   pids+=("$pid")
   roots_of[$name]="$pid"
@@ -406,20 +447,29 @@ start_contender() {
     cluster-reuseport|cluster-handoff|cluster-shared)
       start_dotnet "$1" "$facade_dll" "${tls_args[@]}" --ca "$ssl/new_rootca.cer" --ca "$ssl/new_caChain_change.cer" \
         --workers auto --sharing "${1#cluster-}" ;;
+    cluster-aot)
+      start_dotnet "$1" "$facade_aot" "${tls_args[@]}" --ca "$ssl/new_rootca.cer" --ca "$ssl/new_caChain_change.cer" \
+        --workers auto --sharing reuseport ;;
     nginx) start_nginx nginx ;;
     node-https) start_node "$1" h1-tls https.js ;;
     node-http2) start_node "$1" h2-tls http2.js ;;
     node-http) start_node "$1" h1 http.js ;;
     node-cluster) start_node "$1" h1 cluster.js ;;
     node-https-cluster) start_node "$1" h1-tls https-cluster.js ;;
-    roost-serve)
+    roost-serve|roost-serve-aot)
       # `roost serve --root` of a folder holding only static/100k.bin (the same path nginx serves; never .work itself,
       # which holds the private key). Skipped with the reason on a build whose serve has no --root.
-      if [[ "$roost_commands" == *serve* ]]; then roost_serve_help="$(dotnet "$roost_dll" serve --help 2>/dev/null || true)"; fi
+      # roost-serve-aot: the same command on the native roost.
+      local -a roost=(dotnet "$roost_dll")
+      [ "$1" = roost-serve-aot ] && roost=("$roost_aot")
+      roost_serve_help=""
+      if [[ "$roost_commands" == *serve* ]]; then roost_serve_help="$("${roost[@]}" serve --help 2>/dev/null || true)"; fi
       if [[ "$roost_serve_help" == *--root* ]]; then
         local port www="$work/www"; next_port
-        rm -rf "$www"; mkdir -p "$www/static"; cp "$static_file" "$www/static/100k.bin"
-        dotnet "$roost_dll" serve --workers auto --host 127.0.0.1 --port "$port" --root "$www" \
+        if [ ! -f "$www/static/100k.bin" ]; then
+          rm -rf "$www"; mkdir -p "$www/static"; cp "$static_file" "$www/static/100k.bin"
+        fi
+        "${roost[@]}" serve --workers auto --host 127.0.0.1 --port "$port" --root "$www" \
           "${tls_args[@]}" --ca "$ssl/new_caChain_change.cer" > "$work/logs/$1.log" 2>&1 &
         pids+=("$!"); roots_of[$1]="$!"; port_of[$1/static]=$port
       else
@@ -685,8 +735,8 @@ run_one() { # scenario-record contender round measured(1|0)
   other_cores="$(awk -v a="$b0" -v b="$b1" -v hz="$clk_tck" -v s="$server_s" -v c0="$c0" -v c1="$c1" -v ws="$ws" -v w0="$w0" -v w1="$w1" \
     'BEGIN { d = w1 - w0; o = ((b - a) / hz - s - (c1 - c0) * d / (w1 - ws)) / d; if (o < 0) o = 0; printf "%.2f", o }')"
   echo "$scenario,$round,$name,$rps,$ok,$errors,$server_s,$other_cores,$p50,$p99" >> "$rounds_csv"
-  printf '   %-9s round %-2s %-18s %10s req/s %8s ok %3s errors  server %5ss CPU  other %s cores %s\n' \
-    "$scenario" "$round" "$name" "$rps" "$ok" "$errors" "$server_s" "$other_cores" "${p50:+p50 $p50 ms p99 $p99 ms}"
+  printf '   %-9s round %-2s %-18s %10s req/s %8s ok %3s errors  server %5ss CPU  other %s cores  load %s %s\n' \
+    "$scenario" "$round" "$name" "$rps" "$ok" "$errors" "$server_s" "$other_cores" "$(loadavg)" "${p50:+p50 $p50 ms p99 $p99 ms}"
   if [ "$ok" -le 0 ] || [ "$errors" -gt 0 ]; then
     fail "$name ($scenario, round $round): $ok good responses, $errors errors (output: ${file#"$repo"/})"
   fi
@@ -885,6 +935,22 @@ rel_data="$(basename "$data_dir")"
     echo "Skipped in this run:"
     echo
     awk -F'\t' '{ printf "- **%s**: %s\n", $1, $2 }' "$work/skipped.txt"
+  fi
+  if [ ${#aot_projects[@]} -gt 0 ]; then
+    echo
+    echo "NativeAOT contenders: \`benchmarks/publish-aot.sh\` published ${aot_projects[*]} with \`dotnet publish -c Release -r linux-<arch> -p:PublishAot=true -p:CppCompilerAndLinker=gcc -p:TreatWarningsAsErrors=false\` (took $aot_publish_seconds s; - = not published in this run, --no-build). Trim/AOT warnings of the publish:"
+    echo
+    for project in "${aot_projects[@]}"; do
+      name="$(basename "$project" .csproj)"
+      if [ -s "$aot_dir/$name.warnings" ]; then
+        echo "- $name: $(wc -l < "$aot_dir/$name.warnings") warning(s):"
+        sed -e 's/^/  - `/' -e 's/$/`/' "$aot_dir/$name.warnings"
+      elif [ -f "$aot_dir/$name.warnings" ]; then
+        echo "- $name: none"
+      else
+        echo "- $name: not known (not published in this run)"
+      fi
+    done
   fi
   echo
   echo "## Results"
