@@ -169,11 +169,10 @@ internal sealed partial class Supervisor
 
         // If the spare's channel is gone it is dying: its exit is then handled as a worker that never listened.
         spare.Channel.Send(new PromoteMessage(slot));
-        Raise("Cluster.WorkerForked", spare.Worker, () => EventInvoker.InvokeEach(WorkerForked, this, new ClusterWorkerEventArgs(spare.Worker)));
+        Raise("Cluster.WorkerForked", WorkerForked, new ClusterWorkerEventArgs(spare.Worker));
         if (online)
         {
-            Raise("Cluster.WorkerOnline", spare.Worker, () => EventInvoker.InvokeEach(WorkerOnline, this, new ClusterWorkerEventArgs(spare.Worker)));
-            Raise("ClusterWorker.Online", spare.Worker, spare.Worker.RaiseOnline);
+            RaiseOnline(spare.Worker);
         }
     }
 

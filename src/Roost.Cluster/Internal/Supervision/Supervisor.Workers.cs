@@ -19,8 +19,7 @@ internal sealed partial class Supervisor
             return;
         }
 
-        Raise("Cluster.WorkerOnline", worker.Worker, () => EventInvoker.InvokeEach(WorkerOnline, this, new ClusterWorkerEventArgs(worker.Worker)));
-        Raise("ClusterWorker.Online", worker.Worker, worker.Worker.RaiseOnline);
+        RaiseOnline(worker.Worker);
     }
 
     private void OnListenRequest(WorkerProcess worker, ListenRequestMessage request)
@@ -73,7 +72,7 @@ internal sealed partial class Supervisor
             _sharing.OnWorkerListening(worker, endPoint);
         }
 
-        Raise("Cluster.WorkerListening", worker.Worker, () => EventInvoker.InvokeEach(WorkerListening, this, new WorkerListeningEventArgs(worker.Worker, endPoint)));
+        Raise("Cluster.WorkerListening", WorkerListening, new WorkerListeningEventArgs(worker.Worker, endPoint));
         Raise("ClusterWorker.Listening", worker.Worker, () => worker.Worker.RaiseListening(endPoint));
     }
 
@@ -134,7 +133,7 @@ internal sealed partial class Supervisor
         }
 
         var args = new WorkerExitedEventArgs(worker.Worker, exitCode, signal);
-        Raise("Cluster.WorkerExited", worker.Worker, () => EventInvoker.InvokeEach(WorkerExited, this, args));
+        Raise("Cluster.WorkerExited", WorkerExited, args);
         Raise("ClusterWorker.Exited", worker.Worker, () => worker.Worker.RaiseExited(args));
 
         if (_state == State.Running && !OnReloadWorkerExited(worker, exit) && !OnScaleWorkerExited(worker, exit))

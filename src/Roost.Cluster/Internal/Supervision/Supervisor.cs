@@ -234,7 +234,7 @@ internal sealed partial class Supervisor
                 break;
             case SupervisorEvent.ChannelClosed c:
                 c.Worker.Worker.IsConnected = false;
-                Raise("Cluster.WorkerDisconnected", c.Worker.Worker, () => EventInvoker.InvokeEach(WorkerDisconnected, this, new ClusterWorkerEventArgs(c.Worker.Worker)));
+                Raise("Cluster.WorkerDisconnected", WorkerDisconnected, new ClusterWorkerEventArgs(c.Worker.Worker));
                 Raise("ClusterWorker.Disconnected", c.Worker.Worker, c.Worker.Worker.RaiseDisconnected);
                 break;
             case SupervisorEvent.Exited x:
@@ -297,6 +297,18 @@ internal sealed partial class Supervisor
         {
             Log.UnexpectedMessage(_logger, message.GetType().Name, worker.Id, worker.Pid, worker.Generation);
         }
+    }
+
+    /// <summary>Raises one of the supervisor's own events for the worker in <paramref name="args"/> (see <see cref="Raise(string, ClusterWorker, Action)"/>).</summary>
+    private void Raise<TArgs>(string eventName, EventHandler<TArgs>? handlers, TArgs args)
+        where TArgs : ClusterWorkerEventArgs =>
+        Raise(eventName, args.Worker, () => EventInvoker.InvokeEach(handlers, this, args));
+
+    /// <summary>A worker came online (fresh, or a promoted hot spare): the cluster's event, then the worker's own.</summary>
+    private void RaiseOnline(ClusterWorker worker)
+    {
+        Raise("Cluster.WorkerOnline", WorkerOnline, new ClusterWorkerEventArgs(worker));
+        Raise("ClusterWorker.Online", worker, worker.RaiseOnline);
     }
 
     /// <summary>
@@ -419,7 +431,7 @@ internal sealed partial class Supervisor
         _published[id] = worker;
         _keepAlive ??= new ProcessKeepAlive("roost-cluster-primary");
         Log.WorkerForked(_logger, id, process.Id, generation, slot);
-        Raise("Cluster.WorkerForked", worker, () => EventInvoker.InvokeEach(WorkerForked, this, new ClusterWorkerEventArgs(worker)));
+        Raise("Cluster.WorkerForked", WorkerForked, new ClusterWorkerEventArgs(worker));
         return worker;
     }
 
