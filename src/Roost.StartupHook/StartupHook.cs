@@ -15,9 +15,6 @@ using Roost.StartupHook.Internal;
 /// </remarks>
 internal static class StartupHook
 {
-    /// <summary>This assembly's file name (the runtime finds a hook by path or by this simple name).</summary>
-    private const string HookFileName = "Roost.StartupHook.dll";
-
     /// <summary>Called by the runtime once, on the main thread, before the app's entry point.</summary>
     /// <remarks>
     /// The hook's folder comes from <c>DOTNET_STARTUP_HOOKS</c> (the path the runtime loaded it from), not from
@@ -28,8 +25,9 @@ internal static class StartupHook
     [RequiresUnreferencedCode("The startup hook loads Roost's assemblies from its folder into an untrimmed (JIT) app.")]
     public static void Initialize()
     {
-        var hook = HookAssemblyResolver.FindHook(Environment.GetEnvironmentVariable("DOTNET_STARTUP_HOOKS"), HookFileName)
-            ?? Path.Combine(AppContext.BaseDirectory, HookFileName);
+        // RunWorkerConfig's constants are compiled in here: reading them loads no Roost type before the resolver.
+        var hook = HookAssemblyResolver.FindHook(Environment.GetEnvironmentVariable(RunWorkerConfig.StartupHooksVariable), RunWorkerConfig.HookFileName)
+            ?? Path.Combine(AppContext.BaseDirectory, RunWorkerConfig.HookFileName);
         var folder = Path.GetDirectoryName(hook)!;
         HookAssemblyResolver.Install(folder);
         try

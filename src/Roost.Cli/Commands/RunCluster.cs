@@ -21,7 +21,7 @@ namespace Roost.Cli.Commands;
 internal static class RunCluster
 {
     /// <summary>The hook's file name, next to roost.dll.</summary>
-    public const string HookFileName = "Roost.StartupHook.dll";
+    public const string HookFileName = RunWorkerConfig.HookFileName;
 
     /// <summary>The folder beside a native (NativeAOT) roost that holds the hook and the assemblies it loads.</summary>
     public const string NativeHookFolder = "hook";

@@ -16,6 +16,9 @@ internal sealed record RunWorkerConfig
     /// <summary>The runtime's startup hook variable (removed by the hook so the app's own child processes do not load it).</summary>
     public const string StartupHooksVariable = "DOTNET_STARTUP_HOOKS";
 
+    /// <summary>The hook assembly's file name (the runtime finds a hook by path or by this simple name).</summary>
+    public const string HookFileName = "Roost.StartupHook.dll";
+
     public string? Cert { get; init; }
 
     public string? Key { get; init; }
