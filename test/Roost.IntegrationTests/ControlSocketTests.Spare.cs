@@ -16,10 +16,7 @@ public sealed partial class ControlSocketTests
         using var temp = new TempDirectory("roost-control");
         var runDirectory = temp.File("run");
         var port = FreePort.Get();
-        await using var roost = RoostCli.Start(
-            ["serve", "--workers", "1", "--port", port.ToString(CultureInfo.InvariantCulture), "--host", "127.0.0.1",
-             "--cert", chain.LeafPath, "--key", chain.KeyPath, "--ca", chain.IntermediatePath, "--shutdown-timeout", "5", "--run-dir", runDirectory, "--no-watch"],
-            name: "roost");
+        await using var roost = StartRoostWithSpare(chain, port, "1", runDirectory, "--no-watch");
         try
         {
             await WaitForCountAsync(roost, "is ready: listening on 127.0.0.1:", 1);

@@ -17,10 +17,14 @@ public sealed partial class ControlSocketTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private static TestProcess StartRoost(TestChain chain, int port, string workers, string runDirectory, params string[] extra) =>
+        StartRoostWithSpare(chain, port, workers, runDirectory, ["--no-hot-spare", .. extra]);
+
+    // roost serve's default: one hot spare.
+    private static TestProcess StartRoostWithSpare(TestChain chain, int port, string workers, string runDirectory, params string[] extra) =>
         RoostCli.Start(
             ["serve", "--workers", workers, "--port", port.ToString(CultureInfo.InvariantCulture), "--host", "127.0.0.1",
              "--cert", chain.LeafPath, "--key", chain.KeyPath, "--ca", chain.IntermediatePath, "--shutdown-timeout", "10",
-             "--run-dir", runDirectory, "--no-hot-spare", .. extra],
+             "--run-dir", runDirectory, .. extra],
             name: "roost");
 
     // --no-hot-spare: these tests compare the workers status reports with the primary's child processes, and a hot

@@ -27,15 +27,9 @@ public static partial class UnprivilegedProcess
             return TestProcess.StartDotnet(dll, arguments, workspace.Path);
         }
 
-        var setpriv = ExternalTool.Require("setpriv", "util-linux");
         var copy = CopyReadableByAll(Path.GetDirectoryName(dll)!, workspace);
-        var environment = new Dictionary<string, string?> { ["HOME"] = workspace.Path, ["DOTNET_NOLOGO"] = "1" };
-        return TestProcess.Start(
-            setpriv,
-            [$"--reuid={Nobody}", $"--regid={Nobody}", "--clear-groups", "--", dotnet, Path.Combine(copy, Path.GetFileName(dll)), .. arguments],
-            workspace.Path,
-            environment,
-            name: Path.GetFileNameWithoutExtension(dll) + " (nobody)");
+        return StartAsNobody([dotnet, Path.Combine(copy, Path.GetFileName(dll)), .. arguments], workspace,
+            Path.GetFileNameWithoutExtension(dll), ("DOTNET_NOLOGO", "1"));
     }
 
     /// <summary>Starts a native program (copied with the files beside it) as nobody, or as the current user when it is not root.</summary>
@@ -51,17 +45,29 @@ public static partial class UnprivilegedProcess
             return TestProcess.Start(program, arguments, workspace.Path);
         }
 
-        var setpriv = ExternalTool.Require("setpriv", "util-linux");
         var copy = CopyReadableByAll(Path.GetDirectoryName(program)!, workspace);
         var copied = Path.Combine(copy, Path.GetFileName(program));
         File.SetUnixFileMode(copied, File.GetUnixFileMode(copied) | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
+        return StartAsNobody([copied, .. arguments], workspace, Path.GetFileName(program));
+    }
+
+    /// <summary>Runs <paramref name="command"/> as nobody through setpriv, in and with HOME at the workspace.</summary>
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    private static TestProcess StartAsNobody(IEnumerable<string> command, TempDirectory workspace, string name, params (string Name, string Value)[] variables)
+    {
+        var setpriv = ExternalTool.Require("setpriv", "util-linux");
         var environment = new Dictionary<string, string?> { ["HOME"] = workspace.Path };
+        foreach (var (variable, value) in variables)
+        {
+            environment[variable] = value;
+        }
+
         return TestProcess.Start(
             setpriv,
-            [$"--reuid={Nobody}", $"--regid={Nobody}", "--clear-groups", "--", copied, .. arguments],
+            [$"--reuid={Nobody}", $"--regid={Nobody}", "--clear-groups", "--", .. command],
             workspace.Path,
             environment,
-            name: Path.GetFileName(program) + " (nobody)");
+            name: name + " (nobody)");
     }
 
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
