@@ -43,6 +43,9 @@ internal sealed class ConnectionGuard : IDuplexPipe
     private int _continuations = -1;
     private int _highestStreamId;
     private Task _goAwayWritten = Task.CompletedTask;
+    // Streams the client opened that the server has not ended yet (END_STREAM or RST_STREAM either way).
+    private readonly HashSet<int> _openStreams = [];
+    private readonly Lock _streamsGate = new();
 
     public ConnectionGuard(IDuplexPipe transport, Http2GuardLimits limits, string remote)
     {
@@ -52,7 +55,7 @@ internal sealed class ConnectionGuard : IDuplexPipe
         _resets = new TokenBucket(limits.StreamResetBurst, limits.StreamResetsPerSecond, now);
         _emptyFrames = new TokenBucket(limits.EmptyFrameBurst, limits.EmptyFramesPerSecond, now);
         _controlFrames = new TokenBucket(limits.ControlFrameBurst, limits.ControlFramesPerSecond, now);
-        Output = new GuardedOutput(transport.Output);
+        Output = new GuardedOutput(transport.Output, this);
         Input = new GuardedInput(transport.Input, this);
     }
 
@@ -80,6 +83,30 @@ internal sealed class ConnectionGuard : IDuplexPipe
 
     internal GuardedOutput GuardedOutput => (GuardedOutput)Output;
 
+    /// <summary>Gets how many streams the client opened that the server has not ended (answered or reset) yet.</summary>
+    public int OpenStreams
+    {
+        get
+        {
+            lock (_streamsGate)
+            {
+                return _openStreams.Count;
+            }
+        }
+    }
+
+    /// <summary>Follows the server's frames: a stream ends with END_STREAM (HEADERS or DATA) or RST_STREAM.</summary>
+    internal void OnOutputFrame(byte type, byte flags, int streamId)
+    {
+        if (streamId != 0 && (type == RstStream || ((type == Headers || type == Data) && (flags & EndStream) != 0)))
+        {
+            lock (_streamsGate)
+            {
+                _openStreams.Remove(streamId);
+            }
+        }
+    }
+
     /// <summary>Sends GOAWAY(2^31−1, NO_ERROR): the client opens no new stream here, the ones in flight are still served.</summary>
     public bool SendGracefulGoAway()
     {
@@ -102,6 +129,14 @@ internal sealed class ConnectionGuard : IDuplexPipe
         switch (type)
         {
             case Headers:
+                if (streamId > _highestStreamId)
+                {
+                    lock (_streamsGate)
+                    {
+                        _openStreams.Add(streamId);
+                    }
+                }
+
                 _highestStreamId = Math.Max(_highestStreamId, streamId);
                 _continuations = (flags & EndHeaders) == 0 ? 0 : -1;
                 if (length == 0 && (flags & EndStream) == 0 && !_emptyFrames.TryTake(Environment.TickCount64))
@@ -124,6 +159,11 @@ internal sealed class ConnectionGuard : IDuplexPipe
                 break;
             case RstStream:
                 Resets++;
+                lock (_streamsGate)
+                {
+                    _openStreams.Remove(streamId);
+                }
+
                 if (!_resets.TryTake(Environment.TickCount64))
                 {
                     (abuse, count) = (Http2Abuse.RapidReset, Resets);
@@ -184,6 +224,16 @@ internal sealed class ConnectionGuard : IDuplexPipe
         catch (Exception ex) when (ex is OperationCanceledException or IOException or ObjectDisposedException or InvalidOperationException)
         {
             // Linger over (time, or the client reset): Kestrel now ends the connection.
+        }
+    }
+
+    /// <summary>Passes output frame headers to <see cref="OnOutputFrame"/> without boxing.</summary>
+    internal readonly struct OutputSink(ConnectionGuard guard) : Http2FrameScanner.IFrameSink
+    {
+        public bool OnFrame(byte type, byte flags, int streamId, int length)
+        {
+            guard.OnOutputFrame(type, flags, streamId);
+            return true;
         }
     }
 

@@ -20,7 +20,7 @@ namespace Roost.Internal.Http2Guard;
 /// <para>After an injected GOAWAY that ends the connection (abuse), Kestrel's later writes are discarded and its flushes
 /// report completion, so Kestrel stops writing: the client sees that GOAWAY as the last frame.</para>
 /// </remarks>
-internal sealed class GuardedOutput(PipeWriter inner) : PipeWriter
+internal sealed class GuardedOutput(PipeWriter inner, ConnectionGuard guard) : PipeWriter
 {
     private const int GoAwayType = 0x7;
     private const int GoAwayLength = 8;
@@ -138,7 +138,7 @@ internal sealed class GuardedOutput(PipeWriter inner) : PipeWriter
                 return;
             }
 
-            var sink = default(Http2FrameScanner.PassAll);
+            var sink = new ConnectionGuard.OutputSink(guard);
             _scanner.Scan(_lent.Span[..bytes], ref sink);
             _memoryLent = false;
             if (_lentFromSide)

@@ -23,6 +23,8 @@ namespace Roost.Internal.Http2Guard;
 /// </summary>
 internal sealed class Http2ConnectionGuard
 {
+    private static readonly TimeSpan QuietPollInterval = TimeSpan.FromMilliseconds(10);
+
     private readonly ConcurrentDictionary<ConnectionGuard, byte> _connections = new();
     private readonly Http2GuardLimits _limits;
     private readonly bool _cleartextHttp2;
@@ -68,8 +70,9 @@ internal sealed class Http2ConnectionGuard
     }
 
     /// <summary>
-    /// The first step of a graceful close: GOAWAY(2^31−1) to every h2 connection, then <see cref="GracePeriod"/> of
-    /// normal serving (skipped when no connection needed the GOAWAY).
+    /// The first step of a graceful close: GOAWAY(2^31−1) to every h2 connection that has not had it, then
+    /// <see cref="GracePeriod"/> of normal serving (skipped when no connection needed the GOAWAY), then
+    /// <see cref="WaitForQuietAsync"/>.
     /// </summary>
     public async Task GoAwayAndWaitAsync(CancellationToken cancellationToken)
     {
@@ -79,16 +82,42 @@ internal sealed class Http2ConnectionGuard
         }
 
         var sent = SendGracefulGoAway();
-        if (sent == 0)
+        if (sent > 0)
         {
-            return;
+            Log.Http2GracefulGoAway(_logger, sent, GracePeriod);
+            try
+            {
+                await Task.Delay(GracePeriod, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // The drain deadline passed: Kestrel's stop aborts at once.
+                return;
+            }
         }
 
-        Log.Http2GracefulGoAway(_logger, sent, GracePeriod);
+        await WaitForQuietAsync(cancellationToken).ConfigureAwait(false);
+    }
 
+    /// <summary>
+    /// After the graceful GOAWAY: waits until no h2 connection has a stream the server has not ended, for at most
+    /// <see cref="GracePeriod"/> (long-lived streams, e.g. server-sent events, are left to Kestrel's graceful stop and
+    /// its shutdown timeout) or until <paramref name="cancellationToken"/> (the drain deadline). Kestrel's graceful
+    /// stop then finds no active stream and sends its final GOAWAY at once. Stopping it while a stream finishes can lose that stream's last frames:
+    /// Kestrel's frame writer counts a stream as done before it writes its final frame, so the final GOAWAY and the
+    /// end of the connection can overtake them — a stream at or below the GOAWAY's last-stream-id that never gets its
+    /// answer (seen as rare lost h2 requests on reloads).
+    /// </summary>
+    public async Task WaitForQuietAsync(CancellationToken cancellationToken)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(GracePeriod);
         try
         {
-            await Task.Delay(GracePeriod, cancellationToken).ConfigureAwait(false);
+            while (_connections.Keys.Any(c => c.GracefulGoAwaySent && c.OpenStreams > 0))
+            {
+                await Task.Delay(QuietPollInterval, limit.Token).ConfigureAwait(false);
+            }
         }
         catch (OperationCanceledException)
         {

@@ -91,10 +91,4 @@ internal struct Http2FrameScanner
         /// <summary>Called for each frame header; return <see langword="false"/> to stop at this frame.</summary>
         bool OnFrame(byte type, byte flags, int streamId, int length);
     }
-
-    /// <summary>A sink that only lets frames pass (the output direction needs boundaries, not contents).</summary>
-    public struct PassAll : IFrameSink
-    {
-        public readonly bool OnFrame(byte type, byte flags, int streamId, int length) => true;
-    }
 }
