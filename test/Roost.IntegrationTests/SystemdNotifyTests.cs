@@ -86,10 +86,7 @@ public sealed class SystemdNotifyTests
     {
         using var chain = TestCertificates.CreateChain();
         var port = FreePort.Get();
-        var (fileName, prefix) = RoostCli.Command;
-        await using var roost = TestProcess.Start("perl",
-            ["-e", "$SIG{HUP} = 'IGNORE'; $SIG{INT} = 'IGNORE'; exec @ARGV or die \"exec: $!\"", "--", fileName, .. prefix, .. Arguments(chain, port)],
-            name: "roost");
+        await using var roost = RoostCli.StartWithIgnoredSignals(["HUP", "INT"], Arguments(chain, port));
         await WaitForReadyAsync(roost, "generation 1", 2);
         Assert.Contains(roost.Lines, l => l.Contains("SIGHUP was inherited as ignored", StringComparison.Ordinal));
         var oldWorkers = ProcessProbe.Children(roost.Pid).ToArray();

@@ -138,9 +138,9 @@ internal sealed partial class Supervisor
     }
 
     /// <summary>Takes SIGINT, SIGTERM and SIGHUP even when inherited as ignored (see <see cref="InheritedSignals"/>), and says so.</summary>
-    private PosixSignalRegistration RegisterSignal(PosixSignal signal, int number, Action<PosixSignalContext> handler, string meaning)
+    private PosixSignalRegistration RegisterSignal(PosixSignal signal, Action<PosixSignalContext> handler, string meaning)
     {
-        var registration = InheritedSignals.Register(signal, number, handler, out var outcome);
+        var registration = InheritedSignals.Register(signal, handler, out var outcome);
         if (outcome == SignalTakeover.TakenFromIgnored)
         {
             Log.SignalTakenFromIgnored(_logger, signal.ToString(), meaning);

@@ -173,9 +173,9 @@ internal sealed partial class Supervisor
             StartControlSocket();
 
             StartNotify();
-            _sigint = RegisterSignal(PosixSignal.SIGINT, Libc.SigInt, OnSignal, "a graceful stop");
-            _sigterm = RegisterSignal(PosixSignal.SIGTERM, Libc.SigTerm, OnSignal, "a graceful stop");
-            _sighup = RegisterSignal(PosixSignal.SIGHUP, Libc.SigHup, OnReloadSignal, "a rolling reload of the workers");
+            _sigint = RegisterSignal(PosixSignal.SIGINT, OnSignal, "a graceful stop");
+            _sigterm = RegisterSignal(PosixSignal.SIGTERM, OnSignal, "a graceful stop");
+            _sighup = RegisterSignal(PosixSignal.SIGHUP, OnReloadSignal, "a rolling reload of the workers");
             _tick = _time.CreateTimer(static s => ((Supervisor)s!).Post(new SupervisorEvent.Tick()), this, TickPeriod, TickPeriod);
             _loop = Task.Run(RunAsync);
         }
