@@ -50,6 +50,7 @@ public static class Program
         {
             ServeCommand.Create(environment),
             RunCommand.Create(environment),
+            ConfigCommand.Create(environment),
             CertCommand.Create(),
             StatusCommand.Create(),
             ReloadCommand.Create(),

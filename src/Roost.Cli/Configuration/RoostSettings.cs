@@ -54,6 +54,7 @@ internal static class RoostSettings
         "Share sessions, IDistributedCache and the Data Protection key ring between workers: sqlite:FOLDER (embedded store, one machine; FOLDER holds state.db and keys/) or redis://host:port (several machines). Default: off (the app keeps its own per-process cache).")
     {
         DefaultDescription = "off",
+        Mask = MaskUrlPassword,
         IsValid = value => SharedStateOptions.TryParse(value, out _, out _),
         OptionMessage = raw => SharedStateOptions.TryParse(raw, out _, out var error) ? RunErrorMessages.StateInvalid(raw) : $"{RunErrorMessages.StateInvalid(raw)} {error}",
         RelativeTo = (value, folder) => value!.StartsWith("sqlite:", StringComparison.OrdinalIgnoreCase) ? "sqlite:" + Path.Combine(folder, value["sqlite:".Length..]) : value,
@@ -262,6 +263,21 @@ internal static class RoostSettings
         RelativeTo = (files, folder) => [.. files.Select(file => Path.Combine(folder, file))],
         Samples = [["a.pem"], ["b.pem", "c.pem"], ["/etc/roost/d.pem"]],
     };
+
+    /// <summary>redis://user:secret@host → redis://user:********@host (config show).</summary>
+    private static string MaskUrlPassword(string value)
+    {
+        var scheme = value.IndexOf("://", StringComparison.Ordinal);
+        var at = value.LastIndexOf('@');
+        if (scheme < 0 || at < scheme)
+        {
+            return value;
+        }
+
+        var userInfo = value[(scheme + 3)..at];
+        var colon = userInfo.IndexOf(':', StringComparison.Ordinal);
+        return colon < 0 ? value : value[..(scheme + 3)] + userInfo[..(colon + 1)] + ConfigCommand.Masked + value[at..];
+    }
 
     private static string? RelativeToFolder(string? path, string folder) => path is null ? null : Path.Combine(folder, path);
 

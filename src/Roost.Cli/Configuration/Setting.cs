@@ -37,6 +37,9 @@ internal abstract class Setting
     /// <summary>Gets a value indicating whether the value is a secret (masked by <c>config show</c>, never written to a unit).</summary>
     public bool Secret { get; init; }
 
+    /// <summary>Gets how a formatted value is shown without its secret part (a password in a redis:// URL); identity by default.</summary>
+    public Func<string, string> Mask { get; init; } = static text => text;
+
     /// <summary>Gets the option's short aliases (<c>-p</c>).</summary>
     public IReadOnlyList<string> Aliases { get; init; } = [];
 

@@ -36,8 +36,8 @@ internal sealed class SettingsBinder
         Description = $"Read settings from this JSON file (comments allowed; keys are the options' names without '--'). Default: ./{ConfigFile.DefaultFileName} when present, or ${SettingsEnvironment.ConfigVariable}. Precedence: option > environment (ROOST_<NAME>) > file > default.",
     };
 
-    /// <summary>Adds the options, the argument (roost run's app) and the validator to <paramref name="command"/>.</summary>
-    public void AddTo(Command command)
+    /// <summary>Adds the options, the argument (roost run's app) and, when <paramref name="validate"/>, the validator that reports every problem as a parse error.</summary>
+    public void AddTo(Command command, bool validate = true)
     {
         foreach (var symbol in _symbols.Values.SelectMany(s => s))
         {
@@ -53,6 +53,11 @@ internal sealed class SettingsBinder
         }
 
         command.Options.Add(Config);
+        if (!validate)
+        {
+            return;
+        }
+
         command.Validators.Add(result =>
         {
             foreach (var problem in Resolve(result).Problems)
