@@ -52,6 +52,9 @@ internal abstract class Setting
     /// <summary>Gets a value indicating whether the setting is the command's argument (<c>roost run APP</c>) rather than an option.</summary>
     public bool IsArgument { get; init; }
 
+    /// <summary>Gets a value indicating whether the value holds file or folder paths (resolved against the file's folder when read from the file).</summary>
+    public abstract bool HasPaths { get; }
+
     /// <summary>Gets the environment variable: <c>ROOST_</c> + the key in upper case with <c>_</c> for <c>-</c>.</summary>
     public string EnvironmentVariable => EnvironmentPrefix + Key.Replace('-', '_').ToUpperInvariant();
 

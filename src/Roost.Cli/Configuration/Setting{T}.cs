@@ -34,6 +34,8 @@ internal class Setting<T> : Setting
 
     public override object? DefaultValue => Default;
 
+    public override bool HasPaths => RelativeTo is not null;
+
     public override IReadOnlyList<object?> SampleValues => [.. Samples.Select(s => (object?)s)];
 
     /// <summary>Returns whether <paramref name="value"/> is allowed.</summary>
