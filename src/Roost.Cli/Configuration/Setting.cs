@@ -40,6 +40,12 @@ internal abstract class Setting
     /// <summary>Gets how a formatted value is shown without its secret part (a password in a redis:// URL); identity by default.</summary>
     public Func<string, string> Mask { get; init; } = static text => text;
 
+    /// <summary>Gets the setting this one only makes sense with (a jitter needs what it jitters); given without it is an error.</summary>
+    public Setting? Requires { get; init; }
+
+    /// <summary>Gets texts that are not allowed (for the message tests, which check every one in the file, the environment and on the command line).</summary>
+    public IReadOnlyList<string> InvalidTexts { get; init; } = [];
+
     /// <summary>Gets the option's short aliases (<c>-p</c>).</summary>
     public IReadOnlyList<string> Aliases { get; init; } = [];
 

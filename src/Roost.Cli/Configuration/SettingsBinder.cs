@@ -154,7 +154,7 @@ internal sealed class SettingsBinder
         return File.Exists(implicitPath) ? ConfigFile.Load(ConfigFile.DefaultFileName, implicitPath, "the working directory", Command, problems) : null;
     }
 
-    /// <summary>Rules between settings: a jitter needs what it jitters.</summary>
+    /// <summary>Rules between settings: roost run needs its app; a setting that <see cref="Setting.Requires"/> another needs it set.</summary>
     private static void CheckTogether(EffectiveSettings settings, List<string> problems)
     {
         if (settings.Command == SettingScope.Run && settings.ValueOf(RoostSettings.App) is null)
@@ -162,8 +162,13 @@ internal sealed class SettingsBinder
             problems.Add($"roost run needs the app (its .dll, publish folder or project folder): give it as the argument (roost run ./publish), as \"{RoostSettings.App.Key}\" in the configuration file, or as {RoostSettings.App.EnvironmentVariable}.");
         }
 
-        NeedsOther(settings, RoostSettings.MaxRequestsJitter, RoostSettings.MaxRequests, problems);
-        NeedsOther(settings, RoostSettings.MaxAgeJitter, RoostSettings.MaxAge, problems);
+        foreach (var value in settings.Values)
+        {
+            if (value.Setting.Requires is { } other)
+            {
+                NeedsOther(settings, value.Setting, other, problems);
+            }
+        }
     }
 
     private static void NeedsOther(EffectiveSettings settings, Setting setting, Setting other, List<string> problems)

@@ -85,7 +85,13 @@ internal class Setting<T> : Setting
 
         if (Type is TextListType)
         {
-            value = tokens.Select(t => t.Value).ToArray();
+            var list = tokens.Select(t => t.Value).ToArray();
+            if (list is T typed && !Accepts(typed))
+            {
+                problem = $"{OptionName} {Allowed}; got '{string.Join(' ', list)}'.";
+            }
+
+            value = list;
             return true;
         }
 
