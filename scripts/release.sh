@@ -106,6 +106,10 @@ Or, with the .NET SDK: \`dotnet tool install -g roost\`.
 Documentation: docs/cli.md in the source repository. License: MIT (LICENSE).
 EOF
 
+# Plain permissions whatever the build left (NuGet's cache keeps some libraries rwxr--r--).
+chmod -R u=rwX,go=rX "$stage"
+chmod 755 "$stage/roost"
+
 # A reproducible archive: names sorted, owner root, every time stamp the commit's.
 epoch="$(git log -1 --format=%ct 2>/dev/null || date +%s)"
 archive="$release/$name.tar.gz"
