@@ -50,6 +50,8 @@ public static class Program
         {
             ServeCommand.Create(environment),
             RunCommand.Create(environment),
+            ConfigCommand.Create(environment),
+            SystemdUnitCommand.Create(environment),
             CertCommand.Create(),
             StatusCommand.Create(),
             ReloadCommand.Create(),
