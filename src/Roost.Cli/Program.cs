@@ -58,6 +58,7 @@ public static class Program
             ScaleCommand.Create(),
             StopCommand.Create(),
         };
+        BuildInfo.UseForVersionOption(root);
         return root;
     }
 }
