@@ -48,14 +48,14 @@ for target in "${targets[@]}"; do
     > "$work/$target.log" 2>&1 || { echo "afl-fuzz failed on $target:"; tail -30 "$work/$target.log"; exit 1; }
   stats=$out/default/fuzzer_stats
   grep -E '^(execs_done|execs_per_sec|corpus_count|saved_crashes|saved_hangs|bitmap_cvg|unique_crashes|unique_hangs) ' "$stats" | tr -s ' ' | paste -sd' ' || true
-  crashes=$(find "$out/default/crashes" -type f -name 'id:*' 2>/dev/null | sort)
+  crashes=$(find "$out/default/crashes" -type f -name 'id:*' 2>/dev/null | sort || true)
   if [[ -n $crashes ]]; then
     echo "CRASH: $target crashed on $(echo "$crashes" | wc -l) input(s); replaying them:"
     # shellcheck disable=SC2086
     dotnet "$replay/Roost.FuzzTargets.dll" "$target" --replay $crashes || true
     status=1
   fi
-  hangs=$(find "$out/default/hangs" -type f -name 'id:*' 2>/dev/null | sort)
+  hangs=$(find "$out/default/hangs" -type f -name 'id:*' 2>/dev/null | sort || true)
   if [[ -n $hangs ]]; then
     echo "HANG?: $target timed out on $(echo "$hangs" | wc -l) input(s); replaying them with a 30 s limit:"
     # shellcheck disable=SC2086
