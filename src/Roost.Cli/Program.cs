@@ -50,12 +50,15 @@ public static class Program
         {
             ServeCommand.Create(environment),
             RunCommand.Create(environment),
+            ConfigCommand.Create(environment),
+            SystemdUnitCommand.Create(environment),
             CertCommand.Create(),
             StatusCommand.Create(),
             ReloadCommand.Create(),
             ScaleCommand.Create(),
             StopCommand.Create(),
         };
+        BuildInfo.UseForVersionOption(root);
         return root;
     }
 }

@@ -71,10 +71,10 @@ public sealed partial class ConsumerProject : IDisposable
     public Task<string> AddPackageAsync(string id, string version) =>
         DotnetCommand.RunAsync(["add", "package", id, "--version", version], Folder, RestoreTimeout, Environment);
 
-    /// <summary><c>dotnet build -c Release</c>; returns the built program's dll.</summary>
-    public async Task<string> BuildAsync()
+    /// <summary><c>dotnet build -c Release</c> (plus <paramref name="extraArguments"/>); returns the built program's dll.</summary>
+    public async Task<string> BuildAsync(params string[] extraArguments)
     {
-        await DotnetCommand.RunAsync(["build", "-c", "Release", "-nodeReuse:false"], Folder, BuildTimeout, Environment);
+        await DotnetCommand.RunAsync(["build", "-c", "Release", "-nodeReuse:false", .. extraArguments], Folder, BuildTimeout, Environment);
         var dll = Path.Combine(Folder, "bin", "Release", "net10.0", Name + ".dll");
         Assert.True(File.Exists(dll), $"dotnet build succeeded but {dll} is not there.");
         return dll;

@@ -37,6 +37,15 @@ internal abstract class Setting
     /// <summary>Gets a value indicating whether the value is a secret (masked by <c>config show</c>, never written to a unit).</summary>
     public bool Secret { get; init; }
 
+    /// <summary>Gets how a formatted value is shown without its secret part (a password in a redis:// URL); identity by default.</summary>
+    public Func<string, string> Mask { get; init; } = static text => text;
+
+    /// <summary>Gets the setting this one only makes sense with (a jitter needs what it jitters); given without it is an error.</summary>
+    public Setting? Requires { get; init; }
+
+    /// <summary>Gets texts that are not allowed (for the message tests, which check every one in the file, the environment and on the command line).</summary>
+    public IReadOnlyList<string> InvalidTexts { get; init; } = [];
+
     /// <summary>Gets the option's short aliases (<c>-p</c>).</summary>
     public IReadOnlyList<string> Aliases { get; init; } = [];
 
@@ -48,6 +57,9 @@ internal abstract class Setting
 
     /// <summary>Gets a value indicating whether the setting is the command's argument (<c>roost run APP</c>) rather than an option.</summary>
     public bool IsArgument { get; init; }
+
+    /// <summary>Gets a value indicating whether the value holds file or folder paths (resolved against the file's folder when read from the file).</summary>
+    public abstract bool HasPaths { get; }
 
     /// <summary>Gets the environment variable: <c>ROOST_</c> + the key in upper case with <c>_</c> for <c>-</c>.</summary>
     public string EnvironmentVariable => EnvironmentPrefix + Key.Replace('-', '_').ToUpperInvariant();

@@ -21,12 +21,12 @@ internal sealed record SettingSource(SettingSourceKind Kind, string Name)
 {
     public static SettingSource Default { get; } = new(SettingSourceKind.Default, string.Empty);
 
-    /// <summary>Returns <c>default</c>, <c>file roost.json</c>, <c>environment ROOST_PORT</c> or <c>option --port</c>.</summary>
+    /// <summary>Returns <c>default</c>, <c>file roost.json</c>, <c>environment ROOST_PORT</c> or <c>option --port</c> (<c>argument APP</c> for roost run's app).</summary>
     public override string ToString() => Kind switch
     {
         SettingSourceKind.File => $"file {Name}",
         SettingSourceKind.Environment => $"environment {Name}",
-        SettingSourceKind.Option => $"option {Name}",
+        SettingSourceKind.Option => Name.StartsWith('-') ? $"option {Name}" : $"argument {Name}",
         _ => "default",
     };
 }

@@ -36,8 +36,8 @@ internal sealed class SettingsBinder
         Description = $"Read settings from this JSON file (comments allowed; keys are the options' names without '--'). Default: ./{ConfigFile.DefaultFileName} when present, or ${SettingsEnvironment.ConfigVariable}. Precedence: option > environment (ROOST_<NAME>) > file > default.",
     };
 
-    /// <summary>Adds the options, the argument (roost run's app) and the validator to <paramref name="command"/>.</summary>
-    public void AddTo(Command command)
+    /// <summary>Adds the options, the argument (roost run's app) and, when <paramref name="validate"/>, the validator that reports every problem as a parse error.</summary>
+    public void AddTo(Command command, bool validate = true)
     {
         foreach (var symbol in _symbols.Values.SelectMany(s => s))
         {
@@ -53,6 +53,11 @@ internal sealed class SettingsBinder
         }
 
         command.Options.Add(Config);
+        if (!validate)
+        {
+            return;
+        }
+
         command.Validators.Add(result =>
         {
             foreach (var problem in Resolve(result).Problems)
@@ -149,7 +154,7 @@ internal sealed class SettingsBinder
         return File.Exists(implicitPath) ? ConfigFile.Load(ConfigFile.DefaultFileName, implicitPath, "the working directory", Command, problems) : null;
     }
 
-    /// <summary>Rules between settings: a jitter needs what it jitters.</summary>
+    /// <summary>Rules between settings: roost run needs its app; a setting that <see cref="Setting.Requires"/> another needs it set.</summary>
     private static void CheckTogether(EffectiveSettings settings, List<string> problems)
     {
         if (settings.Command == SettingScope.Run && settings.ValueOf(RoostSettings.App) is null)
@@ -157,8 +162,13 @@ internal sealed class SettingsBinder
             problems.Add($"roost run needs the app (its .dll, publish folder or project folder): give it as the argument (roost run ./publish), as \"{RoostSettings.App.Key}\" in the configuration file, or as {RoostSettings.App.EnvironmentVariable}.");
         }
 
-        NeedsOther(settings, RoostSettings.MaxRequestsJitter, RoostSettings.MaxRequests, problems);
-        NeedsOther(settings, RoostSettings.MaxAgeJitter, RoostSettings.MaxAge, problems);
+        foreach (var value in settings.Values)
+        {
+            if (value.Setting.Requires is { } other)
+            {
+                NeedsOther(settings, value.Setting, other, problems);
+            }
+        }
     }
 
     private static void NeedsOther(EffectiveSettings settings, Setting setting, Setting other, List<string> problems)

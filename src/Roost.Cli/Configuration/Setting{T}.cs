@@ -34,6 +34,8 @@ internal class Setting<T> : Setting
 
     public override object? DefaultValue => Default;
 
+    public override bool HasPaths => RelativeTo is not null;
+
     public override IReadOnlyList<object?> SampleValues => [.. Samples.Select(s => (object?)s)];
 
     /// <summary>Returns whether <paramref name="value"/> is allowed.</summary>
@@ -83,7 +85,13 @@ internal class Setting<T> : Setting
 
         if (Type is TextListType)
         {
-            value = tokens.Select(t => t.Value).ToArray();
+            var list = tokens.Select(t => t.Value).ToArray();
+            if (list is T typed && !Accepts(typed))
+            {
+                problem = $"{OptionName} {Allowed}; got '{string.Join(' ', list)}'.";
+            }
+
+            value = list;
             return true;
         }
 
