@@ -12,6 +12,9 @@ internal static class ServeCommand
     /// <summary>The default port (HTTPS without root privileges).</summary>
     public const int DefaultPort = 8443;
 
+    /// <summary>What bind errors add to "choose another port" (serve and run).</summary>
+    internal const string PortHint = " with --port ('roost status --list' lists the Roost instances running as this user)";
+
     public static Command Create()
     {
         var port = ServeCluster.CreatePortOption();
@@ -27,9 +30,10 @@ internal static class ServeCommand
             Description = "Serve the files of this folder instead of the welcome page: index.html for folders, no listings, ETag/304, ranges, HEAD; dotfiles (except .well-known) and links leading out of the folder are 404.",
         };
 
+        var maxBodySize = MaxBodySizeOption.Create();
         var command = new Command("serve", "Serve the built-in welcome page, or a folder's files (--root), over HTTPS with HTTP/2 and HTTP/1.1. Without --cert/--pfx a local development chain is created (once) and used.")
         {
-            port, host, shutdownTimeout, logFormat, workers, name, runDirectory, hotSpare, noHotSpare, root,
+            port, host, shutdownTimeout, logFormat, workers, name, runDirectory, hotSpare, noHotSpare, root, maxBodySize,
         };
         tls.AddTo(command);
         tls.AddServingTo(command);
@@ -46,7 +50,10 @@ internal static class ServeCommand
             parse.GetValue(name),
             parse.GetValue(runDirectory),
             parse.GetValue(hotSpare) && !parse.GetValue(noHotSpare),
-            parse.GetValue(root)), cancellationToken));
+            parse.GetValue(root))
+        {
+            MaxBodySize = MaxBodySizeOption.Read(parse, maxBodySize),
+        }, cancellationToken));
         return command;
     }
 
@@ -95,14 +102,15 @@ internal static class ServeCommand
 
         options.AllowHttp1 = true;
         options.ShutdownTimeout = settings.ShutdownTimeout;
+        options.Limits.MaxRequestBodySize = settings.MaxBodySize;
         options.LoggerFactory = loggerFactory;
-        options.PortHint = " with --port";
+        options.PortHint = PortHint;
 
         HttpServer server;
         try
         {
             server = root is null
-                ? Http2.CreateSecureServer(options, WelcomePage.Load().Handle)
+                ? Http2.CreateSecureServer(options, WelcomePage.Load().HandleAsync)
                 : Http2.CreateSecureServer(options, new StaticSite(root, loggerFactory).HandleAsync);
         }
         catch (CertificateLoadException ex)
@@ -178,4 +186,8 @@ internal static class ServeCommand
 
 /// <summary>The parsed settings of <c>roost serve</c> (Workers: worker processes of a managed cluster; 0 serves in this process).</summary>
 /// <remarks>Name and RunDirectory address the primary's control socket (clustered only). Root: the folder of <c>--root</c> as given, or <see langword="null"/> for the welcome page.</remarks>
-internal sealed record ServeSettings(int Port, string Host, TlsSettings Tls, TimeSpan ShutdownTimeout, string LogFormat, int Workers = 0, RecycleSettings? Recycle = null, string? Name = null, string? RunDirectory = null, bool HotSpare = true, string? Root = null);
+internal sealed record ServeSettings(int Port, string Host, TlsSettings Tls, TimeSpan ShutdownTimeout, string LogFormat, int Workers = 0, RecycleSettings? Recycle = null, string? Name = null, string? RunDirectory = null, bool HotSpare = true, string? Root = null)
+{
+    /// <summary>Gets the largest request body accepted, in bytes (<c>--max-body-size</c>); <see langword="null"/> for no limit.</summary>
+    public long? MaxBodySize { get; init; } = MaxBodySizeOption.Default;
+}
