@@ -33,11 +33,36 @@ if [ "${1:-}" = "--ship" ]; then
   exit 0
 fi
 
+# New public symbols (RS0016) and changed nullability (RS0036/RS0037): the analyzer's code fixes write them into
+# PublicAPI.Unshipped.txt.
 for dir in "${libraries[@]}"; do
   for file in PublicAPI.Shipped.txt PublicAPI.Unshipped.txt; do
     [ -f "$dir/$file" ] || echo '#nullable enable' > "$dir/$file"
   done
   echo "== $dir"
-  dotnet format analyzers "$dir" --diagnostics RS0016 RS0017 RS0036 RS0037 --severity warn
+  dotnet restore "$dir" --verbosity quiet
+  dotnet format analyzers "$dir" --no-restore --diagnostics RS0016 RS0036 RS0037 --severity warn
 done
+
+# Removed symbols (RS0017) have no code fix: the build names each one and the file that declares it. A symbol only in
+# Unshipped (never released) is deleted from it; a released one (in Shipped) gets a "*REMOVED*" line in Unshipped,
+# which is a breaking change for the next version (docs/packages.md#public-api).
+echo "== removed symbols"
+build_log=$(mktemp)
+trap 'rm -f "$build_log"' EXIT
+# StartupHook references every other library, so one build reports them all.
+dotnet build src/Roost.StartupHook -c Release --no-restore -p:TreatWarningsAsErrors=false > "$build_log" 2>&1 || true
+perl -ne 'print "$1\t$2\n" if m{^(\S+/PublicAPI\.(?:Shipped|Unshipped)\.txt)\(\d+,\d+\): (?:error|warning) RS0017: Symbol \x27(.*)\x27 is part of the declared API}' "$build_log" |
+  sort -u |
+  while IFS=$'\t' read -r file symbol; do
+    unshipped="$(dirname "$file")/PublicAPI.Unshipped.txt"
+    if [[ "$file" == *PublicAPI.Unshipped.txt ]]; then
+      grep -v -x -F -- "$symbol" "$unshipped" > "$unshipped.new" || true
+      mv "$unshipped.new" "$unshipped"
+      echo "removed from $unshipped: $symbol"
+    else
+      echo "*REMOVED*$symbol" >> "$unshipped"
+      echo "marked removed in $unshipped: $symbol"
+    fi
+  done
 git --no-pager diff --stat -- 'src/*/PublicAPI.*.txt' || true

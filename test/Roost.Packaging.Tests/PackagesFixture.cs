@@ -50,6 +50,15 @@ public sealed class PackagesFixture : IAsyncLifetime
         return XDocument.Load(stream);
     }
 
+    /// <summary>The README.md inside a package, as nuget.org and the IDEs show it.</summary>
+    public string Readme(string id)
+    {
+        using var archive = ZipFile.OpenRead(PackagePath(id));
+        using var reader = new StreamReader(archive.GetEntry("README.md")?.Open()
+            ?? throw new InvalidOperationException($"{PackagePath(id)} has no README.md."));
+        return reader.ReadToEnd();
+    }
+
     public async ValueTask InitializeAsync()
     {
         foreach (var library in Libraries)

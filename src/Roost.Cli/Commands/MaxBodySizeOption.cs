@@ -1,10 +1,9 @@
-using System.CommandLine;
 using System.Globalization;
 
 namespace Roost.Cli.Commands;
 
 /// <summary>
-/// <c>roost serve --max-body-size</c>: the largest request body accepted (nginx's <c>client_max_body_size</c>, with its
+/// <c>roost serve --max-body-size</c> (declared in <see cref="Configuration.RoostSettings.MaxBodySize"/>): the largest request body accepted (nginx's <c>client_max_body_size</c>, with its
 /// default and its units). <c>roost serve</c>'s own handlers (the built-in page, <c>/healthz</c>, <c>--root</c> files) read
 /// no body, so nginx's 1 MiB default fits better than Kestrel's 30 MB.
 /// </summary>
@@ -12,30 +11,6 @@ internal static class MaxBodySizeOption
 {
     /// <summary>The default: 1 MiB, as nginx's <c>client_max_body_size</c>.</summary>
     public const long Default = 1024 * 1024;
-
-    public const string Name = "--max-body-size";
-
-    public static Option<string> Create()
-    {
-        var option = new Option<string>(Name)
-        {
-            Description = "Largest request body accepted: bytes, or with k, m or g (1024-based, as nginx's client_max_body_size); 0 for no limit. A larger body gets 413 before any other answer.",
-            DefaultValueFactory = _ => "1m",
-        };
-        option.Validators.Add(result =>
-        {
-            var value = result.GetValueOrDefault<string>();
-            if (!TryParse(value, out _))
-            {
-                result.AddError(ServeErrorMessages.MaxBodySizeInvalid(value));
-            }
-        });
-        return option;
-    }
-
-    /// <summary>Reads the parsed option: the limit in bytes, or <see langword="null"/> for none (0).</summary>
-    public static long? Read(ParseResult parse, Option<string> option) =>
-        TryParse(parse.GetValue(option), out var size) ? size : Default;
 
     /// <summary>Parses <c>1048576</c>, <c>512k</c>, <c>1m</c>, <c>2g</c> (1024-based, either case); 0 means no limit.</summary>
     internal static bool TryParse(string? text, out long? size)
