@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Roost.Cli.Commands;
+using Roost.Cli.Configuration;
 
 namespace Roost.Cli;
 
@@ -39,19 +40,25 @@ public static class Program
 
     /// <summary>Builds the command tree (also used by tests to check parsing and help).</summary>
     /// <returns>The root command.</returns>
-    public static RootCommand BuildCommand()
+    public static RootCommand BuildCommand() => BuildCommand(SettingsEnvironment.Process);
+
+    /// <summary>Builds the command tree reading settings from <paramref name="environment"/> (tests pass their own variables).</summary>
+    internal static RootCommand BuildCommand(SettingsEnvironment environment)
     {
         var root = new RootCommand(
             "Roost: HTTPS + HTTP/2 servers for .NET, the way Node's https, http2 and cluster modules work.\n" + ExitCodes.HelpText)
         {
-            ServeCommand.Create(),
-            RunCommand.Create(),
+            ServeCommand.Create(environment),
+            RunCommand.Create(environment),
+            ConfigCommand.Create(environment),
+            SystemdUnitCommand.Create(environment),
             CertCommand.Create(),
             StatusCommand.Create(),
             ReloadCommand.Create(),
             ScaleCommand.Create(),
             StopCommand.Create(),
         };
+        BuildInfo.UseForVersionOption(root);
         return root;
     }
 }

@@ -46,6 +46,22 @@ public sealed class RunCommandTests
         Assert.Equal(Path.GetDirectoryName(published), app.Folder);
     }
 
+    // Issue 13, item 9: a publish folder whose app .dll was deleted named the runtimeconfig.json as missing.
+    [Fact]
+    public void Resolve_PublishFolderWithoutTheAppDll_NamesTheMissingDll()
+    {
+        using var temp = new TempDirectory();
+        var dll = WriteApp(temp.Path, "Shop", AspNetCoreConfig);
+        File.Delete(dll);
+        temp.Write("Library.dll", [0]);
+
+        var ex = Assert.Throws<RunAppException>(() => RunApp.Resolve(temp.Path));
+
+        Assert.Equal(
+            $"Folder '{temp.Path}' holds 'Shop.runtimeconfig.json' but not the app it belongs to: '{dll}' is missing. Copy the whole publish output again (dotnet publish -c Release), or give the path of the app's .dll.",
+            ex.Message);
+    }
+
     [Fact]
     public void Resolve_ProjectFolderNotBuilt_SaysWhichPublishToRun()
     {

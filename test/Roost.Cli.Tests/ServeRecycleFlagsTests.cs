@@ -1,5 +1,6 @@
 using Roost.Cli;
 using Roost.Cli.Commands;
+using Roost.Cli.Configuration;
 
 namespace Roost.Cli.Tests;
 
@@ -9,14 +10,14 @@ public sealed class ServeRecycleFlagsTests
     [Fact]
     public void Serve_RecycleFlags_MapToClusterOptions()
     {
-        var recycle = new ServeRecycleOptions();
+        var settings = new SettingsBinder(SettingScope.Serve, new SettingsEnvironment(_ => null, () => AppContext.BaseDirectory));
         var command = new System.CommandLine.Command("serve");
-        recycle.AddTo(command);
+        settings.AddTo(command);
 
         var result = command.Parse(["--max-requests", "10000", "--max-requests-jitter", "500", "--max-memory", "300", "--max-age", "12h", "--max-age-jitter", "30m", "--reload-batch-size", "2"]);
         Assert.Empty(result.Errors);
         var options = new ClusterOptions();
-        recycle.Read(result).ApplyTo(options);
+        RecycleSettings.From(settings.Resolve(result)).ApplyTo(options);
 
         Assert.Equal(10000, options.RecycleAfterRequests);
         Assert.Equal(500, options.RecycleRequestsJitter);

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Roost.Cli.Configuration;
 using Roost.Tls;
 
 namespace Roost.Cli.Commands;
@@ -14,7 +15,10 @@ internal static class CertCheckCommand
 
     public static Command Create()
     {
-        var tls = new TlsOptions();
+        // The same declarations as serve's and run's TLS options (same names and help); read from the command line only.
+        Setting<string?>[] files = [RoostSettings.Cert, RoostSettings.Key, RoostSettings.Pfx, RoostSettings.Passphrase];
+        var options = files.ToDictionary(s => s, s => (Option<string?>)s.CreateSymbols()[0]);
+        var ca = (Option<string[]>)RoostSettings.Ca.CreateSymbols()[0];
         var host = new Option<string?>("--host")
         {
             Description = "A host name (or IP address) the certificate must cover; checked against its subject alternative names, as browsers do.",
@@ -25,10 +29,27 @@ internal static class CertCheckCommand
         {
             host,
         };
-        tls.AddTo(command);
-        command.SetAction(parse => Run(tls.Read(parse), parse.GetValue(host), Console.Out));
+        command.Options.Add(options[RoostSettings.Cert]);
+        command.Options.Add(options[RoostSettings.Key]);
+        command.Options.Add(ca);
+        command.Options.Add(options[RoostSettings.Pfx]);
+        command.Options.Add(options[RoostSettings.Passphrase]);
+        command.SetAction(parse => Run(
+            new TlsSettings(
+                parse.GetValue(options[RoostSettings.Cert]),
+                parse.GetValue(options[RoostSettings.Key]),
+                parse.GetValue(ca) ?? [],
+                parse.GetValue(options[RoostSettings.Pfx]),
+                parse.GetValue(options[RoostSettings.Passphrase]) ?? PassphraseFromEnvironment()),
+            parse.GetValue(host),
+            Console.Out));
         return command;
     }
+
+    private static string? PassphraseFromEnvironment() =>
+        ((IEnumerable<string>)[RoostSettings.Passphrase.EnvironmentVariable, .. RoostSettings.Passphrase.EnvironmentAliases])
+            .Select(Environment.GetEnvironmentVariable)
+            .FirstOrDefault(value => value is not null);
 
     internal static int Run(TlsSettings settings, string? host, TextWriter output)
     {

@@ -48,13 +48,30 @@ internal sealed class ControlTarget
             return (RunDirectory.Resolve(name, runDirectory), null, ExitCodes.Ok);
         }
 
-        var baseDirectory = RunDirectory.BaseDirectory;
+        return Choose(RunDirectory.BaseDirectory);
+    }
+
+    /// <summary>
+    /// Picks the only live instance under <paramref name="baseDirectory"/>. A stale socket (its primary exited without
+    /// removing it: connecting is refused) is not a running primary — <c>status --list</c> shows it as stale — so it
+    /// neither counts towards "several" nor is chosen (issue 13, item 7).
+    /// </summary>
+    internal static (string? Directory, string? Error, int ExitCode) Choose(string baseDirectory)
+    {
         var instances = RunDirectory.ListInstances(baseDirectory);
-        return instances.Count switch
+        var live = instances.Where(d => !ControlClient.IsStale(d)).ToList();
+        if (live.Count == 0 && instances.Count > 0)
+        {
+            return (null, ClusterErrorMessages.OnlyStaleInstances(baseDirectory, Names(instances)), ExitCodes.NotRunning);
+        }
+
+        return live.Count switch
         {
             0 => (null, ClusterErrorMessages.NoInstances(baseDirectory), ExitCodes.NotRunning),
-            1 => (instances[0], null, ExitCodes.Ok),
-            _ => (null, ClusterErrorMessages.SeveralInstances(baseDirectory, instances.Select(Path.GetFileName).OfType<string>()), ExitCodes.InvalidUsage),
+            1 => (live[0], null, ExitCodes.Ok),
+            _ => (null, ClusterErrorMessages.SeveralInstances(baseDirectory, Names(live)), ExitCodes.InvalidUsage),
         };
     }
+
+    private static IEnumerable<string> Names(IEnumerable<string> directories) => directories.Select(Path.GetFileName).OfType<string>();
 }

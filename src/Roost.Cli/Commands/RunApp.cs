@@ -48,6 +48,14 @@ internal sealed record RunApp(string Dll, string Folder)
             return new RunApp(apps[0], full);
         }
 
+        if (OrphanRuntimeConfig(full) is { } orphan)
+        {
+            // A runtimeconfig.json without its .dll: a deploy that lost (or has not yet copied) the app's assembly. The
+            // host pairs them by name (Shop.runtimeconfig.json belongs to Shop.dll), so that is the file to name.
+            var name = Path.GetFileName(orphan);
+            throw new RunAppException(RunErrorMessages.AppDllMissing(path, name, Path.Combine(path, name[..^RuntimeConfigSuffix.Length] + ".dll")));
+        }
+
         if (Directory.EnumerateFiles(full, "*.csproj").Any())
         {
             var built = BuildOutput(full) ?? throw new RunAppException(RunErrorMessages.ProjectNotBuilt(path));
@@ -63,6 +71,11 @@ internal sealed record RunApp(string Dll, string Folder)
             .Select(c => c[..^RuntimeConfigSuffix.Length] + ".dll")
             .Where(File.Exists)
             .Order(StringComparer.Ordinal)];
+
+    private static string? OrphanRuntimeConfig(string folder) =>
+        Directory.EnumerateFiles(folder, "*" + RuntimeConfigSuffix)
+            .Order(StringComparer.Ordinal)
+            .FirstOrDefault(c => !File.Exists(c[..^RuntimeConfigSuffix.Length] + ".dll"));
 
     /// <summary>The newest app under bin/: publish folders first (what a deploy runs), then plain build output.</summary>
     private static string? BuildOutput(string project)

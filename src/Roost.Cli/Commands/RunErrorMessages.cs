@@ -27,6 +27,9 @@ internal static class RunErrorMessages
     public static string NoApp(string folder) =>
         $"Folder '{folder}' holds no app (no *.runtimeconfig.json) and no project (*.csproj). Give the app's publish folder, its entry .dll, or its project folder.";
 
+    public static string AppDllMissing(string folder, string runtimeConfig, string dll) =>
+        $"Folder '{folder}' holds '{runtimeConfig}' but not the app it belongs to: '{dll}' is missing. Copy the whole publish output again (dotnet publish -c Release), or give the path of the app's .dll.";
+
     public static string ProjectNotBuilt(string folder) =>
         $"Project folder '{folder}' is not built: no app under its bin/ folder. roost run does not build; run 'dotnet publish \"{folder}\" -c Release' first, then 'roost run \"{folder}\"' (or the publish folder it prints).";
 

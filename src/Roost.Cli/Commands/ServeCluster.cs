@@ -1,4 +1,3 @@
-using System.CommandLine;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
@@ -15,24 +14,6 @@ namespace Roost.Cli.Commands;
 /// </summary>
 internal static class ServeCluster
 {
-    public static Option<string> CreateWorkersOption()
-    {
-        var option = new Option<string>("--workers", "-w")
-        {
-            Description = "Worker processes: a number, 'auto' (one per CPU) or 0 (serve in this process, no cluster). Workers are restarted with backoff when they crash.",
-            DefaultValueFactory = _ => "auto",
-        };
-        option.Validators.Add(result =>
-        {
-            var value = result.GetValueOrDefault<string>();
-            if (!TryResolveWorkers(value, out _))
-            {
-                result.AddError($"--workers must be 'auto' or a number from 0 to 1024; got '{value}'.");
-            }
-        });
-        return option;
-    }
-
     /// <summary>
     /// Binds the port in the primary (once, for its whole life); on failure closes the control socket and returns the
     /// exit code after printing which address was busy or refused and what to do. Shared by <c>serve</c> and <c>run</c>.
@@ -80,85 +61,6 @@ internal static class ServeCluster
             return ServeCommand.Fail(ex.Message, ExitCodes.ListenFailed);
         }
     }
-
-    /// <summary>The <c>--port</c> option of serve and run (0–65535; 0 picks a free port).</summary>
-    public static Option<int> CreatePortOption()
-    {
-        var port = new Option<int>("--port", "-p")
-        {
-            Description = "Port to listen on (0 picks a free port).",
-            DefaultValueFactory = _ => ServeCommand.DefaultPort,
-        };
-        port.Validators.Add(result =>
-        {
-            var value = result.GetValueOrDefault<int>();
-            if (value is < 0 or > 65535)
-            {
-                result.AddError(ErrorMessages.PortOutOfRange(value) + " (option --port)");
-            }
-        });
-        return port;
-    }
-
-    /// <summary>The <c>--host</c> option of serve and run.</summary>
-    public static Option<string> CreateHostOption() => new("--host")
-    {
-        Description = "Address to listen on: 0.0.0.0 (all IPv4), :: (all), 127.0.0.1 (this machine only).",
-        DefaultValueFactory = _ => "0.0.0.0",
-    };
-
-    /// <summary>The <c>--shutdown-timeout</c> option of serve and run (seconds, default 30); each command says what it drains.</summary>
-    public static Option<double> CreateShutdownTimeoutOption(string description) => new("--shutdown-timeout")
-    {
-        Description = description,
-        DefaultValueFactory = _ => 30,
-    };
-
-    /// <summary>The <c>--log-format</c> option of serve and run: text (default) or json.</summary>
-    public static Option<string> CreateLogFormatOption(string description)
-    {
-        var logFormat = new Option<string>("--log-format")
-        {
-            Description = description,
-            DefaultValueFactory = _ => "text",
-        };
-        logFormat.AcceptOnlyFromAmong("text", "json");
-        return logFormat;
-    }
-
-    public static (Option<string?> Name, Option<string?> RunDirectory) CreateControlOptions()
-    {
-        var name = new Option<string?>("--name", "-n")
-        {
-            Description = "Instance name for roost status/reload/scale/stop (default: the port). The control socket is <run dir>/<name>/control.sock.",
-        };
-        name.Validators.Add(result =>
-        {
-            var value = result.GetValueOrDefault<string?>();
-            if (value is not null && !RunDirectory.IsValidName(value))
-            {
-                result.AddError(ClusterErrorMessages.NameInvalid(value));
-            }
-        });
-        var runDirectory = new Option<string?>("--run-dir")
-        {
-            Description = "Directory for the control socket instead of /run/roost/<name> (root), $XDG_RUNTIME_DIR/roost/<name> or ~/.local/state/roost/<name>.",
-        };
-        return (name, runDirectory);
-    }
-    /// <summary><c>--hot-spare</c> (default) and <c>--no-hot-spare</c>: keep one pre-started worker to promote when one dies.</summary>
-    public static (Option<bool> HotSpare, Option<bool> NoHotSpare) CreateHotSpareOptions() =>
-    (
-        new Option<bool>("--hot-spare")
-        {
-            Description = "Keep one hot spare worker (started, app built, not listening) and promote it when a worker dies: capacity is back in about half the time of a cold start. Costs about one idle worker's memory. On by default with --workers.",
-            DefaultValueFactory = _ => true,
-        },
-        new Option<bool>("--no-hot-spare")
-        {
-            Description = "Keep no hot spare (memory-tight hosts); a crashed worker is restarted cold after its backoff.",
-        }
-    );
 
     public static int ResolveWorkers(string value) => TryResolveWorkers(value, out var count) ? count : 0;
 
@@ -230,7 +132,8 @@ internal static class ServeCluster
         };
     }
 
-    private static bool TryResolveWorkers(string? value, out int count)
+    /// <summary>Resolves the workers setting: auto (one per CPU) or 0..1024.</summary>
+    internal static bool TryResolveWorkers(string? value, out int count)
     {
         if (string.Equals(value, "auto", StringComparison.OrdinalIgnoreCase))
         {

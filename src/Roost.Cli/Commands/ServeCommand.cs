@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
+using Roost.Cli.Configuration;
 using Roost.Cli.Files;
 using Roost.Cli.Welcome;
 using Roost.Tls;
@@ -12,43 +13,28 @@ internal static class ServeCommand
     /// <summary>The default port (HTTPS without root privileges).</summary>
     public const int DefaultPort = 8443;
 
-    public static Command Create()
+    public static Command Create(SettingsEnvironment environment)
     {
-        var port = ServeCluster.CreatePortOption();
-        var host = ServeCluster.CreateHostOption();
-        var tls = new TlsOptions();
-        var shutdownTimeout = ServeCluster.CreateShutdownTimeoutOption("Seconds in-flight requests get to finish on SIGINT/SIGTERM.");
-        var logFormat = ServeCluster.CreateLogFormatOption("Log format: text or json.");
-        var workers = ServeCluster.CreateWorkersOption();
-        var (name, runDirectory) = ServeCluster.CreateControlOptions();
-        var (hotSpare, noHotSpare) = ServeCluster.CreateHotSpareOptions();
-        var root = new Option<string?>("--root")
-        {
-            Description = "Serve the files of this folder instead of the welcome page: index.html for folders, no listings, ETag/304, ranges, HEAD; dotfiles (except .well-known) and links leading out of the folder are 404.",
-        };
-
-        var command = new Command("serve", "Serve the built-in welcome page, or a folder's files (--root), over HTTPS with HTTP/2 and HTTP/1.1. Without --cert/--pfx a local development chain is created (once) and used.")
-        {
-            port, host, shutdownTimeout, logFormat, workers, name, runDirectory, hotSpare, noHotSpare, root,
-        };
-        tls.AddTo(command);
-        tls.AddServingTo(command);
-        var recycle = new ServeRecycleOptions();
-        recycle.AddTo(command);
-        command.SetAction((parse, cancellationToken) => RunAsync(new ServeSettings(
-            parse.GetValue(port),
-            parse.GetValue(host)!,
-            tls.ReadServing(parse, tls.Read(parse)),
-            TimeSpan.FromSeconds(parse.GetValue(shutdownTimeout)),
-            parse.GetValue(logFormat)!,
-            ServeCluster.ResolveWorkers(parse.GetValue(workers)!),
-            recycle.Read(parse),
-            parse.GetValue(name),
-            parse.GetValue(runDirectory),
-            parse.GetValue(hotSpare) && !parse.GetValue(noHotSpare),
-            parse.GetValue(root)), cancellationToken));
+        var settings = new SettingsBinder(SettingScope.Serve, environment);
+        var command = new Command("serve", "Serve the built-in welcome page, or a folder's files (--root), over HTTPS with HTTP/2 and HTTP/1.1. Without --cert/--pfx a local development chain is created (once) and used. " + SettingsBinder.HelpText);
+        settings.AddTo(command);
+        command.SetAction((parse, cancellationToken) => RunAsync(FromSettings(settings.Resolve(parse)), cancellationToken));
         return command;
     }
+
+    /// <summary>The settings of <c>roost serve</c> from the effective settings.</summary>
+    internal static ServeSettings FromSettings(EffectiveSettings settings) => new(
+        settings.Get(RoostSettings.Port),
+        settings.Get(RoostSettings.Host)!,
+        TlsSettings.From(settings),
+        TimeSpan.FromSeconds(settings.Get(RoostSettings.ShutdownTimeout)),
+        settings.Get(RoostSettings.LogFormat)!,
+        ServeCluster.ResolveWorkers(settings.Get(RoostSettings.Workers)!),
+        RecycleSettings.From(settings),
+        settings.Get(RoostSettings.Name),
+        settings.Get(RoostSettings.RunDir),
+        settings.Command == SettingScope.Serve && settings.Get(RoostSettings.HotSpare),
+        settings.Command == SettingScope.Serve ? settings.Get(RoostSettings.Root) : null);
 
     internal static async Task<int> RunAsync(ServeSettings settings, CancellationToken cancellationToken)
     {

@@ -1,19 +1,13 @@
-using System.CommandLine;
 using Roost.SharedState;
 
 namespace Roost.Cli.Commands;
 
 /// <summary>
-/// <c>--state redis://host:port | sqlite:FOLDER</c>: where the workers' shared sessions, cache and Data Protection
+/// <c>state</c> (<c>--state</c>) <c>redis://host:port | sqlite:FOLDER</c>: where the workers' shared sessions, cache and Data Protection
 /// keys live.
 /// </summary>
 internal static class StateOption
 {
-    public static Option<string?> Create() => new("--state")
-    {
-        Description = "Share sessions, IDistributedCache and the Data Protection key ring between workers: sqlite:FOLDER (embedded store, one machine; FOLDER holds state.db and keys/) or redis://host:port (several machines). Default: off (the app keeps its own per-process cache).",
-    };
-
     /// <summary>Parses the value with <see cref="SharedStateOptions.TryParse"/>; relative SQLite folders are resolved against the current directory (workers run in the app's folder).</summary>
     /// <exception cref="ArgumentException">The value is neither form; the message names the option, the value and the reason.</exception>
     public static SharedStateOptions Parse(string value)

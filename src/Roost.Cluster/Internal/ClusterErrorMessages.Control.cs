@@ -64,6 +64,9 @@ internal static partial class ClusterErrorMessages
     public static string NoInstances(string baseDirectory) =>
         $"No primary is running: there is no control socket under '{baseDirectory}'. Start one with 'roost serve', or pass --run-dir if it was started with another run directory.";
 
+    public static string OnlyStaleInstances(string baseDirectory, IEnumerable<string> names) =>
+        $"No primary is running under '{baseDirectory}': the control sockets of {string.Join(", ", names.Select(n => $"'{n}'"))} are stale (their primaries exited without removing them). Start a server with 'roost serve' or 'roost run' (a primary of the same name replaces the stale file), or delete the stale folders.";
+
     public static string SeveralInstances(string baseDirectory, IEnumerable<string> names) =>
         $"Several primaries are running under '{baseDirectory}' ({string.Join(", ", names.Select(n => $"'{n}'"))}); choose one with --name.";
 

@@ -50,6 +50,24 @@ internal sealed class ControlClient : IDisposable
         }
     }
 
+    /// <summary>
+    /// Returns whether the socket in <paramref name="directory"/> is stale: the file is there but connecting is refused
+    /// (its primary exited without removing it). A socket that answers, or that this user may not reach, is not stale.
+    /// </summary>
+    public static bool IsStale(string directory)
+    {
+        try
+        {
+            // Connect and hang up at once: the primary reads no request line and closes the connection quietly.
+            Connect(directory).Dispose();
+            return false;
+        }
+        catch (ControlConnectException ex)
+        {
+            return ex.Failure == ControlConnectFailure.Stale;
+        }
+    }
+
     /// <summary>Sends the request, then yields every line until the primary closes the connection.</summary>
     public async IAsyncEnumerable<ControlResponse> ExchangeAsync(ControlRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {

@@ -1,0 +1,357 @@
+using System.Globalization;
+using System.Text.Json;
+using Roost.Cli.Commands;
+using Roost.Internal;
+using Roost.Internal.Control;
+using Roost.SharedState;
+
+namespace Roost.Cli.Configuration;
+
+/// <summary>
+/// The settings table: every setting of <c>roost serve</c> and <c>roost run</c>, declared once. Options, environment
+/// variables, file keys, defaults, help text, checks, the JSON schema (docs/roost.schema.json) and the precedence test
+/// all come from this list; a new setting is one entry here plus the line that reads it
+/// (<see cref="EffectiveSettings"/> users in the commands).
+/// </summary>
+internal static class RoostSettings
+{
+    public static readonly Setting<string?> App = new("app", SettingScope.Run, new TextType(), "must be the app's .dll, its publish folder or its project folder",
+        "The app: its entry .dll, its publish folder, or its project folder (built output under bin/ is used; roost run does not build).")
+    {
+        IsArgument = true,
+        RelativeTo = RelativeToFolder,
+        Samples = ["app.dll", "publish", "src/App"],
+    };
+
+    public static readonly Setting<int> Port = new("port", SettingScope.Both, new IntegerType(0, 65535), "must be a port from 0 to 65535 (0 picks a free port)",
+        "Port to listen on (0 picks a free port).")
+    {
+        InvalidTexts = ["70000", "-1", "abc"],
+        Aliases = ["-p"],
+        Default = ServeCommand.DefaultPort,
+        IsValid = port => port is >= 0 and <= 65535,
+        OptionMessage = raw => ErrorMessages.PortOutOfRange(int.Parse(raw, CultureInfo.InvariantCulture)) + " (option --port)",
+        Samples = [443, 8080, 9443],
+    };
+
+    public static readonly Setting<string?> Host = new("host", SettingScope.Both, new TextType(), "must be an IP address or localhost",
+        "Address to listen on: 0.0.0.0 (all IPv4), :: (all), 127.0.0.1 (this machine only).")
+    {
+        InvalidTexts = ["example.com"],
+        Default = "0.0.0.0",
+        IsValid = host => ServeCluster.TryParseHost(host!, out _),
+        OptionMessage = raw => ErrorMessages.HostInvalid(raw) + " (option --host)",
+        Samples = ["127.0.0.1", "::", "localhost"],
+    };
+
+    public static readonly Setting<string?> Workers = new("workers", SettingScope.Both, new TextType(acceptNumbers: true, WorkersSchema), "must be auto, 0 or 1..1024",
+        "Worker processes: a number, 'auto' (one per CPU) or 0 (serve in this process, no cluster; roost run: counts as 1). Workers are restarted with backoff when they crash.")
+    {
+        InvalidTexts = ["-1", "many", "1025"],
+        Aliases = ["-w"],
+        Default = "auto",
+        IsValid = value => ServeCluster.TryResolveWorkers(value, out _),
+        OptionMessage = raw => $"--workers must be 'auto' or a number from 0 to 1024; got '{raw}'.",
+        Samples = ["2", "3", "auto"],
+    };
+
+    public static readonly Setting<string?> State = new("state", SettingScope.Run, new TextType(), "must be sqlite:FOLDER or redis://host:port",
+        "Share sessions, IDistributedCache and the Data Protection key ring between workers: sqlite:FOLDER (embedded store, one machine; FOLDER holds state.db and keys/) or redis://host:port (several machines). Default: off (the app keeps its own per-process cache).")
+    {
+        InvalidTexts = ["sqlite:", "redis://"],
+        DefaultDescription = "off",
+        Mask = MaskUrlPassword,
+        IsValid = value => SharedStateOptions.TryParse(value, out _, out _),
+        OptionMessage = raw => SharedStateOptions.TryParse(raw, out _, out var error) ? RunErrorMessages.StateInvalid(raw) : $"{RunErrorMessages.StateInvalid(raw)} {error}",
+        RelativeTo = (value, folder) => value!.StartsWith("sqlite:", StringComparison.OrdinalIgnoreCase) ? "sqlite:" + Path.Combine(folder, value["sqlite:".Length..]) : value,
+        Samples = ["sqlite:state", "redis://127.0.0.1:6379", "sqlite:/var/lib/roost/state"],
+    };
+
+    public static readonly Setting<double> ShutdownTimeout = new("shutdown-timeout", SettingScope.Both, new SecondsType(0, 86400), "must be a number of seconds from 0 to 86400",
+        "Seconds in-flight requests get to finish when roost stops (SIGINT/SIGTERM) or a worker drains (reload, recycling).")
+    {
+        InvalidTexts = ["-1", "soon"],
+        Default = 30,
+        IsValid = seconds => seconds is >= 0 and <= 86400,
+        Samples = [10, 60, 5],
+    };
+
+    public static readonly Setting<double> BootTimeout = new("boot-timeout", SettingScope.Run, new SecondsType(1, 3600), "must be a number of seconds from 1 to 3600",
+        "Seconds a worker may take from start to serving; longer is a boot failure (a reload then aborts).")
+    {
+        InvalidTexts = ["0", "soon"],
+        Default = 30,
+        IsValid = seconds => seconds is >= 1 and <= 3600,
+        Samples = [60, 10, 120],
+    };
+
+    public static readonly Setting<string?> LogFormat = new("log-format", SettingScope.Both, new ChoiceType("text", "json"), "must be text or json",
+        "Log format: text or json (roost run: the primary's; the app's workers log as the app configures).")
+    {
+        InvalidTexts = ["xml"],
+        Default = "text",
+        Samples = ["json", "text", "json"],
+    };
+
+    public static readonly Setting<string?> Name = new("name", SettingScope.Both, new TextType(), "must be 1 to 100 letters, digits, '.', '_' or '-'",
+        "Instance name for roost status/reload/scale/stop (default: the port). The control socket is <run dir>/<name>/control.sock.")
+    {
+        InvalidTexts = ["a/b", ".."],
+        Aliases = ["-n"],
+        DefaultDescription = "the port",
+        IsValid = name => RunDirectory.IsValidName(name!),
+        OptionMessage = ClusterErrorMessages.NameInvalid,
+        Samples = ["web", "api", "site-2"],
+    };
+
+    public static readonly Setting<string?> RunDir = new("run-dir", SettingScope.Both, new TextType(), "must be a folder",
+        "Directory for the control socket instead of /run/roost/<name> (root), $XDG_RUNTIME_DIR/roost/<name> or ~/.local/state/roost/<name>.")
+    {
+        DefaultDescription = "<base>/<name>",
+        RelativeTo = RelativeToFolder,
+        Samples = ["/run/roost/a", "/run/roost/b", "run/c"],
+    };
+
+    public static readonly BooleanSetting HotSpare = new("hot-spare", SettingScope.Serve,
+        "Keep one hot spare worker (started, app built, not listening) and promote it when a worker dies: capacity is back in about half the time of a cold start. Costs about one idle worker's memory. On by default with --workers.")
+    {
+        InvalidTexts = ["maybe"],
+        Default = true,
+        OnFlag = "--hot-spare",
+        OffFlag = "--no-hot-spare",
+        OffDescription = "Keep no hot spare (memory-tight hosts); a crashed worker is restarted cold after its backoff.",
+        Samples = [false, true, false],
+    };
+
+    public static readonly Setting<string?> Root = new("root", SettingScope.Serve, new TextType(), "must be a folder",
+        "Serve the files of this folder instead of the welcome page: index.html for folders, no listings, ETag/304, ranges, HEAD; dotfiles (except .well-known) and links leading out of the folder are 404.")
+    {
+        DefaultDescription = "the welcome page",
+        RelativeTo = RelativeToFolder,
+        Samples = ["public", "site", "/srv/www"],
+    };
+
+    public static readonly Setting<string?> Cert = PathSetting("cert", "Server certificate file (PEM or DER; may hold the chain after the leaf).");
+
+    public static readonly Setting<string?> Key = PathSetting("key", "Private key file (PKCS#1, PKCS#8, SEC1; PEM or DER; may be encrypted).");
+
+    public static readonly Setting<string[]> Ca = PathListSetting("ca", "Intermediate (and optionally root) certificate file; repeat for several. Sent in chain order; the root is never sent.");
+
+    public static readonly Setting<string?> Pfx = PathSetting("pfx", "PKCS#12 (PFX) file instead of --cert/--key.");
+
+    public static readonly Setting<string?> Passphrase = new("passphrase", SettingScope.Both, new TextType(), "must be text",
+        "Passphrase of an encrypted key or PFX (or set ROOST_PASSPHRASE: arguments are visible in ps).")
+    {
+        Secret = true,
+        EnvironmentAliases = ["ROOST_TLS_PASSPHRASE"],
+        Samples = ["first secret", "second secret", "third secret"],
+    };
+
+    public static readonly Setting<string?> TlsPolicy = new("tls-policy", SettingScope.Both, new ChoiceType("intermediate", "modern", "compatible"), "must be intermediate, modern or compatible",
+        "TLS versions and ciphers: intermediate (TLS 1.2 + 1.3, ECDHE + AEAD only, no CBC), modern (TLS 1.3 only), compatible (adds CBC and RSA key exchange for old clients; TLS 1.2+). See docs/tls.md.")
+    {
+        InvalidTexts = ["old"],
+        Default = "intermediate",
+        Samples = ["modern", "compatible", "intermediate"],
+    };
+
+    public static readonly Setting<string[]> Sni = new("sni", SettingScope.Both, new TextListType(), "must be a list of HOST=CERT,KEY[,CA...]",
+        "A certificate chosen by host name: HOST=CERT,KEY[,CA...] (HOST exact, or *.example.com for one label). Repeat for several; --cert/--key is the default for other names.")
+    {
+        InvalidTexts = ["api.test=only-cert.pem"],
+        Default = [],
+        IsValid = entries => entries.All(IsSniEntry),
+        RelativeTo = (entries, folder) => [.. entries.Select(entry => SniRelativeTo(entry, folder))],
+        Samples = [["a.test=a.pem,a.key"], ["b.test=b.pem,b.key,chain.pem"], ["a.test=a.pem,a.key", "*.c.test=c.pem,c.key"]],
+    };
+
+    public static readonly Setting<string?> UnknownSni = new("unknown-sni", SettingScope.Both, new ChoiceType("default", "refuse"), "must be default or refuse",
+        "What a client asking for a host name no --sni covers gets: default (the --cert certificate) or refuse (handshake refused).")
+    {
+        InvalidTexts = ["ignore"],
+        Default = "default",
+        Samples = ["refuse", "default", "refuse"],
+    };
+
+    public static readonly Setting<string?> ClientCert = new("client-cert", SettingScope.Both, new ChoiceType("off", "allow", "require"), "must be off, allow or require",
+        "Client certificates (mutual TLS): off, allow (asked for, optional) or require. Needs --client-ca; clientAuth usage is enforced.")
+    {
+        InvalidTexts = ["maybe"],
+        Default = "off",
+        Samples = ["allow", "require", "off"],
+    };
+
+    public static readonly Setting<string[]> ClientCa = PathListSetting("client-ca", "CA certificate file(s) that client certificates must chain to; repeat for several.");
+
+    public static readonly BooleanSetting Watch = new("watch", SettingScope.Both, "Watch the certificate files for renewals.")
+    {
+        InvalidTexts = ["maybe"],
+        Default = true,
+        OffFlag = "--no-watch",
+        OffDescription = "Do not watch the certificate files for renewals (SIGHUP still reloads).",
+        Samples = [false, true, false],
+    };
+
+    public static readonly BooleanSetting Ocsp = new("ocsp", SettingScope.Both, "Staple an OCSP response when the certificate names a responder.")
+    {
+        InvalidTexts = ["maybe"],
+        Default = true,
+        OffFlag = "--no-ocsp",
+        OffDescription = "Never contact the CA's OCSP responder (air-gapped hosts): no OCSP staple is sent. Default: stapled when the certificate names a responder.",
+        Samples = [false, true, false],
+    };
+
+    public static readonly Setting<long?> MaxRequests = new("max-requests", SettingScope.Both, new OptionalLongType(1), "must be a whole number of requests from 1 up",
+        "Recycle a worker after it has served this many requests (successor ready first, then it drains). Default: off.")
+    {
+        InvalidTexts = ["0", "-5", "many"],
+        DefaultDescription = "off",
+        IsValid = value => value >= 1,
+        OptionMessage = raw => ErrorMessages.FlagNotPositive("--max-requests", raw, "requests"),
+        Samples = [10000, 500, 20000],
+    };
+
+    public static readonly Setting<int> MaxRequestsJitter = new("max-requests-jitter", SettingScope.Both, new IntegerType(0, int.MaxValue), "must be a whole number from 0 up",
+        "Add a random 0..N to each worker's --max-requests, so workers do not recycle together.")
+    {
+        InvalidTexts = ["-1"],
+        Default = 0,
+        IsValid = value => value >= 0,
+        OptionMessage = raw => ErrorMessages.FlagNegative("--max-requests-jitter", raw),
+        Requires = MaxRequests,
+        Samples = [100, 50, 200],
+    };
+
+    public static readonly Setting<long?> MaxMemory = new("max-memory", SettingScope.Both, new OptionalLongType(1), "must be a whole number of MB from 1 up",
+        "Recycle a worker whose resident memory (RSS) is above this many MB. Default: off.")
+    {
+        InvalidTexts = ["0"],
+        DefaultDescription = "off",
+        IsValid = value => value >= 1,
+        OptionMessage = raw => ErrorMessages.FlagNotPositive("--max-memory", raw, "MB"),
+        Samples = [300, 512, 1024],
+    };
+
+    public static readonly Setting<string?> MaxAge = new("max-age", SettingScope.Both, new TextType(acceptNumbers: true, DurationSchema), "must be a duration such as 90s, 30m, 12h or 1d (a plain number means seconds)",
+        "Recycle a worker after it has run this long: 90s, 30m, 12h, 1d (a plain number means seconds). Default: off.")
+    {
+        InvalidTexts = ["soon", "0"],
+        DefaultDescription = "off",
+        IsValid = value => ServeRecycleOptions.TryParseDuration(value!) is not null,
+        OptionMessage = raw => ErrorMessages.DurationInvalid("--max-age", raw),
+        Samples = ["12h", "30m", "1d"],
+    };
+
+    public static readonly Setting<string?> MaxAgeJitter = new("max-age-jitter", SettingScope.Both, new TextType(acceptNumbers: true, DurationSchema), "must be a duration such as 90s, 30m, 12h or 1d (a plain number means seconds), or 0",
+        "Add a random 0..D to each worker's --max-age, so workers started together do not recycle together. Default: a tenth of --max-age; 0 turns it off.")
+    {
+        InvalidTexts = ["soon"],
+        DefaultDescription = "a tenth of max-age",
+        IsValid = value => ServeRecycleOptions.TryParseJitter(value!) is not null,
+        OptionMessage = raw => ErrorMessages.DurationInvalid("--max-age-jitter", raw),
+        Requires = MaxAge,
+        Samples = ["30m", "0", "5m"],
+    };
+
+    public static readonly Setting<int> ReloadBatchSize = new("reload-batch-size", SettingScope.Both, new IntegerType(1, 1024), "must be a whole number of workers from 1 to 1024",
+        "Workers a rolling reload (SIGHUP) replaces at a time, each after its successor is ready.")
+    {
+        InvalidTexts = ["0", "1025"],
+        Default = 1,
+        IsValid = value => value is >= 1 and <= 1024,
+        OptionMessage = raw => ErrorMessages.FlagNotPositive("--reload-batch-size", raw, "workers"),
+        Samples = [2, 3, 1],
+    };
+
+    /// <summary>Gets every setting, in the order of --help, <c>config show</c> and the docs.</summary>
+    public static IReadOnlyList<Setting> All { get; } =
+    [
+        App, Port, Host, Workers, State, ShutdownTimeout, BootTimeout, LogFormat, Name, RunDir, HotSpare, Root,
+        Cert, Key, Ca, Pfx, Passphrase, TlsPolicy, Sni, UnknownSni, ClientCert, ClientCa, Watch, Ocsp,
+        MaxRequests, MaxRequestsJitter, MaxMemory, MaxAge, MaxAgeJitter, ReloadBatchSize,
+    ];
+
+    /// <summary>Gets the settings of one command, in <see cref="All"/>'s order.</summary>
+    public static IReadOnlyList<Setting> For(SettingScope command) => [.. All.Where(s => s.AppliesTo(command))];
+
+    /// <summary>Finds a setting by its file key.</summary>
+    public static Setting? Find(string key) => All.FirstOrDefault(s => s.Key == key);
+
+    private static Setting<string?> PathSetting(string key, string description) => new(key, SettingScope.Both, new TextType(), "must be a file path", description)
+    {
+        RelativeTo = RelativeToFolder,
+        Samples = [$"a/{key}.pem", $"b/{key}.pem", $"/etc/roost/{key}.pem"],
+    };
+
+    private static Setting<string[]> PathListSetting(string key, string description) => new(key, SettingScope.Both, new TextListType(), "must be a list of file paths", description)
+    {
+        Default = [],
+        RelativeTo = (files, folder) => [.. files.Select(file => Path.Combine(folder, file))],
+        Samples = [["a.pem"], ["b.pem", "c.pem"], ["/etc/roost/d.pem"]],
+    };
+
+    /// <summary>redis://user:secret@host → redis://user:********@host (config show).</summary>
+    private static string MaskUrlPassword(string value)
+    {
+        var scheme = value.IndexOf("://", StringComparison.Ordinal);
+        var at = value.LastIndexOf('@');
+        if (scheme < 0 || at < scheme)
+        {
+            return value;
+        }
+
+        var userInfo = value[(scheme + 3)..at];
+        var colon = userInfo.IndexOf(':', StringComparison.Ordinal);
+        return colon < 0 ? value : value[..(scheme + 3)] + userInfo[..(colon + 1)] + ConfigCommand.Masked + value[at..];
+    }
+
+    private static string? RelativeToFolder(string? path, string folder) => path is null ? null : Path.Combine(folder, path);
+
+    /// <summary>Whether <paramref name="entry"/> has the shape HOST=CERT,KEY[,CA...] (the files are checked when loaded).</summary>
+    private static bool IsSniEntry(string entry)
+    {
+        var equals = entry.IndexOf('=', StringComparison.Ordinal);
+        return equals > 0 && entry[(equals + 1)..].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Length >= 2;
+    }
+
+    /// <summary>HOST=CERT,KEY[,CA...]: the files relative to <paramref name="folder"/>.</summary>
+    private static string SniRelativeTo(string entry, string folder)
+    {
+        var equals = entry.IndexOf('=', StringComparison.Ordinal);
+        if (equals <= 0)
+        {
+            return entry;
+        }
+
+        var files = entry[(equals + 1)..].Split(',', StringSplitOptions.TrimEntries).Select(file => file.Length == 0 ? file : Path.Combine(folder, file));
+        return entry[..(equals + 1)] + string.Join(',', files);
+    }
+
+    private static void WorkersSchema(Utf8JsonWriter writer)
+    {
+        writer.WriteStartArray("anyOf");
+        writer.WriteStartObject();
+        writer.WriteString("const", "auto");
+        writer.WriteEndObject();
+        writer.WriteStartObject();
+        writer.WriteString("type", "integer");
+        writer.WriteNumber("minimum", 0);
+        writer.WriteNumber("maximum", 1024);
+        writer.WriteEndObject();
+        writer.WriteEndArray();
+    }
+
+    private static void DurationSchema(Utf8JsonWriter writer)
+    {
+        writer.WriteStartArray("anyOf");
+        writer.WriteStartObject();
+        writer.WriteString("type", "string");
+        writer.WriteString("pattern", "^\\s*[0-9]+(\\.[0-9]+)?(ms|s|m|h|d)?\\s*$");
+        writer.WriteEndObject();
+        writer.WriteStartObject();
+        writer.WriteString("type", "number");
+        writer.WriteNumber("minimum", 0);
+        writer.WriteEndObject();
+        writer.WriteEndArray();
+    }
+}

@@ -1,0 +1,50 @@
+using Roost.Cli.Configuration;
+
+namespace Roost.Cli.Tests.Configuration;
+
+/// <summary>Problems of the file itself: unknown keys (with a did-you-mean), keys of the other command, duplicates, JSON errors.</summary>
+public sealed class ConfigFileTests
+{
+    [Theory]
+    [InlineData("prot", "roost.json: prot: unknown setting; did you mean port?")]
+    [InlineData("shutdown_timeout", "roost.json: shutdown_timeout: unknown setting; did you mean shutdown-timeout?")]
+    [InlineData("shutdownTimeout", "roost.json: shutdownTimeout: unknown setting; did you mean shutdown-timeout?")]
+    [InlineData("wokrers", "roost.json: wokrers: unknown setting; did you mean workers?")]
+    [InlineData("certificate", "roost.json: certificate: unknown setting. The keys are the options' names without '--' (roost serve --help, docs/cli.md).")]
+    [InlineData("state", "roost.json: state: only roost run takes this setting; remove it from the file, or use roost run.")]
+    public void UnknownOrForeignKey_IsAnError_WithASuggestionWhenOneIsClose(string key, string message)
+    {
+        using var harness = new SettingsHarness();
+        harness.WriteFile($$"""{ "$schema": "./roost.schema.json", "{{key}}": 1 }""");
+
+        var (parse, _) = harness.Resolve(SettingScope.Serve);
+
+        Assert.Equal(message, Assert.Single(parse.Errors).Message);
+    }
+
+    [Fact]
+    public void KeyGivenTwice_IsAnError()
+    {
+        using var harness = new SettingsHarness();
+        harness.WriteFile("""{ "port": 1, "port": 2 }""");
+
+        Assert.Equal("roost.json: port: given twice; keep one.", Assert.Single(harness.Resolve(SettingScope.Serve).Parse.Errors).Message);
+    }
+
+    [Theory]
+    [InlineData("{ \"port\": 1 \"host\": \"::\" }", "roost.json: line 1, column 13: not valid JSON: ")]
+    [InlineData("[1, 2]", "roost.json: must be a JSON object such as { \"port\": 8443 }; got an array.")]
+    public void NotAJsonObject_NamesTheFileAndWhere(string text, string start)
+    {
+        using var harness = new SettingsHarness();
+        harness.WriteFile(text);
+
+        Assert.StartsWith(start, Assert.Single(harness.Resolve(SettingScope.Serve).Parse.Errors).Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("port", "prot", 1)]
+    [InlineData("workers", "wrokers", 1)]
+    [InlineData("host", "port", 2)]
+    public void Distance_CountsASwapAsOneEdit(string a, string b, int distance) => Assert.Equal(distance, DidYouMean.Distance(a, b));
+}
