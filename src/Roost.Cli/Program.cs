@@ -10,7 +10,12 @@ public static class Program
     /// <summary>Runs the command line.</summary>
     /// <param name="args">The arguments.</param>
     /// <returns>The exit code (see <see cref="ExitCodes"/>).</returns>
-    public static Task<int> Main(string[] args) => RunAsync(args, new InvocationConfiguration());
+    public static Task<int> Main(string[] args)
+    {
+        // Before anything touches the console: the runtime records SIGINT's disposition then (docs/deploy.md, "Signals").
+        Roost.Internal.InheritedSignals.ResetIgnoredInterrupt();
+        return RunAsync(args, new InvocationConfiguration());
+    }
 
     /// <summary>Parses and runs; parse errors print one <c>error:</c> line each and return <see cref="ExitCodes.InvalidUsage"/>.</summary>
     /// <param name="args">The arguments.</param>

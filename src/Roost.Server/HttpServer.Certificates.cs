@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Roost.Internal;
 using Roost.Tls;
 
 namespace Roost;
@@ -44,12 +45,13 @@ public sealed partial class HttpServer
         _watcher.Start();
         if (_reloadOnHangup && !OperatingSystem.IsWindows())
         {
-            // The callback only queues a reload (no logging, no waiting in a signal handler).
-            _hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+            // The callback only queues a reload (no logging, no waiting in a signal handler). Taken also when inherited
+            // as ignored (nohup): SIGHUP means reload however the process was started.
+            _hangup = InheritedSignals.Register(PosixSignal.SIGHUP, context =>
             {
                 context.Cancel = true;
                 _watcher.Request();
-            });
+            }, out _);
         }
     }
 

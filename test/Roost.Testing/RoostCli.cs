@@ -52,6 +52,18 @@ public static class RoostCli
         return TestProcess.Start(fileName, [.. prefix, .. arguments], workingDirectory, environment, name);
     }
 
+    /// <summary>
+    /// Starts <c>roost <paramref name="arguments"/></c> with the signals named in <paramref name="ignored"/> (e.g. "HUP",
+    /// "INT") ignored, inherited through exec: the way <c>nohup</c> (SIGHUP) and a script's <c>cmd &amp;</c> (SIGINT,
+    /// SIGQUIT) start programs. perl sets the dispositions and execs roost, so the pid is roost's.
+    /// </summary>
+    public static TestProcess StartWithIgnoredSignals(IEnumerable<string> ignored, IEnumerable<string> arguments)
+    {
+        var (fileName, prefix) = Command;
+        var script = string.Concat(ignored.Select(s => $"$SIG{{{s}}} = 'IGNORE'; ")) + "exec @ARGV or die \"exec $ARGV[0]: $!\"";
+        return TestProcess.Start("perl", ["-e", script, "--", fileName, .. prefix, .. arguments], name: "roost");
+    }
+
     /// <summary>Runs <c>roost <paramref name="arguments"/></c> to completion; killed after <paramref name="timeout"/>.</summary>
     public static Task<(int ExitCode, string Output)> RunAsync(IEnumerable<string> arguments, TimeSpan timeout,
         string? workingDirectory = null, IReadOnlyDictionary<string, string?>? environment = null)

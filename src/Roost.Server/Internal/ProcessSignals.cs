@@ -20,8 +20,9 @@ internal static class ProcessSignals
         lock (Gate)
         {
             Servers.Add(server);
-            _sigint ??= PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
-            _sigterm ??= PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+            // Also when inherited as ignored (a script's `cmd &` ignores SIGINT): a server asked to handle them does.
+            _sigint ??= InheritedSignals.Register(PosixSignal.SIGINT, OnSignal, out _);
+            _sigterm ??= InheritedSignals.Register(PosixSignal.SIGTERM, OnSignal, out _);
         }
     }
 

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using Roost.Internal.Interop;
 using Roost.Internal.Ipc;
 using Roost.Internal.Listeners;
+using Roost.Internal.Systemd;
 
 namespace Roost.Internal.Supervision;
 
@@ -171,9 +172,10 @@ internal sealed partial class Supervisor
 
             StartControlSocket();
 
-            _sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
-            _sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
-            _sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnReloadSignal);
+            StartNotify();
+            _sigint = RegisterSignal(PosixSignal.SIGINT, OnSignal, "a graceful stop");
+            _sigterm = RegisterSignal(PosixSignal.SIGTERM, OnSignal, "a graceful stop");
+            _sighup = RegisterSignal(PosixSignal.SIGHUP, OnReloadSignal, "a rolling reload of the workers");
             _tick = _time.CreateTimer(static s => ((Supervisor)s!).Post(new SupervisorEvent.Tick()), this, TickPeriod, TickPeriod);
             _loop = Task.Run(RunAsync);
         }
@@ -194,6 +196,7 @@ internal sealed partial class Supervisor
             try
             {
                 Handle(e);
+                UpdateNotify(e);
             }
             catch (Exception ex)
             {
@@ -207,6 +210,8 @@ internal sealed partial class Supervisor
 
             if (_state == State.Stopped)
             {
+                StopNotify();
+
                 // Refuse what is still queued or comes later, so no Fork caller waits forever.
                 _events.Writer.TryComplete();
                 while (_events.Reader.TryRead(out var late))
@@ -391,6 +396,11 @@ internal sealed partial class Supervisor
         info.Environment[WorkerEnvironment.ListenHandles] = inherited;
         info.Environment[WorkerEnvironment.Spare] = spare ? "1" : null;
         ApplyWorkerDefaults(info, environment);
+        foreach (var variable in SystemdNotifier.Variables)
+        {
+            // The primary speaks for the service; a worker (or the app under roost run) must not tell systemd it is ready.
+            info.Environment.Remove(variable);
+        }
 
         System.Diagnostics.Process process;
         try
