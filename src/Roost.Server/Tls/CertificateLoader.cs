@@ -116,6 +116,12 @@ public static class CertificateLoader
             // CopyWithPrivateKey compares the public halves and throws ArgumentException when they differ.
             throw new CertificateLoadException(ErrorMessages.TlsKeyDoesNotMatch(keyInput, certInput, leaf, names), keyInput.Path, names.Key, ex);
         }
+        catch (Exception ex) when (ex is CryptographicException or PlatformNotSupportedException)
+        {
+            // The certificate parsed, but its public key does not (a damaged file, or a curve this platform lacks;
+            // found by fuzzing): there is nothing to pair the key with.
+            throw new CertificateLoadException(ErrorMessages.TlsCorruptCertificate(certInput, names.Cert, 1, ex.Message), certInput.Path, names.Cert, ex);
+        }
     }
 
     private static X509Certificate2 LoadPfx(TlsInput pfx, string? passphrase, TlsOptionNames names, List<X509Certificate2> extras)
@@ -277,9 +283,9 @@ public static class CertificateLoader
                 import(algorithm, passphrase);
                 return algorithm;
             }
-            catch (CryptographicException)
+            catch (Exception ex) when (ex is CryptographicException or PlatformNotSupportedException)
             {
-                // Not this algorithm, or not this passphrase: the next algorithm is tried.
+                // Not this algorithm, not this passphrase, or an EC curve this platform lacks: the next one is tried.
                 algorithm.Dispose();
             }
         }
@@ -302,9 +308,10 @@ public static class CertificateLoader
             import(algorithm);
             return algorithm;
         }
-        catch (Exception ex) when (ex is CryptographicException or ArgumentException)
+        catch (Exception ex) when (ex is CryptographicException or ArgumentException or PlatformNotSupportedException)
         {
-            // Wrong algorithm or format for these bytes; the caller tries the next one.
+            // Wrong algorithm or format for these bytes, or an EC key on a curve this platform lacks (an OID that
+            // OpenSSL does not know; found by fuzzing): the caller tries the next one, then reports it unsupported.
             algorithm.Dispose();
             return null;
         }

@@ -165,36 +165,28 @@ internal sealed partial class ControlServer : IDisposable
             return;
         }
 
-        ControlRequest? request;
+        string? line;
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
             timeout.CancelAfter(RequestTimeout);
-            var line = await ReadLineAsync(connection, timeout.Token).ConfigureAwait(false);
-            if (line is null)
-            {
-                session.Complete(new ControlResponse.Error(ControlProtocol.ErrorCodes.BadRequest, ClusterErrorMessages.ControlBadRequest("no request line")));
-                return;
-            }
-
-            var version = ReadVersion(line);
-            if (version != ControlProtocol.Version)
-            {
-                session.Complete(new ControlResponse.Error(ControlProtocol.ErrorCodes.Version, ClusterErrorMessages.ControlVersion(version)));
-                return;
-            }
-
-            request = JsonSerializer.Deserialize(line, ControlJsonContext.Default.ControlRequest);
+            line = await ReadLineAsync(connection, timeout.Token).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is JsonException or NotSupportedException or OperationCanceledException or SocketException or InvalidDataException)
+        catch (Exception ex) when (ex is OperationCanceledException or SocketException or InvalidDataException)
         {
             session.Complete(new ControlResponse.Error(ControlProtocol.ErrorCodes.BadRequest, ClusterErrorMessages.ControlBadRequest(ex.Message)));
             return;
         }
 
-        if (request is null)
+        if (line is null)
         {
-            session.Complete(new ControlResponse.Error(ControlProtocol.ErrorCodes.BadRequest, ClusterErrorMessages.ControlBadRequest("null")));
+            session.Complete(new ControlResponse.Error(ControlProtocol.ErrorCodes.BadRequest, ClusterErrorMessages.ControlBadRequest("no request line")));
+            return;
+        }
+
+        if (!ControlProtocol.TryParseRequest(line, out var request, out var refusal))
+        {
+            session.Complete(refusal);
             return;
         }
 
@@ -214,12 +206,6 @@ internal sealed partial class ControlServer : IDisposable
         {
             // Nothing (or too much) was sent: the refusal is sent all the same.
         }
-    }
-
-    private static int ReadVersion(string line)
-    {
-        using var document = JsonDocument.Parse(line);
-        return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("v", out var v) && v.TryGetInt32(out var version) ? version : 0;
     }
 
     private static async Task<string?> ReadLineAsync(Socket connection, CancellationToken cancellationToken)

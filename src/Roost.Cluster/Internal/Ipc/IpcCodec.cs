@@ -50,7 +50,48 @@ internal static class IpcCodec
             return false;
         }
 
+        if (HasSurrogateEscape(line) && !CanEncode(message, out error))
+        {
+            message = null;
+            return false;
+        }
+
         error = null;
         return true;
+    }
+
+    /// <summary>
+    /// A JSON string may escape a lone UTF-16 surrogate (<c>"\uDEBF"</c>): the reader takes it, the writer refuses it,
+    /// so such a message would fail later, where it is forwarded (the primary's broadcast fan-out; found by fuzzing).
+    /// It is refused here instead, while it is still one bad line. Only lines with a <c>\uD…</c> escape pay for the check.
+    /// </summary>
+    private static bool HasSurrogateEscape(ReadOnlySpan<byte> line)
+    {
+        while (line.IndexOf("\\u"u8) is var at and >= 0)
+        {
+            line = line[(at + 2)..];
+            if (!line.IsEmpty && (line[0] | 0x20) == 'd')
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool CanEncode(IpcMessage message, out string? error)
+    {
+        try
+        {
+            JsonSerializer.SerializeToUtf8Bytes(message, IpcJsonContext.Default.IpcMessage);
+            error = null;
+            return true;
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or ArgumentException)
+        {
+            // Invalid UTF-16 in a string or payload: it could not be sent on, so it is not taken in.
+            error = $"the message cannot be re-encoded: {ex.Message}";
+            return false;
+        }
     }
 }

@@ -8,4 +8,4 @@ namespace Roost.Internal.Ipc;
 /// <param name="HasHandle">Whether a descriptor was attached.</param>
 /// <param name="Error">Why the primary could not bind, or <see langword="null"/>.</param>
 /// <param name="Handoff">Connections will arrive as <see cref="ConnectionMessage"/>s (no listening descriptor).</param>
-internal sealed record ListenResponseMessage(int RequestId, bool HasHandle, string? Error, bool Handoff = false) : IpcMessage;
+internal sealed record ListenResponseMessage(int RequestId, bool HasHandle, string? Error = null, bool Handoff = false) : IpcMessage;
