@@ -76,13 +76,18 @@ echo "== roost $version for $rid -> $out"
 # A fresh publish folder: the package takes everything in it, so nothing from an earlier publish may be left there.
 publish="$out/obj/$rid/publish"
 rm -rf "$publish" "$stage"
+started=$(date +%s)
+took() { echo "   ($(( $(date +%s) - started )) s)"; started=$(date +%s); }
 echo "-- native tool package (NativeAOT; about 1-3 minutes when the sources changed)"
 dotnet pack src/Roost.Cli/Roost.Cli.csproj -c Release -r "$rid" -o "$packages" -nologo \
   -p:PublishDir="$publish/" "${extra[@]}"
+took
 echo "-- tool package roost (points at the native and framework-dependent ones)"
 dotnet pack src/Roost.Cli/Roost.Cli.csproj -c Release -o "$packages" -nologo "${extra[@]}"
+took
 echo "-- framework-dependent tool package roost.any"
 dotnet pack src/Roost.Cli/Roost.Cli.csproj -c Release -r any -p:PublishAot=false -o "$packages" -nologo "${extra[@]}"
+took
 
 [ -x "$publish/roost" ] || { echo "error: the publish did not produce '$publish/roost'." >&2; exit 1; }
 [ -f "$publish/hook/Roost.StartupHook.dll" ] || { echo "error: the publish did not produce '$publish/hook/Roost.StartupHook.dll' (roost run needs it)." >&2; exit 1; }
@@ -122,6 +127,7 @@ if [ "$symbols" -eq 1 ]; then
   (cd "$release" && sha256sum "$name-symbols.tar.gz" > "$name-symbols.tar.gz.sha256")
 fi
 
+took
 echo "== done"
 ls -l "$packages"/roost.*"$version".nupkg "$archive" "$archive.sha256"
 if [ "$rid" = "$host_rid" ]; then
