@@ -30,7 +30,7 @@ public static class Program
         {
             foreach (var error in parse.Errors)
             {
-                await configuration.Error.WriteLineAsync($"error: {error.Message}").ConfigureAwait(false);
+                await configuration.Error.WriteLineAsync($"error: {WithSuggestion(error.Message, parse)}").ConfigureAwait(false);
             }
 
             await configuration.Error.WriteLineAsync("Run 'roost --help' for usage.").ConfigureAwait(false);
@@ -41,6 +41,19 @@ public static class Program
         // own termination handling would end the process after 2 s.
         configuration.ProcessTerminationTimeout = null;
         return await parse.InvokeAsync(configuration, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Adds "did you mean --port?" to System.CommandLine's message for a mistyped option.</summary>
+    internal static string WithSuggestion(string message, ParseResult parse)
+    {
+        const string Unrecognized = "Unrecognized command or argument '";
+        if (!message.StartsWith(Unrecognized, StringComparison.Ordinal) || message[Unrecognized.Length..].TrimEnd('.', '\'') is not ['-', ..] token)
+        {
+            return message;
+        }
+
+        var names = parse.CommandResult.Command.Options.SelectMany(o => o.Aliases.Prepend(o.Name)).Where(n => n.StartsWith("--", StringComparison.Ordinal));
+        return DidYouMean.Suggest(token, names) is { } suggestion ? $"{message} Did you mean {suggestion}?" : message;
     }
 
     /// <summary>Builds the command tree (also used by tests to check parsing and help).</summary>

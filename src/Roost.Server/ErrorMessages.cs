@@ -104,8 +104,9 @@ internal static partial class ErrorMessages
 
     // ---- Listening ----------------------------------------------------------------------------------------------
 
-    public static string ListenAddressInUse(string endPoint, string portHint) =>
-        $"Cannot listen on {endPoint}: the address is already in use. Stop the other process or choose another port{portHint}.";
+    public static string ListenAddressInUse(string endPoint, string portHint, Internal.PortOwners.Owner? owner = null) => owner is null
+        ? $"Cannot listen on {endPoint}: the address is already in use. Stop the other process or choose another port{portHint}."
+        : $"Cannot listen on {endPoint}: the address is already in use by pid {owner.Pid} ('{owner.Command}'). Stop that process or choose another port{portHint}.";
 
     public static string ListenPermissionDenied(string endPoint, int port) => ListenPermissionDenied(endPoint, port, Environment.ProcessPath);
 
@@ -144,6 +145,15 @@ internal static partial class ErrorMessages
 
     public static string WriteAfterEnd() =>
         "Cannot write after End(): the response is complete. Write everything before calling End.";
+
+    public static string RequestBodyTooLarge(long length, long limit) =>
+        $"Request body too large: Content-Length {length} is over this server's limit of {limit} bytes.";
+
+    public static string RequestBodyOverLimit(long limit) =>
+        $"Request body too large: more than this server's limit of {limit} bytes was sent.";
+
+    public static string NotAClientHello(string firstBytes) =>
+        $"the first TLS record (starting {firstBytes}) is not a TLS ClientHello; the connection was closed before the handshake.";
 
     public static string Http1NotAllowed() =>
         "This server speaks HTTP/2 only (h2 negotiated with ALPN) and the client did not negotiate it. Use an HTTP/2 client, or set SecureServerOptions.AllowHttp1 = true on the server to serve HTTP/1.1 clients as well.";

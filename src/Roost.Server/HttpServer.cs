@@ -205,7 +205,7 @@ public sealed partial class HttpServer : IAsyncDisposable
                 _host = null;
             }
 
-            throw ListenErrors.Translate(ex, Describe(endPoint), endPoint.Port, _options.PortHint);
+            throw ListenErrors.Translate(ex, endPoint, Describe(endPoint), _options.PortHint);
         }
 
         Log.Listening(_logger, Describe(LocalEndPoint), Protocols);
@@ -292,10 +292,14 @@ public sealed partial class HttpServer : IAsyncDisposable
 
     internal RequestDispatcher Dispatcher => _dispatcher;
 
+    /// <summary>Gets the server's own logger (category Roost.Server).</summary>
+    internal ILogger Logger => _logger;
+
     /// <summary>
     /// Gets a value indicating whether TLS 1.3 clients get their own options without a cipher suite policy (when a
     /// policy is set and TLS 1.3 is allowed; see <see cref="ClientHelloPeek"/>).
     /// </summary>
+
     internal bool SplitsTls13 => _cipherSuites is not null && (_sslProtocols & SslProtocols.Tls13) != 0;
 
     internal ValueTask<SslServerAuthenticationOptions> OnTlsHandshake(Microsoft.AspNetCore.Server.Kestrel.Https.TlsHandshakeCallbackContext context)

@@ -147,6 +147,61 @@ public sealed class LargeBodyTests
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
     }
 
+    // Verifies (issue 13, item 3): a handler that never reads the body (a page, a health check) no longer answers 200
+    // to a body over the limit: the façade answers 413 before the handler runs, and the request ends cleanly — on
+    // HTTP/1.1 with Connection: close (the unread body is not kept for the next request), on h2 without a hang.
+    [Theory]
+    [InlineData(TestProtocol.Http11Tls)]
+    [InlineData(TestProtocol.H2Tls)]
+    public async Task RequestBody_ContentLengthOverLimit_HandlerThatDoesNotRead_Gets413BeforeTheHandler(TestProtocol protocol)
+    {
+        var handled = 0;
+        await using var running = await RunningServer.StartAsync(
+            protocol,
+            (req, res) =>
+            {
+                Interlocked.Increment(ref handled);
+                res.End("ok");
+            },
+            options => options.Limits.MaxRequestBodySize = 1024 * 1024);
+        using var request = running.Request(HttpMethod.Post, "/healthz");
+        request.Content = new ByteArrayContent(Payload.Value.AsSpan(0, 3 * 1024 * 1024).ToArray());
+
+        using var response = await running.Client.SendAsync(request, TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Equal(0, Volatile.Read(ref handled));
+        Assert.Equal(
+            "Request body too large: Content-Length 3145728 is over this server's limit of 1048576 bytes.\n",
+            await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        if (protocol == TestProtocol.Http11Tls)
+        {
+            Assert.True(response.Headers.ConnectionClose, "HTTP/1.1 413 without Connection: close");
+        }
+    }
+
+    // Verifies (issue 13, item 3): on h2 the 413 ends with END_STREAM and is followed by RST_STREAM(NO_ERROR), which
+    // tells the client to stop sending the rest of the body (RFC 9113 §8.1); nghttp shows the frames.
+    [Fact]
+    public async Task RequestBody_ContentLengthOverLimit_H2_413ThenRstStreamNoError()
+    {
+        var nghttp = ExternalTool.Require("nghttp", "nghttp2-client");
+        await using var running = await RunningServer.StartAsync(
+            TestProtocol.H2Tls,
+            (req, res) => res.End("ok"),
+            options => options.Limits.MaxRequestBodySize = 1024 * 1024);
+        using var temp = new TempDirectory("roost-body");
+        var body = temp.Write("body.bin", Payload.Value.AsSpan(0, 3 * 1024 * 1024).ToArray());
+
+        var (_, output) = await TestProcess.RunAsync(nghttp, ["-v", "-d", body, running.Url("/").ToString()], TimeSpan.FromSeconds(30));
+
+        Assert.Contains(":status: 413", output, StringComparison.Ordinal);
+        var status = output.IndexOf(":status: 413", StringComparison.Ordinal);
+        var reset = output.IndexOf("recv RST_STREAM frame", status, StringComparison.Ordinal);
+        Assert.True(reset > status, $"No RST_STREAM after the 413:\n{output}");
+        Assert.Contains("error_code=NO_ERROR", output[reset..], StringComparison.Ordinal);
+    }
+
     /// <summary>A body sent without Content-Length (chunked on HTTP/1.1, DATA frames until END_STREAM on HTTP/2).</summary>
     private sealed class UnknownLengthContent(byte[] data) : HttpContent
     {

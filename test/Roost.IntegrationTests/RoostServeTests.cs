@@ -60,18 +60,82 @@ public sealed partial class RoostServeTests
         await second.WaitForLineAsync("Using the development certificate chain", StartTimeout);
     }
 
-    [Fact]
-    public async Task Serve_PortInUse_ExitsWithListenFailedAndSaysWhatToDo()
+    // Verifies: a port another (non-Roost) process listens on is refused, in a cluster primary (reuseport, which the
+    // kernel would otherwise let join that socket's group when the user is the same) and in a single process, with a
+    // message naming the address, the pid and command of the listener (here: the test itself) and what to do.
+    [Theory]
+    [InlineData("0")]
+    [InlineData("1")]
+    public async Task Serve_PortInUse_ExitsWithListenFailedNamingTheOtherProcess(string workers)
     {
         using var blocker = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Any, 0);
         blocker.Start();
         var port = ((System.Net.IPEndPoint)blocker.LocalEndpoint).Port;
-        using var dir = new TempDirectory();
-        await using var roost = RoostCli.Start(["serve", "--port", port.ToString()],
-            environment: new Dictionary<string, string?> { ["ROOST_DEV_CERT_DIR"] = Path.Combine(dir.Path, "dev-certs") });
+        using var chain = TestCertificates.CreateChain();
+        await using var roost = RoostCli.Start(
+            ["serve", "--workers", workers, "--port", port.ToString(), "--cert", chain.LeafPath, "--key", chain.KeyPath, "--ca", chain.IntermediatePath]);
 
         Assert.Equal(6, await roost.WaitForExitAsync(StartTimeout));
-        Assert.Contains($"error: Cannot listen on 0.0.0.0:{port}: the address is already in use. Stop the other process or choose another port with --port.", roost.Output);
+        Assert.Contains($"error: Cannot listen on 0.0.0.0:{port}: the address is already in use by pid {Environment.ProcessId} ('", roost.Output);
+        Assert.Contains("Stop that process or choose another port with --port ('roost status --list' lists the Roost instances running as this user).", roost.Output);
+    }
+
+    // Verifies (issue 13, item 6): a second clustered instance with another --name on the port of a running one exits 6
+    // naming the port and the first instance's primary pid, instead of joining its SO_REUSEPORT group and taking part
+    // of its connections; the first keeps serving.
+    [Fact]
+    public async Task Serve_SecondInstanceOnTheSamePort_IsRefusedNamingTheFirst()
+    {
+        using var chain = TestCertificates.CreateChain();
+        using var dir = new TempDirectory();
+        var port = FreePort.Get();
+        string[] common = ["serve", "--workers", "1", "--no-hot-spare", "--port", port.ToString(), "--host", "127.0.0.1",
+            "--cert", chain.LeafPath, "--key", chain.KeyPath, "--ca", chain.IntermediatePath];
+        await using var first = RoostCli.Start([.. common, "--run-dir", Path.Combine(dir.Path, "first")], name: "first");
+        await first.WaitForLineAsync("is ready: listening on", StartTimeout);
+
+        await using var second = RoostCli.Start([.. common, "--run-dir", Path.Combine(dir.Path, "second")], name: "second");
+        await Task.WhenAny(second.WaitForExitAsync(StartTimeout), second.WaitForLineAsync("Roost is serving", StartTimeout));
+        Assert.True(second.HasExited, $"The second instance started on port {port}:\n{second.Output}");
+
+        Assert.Equal(6, second.ExitCode);
+        Assert.Contains($"error: Cannot listen on 127.0.0.1:{port}: the address is already in use by pid {first.Pid} (", second.Output);
+        Assert.False(first.HasExited);
+    }
+
+    // Verifies (issue 13, item 3): `roost serve` (default --max-body-size 1m) answers 413 — not 200 — to a 3 MB upload
+    // on the built-in page and /healthz, over h2 and HTTP/1.1, with a Content-Length (curl --data-binary @file, which
+    // on HTTP/1.1 also sends Expect: 100-continue) and without one (chunked from stdin, h2 DATA frames); HTTP/1.1
+    // answers carry Connection: close; no request hangs (curl --max-time 20).
+    [Fact]
+    public async Task Serve_UploadOverMaxBodySize_Gets413OnThePageAndHealthz()
+    {
+        var curl = ExternalTool.Require("curl", "curl");
+        using var chain = TestCertificates.CreateChain();
+        using var dir = new TempDirectory();
+        var file = dir.Write("upload.bin", new byte[3 * 1024 * 1024]);
+        await using var roost = RoostCli.Start(
+            ["serve", "--workers", "0", "--port", "0", "--host", "127.0.0.1", "--cert", chain.LeafPath, "--key", chain.KeyPath, "--ca", chain.IntermediatePath]);
+        var banner = await roost.WaitForLineAsync("Roost is serving", StartTimeout);
+        var port = int.Parse(PortPattern().Match(banner).Groups[1].Value);
+
+        foreach (var path in new[] { "/", "/healthz" })
+        {
+            foreach (var version in new[] { "--http2", "--http1.1" })
+            {
+                foreach (var upload in new[] { $"--data-binary @{file}", "-X POST -T -" })
+                {
+                    var command = $"head -c {3 * 1024 * 1024} /dev/zero | {curl} -sk {version} --max-time 20 {upload} -o /dev/null -D - -w 'status=%{{http_code}}' https://127.0.0.1:{port}{path}";
+                    var (code, output) = await TestProcess.RunAsync("bash", ["-c", command], TimeSpan.FromSeconds(40));
+
+                    Assert.True(output.Contains("status=413", StringComparison.Ordinal), $"{command} (exit {code}):\n{output}");
+                    if (version == "--http1.1")
+                    {
+                        Assert.Contains("Connection: close", output, StringComparison.OrdinalIgnoreCase);
+                    }
+                }
+            }
+        }
     }
 
     [Fact]

@@ -210,6 +210,25 @@ public sealed class ServeStaticFilesTests(StaticSiteServer site) : IClassFixture
         Assert.Equal(0, await roost.WaitForExitAsync(Timeout));
     }
 
+    // Verifies (issue 13, item 3): a body over --max-body-size (default 1m) gets 413 from --root too, before any file
+    // answer: a GET with a 3 MB Content-Length body (refused before the handler) and a POST whose 3 MB body has no
+    // length (h2 DATA frames, chunked on HTTP/1.1: read until the limit, then refused).
+    [Theory]
+    [MemberData(nameof(Versions))]
+    public async Task ServeRoot_BodyOverMaxBodySize_Gets413(string version)
+    {
+        using var client = Client(version);
+        var body = new byte[3 * 1024 * 1024];
+
+        using var get = new HttpRequestMessage(HttpMethod.Get, site.Url("/style.css")) { Content = new ByteArrayContent(body) };
+        using var getResponse = await client.SendAsync(get, Ct).WaitAsync(Timeout, Ct);
+        using var post = new HttpRequestMessage(HttpMethod.Post, site.Url("/style.css")) { Content = new UnknownLengthContent(body) };
+        using var postResponse = await client.SendAsync(post, Ct).WaitAsync(Timeout, Ct);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, getResponse.StatusCode);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, postResponse.StatusCode);
+    }
+
     private HttpClient Client(string version) => TestClients.TrustingOnly(site.Chain.Root, Version.Parse(version));
 
     /// <summary>curl sending <paramref name="path"/> as written (no dot-segment cleanup), trusting only the test root.</summary>
@@ -224,5 +243,17 @@ public sealed class ServeStaticFilesTests(StaticSiteServer site) : IClassFixture
         Assert.True(code == 0, $"curl exited with {code}: {output}");
         var parts = output.Trim().Split(' ', 2);
         return (parts[0], File.ReadAllText(scratch.File("body")), parts.Length > 1 ? parts[1] : string.Empty);
+    }
+
+    /// <summary>A body sent without Content-Length (chunked on HTTP/1.1, DATA frames until END_STREAM on HTTP/2).</summary>
+    private sealed class UnknownLengthContent(byte[] data) : HttpContent
+    {
+        protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) => stream.WriteAsync(data).AsTask();
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = 0;
+            return false;
+        }
     }
 }

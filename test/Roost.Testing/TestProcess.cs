@@ -61,6 +61,10 @@ public sealed partial class TestProcess : IAsyncDisposable
 
         // Child .NET processes must not inherit the test host's settings that change their behaviour.
         info.Environment.Remove("DOTNET_STARTUP_HOOKS");
+        // A test runner started by systemd must not have the roost primaries under test report to it (they would with NOTIFY_SOCKET).
+        info.Environment.Remove("NOTIFY_SOCKET");
+        info.Environment.Remove("WATCHDOG_USEC");
+        info.Environment.Remove("WATCHDOG_PID");
         info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         if (environment is not null)
         {

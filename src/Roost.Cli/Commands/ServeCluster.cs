@@ -29,7 +29,7 @@ internal static class ServeCluster
         {
             Cluster.CloseControlSocket();
             bound = requested;
-            return ServeCommand.Fail(ListenErrors.Translate(ex, EndPointText.Describe(requested), requested.Port, " with --port").Message, ExitCodes.ListenFailed);
+            return ServeCommand.Fail(ListenErrors.Translate(ex, requested, EndPointText.Describe(requested), ServeCommand.PortHint).Message, ExitCodes.ListenFailed);
         }
     }
 

@@ -13,6 +13,9 @@ internal static class ServeCommand
     /// <summary>The default port (HTTPS without root privileges).</summary>
     public const int DefaultPort = 8443;
 
+    /// <summary>What bind errors add to "choose another port" (serve and run).</summary>
+    internal const string PortHint = " with --port ('roost status --list' lists the Roost instances running as this user)";
+
     public static Command Create(SettingsEnvironment environment)
     {
         var settings = new SettingsBinder(SettingScope.Serve, environment);
@@ -34,7 +37,10 @@ internal static class ServeCommand
         settings.Get(RoostSettings.Name),
         settings.Get(RoostSettings.RunDir),
         settings.Command == SettingScope.Serve && settings.Get(RoostSettings.HotSpare),
-        settings.Command == SettingScope.Serve ? settings.Get(RoostSettings.Root) : null);
+        settings.Command == SettingScope.Serve ? settings.Get(RoostSettings.Root) : null)
+    {
+        MaxBodySize = settings.Command == SettingScope.Serve && MaxBodySizeOption.TryParse(settings.Get(RoostSettings.MaxBodySize), out var size) ? size : MaxBodySizeOption.Default,
+    };
 
     internal static async Task<int> RunAsync(ServeSettings settings, CancellationToken cancellationToken)
     {
@@ -81,14 +87,15 @@ internal static class ServeCommand
 
         options.AllowHttp1 = true;
         options.ShutdownTimeout = settings.ShutdownTimeout;
+        options.Limits.MaxRequestBodySize = settings.MaxBodySize;
         options.LoggerFactory = loggerFactory;
-        options.PortHint = " with --port";
+        options.PortHint = PortHint;
 
         HttpServer server;
         try
         {
             server = root is null
-                ? Http2.CreateSecureServer(options, WelcomePage.Load().Handle)
+                ? Http2.CreateSecureServer(options, WelcomePage.Load().HandleAsync)
                 : Http2.CreateSecureServer(options, new StaticSite(root, loggerFactory).HandleAsync);
         }
         catch (CertificateLoadException ex)
@@ -164,4 +171,8 @@ internal static class ServeCommand
 
 /// <summary>The parsed settings of <c>roost serve</c> (Workers: worker processes of a managed cluster; 0 serves in this process).</summary>
 /// <remarks>Name and RunDirectory address the primary's control socket (clustered only). Root: the folder of <c>--root</c> as given, or <see langword="null"/> for the welcome page.</remarks>
-internal sealed record ServeSettings(int Port, string Host, TlsSettings Tls, TimeSpan ShutdownTimeout, string LogFormat, int Workers = 0, RecycleSettings? Recycle = null, string? Name = null, string? RunDirectory = null, bool HotSpare = true, string? Root = null);
+internal sealed record ServeSettings(int Port, string Host, TlsSettings Tls, TimeSpan ShutdownTimeout, string LogFormat, int Workers = 0, RecycleSettings? Recycle = null, string? Name = null, string? RunDirectory = null, bool HotSpare = true, string? Root = null)
+{
+    /// <summary>Gets the largest request body accepted, in bytes (<c>--max-body-size</c>); <see langword="null"/> for no limit.</summary>
+    public long? MaxBodySize { get; init; } = MaxBodySizeOption.Default;
+}

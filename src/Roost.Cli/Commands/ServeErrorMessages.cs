@@ -12,5 +12,8 @@ internal static class ServeErrorMessages
     public static string RootUnreadable(string path, string reason) =>
         $"Folder '{path}' (option --root) cannot be read: {reason} Make it readable (and searchable) by the user roost runs as.";
 
+    public static string MaxBodySizeInvalid(string value) =>
+        $"--max-body-size must be a size in bytes, optionally with k, m or g (e.g. 1m, 512k, 10485760), or 0 for no limit; got '{value}'.";
+
     private static string ParentOf(string path) => Path.GetDirectoryName(path) is { Length: > 0 } parent ? parent : ".";
 }

@@ -131,6 +131,16 @@ internal static class RoostSettings
         Samples = ["public", "site", "/srv/www"],
     };
 
+    public static readonly Setting<string?> MaxBodySize = new("max-body-size", SettingScope.Serve, new TextType(acceptNumbers: true, SizeSchema), "must be a size in bytes, optionally with k, m or g, or 0 for no limit",
+        "Largest request body accepted: bytes, or with k, m or g (1024-based, as nginx's client_max_body_size); 0 for no limit. A larger body gets 413 before any other answer.")
+    {
+        InvalidTexts = ["-1", "lots", "1t"],
+        Default = "1m",
+        IsValid = value => MaxBodySizeOption.TryParse(value, out _),
+        OptionMessage = ServeErrorMessages.MaxBodySizeInvalid,
+        Samples = ["512k", "10m", "0"],
+    };
+
     public static readonly Setting<string?> Cert = PathSetting("cert", "Server certificate file (PEM or DER; may hold the chain after the leaf).");
 
     public static readonly Setting<string?> Key = PathSetting("key", "Private key file (PKCS#1, PKCS#8, SEC1; PEM or DER; may be encrypted).");
@@ -266,7 +276,7 @@ internal static class RoostSettings
     /// <summary>Gets every setting, in the order of --help, <c>config show</c> and the docs.</summary>
     public static IReadOnlyList<Setting> All { get; } =
     [
-        App, Port, Host, Workers, State, ShutdownTimeout, BootTimeout, LogFormat, Name, RunDir, HotSpare, Root,
+        App, Port, Host, Workers, State, ShutdownTimeout, BootTimeout, LogFormat, Name, RunDir, HotSpare, Root, MaxBodySize,
         Cert, Key, Ca, Pfx, Passphrase, TlsPolicy, Sni, UnknownSni, ClientCert, ClientCa, Watch, Ocsp,
         MaxRequests, MaxRequestsJitter, MaxMemory, MaxAge, MaxAgeJitter, ReloadBatchSize,
     ];
@@ -337,6 +347,20 @@ internal static class RoostSettings
         writer.WriteString("type", "integer");
         writer.WriteNumber("minimum", 0);
         writer.WriteNumber("maximum", 1024);
+        writer.WriteEndObject();
+        writer.WriteEndArray();
+    }
+
+    private static void SizeSchema(Utf8JsonWriter writer)
+    {
+        writer.WriteStartArray("anyOf");
+        writer.WriteStartObject();
+        writer.WriteString("type", "string");
+        writer.WriteString("pattern", "^\\s*[0-9]+[kKmMgG]?\\s*$");
+        writer.WriteEndObject();
+        writer.WriteStartObject();
+        writer.WriteString("type", "integer");
+        writer.WriteNumber("minimum", 0);
         writer.WriteEndObject();
         writer.WriteEndArray();
     }

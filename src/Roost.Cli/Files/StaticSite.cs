@@ -100,6 +100,12 @@ internal sealed class StaticSite
     /// <summary>The façade handler: runs the middlewares on the request's context, then ends the response.</summary>
     public async Task HandleAsync(IncomingRequest request, OutgoingResponse response)
     {
+        if (RequestBodies.MayHaveBody(request))
+        {
+            // No file request needs a body: thrown away first, so one over --max-body-size gets 413 (RequestBodies).
+            await RequestBodies.DiscardAsync(request).ConfigureAwait(false);
+        }
+
         await _pipeline(request.Context).ConfigureAwait(false);
 
         // The middlewares wrote (or only set headers for 304, HEAD, redirects) on the context; End adds nothing to a

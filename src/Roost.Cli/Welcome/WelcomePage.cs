@@ -31,7 +31,25 @@ internal sealed class WelcomePage
         return new WelcomePage(reader.ReadToEnd());
     }
 
-    public void Handle(IncomingRequest request, OutgoingResponse response)
+    /// <summary>The façade handler: a request with a body first has it read and discarded (see <see cref="RequestBodies"/>).</summary>
+    public Task HandleAsync(IncomingRequest request, OutgoingResponse response)
+    {
+        if (!RequestBodies.MayHaveBody(request))
+        {
+            Handle(request, response);
+            return Task.CompletedTask;
+        }
+
+        return DiscardThenHandleAsync(request, response);
+    }
+
+    private async Task DiscardThenHandleAsync(IncomingRequest request, OutgoingResponse response)
+    {
+        await RequestBodies.DiscardAsync(request).ConfigureAwait(false);
+        Handle(request, response);
+    }
+
+    private void Handle(IncomingRequest request, OutgoingResponse response)
     {
         switch (request.Path)
         {

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Logging;
 
 namespace Roost.Internal;
 
@@ -21,7 +22,13 @@ internal sealed class Tls13Offered
 /// <c>SslClientHelloInfo.SslProtocols</c> cannot tell; the handshake callback reads the mark this leaves instead.
 /// </summary>
 /// <remarks>
-/// Why it matters (docs/tls.md): a TLS 1.3 client can be given TLS 1.3-only options without a
+/// It also refuses a first record that is TLS but not a ClientHello (an alert, application data, change_cipher_spec,
+/// or a handshake record holding another message): <c>SslStream</c> asks for the server options — the certificate —
+/// only when the first record is a ClientHello, so such a connection would go on with no certificate and end in
+/// <c>NotSupportedException</c> ("The server mode SSL must use a certificate with the associated private key"), which
+/// Kestrel logs as an unhandled connection error (issue 13, item 8). It is closed here with a Debug line instead.
+/// Installed on every TLS listener for that reason; the TLS 1.3 mark is set only when the server uses it.
+/// Why the mark matters (docs/tls.md): a TLS 1.3 client can be given TLS 1.3-only options without a
 /// <c>CipherSuitesPolicy</c> (a policy narrows only TLS 1.2), and then .NET on Linux reuses one OpenSSL context per
 /// certificate instead of building one per handshake, and sessions resume. Anything that is not a complete
 /// ClientHello in the first record (another protocol, a hello split over records) is simply not marked: it gets the
@@ -32,6 +39,11 @@ internal static class ClientHelloPeek
     private const int RecordHeaderLength = 5;
     private const int MaxRecordLength = 16384;
     private const byte HandshakeRecord = 0x16;
+
+    // TLS record content types (RFC 8446 §5.1 and RFC 6520): change_cipher_spec 20 … heartbeat 24. A first byte outside
+    // this range is not TLS at all (plain HTTP, an SSLv2-style hello): SslStream refuses those itself.
+    private const byte FirstRecordType = 0x14;
+    private const byte LastRecordType = 0x18;
     private const byte ClientHelloMessage = 0x01;
     private const ushort SupportedVersions = 0x002b;
     private const ushort Tls13 = 0x0304;
@@ -41,13 +53,19 @@ internal static class ClientHelloPeek
         NeedMore,
         OffersTls13,
         Other,
+
+        /// <summary>A TLS record that is not a ClientHello: refused (see the remarks).</summary>
+        NotClientHello,
     }
 
     /// <summary>Adds the middleware; <paramref name="timeout"/> bounds the wait for the first record (the connection is aborted then).</summary>
-    public static Func<ConnectionDelegate, ConnectionDelegate> Middleware(TimeSpan timeout) =>
-        next => context => PeekAsync(context, next, timeout);
+    /// <param name="timeout">The TLS handshake timeout.</param>
+    /// <param name="markTls13">Whether to mark connections that offer TLS 1.3 (<see cref="Tls13Offered"/>).</param>
+    /// <param name="logger">Logs refused connections (Debug).</param>
+    public static Func<ConnectionDelegate, ConnectionDelegate> Middleware(TimeSpan timeout, bool markTls13, ILogger logger) =>
+        next => context => PeekAsync(context, next, timeout, markTls13, logger);
 
-    private static async Task PeekAsync(ConnectionContext context, ConnectionDelegate next, TimeSpan timeout)
+    private static async Task PeekAsync(ConnectionContext context, ConnectionDelegate next, TimeSpan timeout, bool markTls13, ILogger logger)
     {
         var input = context.Transport.Input;
         using (var expiry = CancellationTokenSource.CreateLinkedTokenSource(context.ConnectionClosed))
@@ -79,7 +97,15 @@ internal static class ClientHelloPeek
 
                 // Nothing consumed or examined: the TLS middleware's first read gets the same bytes at once.
                 input.AdvanceTo(buffer.Start);
-                if (outcome == Outcome.OffersTls13)
+                if (outcome == Outcome.NotClientHello)
+                {
+                    // A client's mistake (or a scanner): Debug, as Kestrel logs other failed handshakes (style guide §7).
+                    Log.TlsHandshakeRejected(logger, context.RemoteEndPoint?.ToString() ?? "client", ErrorMessages.NotAClientHello(FirstBytes(buffer)));
+                    context.Abort(new ConnectionAbortedException("The first TLS record is not a ClientHello."));
+                    return;
+                }
+
+                if (markTls13 && outcome == Outcome.OffersTls13)
                 {
                     context.Features.Set(Tls13Offered.Instance);
                 }
@@ -102,6 +128,11 @@ internal static class ClientHelloPeek
         Span<byte> header = stackalloc byte[RecordHeaderLength];
         buffer.Slice(0, RecordHeaderLength).CopyTo(header);
         var recordLength = (header[3] << 8) | header[4];
+        if (header[0] is >= FirstRecordType and <= LastRecordType and not HandshakeRecord)
+        {
+            return Outcome.NotClientHello;
+        }
+
         if (header[0] != HandshakeRecord || recordLength > MaxRecordLength)
         {
             return Outcome.Other;
@@ -133,8 +164,13 @@ internal static class ClientHelloPeek
     /// <summary>Finds <c>supported_versions</c> with TLS 1.3 in a ClientHello that fits in <paramref name="record"/>.</summary>
     internal static Outcome InspectRecord(ReadOnlySpan<byte> record)
     {
-        // Handshake header: type (1), length (3).
-        if (record.Length < 4 || record[0] != ClientHelloMessage)
+        // Handshake header: type (1), length (3). An empty record tells nothing (SslStream waits for more).
+        if (record.Length >= 1 && record[0] != ClientHelloMessage)
+        {
+            return Outcome.NotClientHello;
+        }
+
+        if (record.Length < 4)
         {
             return Outcome.Other;
         }
@@ -200,6 +236,15 @@ internal static class ClientHelloPeek
         }
 
         return Outcome.Other;
+    }
+
+    /// <summary>The first bytes as hex, for the log line (at most 8: the record header and the message type).</summary>
+    private static string FirstBytes(ReadOnlySequence<byte> buffer)
+    {
+        Span<byte> first = stackalloc byte[8];
+        var length = (int)Math.Min(buffer.Length, first.Length);
+        buffer.Slice(0, length).CopyTo(first);
+        return Convert.ToHexString(first[..length]);
     }
 
     private static bool Skip(ReadOnlySpan<byte> hello, ref int position, int lengthBytes)

@@ -136,11 +136,9 @@ internal sealed class KestrelHost(HttpServer server) : IAsyncDisposable
         if (server.IsSecure)
         {
             var tls = new TlsHandshakeCallbackOptions { OnConnection = server.OnTlsHandshake };
-            if (server.SplitsTls13)
-            {
-                // Before UseHttps, so it runs first: marks connections whose ClientHello offers TLS 1.3.
-                listen.Use(ClientHelloPeek.Middleware(tls.HandshakeTimeout));
-            }
+            // Before UseHttps, so it runs first: refuses first records that are not a ClientHello (which would reach
+            // SslStream with no certificate), and marks connections whose ClientHello offers TLS 1.3.
+            listen.Use(ClientHelloPeek.Middleware(tls.HandshakeTimeout, server.SplitsTls13, server.Logger));
 
             listen.UseHttps(tls);
         }

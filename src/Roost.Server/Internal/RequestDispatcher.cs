@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 
 namespace Roost.Internal;
@@ -13,6 +14,12 @@ namespace Roost.Internal;
 /// </param>
 internal sealed class RequestDispatcher(RequestHandler? syncHandler, AsyncRequestHandler? asyncHandler, ILogger logger, bool refuseHttp1)
 {
+    /// <summary>How many body bytes the lingering read after a 413 on HTTP/1.1 discards at most.</summary>
+    internal const long LingerBytes = 4 * 1024 * 1024;
+
+    /// <summary>How long the lingering read after a 413 on HTTP/1.1 may last (nginx: lingering_timeout 5 s per read).</summary>
+    internal static readonly TimeSpan LingerTime = TimeSpan.FromSeconds(2);
+
     private volatile bool _closeKeepAlive;
 
     /// <summary>
@@ -28,7 +35,7 @@ internal sealed class RequestDispatcher(RequestHandler? syncHandler, AsyncReques
 
     public Task HandleAsync(HttpContext context)
     {
-        if (_closeKeepAlive && !HttpProtocol.IsHttp2(context.Request.Protocol) && !HttpProtocol.IsHttp3(context.Request.Protocol))
+        if (_closeKeepAlive && IsHttp1(context))
         {
             // On starting, so a handler that resets its headers cannot drop it; Kestrel closes after the response.
             context.Response.OnStarting(static state =>
@@ -41,6 +48,13 @@ internal sealed class RequestDispatcher(RequestHandler? syncHandler, AsyncReques
         if (refuseHttp1 && !HttpProtocol.IsHttp2(context.Request.Protocol))
         {
             return RefuseHttp1Async(context);
+        }
+
+        if (context.Request.ContentLength is { } length
+            && context.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize is { } limit
+            && length > limit)
+        {
+            return RefuseLargeBodyAsync(context, length, limit);
         }
 
         var request = new IncomingRequest(context);
@@ -102,6 +116,87 @@ internal sealed class RequestDispatcher(RequestHandler? syncHandler, AsyncReques
         return response.WriteAsync(ErrorMessages.Http1NotAllowed() + "\n", context.RequestAborted);
     }
 
+    /// <summary>
+    /// Answers 413 to a request whose Content-Length is over the limit, before the handler runs and before any byte
+    /// of the body is read (as nginx does with <c>client_max_body_size</c>): a handler that never reads the body (a
+    /// page, a health check) would otherwise answer 200 and leave the body to be drained after the response.
+    /// </summary>
+    /// <remarks>
+    /// How the unread body ends:
+    /// <list type="number">
+    /// <item>HTTP/1.1: <c>Connection: close</c>, so the client knows the rest of its upload will not be read; a client
+    /// that sent <c>Expect: 100-continue</c> (curl does for bodies over 1 MB) gets the 413 instead of the 100 and sends
+    /// nothing. Otherwise, after the answer, up to <see cref="LingerBytes"/> of the body are read and discarded for at most
+    /// <see cref="LingerTime"/> (nginx's lingering close): closing a socket with unread data sends a TCP reset, which can
+    /// destroy the 413 before the client reads it.</item>
+    /// <item>HTTP/2: Kestrel ends the response with END_STREAM, then sends RST_STREAM(NO_ERROR) because the request
+    /// stream is still open (RFC 9113 §8.1); the connection stays usable.</item>
+    /// </list>
+    /// </remarks>
+    private async Task RefuseLargeBodyAsync(HttpContext context, long length, long limit)
+    {
+        Log.BadRequest(logger, context.Request.Method, context.Request.Path.Value ?? "/", StatusCodes.Status413PayloadTooLarge, ErrorMessages.RequestBodyTooLarge(length, limit));
+        var response = context.Response;
+        var body = System.Text.Encoding.UTF8.GetBytes(ErrorMessages.RequestBodyTooLarge(length, limit) + "\n");
+        response.StatusCode = StatusCodes.Status413PayloadTooLarge;
+        response.ContentType = "text/plain; charset=utf-8";
+        response.ContentLength = body.Length;
+        var http1 = IsHttp1(context);
+        if (http1)
+        {
+            response.Headers.Connection = "close";
+        }
+
+        await response.Body.WriteAsync(body, context.RequestAborted).ConfigureAwait(false);
+        await response.CompleteAsync().ConfigureAwait(false);
+        // A client that asked for 100-continue waits for it and sends no body: nothing to linger for.
+        if (http1 && !context.Request.Headers.Expect.ToString().Contains("100-continue", StringComparison.OrdinalIgnoreCase))
+        {
+            await LingerAsync(context).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task FailThenLingerAsync(HttpContext context, OutgoingResponse response)
+    {
+        await response.FailAsync(StatusCodes.Status413PayloadTooLarge).ConfigureAwait(false);
+        await context.Response.CompleteAsync().ConfigureAwait(false);
+
+        // Reads only if the body can still be read (the handler counted the bytes itself, as roost serve's handlers
+        // do); after Kestrel's own limit tripped, its reader fails at once and the connection just closes.
+        await LingerAsync(context).ConfigureAwait(false);
+    }
+
+    private static async Task LingerAsync(HttpContext context)
+    {
+        // The limit was the reason for the 413; the body is read only to be thrown away, so lift it for this request
+        // (allowed because nothing was read yet), and bound the read by time and bytes instead.
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+        {
+            size.MaxRequestBodySize = null;
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        timeout.CancelAfter(LingerTime);
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
+        {
+            long discarded = 0;
+            int read;
+            while (discarded < LingerBytes && (read = await context.Request.Body.ReadAsync(buffer, timeout.Token).ConfigureAwait(false)) > 0)
+            {
+                discarded += read;
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or BadHttpRequestException or InvalidOperationException)
+        {
+            // The client stopped sending, went away, or took too long: Kestrel closes the connection either way.
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
     private Task Fail(Exception exception, HttpContext context, OutgoingResponse response)
     {
         if (exception is BadHttpRequestException badRequest)
@@ -109,6 +204,21 @@ internal sealed class RequestDispatcher(RequestHandler? syncHandler, AsyncReques
             // The client's fault surfacing through the handler (e.g. ReadBodyAsync past MaxRequestBodySize): answer
             // with Kestrel's status (413, 400…) as ServerLimits documents, and log at Debug (style guide §7).
             Log.BadRequest(logger, context.Request.Method, context.Request.Path.Value ?? "/", badRequest.StatusCode, badRequest.Message);
+            if (IsHttp1(context))
+            {
+                // The rest of the body will not be read (a 413 stops at the limit): tell the client the connection
+                // ends with this answer. On starting, because FailAsync clears the headers first.
+                context.Response.OnStarting(static state =>
+                {
+                    ((HttpResponse)state).Headers.Connection = "close";
+                    return Task.CompletedTask;
+                }, context.Response);
+                if (badRequest.StatusCode == StatusCodes.Status413PayloadTooLarge)
+                {
+                    return FailThenLingerAsync(context, response);
+                }
+            }
+
             return response.FailAsync(badRequest.StatusCode);
         }
 
@@ -121,4 +231,7 @@ internal sealed class RequestDispatcher(RequestHandler? syncHandler, AsyncReques
         Log.HandlerFailed(logger, context.Request.Method, context.Request.Path.Value ?? "/", exception);
         return response.FailAsync(StatusCodes.Status500InternalServerError);
     }
+
+    private static bool IsHttp1(HttpContext context) =>
+        !HttpProtocol.IsHttp2(context.Request.Protocol) && !HttpProtocol.IsHttp3(context.Request.Protocol);
 }

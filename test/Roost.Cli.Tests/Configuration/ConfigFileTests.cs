@@ -43,6 +43,19 @@ public sealed class ConfigFileTests
     }
 
     [Theory]
+    [InlineData("--prot", "error: Unrecognized command or argument '--prot'. Did you mean --port?")]
+    [InlineData("--shutdown_timeout", "error: Unrecognized command or argument '--shutdown_timeout'. Did you mean --shutdown-timeout?")]
+    [InlineData("--zzzzzzzz", "error: Unrecognized command or argument '--zzzzzzzz'.")]
+    public async Task MistypedOption_GetsADidYouMean(string option, string line)
+    {
+        var error = new StringWriter();
+        var code = await Program.RunAsync(["serve", option, "1"], new System.CommandLine.InvocationConfiguration { Output = new StringWriter(), Error = error }, TestContext.Current.CancellationToken);
+
+        Assert.Equal(ExitCodes.InvalidUsage, code);
+        Assert.Contains(line, error.ToString().Split(Environment.NewLine));
+    }
+
+    [Theory]
     [InlineData("port", "prot", 1)]
     [InlineData("workers", "wrokers", 1)]
     [InlineData("host", "port", 2)]

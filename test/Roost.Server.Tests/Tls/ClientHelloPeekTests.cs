@@ -48,6 +48,27 @@ public sealed class ClientHelloPeekTests
         Assert.Equal(ClientHelloPeek.Outcome.Other, ClientHelloPeek.Inspect(new ReadOnlySequence<byte>(http)));
     }
 
+    // Issue 13, item 8: SslStream skips the server's option callback (and so has no certificate) for these.
+    [Theory]
+    [InlineData("15030100020228")]
+    [InlineData("170301000401020304")]
+    [InlineData("140301000101")]
+    [InlineData("1803010001ff")]
+    [InlineData("16030100040200000000")]
+    [InlineData("16030100040000000000")]
+    public void TlsRecordThatIsNotAClientHello_IsRefused(string hex)
+    {
+        Assert.Equal(ClientHelloPeek.Outcome.NotClientHello, ClientHelloPeek.Inspect(new ReadOnlySequence<byte>(Convert.FromHexString(hex))));
+    }
+
+    [Theory]
+    [InlineData("1603010000")]
+    [InlineData("160301000101")]
+    public void HandshakeRecordTooShortToTell_IsLeftToSslStream(string hex)
+    {
+        Assert.Equal(ClientHelloPeek.Outcome.Other, ClientHelloPeek.Inspect(new ReadOnlySequence<byte>(Convert.FromHexString(hex))));
+    }
+
     [Fact]
     public async Task TruncatedOrCorruptLengths_AreNotMarked()
     {

@@ -63,6 +63,7 @@ internal sealed partial class WorkerRuntime : IListenHandleProvider
     private PosixSignalRegistration? _hangup;
     private long _heartbeats;
     private RequestCounter? _requests;
+    private IdleMemoryTrimmer? _trimmer;
     private int _nextRequestId;
     private int _draining;
     private bool _slotRemoved;
@@ -220,6 +221,7 @@ internal sealed partial class WorkerRuntime : IListenHandleProvider
         }
 
         _requests = new RequestCounter();
+        _trimmer = IdleMemoryTrimmer.ForThisProcess();
         _channel.Send(new OnlineMessage(Environment.ProcessId));
         _heartbeat = new Timer(static s => ((WorkerRuntime)s!).SendHeartbeat(), this, _heartbeatInterval, _heartbeatInterval);
         ListenHandles.Provider = this;
@@ -241,7 +243,11 @@ internal sealed partial class WorkerRuntime : IListenHandleProvider
         }
     }
 
-    private void SendHeartbeat() => _channel.Send(new HeartbeatMessage(Interlocked.Increment(ref _heartbeats), _requests?.Requests ?? 0));
+    private void SendHeartbeat()
+    {
+        _channel.Send(new HeartbeatMessage(Interlocked.Increment(ref _heartbeats), _requests?.Requests ?? 0));
+        _trimmer?.Tick();
+    }
 
     private void OnMessage(IpcMessage message)
     {

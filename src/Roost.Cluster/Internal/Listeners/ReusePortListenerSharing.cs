@@ -24,6 +24,13 @@ internal sealed partial class ReusePortListenerSharing : ListenerSharingBase, IL
             if (!_sockets.TryGetValue((endPoint, slot), out var socket))
             {
                 var target = Bound.TryGetValue(endPoint, out var resolved) ? resolved : endPoint;
+                if (resolved is null)
+                {
+                    // The first slot of this end point: refuse a port someone else listens on, rather than join its
+                    // SO_REUSEPORT group (the later slots join ours).
+                    ListenerSockets.EnsureNotListening(target);
+                }
+
                 socket = ListenerSockets.Bind(target, reusePort: true);
                 _sockets[(endPoint, slot)] = socket;
                 Bound[endPoint] = (IPEndPoint)socket.LocalEndPoint!;
