@@ -7,6 +7,7 @@ namespace Roost.Internal.Supervision;
 
 /// <summary>
 /// systemd <c>Type=notify</c>: the loop tells systemd its state after every event it handles, and pings the watchdog.
+/// Also the primary's signal registration, which takes SIGINT, SIGTERM and SIGHUP even when inherited as ignored.
 /// </summary>
 /// <remarks>
 /// Phases and the datagram each change sends (docs/deploy.md):
