@@ -98,6 +98,9 @@ internal static partial class ErrorMessages
     public static string ShutdownTimeoutNegative(TimeSpan value) =>
         $"ServerOptions.ShutdownTimeout must not be negative; got {value}. Use TimeSpan.Zero to abort in-flight requests at once.";
 
+    public static string Http2OptionNegative<T>(string name, T value) =>
+        $"ServerOptions.Http2.{name} must not be negative; got {value}. Use 0 to turn it off.";
+
     public static string LimitNotPositive<T>(string name, T value, bool nullAllowed) => nullAllowed
         ? $"ServerOptions.Limits.{name} must be positive, or null for no limit; got {value}."
         : $"ServerOptions.Limits.{name} must be positive; got {value}.";

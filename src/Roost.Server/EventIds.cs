@@ -1,7 +1,7 @@
 namespace Roost;
 
 /// <summary>
-/// Event id ranges, never reused: 1000–1099 server lifecycle, 1100–1199 TLS and certificates, 2000–2099 primary and
+/// Event id ranges, never reused: 1000–1099 server lifecycle, 1100–1199 TLS and certificates, 1200–1299 HTTP/2 connection guard, 2000–2099 primary and
 /// supervisor, 2100–2199 worker runtime, 2200–2299 IPC, 3000–3099 CLI.
 /// </summary>
 internal static class EventIds
@@ -25,4 +25,7 @@ internal static class EventIds
     public const int TlsHandshakeRejected = 1110;
     public const int OcspStaplingDisabled = 1111;
     public const int Http1Refused = 1112;
+    public const int Http2AbuseClosed = 1200;
+    public const int Http2AbuseSummary = 1201;
+    public const int Http2GracefulGoAway = 1202;
 }

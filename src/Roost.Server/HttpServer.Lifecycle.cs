@@ -52,6 +52,10 @@ public sealed partial class HttpServer
             {
                 var endPoint = LocalEndPoint is null ? "(not bound)" : Describe(LocalEndPoint);
                 Log.Closing(_logger, endPoint, _options.ShutdownTimeout);
+                // Two-step close of h2 connections (RFC 9113 §6.8): GOAWAY(2^31-1), a grace period of normal serving, then
+                // Kestrel's graceful stop sends the final GOAWAY. Without the first step, streams a client sent before it
+                // read Kestrel's GOAWAY were above its last-stream-id: refused.
+                await _http2Guard.GoAwayAndWaitAsync(cancellationToken).ConfigureAwait(false);
                 await host.StopAsync(cancellationToken).ConfigureAwait(false);
                 await host.DisposeAsync().ConfigureAwait(false);
                 Log.Closed(_logger, endPoint);

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Roost.Internal;
+using Roost.Internal.Http2Guard;
 using Roost.Tls;
 
 namespace Roost;
@@ -39,6 +40,7 @@ public sealed partial class HttpServer : IAsyncDisposable
     private readonly bool _reloadOnHangup;
     private readonly List<SslApplicationProtocol> _alpn = [];
     private readonly Lock _gate = new();
+    private readonly Http2ConnectionGuard _http2Guard;
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private KestrelHost? _host;
     private Task? _closeTask;
@@ -52,6 +54,7 @@ public sealed partial class HttpServer : IAsyncDisposable
         // In a cluster worker the provider wraps the factory so every line names the worker (id, pid, generation).
         LoggerFactory = options.LoggerFactory is { } factory ? ListenHandles.Provider?.WrapLoggerFactory(factory) ?? factory : null;
         _logger = (LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Roost.Server");
+        _http2Guard = new Http2ConnectionGuard(options.Http2, protocols, options is SecureServerOptions, _logger);
         _dispatcher = new RequestDispatcher(handler, asyncHandler, _logger, refuseHttp1: options is SecureServerOptions && protocols == HttpProtocols.Http2);
         if (options is SecureServerOptions secure)
         {
@@ -291,6 +294,9 @@ public sealed partial class HttpServer : IAsyncDisposable
     internal HttpProtocols KestrelProtocols => IsSecure && _protocols == HttpProtocols.Http2 ? HttpProtocols.Http1AndHttp2 : _protocols;
 
     internal RequestDispatcher Dispatcher => _dispatcher;
+
+    /// <summary>Gets the watcher of this server's HTTP/2 connections (floods, two-step GOAWAY on close).</summary>
+    internal Http2ConnectionGuard Http2Guard => _http2Guard;
 
     /// <summary>Gets the server's own logger (category Roost.Server).</summary>
     internal ILogger Logger => _logger;

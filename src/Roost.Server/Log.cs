@@ -58,4 +58,13 @@ internal static partial class Log
 
     [LoggerMessage(EventIds.CertificateReloadFailed, LogLevel.Error, "Certificate reload failed unexpectedly; the current certificates keep serving", EventName = "CertificateReloadFailed")]
     public static partial void CertificateReloadFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventIds.Http2AbuseClosed, LogLevel.Warning, "Closed the HTTP/2 connection from {RemoteEndPoint} with GOAWAY(ENHANCE_YOUR_CALM): {Abuse}, {AbuseCount} such frames; {Frames} frames and {Resets} RST_STREAM in all", EventName = "Http2AbuseClosed")]
+    public static partial void Http2AbuseClosed(ILogger logger, string remoteEndPoint, string abuse, long abuseCount, long frames, long resets);
+
+    [LoggerMessage(EventIds.Http2AbuseSummary, LogLevel.Warning, "Closed {Count} more abusive HTTP/2 connections with GOAWAY(ENHANCE_YOUR_CALM) in the last {Interval} without a line each: rapid reset {RapidReset}, CONTINUATION flood {Continuation}, empty frame flood {EmptyFrames}, SETTINGS/PING flood {ControlFrames}", EventName = "Http2AbuseSummary")]
+    public static partial void Http2AbuseSummary(ILogger logger, long count, TimeSpan interval, long rapidReset, long continuation, long emptyFrames, long controlFrames);
+
+    [LoggerMessage(EventIds.Http2GracefulGoAway, LogLevel.Debug, "Sent GOAWAY (last stream id 2147483647) to {Count} HTTP/2 connection(s); serving their streams in flight for {GracePeriod} before closing", EventName = "Http2GracefulGoAway")]
+    public static partial void Http2GracefulGoAway(ILogger logger, int count, TimeSpan gracePeriod);
 }

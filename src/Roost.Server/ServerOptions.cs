@@ -11,6 +11,9 @@ public class ServerOptions
     /// <summary>Gets the numeric limits.</summary>
     public ServerLimits Limits { get; } = new();
 
+    /// <summary>Gets the HTTP/2 protections (floods end with GOAWAY) and the two-step GOAWAY of a graceful close.</summary>
+    public Http2Options Http2 { get; } = new();
+
     /// <summary>Gets or sets how long a graceful close waits for in-flight requests before aborting them.</summary>
     /// <remarks>Defaults to 30 seconds.</remarks>
     public TimeSpan ShutdownTimeout

@@ -127,6 +127,40 @@ public sealed class RoostRunTests
         Assert.Equal(0, await roost.WaitForExitAsync(Timeout));
     }
 
+    // Verifies: a SIGHUP rolling reload of `roost run` (HelloApp, 2 workers) under h2 load from a client that follows
+    // RFC 9113 §6.8 (no new stream after a GOAWAY, then a new connection) refuses no stream and loses none: the
+    // startup hook's guard sends GOAWAY(2^31-1) first and the app keeps serving for the grace period.
+    [Fact]
+    public async Task Run_SighupReloadUnderH2Load_RefusesNoStream()
+    {
+        using var chain = TestCertificates.CreateChain();
+        var port = FreePort.Get();
+        await using var roost = StartRoost(Version1Folder, chain, port);
+        await WaitForCountAsync(roost, "is ready: listening on 127.0.0.1:", 2);
+        var probe = new Http2RefusalProbe("localhost", port, chain.Root);
+        using var stop = new CancellationTokenSource();
+        var load = probe.RunAsync(connections: 4, streams: 4, stop.Token);
+        try
+        {
+            await Task.Delay(1000, Ct);
+            roost.Signal(1);
+            await roost.WaitForLineAsync("Rolling reload to generation 2 done", Timeout);
+            await Task.Delay(1500, Ct);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await load.WaitAsync(Timeout, Ct);
+        }
+
+        TestContext.Current.TestOutputHelper?.WriteLine($"roost run reload under h2 load: {probe}");
+        Assert.True(probe.Answered > 0);
+        Assert.Equal(0, probe.Refused);
+        Assert.Equal(0, probe.Failed);
+        roost.Signal(15);
+        Assert.Equal(0, await roost.WaitForExitAsync(Timeout));
+    }
+
     // Verifies: an app path that does not exist is reported before anything starts: exit code 4 (application load
     // failed) and the message naming the path and what to give instead.
     [Fact]

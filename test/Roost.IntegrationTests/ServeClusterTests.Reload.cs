@@ -62,4 +62,40 @@ public sealed partial class ServeClusterTests
         roost.Signal(15);
         Assert.Equal(0, await roost.WaitForExitAsync(Timeout));
     }
+
+    // Verifies: a SIGHUP rolling reload of `roost serve --workers 2` under h2 load (4 connections, 4 streams each, a
+    // client that follows RFC 9113 §6.8: after a GOAWAY it opens no new stream on that connection and reconnects)
+    // refuses no stream: none ends above the last GOAWAY's last-stream-id (what nghttp2-based clients such as Node's
+    // report as REFUSED_STREAM), none at or below it ends without its answer. The draining workers send GOAWAY(2^31-1)
+    // first and keep serving for the grace period, then Kestrel's final GOAWAY.
+    [Fact]
+    public async Task Serve_TwoWorkers_SighupReloadUnderH2Load_RefusesNoStream()
+    {
+        using var chain = TestCertificates.CreateChain();
+        var port = FreePort.Get();
+        await using var roost = StartRoost(Arguments(chain, port, "2"));
+        await WaitForCountAsync(roost, "is ready: listening on 127.0.0.1:", 2);
+        var probe = new Http2RefusalProbe("localhost", port, chain.Root);
+        using var stop = new CancellationTokenSource();
+        var load = probe.RunAsync(connections: 4, streams: 4, stop.Token);
+        try
+        {
+            await Task.Delay(1000, Ct);
+            roost.Signal(1);
+            await roost.WaitForLineAsync("Rolling reload to generation 2 done", Timeout);
+            await Task.Delay(1500, Ct);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await load.WaitAsync(Timeout, Ct);
+        }
+
+        TestContext.Current.TestOutputHelper?.WriteLine($"reload under h2 load: {probe}");
+        Assert.True(probe.Answered > 0);
+        Assert.Equal(0, probe.Refused);
+        Assert.Equal(0, probe.Failed);
+        roost.Signal(15);
+        Assert.Equal(0, await roost.WaitForExitAsync(Timeout));
+    }
 }

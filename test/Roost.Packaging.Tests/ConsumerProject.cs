@@ -128,7 +128,7 @@ public sealed partial class ConsumerProject : IDisposable
         return new XDocument(new XDeclaration("1.0", "utf-8", null), configuration).ToString();
     }
 
-    // "  1.  nuget.org [Enabled]" in `dotnet nuget list source --format Detailed`.
+    // "  1.  my-feed [Enabled]" in `dotnet nuget list source --format Detailed`.
     [GeneratedRegex(@"^\s*\d+\.\s+(?<name>.+?)\s+\[(?<state>Enabled|Disabled)\]\s*$", RegexOptions.Multiline)]
     private static partial Regex SourceLine();
 }

@@ -50,7 +50,7 @@ public sealed class PackagesFixture : IAsyncLifetime
         return XDocument.Load(stream);
     }
 
-    /// <summary>The README.md inside a package, as nuget.org and the IDEs show it.</summary>
+    /// <summary>The README.md inside a package, as package galleries and the IDEs show it.</summary>
     public string Readme(string id)
     {
         using var archive = ZipFile.OpenRead(PackagePath(id));

@@ -143,6 +143,8 @@ internal sealed class KestrelHost(HttpServer server) : IAsyncDisposable
             listen.UseHttps(tls);
         }
 
+        // After UseHttps: it sees the decrypted h2 frames (and cleartext h2c as they come).
+        listen.Use(server.Http2Guard.Middleware);
         return listen;
     }
 

@@ -8,22 +8,31 @@ namespace Roost.StartupHook.Internal;
 /// <summary>
 /// How a <c>roost run</c> worker stops when the primary asks (reload, scale down, stop): (1) for the keep-alive window,
 /// every HTTP/1.1 answer carries <c>Connection: close</c>, so busy keep-alive connections are closed by the server
-/// right after an answer instead of while a client sends on them; (2) then the app's host stops gracefully
+/// right after an answer instead of while a client sends on them, and h2 connections get GOAWAY (last stream id
+/// 2^31−1; the window lasts at least the grace period then); (2) then the app's host stops gracefully
 /// (Kestrel: unbind, GOAWAY on h2, in-flight requests finish, bounded by the drain timeout via
 /// <c>HostOptions.ShutdownTimeout</c>). The same drain the façade's workers do (docs/cluster.md).
 /// </summary>
-internal sealed class RunDrain(IHostApplicationLifetime lifetime)
+internal sealed class RunDrain(IHostApplicationLifetime lifetime, RunTls tls)
 {
     private volatile bool _closeConnections;
 
     public async Task DrainAsync(TimeSpan keepAliveWindow, CancellationToken cancellationToken)
     {
-        if (keepAliveWindow > TimeSpan.Zero)
+        // h2 clients get GOAWAY (last stream id 2^31-1) now and are served for at least the grace period before the
+        // host's stop sends Kestrel's final GOAWAY: a stream sent before the client read the first one is not refused.
+        var window = keepAliveWindow;
+        if (tls.Http2Guard.SendGracefulGoAway() > 0 && tls.Http2Guard.GracePeriod > window)
         {
-            _closeConnections = true;
+            window = tls.Http2Guard.GracePeriod;
+        }
+
+        if (window > TimeSpan.Zero)
+        {
+            _closeConnections = keepAliveWindow > TimeSpan.Zero;
             try
             {
-                await Task.Delay(keepAliveWindow, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(window, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -31,6 +40,8 @@ internal sealed class RunDrain(IHostApplicationLifetime lifetime)
             }
         }
 
+        // No stream in flight when Kestrel stops (Http2ConnectionGuard.WaitForQuietAsync says why).
+        await tls.Http2Guard.WaitForQuietAsync(cancellationToken).ConfigureAwait(false);
         var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var registration = lifetime.ApplicationStopped.Register(stopped.SetResult);
         lifetime.StopApplication();

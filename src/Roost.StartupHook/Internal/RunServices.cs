@@ -71,6 +71,8 @@ internal sealed class RunServices(RunWorkerConfig config, WorkerRuntime runtime,
             {
                 listen.Protocols = HttpProtocols.Http1AndHttp2;
                 listen.UseHttps(new TlsHandshakeCallbackOptions { OnConnection = tls.OnConnection });
+                // After UseHttps: the guard sees the decrypted h2 frames (docs/run.md, HTTP/2 protection).
+                listen.Use(tls.Http2Guard.Middleware);
             });
         }
     }

@@ -20,6 +20,9 @@ internal sealed class RunTls : IAsyncDisposable
         _certificates = Http2.CreateSecureServer(options, static (_, response) => response.End());
     }
 
+    /// <summary>Gets the HTTP/2 connection guard for the app's Kestrel (floods end with GOAWAY; two-step GOAWAY on drain).</summary>
+    public Roost.Internal.Http2Guard.Http2ConnectionGuard Http2Guard => _certificates.Http2Guard;
+
     public ValueTask<SslServerAuthenticationOptions> OnConnection(TlsHandshakeCallbackContext context) => _certificates.OnTlsHandshake(context);
 
     public ValueTask DisposeAsync() => _certificates.DisposeAsync();
