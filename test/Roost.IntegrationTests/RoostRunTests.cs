@@ -137,21 +137,7 @@ public sealed class RoostRunTests
         var port = FreePort.Get();
         await using var roost = StartRoost(Version1Folder, chain, port);
         await WaitForCountAsync(roost, "is ready: listening on 127.0.0.1:", 2);
-        var probe = new Http2RefusalProbe("localhost", port, chain.Root);
-        using var stop = new CancellationTokenSource();
-        var load = probe.RunAsync(connections: 4, streams: 4, stop.Token);
-        try
-        {
-            await Task.Delay(1000, Ct);
-            roost.Signal(1);
-            await roost.WaitForLineAsync("Rolling reload to generation 2 done", Timeout);
-            await Task.Delay(1500, Ct);
-        }
-        finally
-        {
-            await stop.CancelAsync();
-            await load.WaitAsync(Timeout, Ct);
-        }
+        var probe = await Http2RefusalProbe.RunThroughReloadAsync(roost, "localhost", port, chain.Root, Timeout, Ct);
 
         TestContext.Current.TestOutputHelper?.WriteLine($"roost run reload under h2 load: {probe}");
         Assert.True(probe.Answered > 0);

@@ -30,6 +30,33 @@ public sealed class Http2RefusalProbe(string host, int port, X509Certificate2 ro
     public Task RunAsync(int connections, int streams, CancellationToken stop) =>
         Task.WhenAll(Enumerable.Range(0, connections).Select(_ => Task.Run(() => ConnectionLoopAsync(streams, stop), CancellationToken.None)));
 
+    /// <summary>
+    /// Runs the probe (4 connections × 4 streams) against <paramref name="roost"/>, sends it SIGHUP once the load runs,
+    /// waits for the rolling reload to generation 2 to finish and 1.5 s more, then stops the load and returns the
+    /// probe for the test's assertions.
+    /// </summary>
+    public static async Task<Http2RefusalProbe> RunThroughReloadAsync(TestProcess roost, string host, int port, X509Certificate2 root,
+        TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var probe = new Http2RefusalProbe(host, port, root);
+        using var stop = new CancellationTokenSource();
+        var load = probe.RunAsync(connections: 4, streams: 4, stop.Token);
+        try
+        {
+            await Task.Delay(1000, cancellationToken);
+            roost.Signal(1);
+            await roost.WaitForLineAsync("Rolling reload to generation 2 done", timeout);
+            await Task.Delay(1500, cancellationToken);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await load.WaitAsync(timeout, cancellationToken);
+        }
+
+        return probe;
+    }
+
     private async Task ConnectionLoopAsync(int streams, CancellationToken stop)
     {
         var headers = RawHttp2Connection.RequestHeaders($"{host}:{port}", "/");
