@@ -47,6 +47,7 @@ internal static class ServeCluster
         options.RunDirectory = settings.RunDirectory;
         (settings.Recycle ?? RecycleSettings.Off).ApplyTo(options);
         options.CollectMetrics = settings.Metrics;
+        options.OtlpEndpoint = settings.Otlp;
         options.Admin.EndPoint = settings.Admin;
         options.Admin.BearerToken = settings.AdminToken;
         if (options.Admin.Validate() is { Count: > 0 } adminProblems)

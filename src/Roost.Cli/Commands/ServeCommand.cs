@@ -43,6 +43,7 @@ internal static class ServeCommand
         Admin = settings.Get(RoostSettings.Admin) is { } admin && AdminEndPoint.TryParse(admin, out var adminEndPoint) ? adminEndPoint : null,
         AdminToken = settings.Get(RoostSettings.AdminToken),
         Metrics = settings.Get(RoostSettings.Metrics),
+        Otlp = settings.Get(RoostSettings.Otlp) is { } otlp ? new Uri(otlp) : null,
     };
 
     internal static async Task<int> RunAsync(ServeSettings settings, CancellationToken cancellationToken)
@@ -212,4 +213,7 @@ internal sealed record ServeSettings(int Port, string Host, TlsSettings Tls, Tim
 
     /// <summary>Gets a value indicating whether workers count metrics (<c>--metrics</c>).</summary>
     public bool Metrics { get; init; } = true;
+
+    /// <summary>Gets the OTLP collector (<c>--otlp</c>); <see langword="null"/>: no export.</summary>
+    public Uri? Otlp { get; init; }
 }

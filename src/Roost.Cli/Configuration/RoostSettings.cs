@@ -302,12 +302,22 @@ internal static class RoostSettings
         Samples = [false, true, false],
     };
 
+    public static readonly Setting<string?> Otlp = new("otlp", SettingScope.Both, new TextType(), "must be an http:// or https:// URL",
+        "Export metrics over OTLP to this OpenTelemetry collector: every worker its own (service.instance.id per worker), the primary its supervision counters. Port 4317: gRPC; else HTTP (http://collector:4318). See docs/metrics.md.")
+    {
+        InvalidTexts = ["collector:4318", "ftp://x"],
+        DefaultDescription = "off",
+        IsValid = value => Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps),
+        OptionMessage = raw => $"--otlp must be an http:// or https:// URL of an OpenTelemetry collector, such as http://127.0.0.1:4318; got '{raw}'.",
+        Samples = ["http://127.0.0.1:4318", "http://collector:4317", "https://otel.example.com/v1/metrics"],
+    };
+
     /// <summary>Gets every setting, in the order of --help, <c>config show</c> and the docs.</summary>
     public static IReadOnlyList<Setting> All { get; } =
     [
         App, Port, Host, Workers, State, ShutdownTimeout, BootTimeout, LogFormat, Name, RunDir, HotSpare, Root, MaxBodySize,
         Cert, Key, Ca, Pfx, Passphrase, TlsPolicy, Sni, UnknownSni, ClientCert, ClientCa, Watch, Ocsp,
-        MaxRequests, MaxRequestsJitter, MaxMemory, MaxAge, MaxAgeJitter, ReloadBatchSize, Admin, AdminToken, Metrics,
+        MaxRequests, MaxRequestsJitter, MaxMemory, MaxAge, MaxAgeJitter, ReloadBatchSize, Admin, AdminToken, Metrics, Otlp,
     ];
 
     /// <summary>Gets the settings of one command, in <see cref="All"/>'s order.</summary>

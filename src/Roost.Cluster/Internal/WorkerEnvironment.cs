@@ -24,5 +24,11 @@ internal static class WorkerEnvironment
     /// <summary>The worker's shared metrics block (<see cref="Metrics.MetricsBlock"/>); absent when metrics are off.</summary>
     public const string MetricsFile = "ROOST_CLUSTER_METRICS_FILE";
 
-    public static readonly string[] All = [WorkerId, Generation, IpcHandle, PrimaryPid, HeartbeatMilliseconds, DrainMilliseconds, MaxMessageBytes, ListenHandles, KeepAliveDrainMilliseconds, Spare, MetricsFile];
+    /// <summary>The OTLP collector the worker exports its meters to (<see cref="ClusterOptions.OtlpEndpoint"/>); absent: no export.</summary>
+    public const string OtlpEndpoint = "ROOST_CLUSTER_OTLP_ENDPOINT";
+
+    /// <summary>The <c>service.name</c> of the OTLP export (the instance's name).</summary>
+    public const string ServiceName = "ROOST_CLUSTER_SERVICE_NAME";
+
+    public static readonly string[] All = [WorkerId, Generation, IpcHandle, PrimaryPid, HeartbeatMilliseconds, DrainMilliseconds, MaxMessageBytes, ListenHandles, KeepAliveDrainMilliseconds, Spare, MetricsFile, OtlpEndpoint, ServiceName];
 }

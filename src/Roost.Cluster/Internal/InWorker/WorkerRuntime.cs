@@ -193,6 +193,7 @@ internal sealed partial class WorkerRuntime : IListenHandleProvider
         runtime._keepAliveWindow = TimeSpan.FromMilliseconds(Number(values[WorkerEnvironment.KeepAliveDrainMilliseconds], 0));
         runtime.InitializeSpare(values[WorkerEnvironment.Spare] == "1");
         runtime.StartMetrics(values[WorkerEnvironment.MetricsFile]);
+        runtime.StartOtlp(values[WorkerEnvironment.OtlpEndpoint], values[WorkerEnvironment.ServiceName], Number(values[WorkerEnvironment.PrimaryPid], 0));
         runtime.Start(Number(values[WorkerEnvironment.PrimaryPid], 0));
         return runtime;
     }
@@ -336,6 +337,7 @@ internal sealed partial class WorkerRuntime : IListenHandleProvider
 
         await Task.Delay(drains.Length == 0 ? TimeSpan.Zero : ExitGrace).ConfigureAwait(false);
         _primaryGone?.Dispose();
+        StopOtlp();
         Environment.Exit(0);
     }
 

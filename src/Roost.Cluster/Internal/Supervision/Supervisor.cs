@@ -176,6 +176,7 @@ internal sealed partial class Supervisor
 
             StartControlSocket();
             StartAdmin();
+            StartOtlp();
 
             StartNotify();
             _sigint = RegisterSignal(PosixSignal.SIGINT, OnSignal, "a graceful stop");
@@ -404,7 +405,7 @@ internal sealed partial class Supervisor
         info.Environment[WorkerEnvironment.KeepAliveDrainMilliseconds] = Text((long)_options.KeepAliveDrainWindow.TotalMilliseconds);
         info.Environment[WorkerEnvironment.ListenHandles] = inherited;
         info.Environment[WorkerEnvironment.Spare] = spare ? "1" : null;
-        info.Environment[WorkerEnvironment.MetricsFile] = AttachMetrics(id);
+        ApplyMetricsEnvironment(info.Environment, id);
         ApplyWorkerDefaults(info, environment);
         foreach (var variable in SystemdNotifier.Variables)
         {
