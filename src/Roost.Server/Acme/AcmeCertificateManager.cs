@@ -235,7 +235,9 @@ internal sealed class AcmeCertificateManager : IAsyncDisposable
     /// <summary>One attempt: order, validate, finalize, check and install. Failures are logged and scheduled, never thrown.</summary>
     private async Task<bool> TryObtainAsync(CancellationToken cancellationToken)
     {
-        var state = _storage.ReadState() is { } stored && SameNames(stored.Names, _settings.Names) ? stored : new AcmeCertificateState { Names = _settings.Names };
+        // A state for other names still describes the certificate being served (kept for roost cert status), but its failure count starts over.
+        var stored = _storage.ReadState();
+        var state = stored is null ? new AcmeCertificateState { Names = _settings.Names } : SameNames(stored.Names, _settings.Names) ? stored : stored with { FailedAttempts = 0 };
         try
         {
             var issued = await IssueAsync(cancellationToken).ConfigureAwait(false);

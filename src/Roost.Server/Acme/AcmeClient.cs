@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
@@ -37,8 +36,10 @@ internal sealed class AcmeClient : IDisposable
         var handler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
         if (trustedRoots.Count > 0)
         {
-            var roots = new X509Certificate2Collection(trustedRoots);
-            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) => TrustedByCustomRoots(certificate, errors, roots);
+            // The CA's HTTPS certificate must chain to these roots (with the intermediates it sends); the host name is still checked.
+            var policy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
+            policy.CustomTrustStore.AddRange(trustedRoots);
+            handler.SslOptions.CertificateChainPolicy = policy;
         }
 
         _http = new HttpClient(handler) { Timeout = RequestTimeout };
@@ -173,7 +174,7 @@ internal sealed class AcmeClient : IDisposable
         }
         catch (HttpRequestException ex)
         {
-            throw new AcmeException(ErrorMessages.AcmeUnreachable(request.RequestUri!.ToString(), ex.Message), innerException: ex);
+            throw new AcmeException(ErrorMessages.AcmeUnreachable(request.RequestUri!.ToString(), Innermost(ex)), innerException: ex);
         }
         catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {
@@ -228,26 +229,25 @@ internal sealed class AcmeClient : IDisposable
         }
     }
 
+    /// <summary>The most specific message of an exception chain ("Connection refused", "…PartialChain") rather than "see inner exception".</summary>
+    private static string Innermost(Exception exception)
+    {
+        var message = exception.Message;
+        for (var current = exception.InnerException; current is not null; current = current.InnerException)
+        {
+            if (current.Message.Length > 0)
+            {
+                message = current.Message;
+            }
+        }
+
+        return message;
+    }
+
     private static TimeSpan? RetryAfterOf(HttpResponseMessage response) => response.Headers.RetryAfter switch
     {
         { Delta: { } delta } => delta,
         { Date: { } date } => date - DateTimeOffset.UtcNow is var wait && wait > TimeSpan.Zero ? wait : TimeSpan.Zero,
         _ => null,
     };
-
-    /// <summary>Validates the CA's HTTPS certificate against <paramref name="roots"/> (a test CA given with its certificate file).</summary>
-    private static bool TrustedByCustomRoots(X509Certificate? certificate, SslPolicyErrors errors, X509Certificate2Collection roots)
-    {
-        if (certificate is null || (errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0 || (errors & SslPolicyErrors.RemoteCertificateNotAvailable) != 0)
-        {
-            return false;
-        }
-
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(roots);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        using var leaf = new X509Certificate2(certificate);
-        return chain.Build(leaf);
-    }
 }

@@ -18,10 +18,10 @@ internal sealed class AcmeLock : IDisposable
         try
         {
             var file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-            file.SetLength(0);
-            var pid = System.Text.Encoding.ASCII.GetBytes(Environment.ProcessId + "\n");
-            file.Write(pid);
-            file.Flush();
+
+            // The holder's pid goes to a file of its own: .NET takes a shared flock to read any file, which the
+            // exclusive lock refuses, so another instance could not read it from the lock file.
+            AcmeStorage.WriteAtomically(path + ".pid", Environment.ProcessId + "\n", UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
             return new AcmeLock(file);
         }
         catch (IOException)
@@ -29,7 +29,7 @@ internal sealed class AcmeLock : IDisposable
             // Held by another process: read its pid (written after it took the lock) for the message.
             try
             {
-                holderPid = int.TryParse(File.ReadAllText(path).Trim(), out var pid) ? pid : 0;
+                holderPid = int.TryParse(File.ReadAllText(path + ".pid").Trim(), out var pid) ? pid : 0;
             }
             catch (IOException)
             {

@@ -44,6 +44,7 @@ internal sealed record AcmeCertificateState
 /// &lt;dir&gt;/&lt;ca&gt;/&lt;first name&gt;/key.pem    its key (0600)
 /// &lt;dir&gt;/&lt;ca&gt;/&lt;first name&gt;/state.json names, expiry, next attempt, last error
 /// &lt;dir&gt;/&lt;ca&gt;/&lt;first name&gt;/lock       held by the instance that manages these names
+/// &lt;dir&gt;/&lt;ca&gt;/&lt;first name&gt;/lock.pid   its pid (for the message another instance prints)
 /// </code>
 /// Folders are 0700; files are replaced by writing a temporary file and renaming it over the old one, so a reader
 /// (a worker's file watcher) never sees half a file.
