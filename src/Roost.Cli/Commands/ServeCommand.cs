@@ -42,6 +42,9 @@ internal static class ServeCommand
     {
         MaxBodySize = settings.Command == SettingScope.Serve && MaxBodySizeOption.TryParse(settings.Get(RoostSettings.MaxBodySize), out var size) ? size : MaxBodySizeOption.Default,
         Acme = ServeAcme.From(settings),
+        Admin = settings.Get(RoostSettings.Admin) is { } admin && AdminEndPoint.TryParse(admin, out var adminEndPoint) ? adminEndPoint : null,
+        AdminToken = settings.Get(RoostSettings.AdminToken),
+        Metrics = settings.Get(RoostSettings.Metrics),
     };
 
     internal static async Task<int> RunAsync(ServeSettings settings, CancellationToken cancellationToken)
@@ -56,6 +59,11 @@ internal static class ServeCommand
         if (ServeAcme.Validate(settings) is { } acmeError)
         {
             return Fail(acmeError, ExitCodes.InvalidUsage);
+        }
+
+        if (settings.Admin is not null && settings.Workers == 0 && Cluster.IsPrimary)
+        {
+            return Fail(ServeErrorMessages.AdminWithoutWorkers(), ExitCodes.InvalidUsage);
         }
 
         // Clustered: this process is the primary (binds the port, supervises) unless it is one of its workers,
@@ -219,4 +227,13 @@ internal sealed record ServeSettings(int Port, string Host, TlsSettings Tls, Tim
 
     /// <summary>Gets the automatic certificate settings (<c>--domain</c>), or <see langword="null"/> for certificate files.</summary>
     public AcmeSettings? Acme { get; init; }
+
+    /// <summary>Gets the admin listener's end point (<c>--admin</c>); <see langword="null"/>: off.</summary>
+    public System.Net.IPEndPoint? Admin { get; init; }
+
+    /// <summary>Gets the admin listener's bearer token (<c>--admin-token</c>).</summary>
+    public string? AdminToken { get; init; }
+
+    /// <summary>Gets a value indicating whether workers count metrics (<c>--metrics</c>).</summary>
+    public bool Metrics { get; init; } = true;
 }
