@@ -9,7 +9,7 @@ namespace Roost.Tls.Resumption;
 internal static class LocalTicketKeys
 {
     private static readonly Lock Gate = new();
-    private static Timer? s_rotation;
+    private static Timer? _rotation;
 
     /// <summary>Installs this process's keys once (the first server's settings apply); throws for a bad key file.</summary>
     public static void Start(SecureServerOptions options)
@@ -34,7 +34,7 @@ internal static class LocalTicketKeys
 
             SessionTicketKeys.InstallLocal(TicketKeyRing.Create());
             var interval = options.SessionTicketKeyRotation;
-            s_rotation = new Timer(static _ => Rotate(), null, interval, interval);
+            _rotation = new Timer(static _ => Rotate(), null, interval, interval);
         }
     }
 

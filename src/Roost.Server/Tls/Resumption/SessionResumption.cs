@@ -14,7 +14,7 @@ namespace Roost.Tls.Resumption;
 /// </summary>
 internal sealed partial class SessionResumption
 {
-    private static int s_warned;
+    private static int _warned;
 
     private readonly TlsPolicy _policy;
     private readonly SslProtocols _protocols;
@@ -90,7 +90,7 @@ internal sealed partial class SessionResumption
                 pin.Dispose();
             }
 
-            if (Interlocked.Exchange(ref s_warned, 1) == 0)
+            if (Interlocked.Exchange(ref _warned, 1) == 0)
             {
                 Log.ResumptionUnavailable(_logger, ErrorMessages.ResumptionUnavailable(problem));
             }

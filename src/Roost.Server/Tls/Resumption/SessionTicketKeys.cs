@@ -11,28 +11,28 @@ namespace Roost.Tls.Resumption;
 /// </summary>
 internal static unsafe class SessionTicketKeys
 {
-    private static volatile TicketKeyRing? s_ring;
-    private static volatile bool s_fromPrimary;
+    private static volatile TicketKeyRing? _ring;
+    private static volatile bool _fromPrimary;
 
     /// <summary>Gets the keys in use, or <see langword="null"/> before any was installed.</summary>
-    public static TicketKeyRing? Current => s_ring;
+    public static TicketKeyRing? Current => _ring;
 
     /// <summary>Gets a value indicating whether the keys come from the cluster's primary (a local schedule then stands aside).</summary>
-    public static bool FromPrimary => s_fromPrimary;
+    public static bool FromPrimary => _fromPrimary;
 
     /// <summary>Installs the ring the primary sent: it replaces any local ring, now and later.</summary>
     public static void InstallFromPrimary(TicketKeyRing ring)
     {
-        s_fromPrimary = true;
-        s_ring = ring;
+        _fromPrimary = true;
+        _ring = ring;
     }
 
     /// <summary>Installs a ring made in this process, unless the primary's keys are in use.</summary>
     public static void InstallLocal(TicketKeyRing ring)
     {
-        if (!s_fromPrimary)
+        if (!_fromPrimary)
         {
-            s_ring = ring;
+            _ring = ring;
         }
     }
 
@@ -50,7 +50,7 @@ internal static unsafe class SessionTicketKeys
     {
         try
         {
-            if (s_ring is not { } ring)
+            if (_ring is not { } ring)
             {
                 // No keys yet (a worker before the primary's message): no ticket, and no ticket can be opened.
                 return 0;
