@@ -27,6 +27,7 @@ public sealed class ChaosLoad(string host, int port, X509Certificate2 root, stri
     private readonly ConcurrentQueue<string> _errors = new();
     private readonly ConcurrentDictionary<string, int> _failuresByCause = new();
     private readonly ConcurrentQueue<string> _unaccountedErrors = new();
+    private readonly ConcurrentDictionary<int, (string Cause, long At)> _doomedPorts = new();
     private readonly Counters _h2 = new();
     private readonly Counters _h1 = new();
     private long _connections;
@@ -79,11 +80,19 @@ public sealed class ChaosLoad(string host, int port, X509Certificate2 root, stri
     {
         var connections = 0;
         var inFlight = 0;
+        // A port the worker holds may belong to a connection whose TLS handshake the client has not finished yet (the
+        // worker sent its Finished, then froze): it is marked when the client starts tracking it.
+        foreach (var clientPort in clientPorts)
+        {
+            _doomedPorts[clientPort] = (cause, Environment.TickCount64);
+        }
+
         foreach (var tracked in _live.Values)
         {
             if (clientPorts.Contains(tracked.LocalPort))
             {
                 tracked.Doomed = cause;
+                _doomedPorts.TryRemove(tracked.LocalPort, out _);
                 connections++;
                 inFlight += Volatile.Read(ref tracked.InFlight);
             }
@@ -383,6 +392,12 @@ public sealed class ChaosLoad(string host, int port, X509Certificate2 root, stri
     {
         Interlocked.Increment(ref _connections);
         var tracked = new Tracked(localPort, protocol);
+        // Within a minute of the kill: later, the port may have been reused by an unrelated connection.
+        if (_doomedPorts.TryRemove(localPort, out var doomed) && Environment.TickCount64 - doomed.At < 60_000)
+        {
+            tracked.Doomed = doomed.Cause;
+        }
+
         _live[localPort] = tracked;
         return tracked;
     }

@@ -8,6 +8,7 @@ var duration = TimeSpan.FromMinutes(5);
 var workers = 2;
 var seed = 1;
 string? output = null;
+string? logFile = null;
 var title = "roost serve";
 for (var i = 0; i < args.Length; i++)
 {
@@ -20,8 +21,9 @@ for (var i = 0; i < args.Length; i++)
         case "--seed": seed = int.Parse(Next(), CultureInfo.InvariantCulture); break;
         case "--out": output = Next(); break;
         case "--title": title = Next(); break;
+        case "--log": logFile = Next(); break;
         default:
-            Console.Error.WriteLine($"error: unknown argument '{args[i]}'. Usage: Roost.Chaos --roost <roost.dll|native roost> [--duration S] [--workers N] [--seed N] [--title T] [--out FILE]");
+            Console.Error.WriteLine($"error: unknown argument '{args[i]}'. Usage: Roost.Chaos --roost <roost.dll|native roost> [--duration S] [--workers N] [--seed N] [--title T] [--out FILE] [--log FILE]");
             return 2;
     }
 }
@@ -42,13 +44,18 @@ var result = await ChaosResult.RunAsync(new ChaosRunOptions
     Log = line => Console.WriteLine(line),
 });
 var section = result.ToMarkdown(title);
+if (logFile is not null)
+{
+    Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(logFile))!);
+    File.WriteAllText(logFile, result.RoostOutput);
+}
+
 Console.WriteLine();
 Console.WriteLine(section);
 if (output is not null)
 {
     Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
     File.AppendAllText(output, section + Environment.NewLine);
-    File.WriteAllText(Path.ChangeExtension(output, null) + "-" + seed.ToString(CultureInfo.InvariantCulture) + "-roost.log", result.RoostOutput);
 }
 
 // Exit 1 when the run broke a promise: an unaccounted failure, a refused or reset stream, a wrong worker count, an orphan.
