@@ -40,13 +40,14 @@ trap cleanup EXIT
 tree() { # pid → the pid and all its descendants
   local p="$1" c
   echo "$p"
-  for c in $(cat /proc/"$p"/task/*/children 2>/dev/null); do tree "$c"; done
+  for c in $(cat /proc/"$p"/task/*/children 2>/dev/null || true); do tree "$c"; done
 }
 cpu_ticks() { # pid → user + system ticks of the tree
-  local total=0 p
+  local total=0 p v
   for p in $(tree "$1"); do
-    [ -r /proc/"$p"/stat ] || continue
-    total=$((total + $(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' /proc/"$p"/stat)))
+    # A process may end between the listing and the read (a thread or helper): it then counts 0.
+    v=$(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' /proc/"$p"/stat 2>/dev/null || true)
+    total=$((total + ${v:-0}))
   done
   echo "$total"
 }
@@ -99,7 +100,7 @@ measure() { # mode(new|reuse) port → "connections resumed conn/s conn-per-cpu-
   t1=$(date +%s.%N); after=$(cpu_ticks "$pid")
   cat "$out.1" "$out.2" | awk -v ticks="$((after - before))" -v hz="$(getconf CLK_TCK)" -v wall="$(echo "$t1 - $t0" | bc)" '
     { total += $1; resumed += $2 }
-    END { cpu = ticks / hz; printf "%d %d %.0f %.0f\n", total, resumed, total / wall, cpu > 0 ? total / cpu : 0 }'
+    END { cpu = ticks / hz; printf "%d %d %.0f %.0f\n", total, resumed, total / wall, (cpu > 0 ? total / cpu : 0) }'
 }
 
 echo "# Returning clients vs full handshakes, TLS $tls; $(date -u +'%Y-%m-%d %H:%M UTC'), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
