@@ -61,8 +61,11 @@ internal sealed partial class Supervisor
         var session = control.Session;
         switch (control.Request)
         {
-            case ControlRequest.Status:
-                session.Complete(BuildStatus());
+            case ControlRequest.Status status:
+                session.Complete(BuildStatus() with { Events = status.Events ? _eventLog.Recent() : null });
+                break;
+            case ControlRequest.Recycle recycle:
+                ControlRecycle(session, recycle);
                 break;
             case ControlRequest.Reload { CertsOnly: true }:
                 StartCertificateReload(session);
