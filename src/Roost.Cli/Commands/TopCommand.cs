@@ -68,7 +68,7 @@ internal static class TopCommand
         {
             return Unreachable(ex);
         }
-        catch (IOException ex)
+        catch (Exception ex) when (ex is IOException or InvalidDataException or System.Net.Sockets.SocketException)
         {
             return ServeCommand.Fail(ex.Message, ExitCodes.Error);
         }

@@ -79,7 +79,7 @@ internal sealed class TopSession(TopSampler sampler, TimeSpan interval)
         {
             _frame = await sampler.SampleAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is ControlConnectException or IOException or System.Net.Sockets.SocketException or System.Text.Json.JsonException)
+        catch (Exception ex) when (ex is ControlConnectException or IOException or System.Net.Sockets.SocketException or System.Text.Json.JsonException or InvalidDataException)
         {
             // The primary is gone or restarting: keep the last screen and say so; the next sample tries again.
             _message = $"[red]{Markup.Escape(ex.Message)}[/]";
@@ -164,7 +164,7 @@ internal sealed class TopSession(TopSampler sampler, TimeSpan interval)
                 };
             }
         }
-        catch (Exception ex) when (ex is ControlConnectException or IOException or System.Net.Sockets.SocketException or System.Text.Json.JsonException)
+        catch (Exception ex) when (ex is ControlConnectException or IOException or System.Net.Sockets.SocketException or System.Text.Json.JsonException or InvalidDataException)
         {
             _message = $"[red]{Markup.Escape(ex.Message)}[/]";
         }
