@@ -9,6 +9,7 @@ namespace Roost.Internal.Control;
 [JsonDerivedType(typeof(Scale), "scale")]
 [JsonDerivedType(typeof(Stop), "stop")]
 [JsonDerivedType(typeof(Recycle), "recycle")]
+[JsonDerivedType(typeof(Metrics), "metrics")]
 internal abstract record ControlRequest
 {
     /// <summary>Gets the protocol version of the sender.</summary>
@@ -26,6 +27,9 @@ internal abstract record ControlRequest
 
     /// <summary>Replace worker <paramref name="WorkerId"/> as recycling does: its successor first, then it drains.</summary>
     public sealed record Recycle(int WorkerId) : ControlRequest;
+
+    /// <summary>A metrics snapshot of the instance (<c>roost top</c>).</summary>
+    public sealed record Metrics : ControlRequest;
 
     /// <summary>Stop gracefully; <paramref name="TimeoutSeconds"/> overrides the drain timeout for this stop.</summary>
     public sealed record Stop(double? TimeoutSeconds = null) : ControlRequest;

@@ -67,6 +67,9 @@ internal sealed partial class Supervisor
             case ControlRequest.Recycle recycle:
                 ControlRecycle(session, recycle);
                 break;
+            case ControlRequest.Metrics:
+                ControlMetrics(session);
+                break;
             case ControlRequest.Reload { CertsOnly: true }:
                 StartCertificateReload(session);
                 break;
