@@ -52,7 +52,7 @@ internal static class Generators
     /// <summary>One generator per control request type.</summary>
     public static readonly IReadOnlyDictionary<Type, Gen<ControlRequest>> ControlRequests = new Dictionary<Type, Gen<ControlRequest>>
     {
-        [typeof(ControlRequest.Status)] = Gen.Bool.Select(events => (ControlRequest)new ControlRequest.Status(events)),
+        [typeof(ControlRequest.Status)] = Gen.Const<ControlRequest>(new ControlRequest.Status()),
         [typeof(ControlRequest.Recycle)] = Gen.Int.Select(id => (ControlRequest)new ControlRequest.Recycle(id)),
         [typeof(ControlRequest.Reload)] = Gen.Bool.Select(certsOnly => (ControlRequest)new ControlRequest.Reload(certsOnly)),
         [typeof(ControlRequest.Scale)] = Gen.Select(OptionalInt, OptionalInt, (workers, delta) => (ControlRequest)new ControlRequest.Scale(workers, delta)),

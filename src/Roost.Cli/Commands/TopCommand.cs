@@ -17,7 +17,7 @@ internal static class TopCommand
     public static Command Create()
     {
         var target = new ControlTarget();
-        var once = new Option<bool>("--once") { Description = "Print one screen (two samples 1 s apart, for the rates) and exit; for scripts." };
+        var once = new Option<bool>("--once") { Description = "Print one screen and exit (it waits 1 s after a first sample so rates and CPU % cover a second); for scripts." };
         var interval = new Option<double>("--interval")
         {
             Description = "Seconds between updates of the live view (0.5 to 60).",
@@ -44,7 +44,7 @@ internal static class TopCommand
                 return Task.FromResult(ServeCommand.Fail(error!, exitCode));
             }
 
-            var sampler = new TopSampler(directory, TimeProvider.System);
+            var sampler = new TopSampler(directory);
             return parse.GetValue(once)
                 ? OnceAsync(sampler, cancellationToken)
                 : new TopSession(sampler, TimeSpan.FromSeconds(parse.GetValue(interval))).RunAsync(cancellationToken);

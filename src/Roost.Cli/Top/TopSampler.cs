@@ -1,154 +1,68 @@
 using Roost.Internal.Control;
+using Roost.Internal.Metrics;
 
 namespace Roost.Cli.Top;
 
 /// <summary>
-/// Samples a primary over its control socket (<c>status</c> with events) and turns successive samples into
-/// <see cref="TopFrame"/>s: requests per second from the workers' request counts over a window, CPU % from
-/// <c>/proc</c> between two samples.
+/// Samples a primary over its control socket (the <c>metrics</c> snapshot: docs/metrics.md) and turns it into a
+/// <see cref="TopFrame"/>. Rates, latency and CPU % are the primary's, over its last second or more.
 /// </summary>
-internal sealed class TopSampler(string directory, TimeProvider time)
+internal sealed class TopSampler(string directory)
 {
-    // Workers report their request count with each heartbeat (every 5 s by default): a rate over less than two
-    // heartbeats jumps between 0 and twice the truth, so it is taken over the samples of the last 10 s.
-    private static readonly TimeSpan RateWindow = TimeSpan.FromSeconds(10);
-
-    private readonly Dictionary<int, Queue<(DateTimeOffset At, long Requests)>> _requests = [];
-    private readonly Dictionary<int, (DateTimeOffset At, double Seconds)> _cpu = [];
-
     public string Directory { get; } = directory;
 
     /// <summary>Takes one sample and returns the frame.</summary>
     /// <exception cref="ControlConnectException">No primary answers at <see cref="Directory"/>.</exception>
-    /// <exception cref="IOException">The primary closed the connection without a status (or sent an error).</exception>
+    /// <exception cref="IOException">The primary closed the connection without a snapshot, or sent an error.</exception>
     public async Task<TopFrame> SampleAsync(CancellationToken cancellationToken)
     {
-        ControlResponse.StatusReport? status = null;
+        MetricsSnapshot? snapshot = null;
         using (var client = ControlClient.Connect(Directory))
         {
-            await foreach (var response in client.ExchangeAsync(new ControlRequest.Status(Events: true), cancellationToken).ConfigureAwait(false))
+            await foreach (var response in client.ExchangeAsync(new ControlRequest.Metrics(), cancellationToken).ConfigureAwait(false))
             {
                 if (response is ControlResponse.Error error)
                 {
                     throw new IOException(error.Message);
                 }
 
-                status = response as ControlResponse.StatusReport ?? status;
+                snapshot = (response as ControlResponse.MetricsReport)?.Metrics ?? snapshot;
             }
         }
 
-        if (status is null)
-        {
-            throw new IOException(Roost.Internal.ClusterErrorMessages.ConnectionClosed(RunDirectory.SocketPath(Directory)));
-        }
-
-        return Build(status, time.GetUtcNow());
+        return snapshot is null
+            ? throw new IOException(Roost.Internal.ClusterErrorMessages.ConnectionClosed(RunDirectory.SocketPath(Directory)))
+            : Build(snapshot);
     }
 
-    /// <summary>Builds the frame of <paramref name="status"/> taken at <paramref name="now"/> (after the earlier samples).</summary>
-    internal TopFrame Build(ControlResponse.StatusReport status, DateTimeOffset now)
+    /// <summary>The frame of <paramref name="snapshot"/>.</summary>
+    internal static TopFrame Build(MetricsSnapshot snapshot)
     {
-        var rows = new List<TopRow>(status.Workers.Count);
-        foreach (var worker in status.Workers)
-        {
-            rows.Add(new TopRow(
-                worker.Id,
-                worker.Pid,
-                worker.Generation,
-                worker.State,
-                Rate(worker.Id, worker.Requests, now),
-                worker.Requests,
-                P50Milliseconds: null,
-                P99Milliseconds: null,
-                ActiveConnections: null,
-                Http1Share: null,
-                Cpu(worker.Pid, now),
-                worker.RssBytes,
-                worker.Restarts,
-                worker.UptimeSeconds));
-        }
-
-        Forget(status.Workers);
-        var serving = rows.Where(r => r.State != "spare").ToList();
-        var total = new TopRow(
-            0,
-            0,
-            status.Generation,
-            status.State,
-            Sum(serving.Select(r => r.RequestsPerSecond)),
-            serving.Sum(r => r.Requests),
-            null,
-            null,
-            Sum(serving.Select(r => (double?)r.ActiveConnections)) is { } connections ? (long)connections : null,
-            null,
-            Sum(rows.Select(r => r.CpuPercent)),
-            rows.All(r => r.RssBytes is null) ? null : rows.Sum(r => r.RssBytes ?? 0),
-            serving.Sum(r => r.Restarts),
-            (now - status.StartedAt).TotalSeconds);
-        return new TopFrame(status.Name, status.Pid, status.State, status.Generation, status.TargetWorkers, status.Operation, rows, total, status.Events ?? [], now);
+        var rows = snapshot.Workers.Select(w => Row(w.Id, w.Pid, w.Generation, w.State, w.Counts, w.Recent, w.Usage, w.Restarts, w.UptimeSeconds)).ToList();
+        var total = Row(0, 0, snapshot.Generation, snapshot.State, snapshot.Totals.Counts, snapshot.Totals.Recent, snapshot.Totals.Usage,
+            snapshot.Workers.Where(w => w.State != "spare").Sum(w => w.Restarts), (snapshot.Time - snapshot.StartedAt).TotalSeconds);
+        return new TopFrame(snapshot.Name, snapshot.Pid, snapshot.State, snapshot.Generation, snapshot.TargetWorkers, snapshot.Operation, rows, total, snapshot.Events, snapshot.Time);
     }
 
-    private static double? Sum(IEnumerable<double?> values)
+    private static TopRow Row(int id, int pid, int generation, string state, RequestCounts counts, RecentRates recent, ProcessUsage usage, int restarts, double uptime)
     {
-        double? sum = null;
-        foreach (var value in values)
-        {
-            if (value is { } v)
-            {
-                sum = (sum ?? 0) + v;
-            }
-        }
-
-        return sum;
-    }
-
-    private double? Rate(int workerId, long requests, DateTimeOffset now)
-    {
-        if (!_requests.TryGetValue(workerId, out var history))
-        {
-            history = new Queue<(DateTimeOffset, long)>();
-            _requests[workerId] = history;
-        }
-
-        history.Enqueue((now, requests));
-        while (history.Count > 2 && now - history.Peek().At > RateWindow)
-        {
-            history.Dequeue();
-        }
-
-        var (at, first) = history.Peek();
-        var seconds = (now - at).TotalSeconds;
-        return seconds >= 0.5 ? Math.Max(0, requests - first) / seconds : null;
-    }
-
-    private double? Cpu(int pid, DateTimeOffset now)
-    {
-        if (ProcessCpu.ReadSeconds(pid) is not { } seconds)
-        {
-            _cpu.Remove(pid);
-            return null;
-        }
-
-        double? percent = null;
-        if (_cpu.TryGetValue(pid, out var previous) && (now - previous.At).TotalSeconds >= 0.2)
-        {
-            percent = Math.Max(0, 100 * (seconds - previous.Seconds) / (now - previous.At).TotalSeconds);
-        }
-
-        _cpu[pid] = (now, seconds);
-        return percent;
-    }
-
-    private void Forget(IReadOnlyList<WorkerStatus> live)
-    {
-        foreach (var gone in _requests.Keys.Where(id => !live.Any(w => w.Id == id)).ToList())
-        {
-            _requests.Remove(gone);
-        }
-
-        foreach (var gone in _cpu.Keys.Where(pid => !live.Any(w => w.Pid == pid)).ToList())
-        {
-            _cpu.Remove(gone);
-        }
+        // Before the primary has two samples there is no window: no rate yet (shown as -), not a rate of 0.
+        var hasWindow = recent.WindowSeconds > 0;
+        var perSecond = recent.Http1PerSecond + recent.Http2PerSecond;
+        return new TopRow(
+            id,
+            pid,
+            generation,
+            state,
+            hasWindow ? recent.RequestsPerSecond : null,
+            counts.Requests,
+            recent.P50Seconds * 1000,
+            recent.P99Seconds * 1000,
+            counts.ActiveConnections,
+            perSecond > 0 ? recent.Http1PerSecond / perSecond : counts.Requests > 0 ? (double)counts.RequestsHttp1 / counts.Requests : null,
+            usage.CpuPercent,
+            usage.RssBytes,
+            restarts,
+            uptime);
     }
 }

@@ -50,11 +50,18 @@ internal static class TopView
         {
             var color = e.Level switch
             {
-                "warning" => "yellow",
-                "error" or "critical" => "red",
+                "Warning" => "yellow",
+                "Error" or "Critical" => "red",
                 _ => "grey",
             };
-            events.AddRow($"[grey]{e.At.ToLocalTime():HH:mm:ss}[/]", $"[{color}]{e.Level}[/]", Markup.Escape(e.Message));
+            var level = e.Level switch
+            {
+                "Information" => "info",
+                "Warning" => "warn",
+                "Error" => "fail",
+                _ => "crit",
+            };
+            events.AddRow($"[grey]{e.Time.ToLocalTime():HH:mm:ss}[/]", $"[{color}]{level}[/]", Markup.Escape(e.Message));
         }
 
         var parts = new List<IRenderable> { header, table, new Markup("[bold]Recent events[/]"), frame.Events.Count == 0 ? new Markup("[grey](none yet)[/]") : events };

@@ -16,8 +16,8 @@ internal abstract record ControlRequest
     [JsonPropertyName("v")]
     public int Version { get; init; } = ControlProtocol.Version;
 
-    /// <summary>The workers and the cluster's state; with <paramref name="Events"/> also the recent supervision events.</summary>
-    public sealed record Status(bool Events = false) : ControlRequest;
+    /// <summary>The workers and the cluster's state.</summary>
+    public sealed record Status : ControlRequest;
 
     /// <summary>A rolling reload, or with <paramref name="CertsOnly"/> a certificate reload in every worker (no restart).</summary>
     public sealed record Reload(bool CertsOnly = false) : ControlRequest;

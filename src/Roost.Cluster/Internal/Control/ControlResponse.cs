@@ -27,7 +27,6 @@ internal abstract record ControlResponse
     /// <param name="Operation">What runs: <c>reload</c>, <c>scale</c> or <see langword="null"/>.</param>
     /// <param name="State">running, stopping or stopped.</param>
     /// <param name="Workers">One entry per live worker process, by slot then id, then the hot spares (state <c>spare</c>, no slot).</param>
-    /// <param name="Events">The recent supervision events, oldest first, when the request asked for them; else absent.</param>
     public sealed record StatusReport(
         string Name,
         int Pid,
@@ -36,8 +35,7 @@ internal abstract record ControlResponse
         int TargetWorkers,
         [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Operation,
         string State,
-        IReadOnlyList<WorkerStatus> Workers,
-        IReadOnlyList<SupervisionEvent>? Events = null) : ControlResponse;
+        IReadOnlyList<WorkerStatus> Workers) : ControlResponse;
 
     /// <summary>The outcome of reload, scale or stop.</summary>
     /// <param name="Operation">reload, reload-certs, scale, recycle or stop.</param>
@@ -108,12 +106,3 @@ internal sealed record WorkerCertificates(int WorkerId, int Pid, int Generation,
 /// <param name="Errors">Why a new set was rejected (each names the file as given).</param>
 internal sealed record CertificateReport(string Server, string Name, string Status, string OldSerialNumber, string NewSerialNumber, IReadOnlyList<string> Errors);
 
-/// <summary>One supervision event (the primary's log entry of level Information or above).</summary>
-/// <param name="At">When.</param>
-/// <param name="Level">info, warning, error or critical.</param>
-/// <param name="Kind">The log event's name (e.g. WorkerForked, WorkerExited, ReloadCompleted).</param>
-/// <param name="Message">The log line's text.</param>
-/// <param name="WorkerId">The worker it is about, if any.</param>
-/// <param name="Pid">That worker's pid.</param>
-/// <param name="Generation">That worker's generation.</param>
-internal sealed record SupervisionEvent(DateTimeOffset At, string Level, string Kind, string Message, int? WorkerId = null, int? Pid = null, int? Generation = null);

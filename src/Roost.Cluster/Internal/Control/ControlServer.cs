@@ -190,9 +190,9 @@ internal sealed partial class ControlServer : IDisposable
             return;
         }
 
-        // A status changes nothing and roost top and the dashboard ask for one every second: Debug, so the log (and the
-        // supervision event log fed from it) keeps the requests that act.
-        Log.Request(_logger, request is ControlRequest.Status ? LogLevel.Debug : LogLevel.Information, request.GetType().Name.ToLowerInvariant(), pid);
+        // A status or metrics request changes nothing and roost top asks for one every second: Debug, so the log (and
+        // the supervision events kept from it) holds the requests that act.
+        Log.Request(_logger, request is ControlRequest.Status or ControlRequest.Metrics ? LogLevel.Debug : LogLevel.Information, request.GetType().Name.ToLowerInvariant(), pid);
         _onRequest(request, session);
     }
 

@@ -61,8 +61,8 @@ internal sealed partial class Supervisor
         var session = control.Session;
         switch (control.Request)
         {
-            case ControlRequest.Status status:
-                session.Complete(BuildStatus() with { Events = status.Events ? _eventLog.Recent() : null });
+            case ControlRequest.Status:
+                session.Complete(BuildStatus());
                 break;
             case ControlRequest.Recycle recycle:
                 ControlRecycle(session, recycle);

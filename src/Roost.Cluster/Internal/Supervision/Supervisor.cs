@@ -34,7 +34,6 @@ internal sealed partial class Supervisor
     private readonly ClusterOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly SupervisionEventLog _eventLog;
     private readonly Channel<SupervisorEvent> _events = Channel.CreateUnbounded<SupervisorEvent>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Dictionary<int, WorkerProcess> _workers = [];
     private readonly ConcurrentDictionary<int, ClusterWorker> _published = new();
@@ -64,8 +63,7 @@ internal sealed partial class Supervisor
         _options = options.Clone();
         _time = time ?? TimeProvider.System;
         _launcher = launcher ?? new WorkerLauncher();
-        _eventLog = new SupervisionEventLog(CreateMetrics(_options.LoggerFactory?.CreateLogger("Roost.Cluster") ?? new StderrLogger(LogLevel.Warning)));
-        _logger = _eventLog;
+        _logger = CreateMetrics(_options.LoggerFactory?.CreateLogger("Roost.Cluster") ?? new StderrLogger(LogLevel.Warning));
         _policy = new RestartPolicy(_options, _time, Random.Shared.NextDouble);
         var sharing = _options.ListenerSharing == ListenerSharingMode.Auto
             ? (_options.RespawnWorkers ? ListenerSharingMode.ReusePort : ListenerSharingMode.Handoff)
