@@ -125,6 +125,7 @@ internal static class ServeCluster
             DrainTimeout = settings.ShutdownTimeout,
             LoggerFactory = loggerFactory,
         };
+        settings.Tls.ApplyTicketKeys(clusterOptions);
         if (SetupPrimaryWithControl(clusterOptions, settings) is { } failed)
         {
             return failed;
