@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using Roost.Acme;
 using Roost.Cli.Welcome;
 using Roost.Internal;
 using Roost.Internal.Control;
@@ -50,6 +51,7 @@ internal static class ServeCluster
         options.OtlpEndpoint = settings.Otlp;
         options.Admin.EndPoint = settings.Admin;
         options.Admin.BearerToken = settings.AdminToken;
+        options.Admin.Endpoints.Add(Dashboard.DashboardEndpoints.Map);
         if (options.Admin.Validate() is { Count: > 0 } adminProblems)
         {
             // Checked before anything starts: an admin listener open to the network without a token is never started.
@@ -89,7 +91,7 @@ internal static class ServeCluster
 
         if (Cluster.AdminListener is { } admin)
         {
-            Console.WriteLine($"Admin listener http://{EndPointText.Describe(admin.EndPoint)}/ (metrics: /metrics)");
+            Console.WriteLine($"Admin listener http://{EndPointText.Describe(admin.EndPoint)}/ (dashboard: /, metrics: /metrics)");
         }
 
         return null;
@@ -100,6 +102,21 @@ internal static class ServeCluster
     public static async Task<int> RunPrimaryAsync(ServeSettings settings, CancellationToken cancellationToken)
     {
         using var loggerFactory = Logging.CreateForPrimary(settings.LogFormat);
+
+        // --domain: the primary obtains the certificate before any worker starts, then renews it; the workers load
+        // the files it writes (and swap renewed ones through their certificate watchers).
+        AcmeCertificateManager? acme = null;
+        if (settings.Acme is not null)
+        {
+            (acme, var acmeFailed) = await ServeAcme.StartAsync(settings, loggerFactory, cancellationToken).ConfigureAwait(false);
+            if (acmeFailed is { } acmeCode)
+            {
+                return acmeCode;
+            }
+        }
+
+        await using var acmeScope = acme;
+        settings = ServeAcme.WithManagedFiles(settings);
         DevelopmentCertificateFiles? development;
         try
         {
@@ -126,6 +143,7 @@ internal static class ServeCluster
             DrainTimeout = settings.ShutdownTimeout,
             LoggerFactory = loggerFactory,
         };
+        settings.Tls.ApplyTicketKeys(clusterOptions);
         if (SetupPrimaryWithControl(clusterOptions, settings) is { } failed)
         {
             return failed;

@@ -298,6 +298,7 @@ internal sealed partial class Supervisor
                 CheckRecycle();
                 CheckCertificateReloads();
                 CheckSpares();
+                CheckTicketKeys();
                 break;
         }
     }
@@ -441,6 +442,7 @@ internal sealed partial class Supervisor
         channel.MessageRejected += (reason, length) => Post(new SupervisorEvent.Rejected(record, reason, length));
         channel.Closed += () => Post(new SupervisorEvent.ChannelClosed(record));
         channel.Start();
+        SendTicketKeys(channel);
         _ = WatchExitAsync(record);
 
         if (spare)
