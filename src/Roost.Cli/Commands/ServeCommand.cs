@@ -40,6 +40,8 @@ internal static class ServeCommand
         settings.Command == SettingScope.Serve ? settings.Get(RoostSettings.Root) : null)
     {
         MaxBodySize = settings.Command == SettingScope.Serve && MaxBodySizeOption.TryParse(settings.Get(RoostSettings.MaxBodySize), out var size) ? size : MaxBodySizeOption.Default,
+        User = settings.Get(RoostSettings.User),
+        ConfigFile = settings.ConfigFileFullPath,
     };
 
     internal static async Task<int> RunAsync(ServeSettings settings, CancellationToken cancellationToken)
@@ -49,6 +51,11 @@ internal static class ServeCommand
         if (settings.Root is not null && !StaticSite.TryResolveRoot(settings.Root, out root, out var rootError))
         {
             return Fail(rootError, ExitCodes.InvalidUsage);
+        }
+
+        if (settings.User is not null && settings.Workers == 0)
+        {
+            return Fail(CliPrivilegeMessages.NeedsWorkers(settings.User), ExitCodes.InvalidUsage);
         }
 
         // Clustered: this process is the primary (binds the port, supervises) unless it is one of its workers,
@@ -175,4 +182,10 @@ internal sealed record ServeSettings(int Port, string Host, TlsSettings Tls, Tim
 {
     /// <summary>Gets the largest request body accepted, in bytes (<c>--max-body-size</c>); <see langword="null"/> for no limit.</summary>
     public long? MaxBodySize { get; init; } = MaxBodySizeOption.Default;
+
+    /// <summary>Gets the user the workers run as (<c>--user</c>), or <see langword="null"/> for roost's own user.</summary>
+    public string? User { get; init; }
+
+    /// <summary>Gets the configuration file the settings came from (absolute), or <see langword="null"/>: workers read it again, so a worker's user must be able to.</summary>
+    public string? ConfigFile { get; init; }
 }

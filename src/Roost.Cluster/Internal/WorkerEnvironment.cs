@@ -21,5 +21,8 @@ internal static class WorkerEnvironment
     /// <summary>"1" in a hot spare: the worker builds its servers, then waits for <c>promote</c> before it listens.</summary>
     public const string Spare = "ROOST_CLUSTER_SPARE";
 
-    public static readonly string[] All = [WorkerId, Generation, IpcHandle, PrimaryPid, HeartbeatMilliseconds, DrainMilliseconds, MaxMessageBytes, ListenHandles, KeepAliveDrainMilliseconds, Spare];
+    /// <summary>"1" in a worker started with --user: its TLS files come from the primary (<c>tls-files</c>), never from disk.</summary>
+    public const string TlsFilesFromPrimary = "ROOST_CLUSTER_TLS_FROM_PRIMARY";
+
+    public static readonly string[] All = [WorkerId, Generation, IpcHandle, PrimaryPid, HeartbeatMilliseconds, DrainMilliseconds, MaxMessageBytes, ListenHandles, KeepAliveDrainMilliseconds, Spare, TlsFilesFromPrimary];
 }

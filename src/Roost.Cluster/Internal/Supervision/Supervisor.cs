@@ -287,6 +287,7 @@ internal sealed partial class Supervisor
                 CheckReload();
                 CheckRecycle();
                 CheckCertificateReloads();
+                CheckTlsFiles();
                 CheckSpares();
                 break;
         }
@@ -396,6 +397,7 @@ internal sealed partial class Supervisor
         info.Environment[WorkerEnvironment.ListenHandles] = inherited;
         info.Environment[WorkerEnvironment.Spare] = spare ? "1" : null;
         ApplyWorkerDefaults(info, environment);
+        ApplyWorkerUser(info);
         foreach (var variable in SystemdNotifier.Variables)
         {
             // The primary speaks for the service; a worker (or the app under roost run) must not tell systemd it is ready.
@@ -428,6 +430,7 @@ internal sealed partial class Supervisor
         channel.MessageReceived += m => Post(new SupervisorEvent.Message(record, m));
         channel.MessageRejected += (reason, length) => Post(new SupervisorEvent.Rejected(record, reason, length));
         channel.Closed += () => Post(new SupervisorEvent.ChannelClosed(record));
+        SendTlsFiles(channel);
         channel.Start();
         _ = WatchExitAsync(record);
 
