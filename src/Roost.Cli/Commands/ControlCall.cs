@@ -52,9 +52,14 @@ internal static class ControlCall
                     }
                 }
             }
-            catch (Exception ex) when (ex is SocketException or IOException or System.Text.Json.JsonException)
+            catch (InvalidDataException ex)
             {
-                // The primary went away mid-answer (or sent something this build cannot read): report what arrived.
+                // A reply this build cannot read: the message names the socket and the line.
+                return (last, ServeCommand.Fail(ex.Message, ExitCodes.Error));
+            }
+            catch (Exception ex) when (ex is SocketException or IOException)
+            {
+                // The primary went away mid-answer: report what arrived.
                 return (last, ServeCommand.Fail(ClusterErrorMessages.ConnectionClosed(client.SocketPath) + $" ({ex.Message})", ExitCodes.Error));
             }
 

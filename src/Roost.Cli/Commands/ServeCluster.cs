@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using Roost.Cli.Welcome;
 using Roost.Internal;
 using Roost.Internal.Control;
 using Roost.Tls;
@@ -126,12 +127,15 @@ internal static class ServeCluster
             return listenFailed;
         }
 
+        // The welcome page's HTTP/1.1-only comparison port (Welcome/WelcomeComparison.cs), bound here like the main one.
+        var comparisonPort = 0;
+        var forkEnvironment = settings.Root is null ? WelcomeComparison.BindInPrimary(address, loggerFactory, out comparisonPort) : null;
         try
         {
             // The first fork opens the control socket: a live primary of the same name fails here, before any worker.
             for (var i = 0; i < settings.Workers; i++)
             {
-                Cluster.Fork();
+                Cluster.Fork(forkEnvironment);
             }
         }
         catch (InvalidOperationException ex) when (!Cluster.Workers.Any())
@@ -140,6 +144,11 @@ internal static class ServeCluster
         }
 
         ServeCommand.PrintBanner(bound.Port, "h2, http/1.1", settings, development);
+        if (comparisonPort != 0)
+        {
+            Console.WriteLine($"The welcome page's HTTP/1.1-only comparison port: {comparisonPort}.");
+        }
+
         if (Cluster.ControlSocket is { } control)
         {
             var target = settings.RunDirectory is null ? $"--name {control.Name}" : $"--run-dir {Path.GetDirectoryName(control.SocketPath)}";

@@ -82,6 +82,11 @@ internal static class StatusCommand
             {
                 state = ex.Failure == ControlConnectFailure.Stale ? "stale" : "unreachable";
             }
+            catch (Exception ex) when (ex is InvalidDataException or IOException or System.Net.Sockets.SocketException)
+            {
+                // It answered with something this build cannot read, or went away mid-answer: list it, do not crash.
+                state = "unreachable";
+            }
 
             rows.Add((Path.GetFileName(directory), directory, state, pid, workers));
         }

@@ -69,6 +69,7 @@ internal sealed class ControlClient : IDisposable
     }
 
     /// <summary>Sends the request, then yields every line until the primary closes the connection.</summary>
+    /// <exception cref="InvalidDataException">A reply line is not a control response; the message names the socket and the line.</exception>
     public async IAsyncEnumerable<ControlResponse> ExchangeAsync(ControlRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var line = JsonSerializer.SerializeToUtf8Bytes(request, ControlJsonContext.Default.ControlRequest);
@@ -90,7 +91,16 @@ internal sealed class ControlClient : IDisposable
                 continue;
             }
 
-            var response = JsonSerializer.Deserialize(text, ControlJsonContext.Default.ControlResponse);
+            ControlResponse? response;
+            try
+            {
+                response = JsonSerializer.Deserialize(text, ControlJsonContext.Default.ControlResponse);
+            }
+            catch (JsonException ex)
+            {
+                throw new InvalidDataException(ClusterErrorMessages.ReplyUnreadable(SocketPath, text, ex.Message), ex);
+            }
+
             if (response is not null)
             {
                 yield return response;
