@@ -119,6 +119,58 @@ public sealed class PrivilegeDropTests
         Assert.Contains("--user root: roost runs as 'nobody' (uid 65534), not as root, and only root can start workers as another user", unprivileged.Output, StringComparison.Ordinal);
     }
 
+    // Verifies: roost run --user nobody starts the app's worker as nobody; it serves h2 with the certificate the
+    // primary read (the key in a folder only root can enter); the --state sqlite folder the primary prepared as root is
+    // handed to nobody, so the app's sessions (written by the worker) count; an app folder nobody cannot enter is
+    // refused before any worker starts, with exit code 2 naming the folder, its mode and what to do.
+    [Fact]
+    public async Task Run_UserNobody_WorkerUnprivilegedServesH2AndWritesState_UnreadableAppRefused()
+    {
+        RequireRoot();
+        using var chain = TestCertificates.CreateChain();
+        using var workspace = new TempDirectory("roost-privdrop-run");
+        var (cert, key, ca) = PrivateTlsFiles(chain, workspace);
+        var program = CopyRoostReadableByAll(workspace);
+        var app = CopyReadableByAll(Path.GetDirectoryName(RepoPaths.ProjectDll("samples", "HelloApp"))!, workspace.File("app"), workspace);
+        var port = FreePort.Get();
+        string[] arguments = ["run", app, "--workers", "1", "--port", port.ToString(CultureInfo.InvariantCulture), "--host", "127.0.0.1",
+            "--cert", cert, "--key", key, "--ca", ca, "--user", "nobody", "--shutdown-timeout", "5", "--run-dir", workspace.File("run"),
+            "--state", "sqlite:" + workspace.File("state")];
+        await using (var roost = TestProcess.Start(program.FileName, [.. program.Prefix, .. arguments], workspace.Path, name: "roost-run"))
+        {
+            try
+            {
+                await WaitForCountAsync(roost, "is ready: listening on 127.0.0.1:", 1);
+                var worker = Assert.Single(ProcessProbe.Children(roost.Pid));
+                Assert.Equal([Nobody, Nobody, Nobody, Nobody], Ids(worker, "Uid"));
+                Assert.Equal([Nobody, Nobody, Nobody, Nobody], Ids(worker, "Gid"));
+
+                var h2 = await Curl.GetAsync($"https://localhost:{port}/", chain.RootPath, http2: true, timeout: Timeout);
+                Assert.Equal("2", h2.HttpVersion);
+                Assert.StartsWith("Hello from HelloApp", System.Text.Encoding.UTF8.GetString(h2.Body), StringComparison.Ordinal);
+
+                using var session = RoostRunTests.SessionClient(chain, new System.Net.CookieContainer());
+                Assert.StartsWith("visits 1, pid ", await session.GetStringAsync($"https://localhost:{port}/session", Ct), StringComparison.Ordinal);
+                Assert.StartsWith("visits 2, pid ", await session.GetStringAsync($"https://localhost:{port}/session", Ct), StringComparison.Ordinal);
+
+                roost.Signal(15);
+                Assert.Equal(0, await roost.WaitForExitAsync(Timeout));
+            }
+            finally
+            {
+                foreach (var pid in ProcessProbe.Children(roost.Pid))
+                {
+                    ProcessProbe.Signal(pid, 9);
+                }
+            }
+        }
+
+        File.SetUnixFileMode(app, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var (code, output) = await TestProcess.RunAsync(program.FileName, [.. program.Prefix, .. arguments], Timeout, workspace.Path);
+        Assert.True(code == 2, output);
+        Assert.Contains($"--user nobody: the workers could not open the app's folder (workers start in it) '{app}': user 'nobody' cannot list '{app}' (mode 0700, owner uid 0", output, StringComparison.Ordinal);
+    }
+
     private static void RequireRoot()
     {
         if (UnprivilegedProcess.IsRoot)
@@ -150,17 +202,25 @@ public sealed class PrivilegeDropTests
     }
 
     /// <summary>
-    /// roost (roost.dll's folder, or the native roost) copied into the workspace, readable by all: the build output may
-    /// sit under a folder nobody cannot enter, and the workers run the same program as the primary.
+    /// roost (roost.dll's folder, or the native roost with its hook/ folder) copied into the workspace, readable by all:
+    /// the build output may sit under a folder nobody cannot enter, and the workers run the same program as the primary.
     /// </summary>
     private static (string FileName, string[] Prefix) CopyRoostReadableByAll(TempDirectory workspace)
+    {
+        var target = workspace.File("program");
+        var (fileName, prefix) = RoostCli.Command;
+        CopyReadableByAll(RoostCli.Native is { } native ? Path.GetDirectoryName(native)! : Path.GetDirectoryName(RoostCli.Dll)!, target, workspace);
+        return RoostCli.Native is { } copied
+            ? (Path.Combine(target, Path.GetFileName(copied)), [])
+            : (fileName, [Path.Combine(target, Path.GetFileName(RoostCli.Dll)), .. prefix.Skip(1)]);
+    }
+
+    /// <summary>Copies a folder tree to <paramref name="target"/> inside <paramref name="workspace"/>: folders 0755, files readable by all (modes otherwise kept).</summary>
+    private static string CopyReadableByAll(string source, string target, TempDirectory workspace)
     {
         const UnixFileMode Open = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
             | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
         File.SetUnixFileMode(workspace.Path, Open);
-        var target = workspace.File("program");
-        var (fileName, prefix) = RoostCli.Command;
-        var source = RoostCli.Native is { } native ? Path.GetDirectoryName(native)! : Path.GetDirectoryName(RoostCli.Dll)!;
         foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
         {
             var destination = Path.Combine(target, Path.GetRelativePath(source, file));
@@ -174,9 +234,7 @@ public sealed class PrivilegeDropTests
             File.SetUnixFileMode(folder, Open);
         }
 
-        return RoostCli.Native is { } copied
-            ? (Path.Combine(target, Path.GetFileName(copied)), [])
-            : (fileName, [Path.Combine(target, Path.GetFileName(RoostCli.Dll)), .. prefix.Skip(1)]);
+        return target;
     }
 
     /// <summary>The four (or, for Groups, all) ids of a /proc/&lt;pid&gt;/status line: real, effective, saved, filesystem.</summary>

@@ -114,7 +114,7 @@ internal static class RunCluster
             ListenerSharing = ListenerSharingMode.ReusePort,
             WorkerStartInfo = () => WorkerStartInfo(dotnet, app, hook, json),
         };
-        if (PrepareWorkerUser(clusterOptions, settings, user, config, app, hook, dotnet) is { } refused)
+        if (PrepareWorkerUser(clusterOptions, user, config, app, hook, dotnet) is { } refused)
         {
             return refused;
         }
@@ -152,7 +152,7 @@ internal static class RunCluster
     /// workers' configuration names. As without --user, roost run's workers get renewed files on a reload (SIGHUP,
     /// <c>roost reload --certs-only</c>), not from a watcher.
     /// </summary>
-    private static int? PrepareWorkerUser(ClusterOptions options, ServeSettings settings, Roost.Internal.Privileges.WorkerUser? user, RunWorkerConfig config, RunApp app, string hook, string dotnet)
+    private static int? PrepareWorkerUser(ClusterOptions options, Roost.Internal.Privileges.WorkerUser? user, RunWorkerConfig config, RunApp app, string hook, string dotnet)
     {
         List<WorkerUserSetup.Needed> needed =
         [

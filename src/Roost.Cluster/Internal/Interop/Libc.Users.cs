@@ -53,4 +53,8 @@ internal static unsafe partial class Libc
 
     [LibraryImport("libc", EntryPoint = "lchown", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Chown(string path, uint owner, uint group);
+
+    /// <summary>getxattr(2) with no buffer: the size of the attribute, or -1 (ENODATA when the file has none).</summary>
+    [LibraryImport("libc", EntryPoint = "getxattr", StringMarshalling = StringMarshalling.Utf8)]
+    public static partial nint GetExtendedAttribute(string path, string name, void* value, nuint size);
 }

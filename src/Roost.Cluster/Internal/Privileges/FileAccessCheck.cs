@@ -68,13 +68,26 @@ internal static class FileAccessCheck
         var group = *(uint*)(buffer + 24);
         var mode = *(ushort*)(buffer + 28) & 0xfff;
         var bits = owner == user.Uid ? (mode >> 6) & 7 : user.Groups.Contains(group) || group == user.Gid ? (mode >> 3) & 7 : mode & 7;
-        if ((bits & wanted) == wanted)
+        if ((bits & wanted) == wanted || HasAccessControlList(path))
         {
+            // With an ACL the mode bits do not tell (the group bits are the ACL's mask): leave it to the kernel.
             return null;
         }
 
         var what = wanted == Search ? "enter" : (wanted & Write) != 0 ? "write to" : (wanted & Search) != 0 ? "list" : "read";
         return string.Create(CultureInfo.InvariantCulture, $"user '{user.Name}' cannot {what} '{path}' (mode {Convert.ToString(mode, 8).PadLeft(4, '0')}, owner uid {owner}, group gid {group})");
+    }
+
+    private static unsafe bool HasAccessControlList(string path)
+    {
+        try
+        {
+            return Libc.GetExtendedAttribute(path, "system.posix_acl_access", null, 0) > 0;
+        }
+        catch (EntryPointNotFoundException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Hands <paramref name="path"/> to <paramref name="user"/> (lchown uid:gid: a symbolic link itself, never what it points to), for folders the workers must write to.</summary>
