@@ -42,6 +42,9 @@ internal static class ServeCommand
         MaxBodySize = settings.Command == SettingScope.Serve && MaxBodySizeOption.TryParse(settings.Get(RoostSettings.MaxBodySize), out var size) ? size : MaxBodySizeOption.Default,
         User = settings.Get(RoostSettings.User),
         ConfigFile = settings.ConfigFileFullPath,
+        Admin = settings.Get(RoostSettings.Admin) is { } admin && AdminEndPoint.TryParse(admin, out var adminEndPoint) ? adminEndPoint : null,
+        AdminToken = settings.Get(RoostSettings.AdminToken),
+        Metrics = settings.Get(RoostSettings.Metrics),
     };
 
     internal static async Task<int> RunAsync(ServeSettings settings, CancellationToken cancellationToken)
@@ -56,6 +59,11 @@ internal static class ServeCommand
         if (settings.User is not null && settings.Workers == 0)
         {
             return Fail(CliPrivilegeMessages.NeedsWorkers(settings.User), ExitCodes.InvalidUsage);
+        }
+
+        if (settings.Admin is not null && settings.Workers == 0 && Cluster.IsPrimary)
+        {
+            return Fail(ServeErrorMessages.AdminWithoutWorkers(), ExitCodes.InvalidUsage);
         }
 
         // Clustered: this process is the primary (binds the port, supervises) unless it is one of its workers,
@@ -208,4 +216,12 @@ internal sealed record ServeSettings(int Port, string Host, TlsSettings Tls, Tim
 
     /// <summary>Gets the configuration file the settings came from (absolute), or <see langword="null"/>: workers read it again, so a worker's user must be able to.</summary>
     public string? ConfigFile { get; init; }
+    /// <summary>Gets the admin listener's end point (<c>--admin</c>); <see langword="null"/>: off.</summary>
+    public System.Net.IPEndPoint? Admin { get; init; }
+
+    /// <summary>Gets the admin listener's bearer token (<c>--admin-token</c>).</summary>
+    public string? AdminToken { get; init; }
+
+    /// <summary>Gets a value indicating whether workers count metrics (<c>--metrics</c>).</summary>
+    public bool Metrics { get; init; } = true;
 }

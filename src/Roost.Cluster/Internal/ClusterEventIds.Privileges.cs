@@ -6,5 +6,6 @@ internal static partial class ClusterEventIds
     public const int TlsFilesChanged = 2090;
     public const int TlsFilesUnreadable = 2091;
     public const int CertificatesReloadProblem = 2092;
+    public const int MetricsNotHandedOver = 2093;
     public const int TlsFilesMissing = 2180;
 }

@@ -194,6 +194,7 @@ internal sealed partial class WorkerRuntime : IListenHandleProvider
             TimeSpan.FromMilliseconds(Number(values[WorkerEnvironment.DrainMilliseconds], 30000)));
         runtime._keepAliveWindow = TimeSpan.FromMilliseconds(Number(values[WorkerEnvironment.KeepAliveDrainMilliseconds], 0));
         runtime.InitializeSpare(values[WorkerEnvironment.Spare] == "1");
+        runtime.StartMetrics(values[WorkerEnvironment.MetricsFile]);
         var tlsFromPrimary = values[WorkerEnvironment.TlsFilesFromPrimary] == "1";
         if (tlsFromPrimary)
         {
@@ -310,6 +311,7 @@ internal sealed partial class WorkerRuntime : IListenHandleProvider
 
         _heartbeat?.Dispose();
         _loadReports?.Dispose();
+        _meters?.MarkDrainStart();
         _ = DrainAsync(primaryGone);
     }
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Roost.Internal.Ipc;
+using Roost.Internal.Privileges;
 
 namespace Roost.Internal.Supervision;
 
@@ -35,6 +36,20 @@ internal sealed partial class Supervisor
         info.Environment["HOME"] = user.Home;
         info.Environment["USER"] = user.Name;
         info.Environment["LOGNAME"] = user.Name;
+
+        // The worker's metrics block (0600, made by the primary for this worker only) must be the worker's to map.
+        if (info.Environment.TryGetValue(WorkerEnvironment.MetricsFile, out var metrics) && !string.IsNullOrEmpty(metrics))
+        {
+            try
+            {
+                FileAccessCheck.GiveTo(metrics, user);
+            }
+            catch (IOException ex)
+            {
+                // Metrics are not worth a worker (the worker logs that it cannot map the block).
+                Log.MetricsNotHandedOver(_logger, metrics, user.Name, ex.Message);
+            }
+        }
     }
 
     private void SendTlsFiles(IpcChannel channel)
@@ -89,6 +104,9 @@ internal sealed partial class Supervisor
     {
         [LoggerMessage(ClusterEventIds.TlsFilesChanged, LogLevel.Information, "The TLS files changed ({Count} file(s) watched by the primary for workers started with --user): sending them to every worker and reloading their certificates", EventName = "TlsFilesChanged")]
         public static partial void TlsFilesChanged(ILogger logger, int count);
+
+        [LoggerMessage(ClusterEventIds.MetricsNotHandedOver, LogLevel.Warning, "The metrics block '{Path}' could not be given to user '{User}': {Reason}", EventName = "MetricsNotHandedOver")]
+        public static partial void MetricsNotHandedOver(ILogger logger, string path, string user, string reason);
 
         [LoggerMessage(ClusterEventIds.TlsFilesUnreadable, LogLevel.Error, "The primary cannot read TLS file '{Path}' for its workers: {Reason}", EventName = "TlsFilesUnreadable")]
         public static partial void TlsFilesUnreadable(ILogger logger, string path, string reason);
