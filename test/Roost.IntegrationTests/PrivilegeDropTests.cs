@@ -57,6 +57,9 @@ public sealed class PrivilegeDropTests
             var h2 = await Curl.GetAsync($"https://localhost:{port}/", chain.RootPath, http2: true, timeout: Timeout);
             Assert.Equal("2", h2.HttpVersion);
 
+            // The per-worker metrics block the primary made (as root) was handed to the worker's user.
+            Assert.DoesNotContain(roost.Lines, l => l.Contains("cannot open its metrics block", StringComparison.Ordinal));
+
             // A renewal written over the files: the primary notices, sends the files, the workers reload in place.
             using var renewed = chain.Renew();
             File.WriteAllText(key, TestCertificates.KeyPem(renewed));

@@ -114,6 +114,7 @@ internal static class RunCluster
             ListenerSharing = ListenerSharingMode.ReusePort,
             WorkerStartInfo = () => WorkerStartInfo(dotnet, app, hook, json),
         };
+        settings.Tls.ApplyTicketKeys(clusterOptions);
         if (PrepareWorkerUser(clusterOptions, user, config, app, hook, dotnet) is { } refused)
         {
             return refused;
@@ -249,6 +250,8 @@ internal static class RunCluster
             ClientCertificateMode = tls.ClientCertificateMode,
             ClientCa = [.. tls.ClientCa.Select(Path.GetFullPath)],
             OcspStapling = tls.OcspStapling,
+            SessionTickets = tls.SessionTickets,
+            TicketKeyRotationSeconds = (long)tls.TicketKeyRotation.TotalSeconds,
             Sni = [.. tls.Sni.Select(Sni)],
         }, development);
     }

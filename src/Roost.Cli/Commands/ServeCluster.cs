@@ -131,6 +131,7 @@ internal static class ServeCluster
             DrainTimeout = settings.ShutdownTimeout,
             LoggerFactory = loggerFactory,
         };
+        settings.Tls.ApplyTicketKeys(clusterOptions);
         IEnumerable<WorkerUserSetup.Needed> needed = WorkerUserSetup.Program(settings);
         if (settings.Root is not null)
         {

@@ -221,6 +221,28 @@ internal static class RoostSettings
         Samples = [false, true, false],
     };
 
+    public static readonly BooleanSetting SessionTickets = new("session-tickets", SettingScope.Both, "Issue TLS session tickets sealed with keys every worker shares, so returning clients resume on any worker.")
+    {
+        InvalidTexts = ["maybe"],
+        Default = true,
+        OffFlag = "--no-session-tickets",
+        OffDescription = "Issue no TLS session tickets: sessions then resume only on the worker that made them (its session cache).",
+        Samples = [false, true, false],
+    };
+
+    public static readonly Setting<string?> TicketKeyRotation = new("ticket-key-rotation", SettingScope.Both, new TextType(acceptNumbers: true, DurationSchema), "must be a duration such as 90s, 30m, 12h or 1d (a plain number means seconds)",
+        "How often the primary makes a new session ticket key (the two previous ones still open tickets; a session resumes for two intervals): 90s, 30m, 12h, 1d.")
+    {
+        InvalidTexts = ["soon", "0"],
+        Default = "12h",
+        IsValid = value => ServeRecycleOptions.TryParseDuration(value!) is not null,
+        OptionMessage = raw => ErrorMessages.DurationInvalid("--ticket-key-rotation", raw),
+        Samples = ["6h", "30m", "1d"],
+    };
+
+    public static readonly Setting<string?> TicketKeyFile = PathSetting("ticket-key-file",
+        "Session ticket keys shared with other machines behind one load balancer: one base64 80-byte key per line, the first encrypts; mode 0600. Read at start and on each reload; no rotation by Roost. Default: keys made in memory.");
+
     public static readonly Setting<long?> MaxRequests = new("max-requests", SettingScope.Both, new OptionalLongType(1), "must be a whole number of requests from 1 up",
         "Recycle a worker after it has served this many requests (successor ready first, then it drains). Default: off.")
     {
@@ -317,6 +339,7 @@ internal static class RoostSettings
     [
         App, Port, Host, Workers, State, ShutdownTimeout, BootTimeout, LogFormat, Name, RunDir, User, HotSpare, Root, MaxBodySize,
         Cert, Key, Ca, Pfx, Passphrase, TlsPolicy, Sni, UnknownSni, ClientCert, ClientCa, Watch, Ocsp,
+        SessionTickets, TicketKeyRotation, TicketKeyFile,
         MaxRequests, MaxRequestsJitter, MaxMemory, MaxAge, MaxAgeJitter, ReloadBatchSize, Admin, AdminToken, Metrics,
     ];
 

@@ -86,6 +86,7 @@ internal sealed partial class WorkerRuntime : IListenHandleProvider
             [typeof(BroadcastMessage)] = m => OnBroadcast((BroadcastMessage)m),
             [typeof(ReloadCertificatesMessage)] = m => _ = ReloadCertificatesAsync((ReloadCertificatesMessage)m),
             [typeof(PromoteMessage)] = m => OnPromote((PromoteMessage)m),
+            [typeof(TicketKeysMessage)] = m => OnTicketKeys((TicketKeysMessage)m),
             [typeof(TlsFilesMessage)] = m => OnTlsFiles((TlsFilesMessage)m),
         };
     }

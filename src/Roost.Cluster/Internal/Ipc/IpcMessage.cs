@@ -21,5 +21,6 @@ namespace Roost.Internal.Ipc;
 [JsonDerivedType(typeof(CertificatesReloadedMessage), "certificates-reloaded")]
 [JsonDerivedType(typeof(SpareWaitingMessage), "spare-waiting")]
 [JsonDerivedType(typeof(PromoteMessage), "promote")]
+[JsonDerivedType(typeof(TicketKeysMessage), "ticket-keys")]
 [JsonDerivedType(typeof(TlsFilesMessage), "tls-files")]
 internal abstract record IpcMessage;

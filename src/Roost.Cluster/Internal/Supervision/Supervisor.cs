@@ -298,6 +298,7 @@ internal sealed partial class Supervisor
                 CheckCertificateReloads();
                 CheckTlsFiles();
                 CheckSpares();
+                CheckTicketKeys();
                 break;
         }
     }
@@ -443,6 +444,7 @@ internal sealed partial class Supervisor
         channel.Closed += () => Post(new SupervisorEvent.ChannelClosed(record));
         SendTlsFiles(channel);
         channel.Start();
+        SendTicketKeys(channel);
         _ = WatchExitAsync(record);
 
         if (spare)
