@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using Roost.Acme;
 using Roost.Cli.Welcome;
 using Roost.Internal;
 using Roost.Internal.Control;
@@ -104,6 +105,21 @@ internal static class ServeCluster
         }
 
         using var loggerFactory = Logging.CreateForPrimary(settings.LogFormat);
+
+        // --domain: the primary obtains the certificate before any worker starts, then renews it; the workers load
+        // the files it writes (and swap renewed ones through their certificate watchers).
+        AcmeCertificateManager? acme = null;
+        if (settings.Acme is not null)
+        {
+            (acme, var acmeFailed) = await ServeAcme.StartAsync(settings, loggerFactory, cancellationToken).ConfigureAwait(false);
+            if (acmeFailed is { } acmeCode)
+            {
+                return acmeCode;
+            }
+        }
+
+        await using var acmeScope = acme;
+        settings = ServeAcme.WithManagedFiles(settings);
         DevelopmentCertificateFiles? development;
         SecureServerOptions options;
         try

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
+using Roost.Acme;
 using Roost.Cli.Configuration;
 using Roost.Cli.Files;
 using Roost.Cli.Welcome;
@@ -42,6 +43,7 @@ internal static class ServeCommand
         MaxBodySize = settings.Command == SettingScope.Serve && MaxBodySizeOption.TryParse(settings.Get(RoostSettings.MaxBodySize), out var size) ? size : MaxBodySizeOption.Default,
         User = settings.Get(RoostSettings.User),
         ConfigFile = settings.ConfigFileFullPath,
+        Acme = ServeAcme.From(settings),
         Admin = settings.Get(RoostSettings.Admin) is { } admin && AdminEndPoint.TryParse(admin, out var adminEndPoint) ? adminEndPoint : null,
         AdminToken = settings.Get(RoostSettings.AdminToken),
         Metrics = settings.Get(RoostSettings.Metrics),
@@ -59,6 +61,11 @@ internal static class ServeCommand
         if (settings.User is not null && settings.Workers == 0)
         {
             return Fail(CliPrivilegeMessages.NeedsWorkers(settings.User), ExitCodes.InvalidUsage);
+        }
+
+        if (ServeAcme.Validate(settings) is { } acmeError)
+        {
+            return Fail(acmeError, ExitCodes.InvalidUsage);
         }
 
         if (settings.Admin is not null && settings.Workers == 0 && Cluster.IsPrimary)
@@ -84,6 +91,20 @@ internal static class ServeCommand
     {
         using var loggerFactory = Logging.Create(settings.LogFormat);
         var logger = loggerFactory.CreateLogger("Roost.Cli");
+
+        // --domain in one process: this process obtains and renews the certificate; the server loads its files.
+        AcmeCertificateManager? acme = null;
+        if (settings.Acme is not null && !Cluster.IsWorker)
+        {
+            (acme, var failed) = await ServeAcme.StartAsync(settings, loggerFactory, cancellationToken).ConfigureAwait(false);
+            if (failed is { } code)
+            {
+                return code;
+            }
+        }
+
+        await using var acmeScope = acme;
+        settings = ServeAcme.WithManagedFiles(settings);
 
         SecureServerOptions options;
         DevelopmentCertificateFiles? development = null;
@@ -216,6 +237,10 @@ internal sealed record ServeSettings(int Port, string Host, TlsSettings Tls, Tim
 
     /// <summary>Gets the configuration file the settings came from (absolute), or <see langword="null"/>: workers read it again, so a worker's user must be able to.</summary>
     public string? ConfigFile { get; init; }
+
+    /// <summary>Gets the automatic certificate settings (<c>--domain</c>), or <see langword="null"/> for certificate files.</summary>
+    public AcmeSettings? Acme { get; init; }
+
     /// <summary>Gets the admin listener's end point (<c>--admin</c>); <see langword="null"/>: off.</summary>
     public System.Net.IPEndPoint? Admin { get; init; }
 
