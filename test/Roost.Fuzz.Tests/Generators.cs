@@ -56,6 +56,8 @@ internal static class Generators
     public static readonly IReadOnlyDictionary<Type, Gen<ControlRequest>> ControlRequests = new Dictionary<Type, Gen<ControlRequest>>
     {
         [typeof(ControlRequest.Status)] = Gen.Const<ControlRequest>(new ControlRequest.Status()),
+        [typeof(ControlRequest.Recycle)] = Gen.Int.Select(id => (ControlRequest)new ControlRequest.Recycle(id)),
+        [typeof(ControlRequest.Metrics)] = Gen.Const<ControlRequest>(new ControlRequest.Metrics()),
         [typeof(ControlRequest.Reload)] = Gen.Bool.Select(certsOnly => (ControlRequest)new ControlRequest.Reload(certsOnly)),
         [typeof(ControlRequest.Scale)] = Gen.Select(OptionalInt, OptionalInt, (workers, delta) => (ControlRequest)new ControlRequest.Scale(workers, delta)),
         [typeof(ControlRequest.Stop)] = Gen.Frequency((1, Gen.Const((double?)null)), (2, Gen.Double.Where(double.IsFinite).Select(d => (double?)d)))

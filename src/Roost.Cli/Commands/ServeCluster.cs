@@ -50,6 +50,7 @@ internal static class ServeCluster
         options.CollectMetrics = settings.Metrics;
         options.Admin.EndPoint = settings.Admin;
         options.Admin.BearerToken = settings.AdminToken;
+        options.Admin.Endpoints.Add(Dashboard.DashboardEndpoints.Map);
         if (options.Admin.Validate() is { Count: > 0 } adminProblems)
         {
             // Checked before anything starts: an admin listener open to the network without a token is never started.
@@ -89,7 +90,7 @@ internal static class ServeCluster
 
         if (Cluster.AdminListener is { } admin)
         {
-            Console.WriteLine($"Admin listener http://{EndPointText.Describe(admin.EndPoint)}/ (metrics: /metrics)");
+            Console.WriteLine($"Admin listener http://{EndPointText.Describe(admin.EndPoint)}/ (dashboard: /, metrics: /metrics)");
         }
 
         return null;
