@@ -297,6 +297,7 @@ internal sealed partial class Supervisor
                 CheckReload();
                 CheckRecycle();
                 CheckCertificateReloads();
+                CheckTlsFiles();
                 CheckSpares();
                 CheckTicketKeys();
                 break;
@@ -408,6 +409,7 @@ internal sealed partial class Supervisor
         info.Environment[WorkerEnvironment.Spare] = spare ? "1" : null;
         ApplyMetricsEnvironment(info.Environment, id);
         ApplyWorkerDefaults(info, environment);
+        ApplyWorkerUser(info);
         foreach (var variable in SystemdNotifier.Variables)
         {
             // The primary speaks for the service; a worker (or the app under roost run) must not tell systemd it is ready.
@@ -441,6 +443,7 @@ internal sealed partial class Supervisor
         channel.MessageReceived += m => Post(new SupervisorEvent.Message(record, m));
         channel.MessageRejected += (reason, length) => Post(new SupervisorEvent.Rejected(record, reason, length));
         channel.Closed += () => Post(new SupervisorEvent.ChannelClosed(record));
+        SendTlsFiles(channel);
         channel.Start();
         SendTicketKeys(channel);
         _ = WatchExitAsync(record);
