@@ -43,6 +43,9 @@ internal static class Generators
         [typeof(CertificatesReloadedMessage)] = Gen.Select(Gen.Int, CertificateReport.Array[0, 3], OptionalText, (id, reports, error) => (IpcMessage)new CertificatesReloadedMessage(id, reports, error)),
         [typeof(SpareWaitingMessage)] = Gen.Const<IpcMessage>(new SpareWaitingMessage()),
         [typeof(PromoteMessage)] = Gen.Int.Select(slot => (IpcMessage)new PromoteMessage(slot)),
+        [typeof(TlsFilesMessage)] = Gen.Select(Text, Gen.Frequency((1, Gen.Const((byte[]?)null)), (3, Gen.Byte.Array[0, 64].Select(b => (byte[]?)b))), OptionalText, (path, data, error) => new TlsFileContent(path, data, error))
+            .Array[0, 3].Select(files => (IpcMessage)new TlsFilesMessage(files)),
+        [typeof(TicketKeysMessage)] = Gen.Select(Text.Array[0, 3], Gen.Long, (keys, generation) => (IpcMessage)new TicketKeysMessage(keys, generation)),
     };
 
     public static readonly Gen<IpcMessage> IpcMessage = Gen.OneOf([.. IpcMessages.Values]);

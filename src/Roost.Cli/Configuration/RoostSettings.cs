@@ -113,6 +113,16 @@ internal static class RoostSettings
         Samples = ["/run/roost/a", "/run/roost/b", "run/c"],
     };
 
+    public static readonly Setting<string?> User = new("user", SettingScope.Both, new TextType(acceptNumbers: true), "must be a user name or a numeric uid",
+        "Run the workers as this user (with its primary and supplementary groups); the primary stays root: it binds the port, reads the key files and passes the loaded certificate to the workers. Needs root. Default: the workers run as roost's own user. (roost systemd-unit: the service's User=, default roost.)")
+    {
+        InvalidTexts = ["", "a b"],
+        DefaultDescription = "roost's own user",
+        IsValid = user => WorkerUserSetup.IsUserText(user!),
+        OptionMessage = raw => $"--user must be a user name (such as www-data) or a numeric uid; got '{raw}'.",
+        Samples = ["www-data", "nobody", "roost"],
+    };
+
     public static readonly BooleanSetting HotSpare = new("hot-spare", SettingScope.Serve,
         "Keep one hot spare worker (started, app built, not listening) and promote it when a worker dies: capacity is back in about half the time of a cold start. Costs about one idle worker's memory. On by default with --workers.")
     {
@@ -399,7 +409,7 @@ internal static class RoostSettings
     /// <summary>Gets every setting, in the order of --help, <c>config show</c> and the docs.</summary>
     public static IReadOnlyList<Setting> All { get; } =
     [
-        App, Port, Host, Workers, State, ShutdownTimeout, BootTimeout, LogFormat, Name, RunDir, HotSpare, Root, MaxBodySize,
+        App, Port, Host, Workers, State, ShutdownTimeout, BootTimeout, LogFormat, Name, RunDir, User, HotSpare, Root, MaxBodySize,
         Cert, Key, Ca, Pfx, Passphrase, TlsPolicy, Sni, UnknownSni, ClientCert, ClientCa, Watch, Ocsp,
         SessionTickets, TicketKeyRotation, TicketKeyFile,
         Domain, AcmeEmail, AcmeAgreeTos, AcmeCa, AcmeCaCert, AcmeHttpPort, AcmeKeyType, AcmeDir,

@@ -296,6 +296,7 @@ internal sealed partial class Supervisor
                 CheckReload();
                 CheckRecycle();
                 CheckCertificateReloads();
+                CheckTlsFiles();
                 CheckSpares();
                 CheckTicketKeys();
                 break;
@@ -407,6 +408,7 @@ internal sealed partial class Supervisor
         info.Environment[WorkerEnvironment.Spare] = spare ? "1" : null;
         info.Environment[WorkerEnvironment.MetricsFile] = AttachMetrics(id);
         ApplyWorkerDefaults(info, environment);
+        ApplyWorkerUser(info);
         foreach (var variable in SystemdNotifier.Variables)
         {
             // The primary speaks for the service; a worker (or the app under roost run) must not tell systemd it is ready.
@@ -440,6 +442,7 @@ internal sealed partial class Supervisor
         channel.MessageReceived += m => Post(new SupervisorEvent.Message(record, m));
         channel.MessageRejected += (reason, length) => Post(new SupervisorEvent.Rejected(record, reason, length));
         channel.Closed += () => Post(new SupervisorEvent.ChannelClosed(record));
+        SendTlsFiles(channel);
         channel.Start();
         SendTicketKeys(channel);
         _ = WatchExitAsync(record);
