@@ -24,10 +24,12 @@ public sealed class SupervisorSpareTests
         harness.Supervisor.WorkerForked += (_, e) => events.Enqueue($"forked {e.Worker.Id}");
         harness.Supervisor.WorkerOnline += (_, e) => events.Enqueue($"online {e.Worker.Id}");
         var worker = await harness.ForkAsync();
-        worker.Online();
+        var booting = await harness.ForkAsync();
+        await harness.MakeReadyAsync(worker);
+        booting.Online();
         await harness.AssertNothingStartedAsync(worker, "a spare started while a worker was booting");
 
-        await harness.ListeningAsync(worker);
+        await harness.ListeningAsync(booting);
         var spare = await harness.NextStartedAsync();
         spare.Online();
         spare.SpareWaiting();
@@ -38,10 +40,10 @@ public sealed class SupervisorSpareTests
         Assert.Equal(1, spare.Generation);
         Assert.Equal(string.Empty, spare.Environment[WorkerEnvironment.ListenHandles]);
         Assert.False(harness.Supervisor.Workers.ContainsKey(spare.Id));
-        Assert.Equal([$"forked {worker.Id}", $"online {worker.Id}"], events);
+        Assert.Equal([$"forked {worker.Id}", $"forked {booting.Id}", $"online {worker.Id}", $"online {booting.Id}"], events);
         var snapshot = await harness.SnapshotAsync();
-        Assert.Equal(1, snapshot.TargetWorkers);
-        Assert.Equal([(worker.Id, (int?)0, "ready"), (spare.Id, null, "spare")], snapshot.Workers.Select(w => (w.Id, w.Slot, w.State)));
+        Assert.Equal(2, snapshot.TargetWorkers);
+        Assert.Equal([(worker.Id, (int?)0, "ready"), (booting.Id, 1, "ready"), (spare.Id, null, "spare")], snapshot.Workers.Select(w => (w.Id, w.Slot, w.State)));
 
         harness.Supervisor.RequestStop();
         await spare.StopReceived.WaitAsync(SupervisorHarness.Timeout, TestContext.Current.CancellationToken);
