@@ -30,6 +30,12 @@ internal static class ServeAcme
         {
             KeyType = settings.Get(RoostSettings.AcmeKeyType) == "rsa2048" ? AcmeKeyType.Rsa2048 : AcmeKeyType.EcP256,
             HttpPort = settings.Get(RoostSettings.AcmeHttpPort),
+            Challenge = settings.Get(RoostSettings.AcmeChallenge) switch
+            {
+                "http-01" => AcmeChallengeChoice.Http01,
+                "tls-alpn-01" => AcmeChallengeChoice.TlsAlpn01,
+                _ => AcmeChallengeChoice.Auto,
+            },
             HttpsPort = settings.Get(RoostSettings.Port),
             CaCertificateFile = settings.Get(RoostSettings.AcmeCaCert),
         };
@@ -46,6 +52,11 @@ internal static class ServeAcme
         if (!settings.Tls.IsEmpty)
         {
             return "--domain obtains the certificate automatically and cannot be combined with --cert, --key, --ca or --pfx. Remove one or the other.";
+        }
+
+        if (acme.Challenge == AcmeChallengeChoice.Http01 && acme.HttpPort == 0)
+        {
+            return "--acme-challenge http-01 needs the HTTP-01 listener, but --acme-http-port is 0. Give --acme-http-port (the CA connects to port 80), or use --acme-challenge tls-alpn-01.";
         }
 
         if (!acme.AgreeToTermsOfService)

@@ -37,4 +37,22 @@ internal static partial class AcmeLog
 
     [LoggerMessage(EventIds.AcmeLoopFailed, LogLevel.Error, "The certificate renewal loop for {Names} failed unexpectedly; it restarts in one minute", EventName = "AcmeLoopFailed")]
     public static partial void LoopFailed(ILogger logger, string names, Exception exception);
+
+    [LoggerMessage(EventIds.AcmeTlsAlpnListening, LogLevel.Information, "TLS-ALPN-01 challenges answered on {EndPoint} until the first certificate is issued (other clients are refused until then)", EventName = "AcmeTlsAlpnListening")]
+    public static partial void TlsAlpnListening(ILogger logger, string endPoint);
+
+    [LoggerMessage(EventIds.AcmeTlsAlpnAnswered, LogLevel.Debug, "TLS-ALPN-01 challenge answered to {Remote}", EventName = "AcmeTlsAlpnAnswered")]
+    public static partial void TlsAlpnChallengeAnswered(ILogger logger, string remote);
+
+    [LoggerMessage(EventIds.AcmeTlsAlpnRefused, LogLevel.Debug, "TLS-ALPN-01 responder: handshake from {Remote} refused ({Reason})", EventName = "AcmeTlsAlpnRefused")]
+    public static partial void TlsAlpnHandshakeRefused(ILogger logger, string remote, string reason);
+
+    [LoggerMessage(EventIds.AcmeTlsAlpnAcceptFailed, LogLevel.Debug, "TLS-ALPN-01 responder: accept failed ({Error}); still listening", EventName = "AcmeTlsAlpnAcceptFailed")]
+    public static partial void TlsAlpnAcceptFailed(ILogger logger, string error);
+
+    [LoggerMessage(EventIds.AcmeTlsAlpnUnavailable, LogLevel.Warning, "TLS-ALPN-01 cannot be answered before the first certificate: {Reason}; using http-01 only until then", EventName = "AcmeTlsAlpnUnavailable")]
+    public static partial void TlsAlpnUnavailable(ILogger logger, string reason);
+
+    [LoggerMessage(EventIds.AcmeChallengeFallback, LogLevel.Warning, "ACME: {Names} could not be validated with {Failed}; trying {Next} at once", EventName = "AcmeChallengeFallback")]
+    public static partial void ChallengeFallback(ILogger logger, string names, string failed, string next);
 }
