@@ -48,4 +48,5 @@ internal static class EventIds
     public const int AcmeTlsAlpnAcceptFailed = 1314;
     public const int AcmeTlsAlpnUnavailable = 1315;
     public const int AcmeChallengeFallback = 1316;
+    public const int AcmePlaceholderInstalled = 1317;
 }

@@ -105,10 +105,11 @@ public sealed class AcmeTests
     }
 
     // Verifies: with the CA unreachable, roost logs each failed attempt with the URL and retries with growing
-    // back-off (attempt 1, then 2) without exiting; a second instance for the same names and folder is refused
-    // (the lock) with a message naming the holder's pid.
+    // back-off (attempt 1, then 2) without exiting, and says that nothing is served (the port stays closed); a second
+    // instance for the same names and folder is refused (the lock) with a message naming the holder's pid; with
+    // --acme-fallback dev a third instance serves the development chain meanwhile, and cert status says so.
     [Fact]
-    public async Task Domain_CaUnreachable_RetriesWithBackoff_SecondInstanceIsLockedOut()
+    public async Task Domain_CaUnreachable_RetriesWithBackoff_SecondInstanceIsLockedOut_FallbackServesDevChain()
     {
         var closed = FreePort.Get();
         using var state = new TempDirectory("roost-acme");
@@ -117,16 +118,41 @@ public sealed class AcmeTests
             "serve", "--workers", "0", "--port", port.ToString(CultureInfo.InvariantCulture), "--host", "127.0.0.1",
             "--acme-ca", $"https://127.0.0.1:{closed}/dir", "--acme-http-port", "0", "--acme-agree-tos", "--acme-dir", state.Path, "--domain", "down.roost.test",
         ];
-        await using var roost = RoostCli.Start(Arguments(FreePort.Get()));
+        var port = FreePort.Get();
+        await using var roost = RoostCli.Start(Arguments(port));
         var first = await roost.WaitForLineAsync("(attempt 1)", Timeout);
         Assert.Contains($"Cannot reach the ACME server at 'https://127.0.0.1:{closed}/dir'", first, StringComparison.Ordinal);
-        Assert.Contains("no certificate to serve yet", first, StringComparison.Ordinal);
+        Assert.Contains("no certificate to serve yet: nothing is served until one is issued (--acme-fallback dev", first, StringComparison.Ordinal);
         await roost.WaitForLineAsync("(attempt 2)", Timeout);
+        // The port answers only acme-tls/1 (the first-start TLS-ALPN-01 responder): an ordinary client gets no handshake.
+        await Assert.ThrowsAnyAsync<Exception>(async () => (await TlsProbe.GetServerCertificateAsync(port, "down.roost.test", Ct)).Dispose());
 
         var (code, output) = await RoostCli.RunAsync(Arguments(FreePort.Get()), Timeout);
         Assert.Equal(6, code);
         Assert.Contains($"Another roost (pid {roost.Pid}) already manages the certificate for 'down.roost.test'", output, StringComparison.Ordinal);
         Assert.False(roost.HasExited);
+
+        using var devCerts = new TempDirectory("roost-dev-certs");
+        var fallbackPort = FreePort.Get();
+        await using var fallback = RoostCli.Start(
+            [
+                "serve", "--workers", "0", "--port", fallbackPort.ToString(CultureInfo.InvariantCulture), "--host", "127.0.0.1",
+                "--acme-ca", $"https://127.0.0.1:{closed}/dir", "--acme-http-port", "0", "--acme-agree-tos", "--acme-dir", state.Path,
+                "--domain", "fallback.roost.test", "--acme-fallback", "dev",
+            ],
+            environment: new Dictionary<string, string?> { ["ROOST_DEV_CERT_DIR"] = devCerts.Path });
+        await fallback.WaitForLineAsync("Roost is serving", Timeout);
+        Assert.Contains(fallback.Lines, l => l.Contains("serving the development chain", StringComparison.Ordinal) && l.Contains("--acme-fallback dev", StringComparison.Ordinal));
+        using (var served = await TlsProbe.GetServerCertificateAsync(fallbackPort, "fallback.roost.test", Ct))
+        {
+            Assert.Equal("CN=Roost Development Intermediate CA", served.Issuer);
+        }
+
+        var failed = await fallback.WaitForLineAsync("(attempt 1)", Timeout);
+        Assert.Contains("serving the development chain until then", failed, StringComparison.Ordinal);
+        var (statusCode, status) = await RoostCli.RunAsync(["cert", "status", "--acme-dir", state.Path], Timeout);
+        Assert.Equal(1, statusCode);
+        Assert.Contains("serving:      the development chain", status, StringComparison.Ordinal);
     }
 
     // Verifies: over TLS-ALPN-01 only (no port-80 listener; the serving port is pebble's TLS-ALPN port), the first

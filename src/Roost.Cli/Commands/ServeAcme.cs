@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.Logging;
 using Roost.Acme;
 using Roost.Cli.Configuration;
+using Roost.Tls;
 
 namespace Roost.Cli.Commands;
 
@@ -38,6 +39,7 @@ internal static class ServeAcme
             },
             HttpsPort = settings.Get(RoostSettings.Port),
             CaCertificateFile = settings.Get(RoostSettings.AcmeCaCert),
+            FallbackToDevelopment = settings.Get(RoostSettings.AcmeFallback) == "dev",
         };
     }
 
@@ -99,6 +101,27 @@ internal static class ServeAcme
         catch (AcmeSetupException ex)
         {
             return (null, ServeCommand.Fail(ex.Message, ExitCodes.ListenFailed));
+        }
+
+        if (acme.FallbackToDevelopment && !manager.HasCertificate)
+        {
+            // The servers start at once on the development chain, put in the managed files' place; the renewal loop
+            // orders the first certificate and the servers' watchers swap it in.
+            try
+            {
+                var development = DevelopmentCertificates.Ensure();
+                manager.InstallPlaceholder(
+                    File.ReadAllText(development.CertPath) + File.ReadAllText(development.ChainPath),
+                    File.ReadAllText(development.KeyPath));
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                await manager.DisposeAsync().ConfigureAwait(false);
+                return (null, ServeCommand.Fail($"--acme-fallback dev: the development chain cannot be put in place of the certificate for '{string.Join(", ", acme.Names)}' ('{acme.Storage.CertPath}'): {ex.Message} Check the folder's permissions, or leave out --acme-fallback.", ExitCodes.CertificateInvalid));
+            }
+
+            manager.StartRenewals();
+            return (manager, null);
         }
 
         try

@@ -377,6 +377,14 @@ internal static class RoostSettings
         Samples = ["tls-alpn-01", "http-01", "auto"],
     };
 
+    public static readonly Setting<string?> AcmeFallback = new("acme-fallback", SettingScope.Serve, new ChoiceType("none", "dev"), "must be none or dev",
+        "What is served at first start while no certificate has been issued yet: none (nothing: roost waits for the certificate before it opens the port) or dev (the development chain, untrusted by browsers, swapped for the issued certificate without a restart).")
+    {
+        InvalidTexts = ["self-signed"],
+        Default = "none",
+        Samples = ["dev", "none", "dev"],
+    };
+
     public static readonly Setting<string?> AcmeDir = new("acme-dir", SettingScope.Serve, new TextType(), "must be a folder",
         "Folder of the ACME account, certificates and keys (0700 folders, 0600 keys), reused across restarts.")
     {
@@ -430,7 +438,7 @@ internal static class RoostSettings
         App, Port, Host, Workers, State, ShutdownTimeout, BootTimeout, LogFormat, Name, RunDir, User, HotSpare, Root, MaxBodySize,
         Cert, Key, Ca, Pfx, Passphrase, TlsPolicy, Sni, UnknownSni, ClientCert, ClientCa, Watch, Ocsp,
         SessionTickets, TicketKeyRotation, TicketKeyFile,
-        Domain, AcmeEmail, AcmeAgreeTos, AcmeCa, AcmeCaCert, AcmeHttpPort, AcmeChallenge, AcmeKeyType, AcmeDir,
+        Domain, AcmeEmail, AcmeAgreeTos, AcmeCa, AcmeCaCert, AcmeHttpPort, AcmeChallenge, AcmeFallback, AcmeKeyType, AcmeDir,
         MaxRequests, MaxRequestsJitter, MaxMemory, MaxAge, MaxAgeJitter, ReloadBatchSize, Admin, AdminToken, Metrics, Otlp,
     ];
 

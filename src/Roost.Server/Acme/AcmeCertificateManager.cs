@@ -173,6 +173,31 @@ internal sealed class AcmeCertificateManager : IAsyncDisposable
         }
     }
 
+    /// <summary>Whether a certificate that can be served (not the development placeholder) is stored.</summary>
+    public bool HasCertificate
+    {
+        get
+        {
+            using var current = LoadCurrent();
+            return current is not null;
+        }
+    }
+
+    /// <summary>
+    /// <c>--acme-fallback dev</c> at first start: installs the development chain (<paramref name="certificatePem"/>, leaf
+    /// then chain, and its key) as the managed files, so the servers start at once and serve it; the first issued
+    /// certificate replaces it through the same hot swap as a renewal. The state remembers its serial, so it never
+    /// counts as a certificate (not for the schedule, not after a restart).
+    /// </summary>
+    public void InstallPlaceholder(string certificatePem, string keyPem)
+    {
+        using var leaf = X509Certificate2.CreateFromPem(certificatePem);
+        var state = _storage.ReadState() ?? new AcmeCertificateState { Names = _settings.Names };
+        _storage.WriteState(state with { PlaceholderSerial = leaf.SerialNumber });
+        _storage.WriteCertificate(certificatePem, keyPem);
+        AcmeLog.PlaceholderInstalled(_logger, _names, leaf.SerialNumber, _settings.DirectoryUrl);
+    }
+
     /// <summary>Starts renewing in the background (until disposed).</summary>
     public void StartRenewals() => _renewals ??= Task.Run(() => RenewLoopAsync(_stop.Token));
 
@@ -297,9 +322,11 @@ internal sealed class AcmeCertificateManager : IAsyncDisposable
             var next = DateTimeOffset.UtcNow + Backoff(ex, failures);
             _storage.WriteState(state with { Names = _settings.Names, LastError = ex.Message, LastErrorAt = DateTimeOffset.UtcNow, NextAttempt = next, FailedAttempts = failures });
             using var current = LoadCurrent();
-            var serving = current is null
-                ? "no certificate to serve yet"
-                : $"still serving serial {current.SerialNumber} (valid until {current.NotAfter.ToUniversalTime():u})";
+            var serving = current is not null
+                ? $"still serving serial {current.SerialNumber} (valid until {current.NotAfter.ToUniversalTime():u})"
+                : state.PlaceholderSerial is not null && File.Exists(_storage.CertPath)
+                    ? "serving the development chain until then (--acme-fallback dev)"
+                    : "no certificate to serve yet: nothing is served until one is issued (--acme-fallback dev serves the development chain meanwhile)";
             AcmeLog.AttemptFailed(_logger, _names, ex.Message, next, failures, serving);
             return false;
         }
@@ -377,8 +404,9 @@ internal sealed class AcmeCertificateManager : IAsyncDisposable
     /// <summary>At first start (nothing serves the port yet), binds the serving port for TLS-ALPN-01 when that challenge may be used.</summary>
     private void StartTlsAlpnResponder(IPAddress address)
     {
-        if (!_settings.ChallengeTypes.Contains(AcmeSettings.TlsAlpn01Type))
+        if (!_settings.ChallengeTypes.Contains(AcmeSettings.TlsAlpn01Type) || _settings.FallbackToDevelopment)
         {
+            // With the fallback the servers start at once and answer TLS-ALPN-01 themselves.
             return;
         }
 
@@ -464,7 +492,7 @@ internal sealed class AcmeCertificateManager : IAsyncDisposable
             }
 
             var leaf = X509Certificate2.CreateFromPem(File.ReadAllText(_storage.CertPath));
-            if (leaf.NotAfter.ToUniversalTime() <= DateTime.UtcNow)
+            if (leaf.NotAfter.ToUniversalTime() <= DateTime.UtcNow || leaf.SerialNumber == _storage.ReadState()?.PlaceholderSerial)
             {
                 leaf.Dispose();
                 return null;

@@ -51,6 +51,9 @@ internal sealed record AcmeSettings(IReadOnlyList<string> Names, string Director
     /// <summary>The port of the HTTP-01 listener; 0 turns it off.</summary>
     public int HttpPort { get; init; } = 80;
 
+    /// <summary>Whether the development chain is served at first start until the first certificate is issued (<c>--acme-fallback dev</c>).</summary>
+    public bool FallbackToDevelopment { get; init; }
+
     /// <summary>Which challenge types may be used.</summary>
     public AcmeChallengeChoice Challenge { get; init; } = AcmeChallengeChoice.Auto;
 
