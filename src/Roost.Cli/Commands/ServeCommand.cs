@@ -13,9 +13,6 @@ internal static class ServeCommand
     /// <summary>The default port (HTTPS without root privileges).</summary>
     public const int DefaultPort = 8443;
 
-    /// <summary>What bind errors add to "choose another port" (serve and run).</summary>
-    internal const string PortHint = " with --port ('roost status --list' lists the Roost instances running as this user)";
-
     public static Command Create(SettingsEnvironment environment)
     {
         var settings = new SettingsBinder(SettingScope.Serve, environment);
@@ -32,7 +29,7 @@ internal static class ServeCommand
         TlsSettings.From(settings),
         TimeSpan.FromSeconds(settings.Get(RoostSettings.ShutdownTimeout)),
         settings.Get(RoostSettings.LogFormat)!,
-        ServeCluster.ResolveWorkers(settings.Get(RoostSettings.Workers)!),
+        ServeAndRun.ResolveWorkers(settings.Get(RoostSettings.Workers)!),
         RecycleSettings.From(settings),
         settings.Get(RoostSettings.Name),
         settings.Get(RoostSettings.RunDir),
@@ -48,7 +45,7 @@ internal static class ServeCommand
         string? root = null;
         if (settings.Root is not null && !StaticSite.TryResolveRoot(settings.Root, out root, out var rootError))
         {
-            return Fail(rootError, ExitCodes.InvalidUsage);
+            return CommandErrors.Fail(rootError, ExitCodes.InvalidUsage);
         }
 
         // Clustered: this process is the primary (binds the port, supervises) unless it is one of its workers,
@@ -78,18 +75,18 @@ internal static class ServeCommand
         }
         catch (CertificateLoadException ex)
         {
-            return Fail(ex.Message, ExitCodes.CertificateInvalid);
+            return CommandErrors.Fail(ex.Message, ExitCodes.CertificateInvalid);
         }
         catch (ArgumentException ex)
         {
-            return Fail(ex.Message, ExitCodes.InvalidUsage);
+            return CommandErrors.Fail(ex.Message, ExitCodes.InvalidUsage);
         }
 
         options.AllowHttp1 = true;
         options.ShutdownTimeout = settings.ShutdownTimeout;
         options.Limits.MaxRequestBodySize = settings.MaxBodySize;
         options.LoggerFactory = loggerFactory;
-        options.PortHint = PortHint;
+        options.PortHint = ServeAndRun.PortHint;
 
         HttpServer server;
         try
@@ -100,7 +97,7 @@ internal static class ServeCommand
         }
         catch (CertificateLoadException ex)
         {
-            return Fail(ex.Message, ExitCodes.CertificateInvalid);
+            return CommandErrors.Fail(ex.Message, ExitCodes.CertificateInvalid);
         }
 
         await using (server.ConfigureAwait(false))
@@ -111,11 +108,11 @@ internal static class ServeCommand
             }
             catch (ListenException ex)
             {
-                return Fail(ex.Message, ExitCodes.ListenFailed);
+                return CommandErrors.Fail(ex.Message, ExitCodes.ListenFailed);
             }
             catch (ArgumentException ex)
             {
-                return Fail(ex.Message, ExitCodes.InvalidUsage);
+                return CommandErrors.Fail(ex.Message, ExitCodes.InvalidUsage);
             }
 
             if (!Cluster.IsWorker)
@@ -155,17 +152,6 @@ internal static class ServeCommand
         Console.WriteLine($"    Chrome/Chromium: certutil -d sql:$HOME/.pki/nssdb -A -t C,, -n roost-dev -i {development.RootPath}");
         Console.WriteLine($"    Firefox: Settings > Privacy & Security > Certificates > View Certificates > Authorities > Import {development.RootPath}");
         Console.WriteLine($"    macOS:   sudo security add-trusted-cert -d -r trustRoot -k /Library/Keychains/System.keychain {development.RootPath}");
-    }
-
-    internal static int Fail(string message, int exitCode)
-    {
-        // A certificate check can report several errors, one per line.
-        foreach (var line in message.Split('\n'))
-        {
-            Console.Error.WriteLine($"error: {line}");
-        }
-
-        return exitCode;
     }
 }
 
