@@ -22,6 +22,7 @@ duration=5
 warmup=2
 smoke=0
 build=1
+jit_build=1
 charts=1
 out=""
 machine=""
@@ -31,6 +32,7 @@ client_threads=1
 rate=2000
 only_scenarios=""
 only_contenders=""
+roost_aot_given=""
 
 usage() {
   cat <<'USAGE'
@@ -50,7 +52,10 @@ Usage: benchmarks/load/run.sh [options]
   --machine NAME      machine name in the results file name (default <cores>cpu-<arch>)
   --out FILE          results file (default benchmarks/results/<date>-<machine>.md; CSV + charts in the
                       folder of the same name)
-  --no-build          use the Release binaries already built
+  --no-build          use the Release binaries already built (JIT and NativeAOT)
+  --no-jit-build      use the JIT Release binaries already built (CI: the solution build), still publish NativeAOT
+  --roost-aot FILE    the native roost for roost-serve-aot, already made (e.g. the one scripts/release.sh unpacked
+                      under artifacts/release/): src/Roost.Cli is then not published with NativeAOT again
   --no-charts         do not render the charts (CSV and Markdown only)
 USAGE
 }
@@ -70,6 +75,8 @@ while [ $# -gt 0 ]; do
     --machine) machine="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
     --no-build) build=0; shift ;;
+    --no-jit-build) jit_build=0; shift ;;
+    --roost-aot) roost_aot_given="${2:?--roost-aot needs the path of a native roost}"; shift 2 ;;
     --no-charts) charts=0; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "error: unknown option '$1'." >&2; usage >&2; exit 2 ;;
@@ -82,6 +89,10 @@ for n in rounds duration warmup connections streams client_threads rate; do
     exit 2
   fi
 done
+if [ -n "$roost_aot_given" ] && [ ! -x "$roost_aot_given" ]; then
+  echo "error: --roost-aot '$roost_aot_given' is not an executable file; give the native roost (e.g. artifacts/release/roost-<version>-<rid>/roost) or leave the option out to publish one." >&2
+  exit 2
+fi
 if [ "$rate" -lt 10 ]; then
   echo "error: --rate must be at least 10 (10 connections × 1 req/s); got '$rate'." >&2
   exit 2
@@ -277,7 +288,7 @@ if [ "$charts" = 1 ]; then projects+=(benchmarks/Roost.BenchmarkCharts/Roost.Ben
 hello_project=samples/HelloApp/HelloApp.csproj
 hello_dll=samples/HelloApp/bin/Release/net10.0/HelloApp.dll
 if [ -f "$hello_project" ] && selected "$only_contenders" roost-run; then projects+=("$hello_project"); fi
-if [ "$build" = 1 ]; then
+if [ "$build" = 1 ] && [ "$jit_build" = 1 ]; then
   echo "== building Release"
   for project in "${projects[@]}"; do
     if ! dotnet build -c Release -nologo -v q "$project" > "$work/logs/build.log" 2>&1; then
@@ -297,7 +308,12 @@ facade_aot="$aot_dir/FacadeSeed/FacadeSeed"
 roost_aot="$aot_dir/Roost.Cli/roost"
 aot_projects=()
 if has cluster-aot; then aot_projects+=(benchmarks/load/FacadeSeed/FacadeSeed.csproj); fi
-if has roost-serve-aot; then aot_projects+=(src/Roost.Cli/Roost.Cli.csproj); fi
+# --roost-aot: a native roost made elsewhere (CI: the release archive's), so the same code is not compiled twice.
+if [ -n "$roost_aot_given" ]; then
+  roost_aot="$(cd "$(dirname "$roost_aot_given")" && pwd)/$(basename "$roost_aot_given")"
+elif has roost-serve-aot; then
+  aot_projects+=(src/Roost.Cli/Roost.Cli.csproj)
+fi
 aot_publish_seconds="-"
 if [ ${#aot_projects[@]} -gt 0 ]; then
   if [ "$build" = 1 ]; then
@@ -951,6 +967,10 @@ rel_data="$(basename "$data_dir")"
         echo "- $name: not known (not published in this run)"
       fi
     done
+  fi
+  if [ -n "$roost_aot_given" ] && has roost-serve-aot; then
+    echo
+    echo "roost-serve-aot ran the native roost given with \`--roost-aot\` (not published by this run): \`$("$roost_aot" --version 2>/dev/null || echo "version unknown")\`."
   fi
   echo
   echo "## Results"

@@ -23,9 +23,14 @@ internal static class ControlCall
         {
             return (null, CommandErrors.Fail(ex.Message, ex.Code == ControlErrorCodes.Forbidden ? ExitCodes.PermissionDenied : ExitCodes.Error));
         }
+        catch (InvalidDataException ex)
+        {
+            // A reply this build cannot read: the message names the socket and the line.
+            return (null, CommandErrors.Fail(ex.Message, ExitCodes.Error));
+        }
         catch (IOException ex)
         {
-            // The primary went away before it answered (or sent something this build cannot read).
+            // The primary went away before it answered.
             return (null, CommandErrors.Fail(ex.Message, ExitCodes.Error));
         }
     }

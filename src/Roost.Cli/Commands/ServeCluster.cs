@@ -1,4 +1,5 @@
 using System.Net;
+using Roost.Cli.Welcome;
 using Roost.Tls;
 
 namespace Roost.Cli.Commands;
@@ -49,12 +50,15 @@ internal static class ServeCluster
             return listenFailed;
         }
 
+        // The welcome page's HTTP/1.1-only comparison port (Welcome/WelcomeComparison.cs), bound here like the main one.
+        var comparisonPort = 0;
+        var forkEnvironment = settings.Root is null ? WelcomeComparison.BindInPrimary(address, loggerFactory, out comparisonPort) : null;
         try
         {
             // The first fork opens the control socket: a live primary of the same name fails here, before any worker.
             for (var i = 0; i < settings.Workers; i++)
             {
-                Cluster.Fork();
+                Cluster.Fork(forkEnvironment);
             }
         }
         catch (InvalidOperationException ex) when (!Cluster.Workers.Any())
@@ -63,6 +67,11 @@ internal static class ServeCluster
         }
 
         ServeCommand.PrintBanner(bound.Port, "h2, http/1.1", settings, development);
+        if (comparisonPort != 0)
+        {
+            Console.WriteLine($"The welcome page's HTTP/1.1-only comparison port: {comparisonPort}.");
+        }
+
         return await ServeAndRun.WaitForClusterAsync(settings).ConfigureAwait(false);
     }
 }

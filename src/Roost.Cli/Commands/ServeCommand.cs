@@ -89,11 +89,12 @@ internal static class ServeCommand
         options.PortHint = ServeAndRun.PortHint;
 
         HttpServer server;
+        var welcome = root is null ? WelcomePage.Load() : null;
         try
         {
-            server = root is null
-                ? Http2.CreateSecureServer(options, WelcomePage.Load().HandleAsync)
-                : Http2.CreateSecureServer(options, new StaticSite(root, loggerFactory).HandleAsync);
+            server = welcome is not null
+                ? Http2.CreateSecureServer(options, welcome.HandleAsync)
+                : Http2.CreateSecureServer(options, new StaticSite(root!, loggerFactory).HandleAsync);
         }
         catch (CertificateLoadException ex)
         {
@@ -115,12 +116,31 @@ internal static class ServeCommand
                 return CommandErrors.Fail(ex.Message, ExitCodes.InvalidUsage);
             }
 
-            if (!Cluster.IsWorker)
+            // The welcome page's HTTP/1.1-only comparison port, opened after the main port so a worker reports ready
+            // (and a hot spare waits) on the main one.
+            var comparison = welcome is not null
+                ? await WelcomeComparison.ListenAsync(welcome, settings, loggerFactory, cancellationToken).ConfigureAwait(false)
+                : null;
+            try
             {
-                PrintBanner(server.Port, server.Protocols, settings, development);
-            }
+                if (!Cluster.IsWorker)
+                {
+                    PrintBanner(server.Port, server.Protocols, settings, development);
+                    if (comparison is not null)
+                    {
+                        Console.WriteLine($"The welcome page's HTTP/1.1-only comparison port: {comparison.Port}.");
+                    }
+                }
 
-            await server.WaitForShutdownAsync(CancellationToken.None).ConfigureAwait(false);
+                await server.WaitForShutdownAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+            finally
+            {
+                if (comparison is not null)
+                {
+                    await comparison.DisposeAsync().ConfigureAwait(false);
+                }
+            }
         }
 
         logger.LogInformation("Stopped");

@@ -3,7 +3,11 @@ using System.Text;
 
 namespace Roost.Cli.Welcome;
 
-/// <summary>The built-in page of <c>roost serve</c>: rendered once per protocol at start, served from memory.</summary>
+/// <summary>
+/// The built-in page of <c>roost serve</c>: rendered once per protocol, served from memory. It draws a waterfall of
+/// its own requests from the browser's Resource Timing entries, and loads the same assets again from a second port
+/// that offers only HTTP/1.1 (<see cref="ComparisonPort"/>, served by the same handler) to show the difference.
+/// </summary>
 internal sealed class WelcomePage
 {
     private static readonly byte[][] Stylesheets =
@@ -13,14 +17,23 @@ internal sealed class WelcomePage
         "strong#protocol{color:#0a6b2d}\n"u8.ToArray(),
     ];
 
-    private readonly byte[] _http2;
-    private readonly byte[] _http11;
+    private readonly string _template;
+    private volatile Rendered _rendered;
 
     private WelcomePage(string template)
     {
-        var pid = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
-        _http2 = Encoding.UTF8.GetBytes(template.Replace("{{PROTOCOL}}", "HTTP/2", StringComparison.Ordinal).Replace("{{PID}}", pid, StringComparison.Ordinal));
-        _http11 = Encoding.UTF8.GetBytes(template.Replace("{{PROTOCOL}}", "HTTP/1.1", StringComparison.Ordinal).Replace("{{PID}}", pid, StringComparison.Ordinal));
+        _template = template;
+        _rendered = Render(template, 0);
+    }
+
+    /// <summary>
+    /// Gets or sets the port of the HTTP/1.1-only listener the page's comparison button loads from; 0 (the default)
+    /// when there is none (the button then says so).
+    /// </summary>
+    public int ComparisonPort
+    {
+        get => _rendered.ComparisonPort;
+        set => _rendered = Render(_template, value);
     }
 
     public static WelcomePage Load()
@@ -43,6 +56,17 @@ internal sealed class WelcomePage
         return DiscardThenHandleAsync(request, response);
     }
 
+    private static Rendered Render(string template, int comparisonPort)
+    {
+        var pid = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+        var port = comparisonPort.ToString(CultureInfo.InvariantCulture);
+        byte[] For(string protocol) => Encoding.UTF8.GetBytes(template
+            .Replace("{{PROTOCOL}}", protocol, StringComparison.Ordinal)
+            .Replace("{{PID}}", pid, StringComparison.Ordinal)
+            .Replace("{{H1PORT}}", port, StringComparison.Ordinal));
+        return new Rendered(comparisonPort, For("HTTP/2"), For("HTTP/1.1"));
+    }
+
     private async Task DiscardThenHandleAsync(IncomingRequest request, OutgoingResponse response)
     {
         await RequestBodies.DiscardAsync(request).ConfigureAwait(false);
@@ -51,12 +75,19 @@ internal sealed class WelcomePage
 
     private void Handle(IncomingRequest request, OutgoingResponse response)
     {
+        // The page and its assets are public and the same for everyone. The page on one port reads the Resource Timing
+        // of requests to the other (another origin): fetch needs CORS, and the timing details (connection, protocol)
+        // need Timing-Allow-Origin.
+        response.SetHeader("Access-Control-Allow-Origin", "*");
+        response.SetHeader("Timing-Allow-Origin", "*");
         switch (request.Path)
         {
             case "/":
             case "/index.html":
+                var rendered = _rendered;
                 response.SetHeader("Content-Type", "text/html; charset=utf-8");
-                response.End(request.HttpVersion == "2.0" ? _http2 : _http11);
+                response.SetHeader("Cache-Control", "no-cache");
+                response.End(request.HttpVersion == "2.0" ? rendered.Http2 : rendered.Http11);
                 return;
             case "/assets/1.css":
             case "/assets/2.css":
@@ -76,4 +107,6 @@ internal sealed class WelcomePage
                 return;
         }
     }
+
+    private sealed record Rendered(int ComparisonPort, byte[] Http2, byte[] Http11);
 }

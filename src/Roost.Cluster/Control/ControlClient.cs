@@ -111,19 +111,32 @@ public sealed class ControlClient
             var workers = 0;
             try
             {
-                var status = await new ControlClient(directory, normalize: false).GetStatusAsync(cancellationToken).ConfigureAwait(false);
-                pid = status.Pid;
-                workers = status.Workers.Count(w => w.State != "spare");
-                state = "running";
+                var client = new ControlClient(directory, normalize: false);
+                if (await client.ExchangeAsync(new ControlRequest.Status(), null, null, cancellationToken).ConfigureAwait(false) is ControlResponse.StatusReport status)
+                {
+                    pid = status.Pid;
+                    workers = status.Workers.Count(w => w.State != "spare");
+                    state = "running";
+                }
+                else
+                {
+                    // It closed the connection without a status.
+                    state = "refused";
+                }
             }
             catch (ControlConnectException ex)
             {
                 state = ex.Failure == ControlConnectFailure.Stale ? "stale" : "unreachable";
             }
-            catch (Exception ex) when (ex is ControlRefusedException or IOException)
+            catch (ControlRefusedException)
             {
-                // It answered, but not with a status (another user's primary, another protocol version, a closed line).
+                // It answered with an error instead (another user's primary, another protocol version).
                 state = "refused";
+            }
+            catch (Exception ex) when (ex is InvalidDataException or IOException)
+            {
+                // It answered with something this build cannot read, or went away mid-answer: list it, do not crash.
+                state = "unreachable";
             }
 
             instances.Add(new ControlInstance(Path.GetFileName(directory), directory, state, pid, workers));
@@ -157,6 +170,7 @@ public sealed class ControlClient
     /// <exception cref="ControlConnectException">No primary answers on the socket.</exception>
     /// <exception cref="ControlRefusedException">The primary refused the request (e.g. another user's primary).</exception>
     /// <exception cref="IOException">The connection closed before the answer.</exception>
+    /// <exception cref="InvalidDataException">A reply line is not a control response (another Roost version); the message names the socket and the line.</exception>
     public async Task<ClusterStatus> GetStatusAsync(CancellationToken cancellationToken = default)
     {
         var last = await ExchangeAsync(new ControlRequest.Status(), null, null, cancellationToken).ConfigureAwait(false);
@@ -173,6 +187,7 @@ public sealed class ControlClient
     /// <exception cref="ControlConnectException">No primary answers on the socket.</exception>
     /// <exception cref="ControlRefusedException">The primary refused the request.</exception>
     /// <exception cref="IOException">The connection closed before the outcome.</exception>
+    /// <exception cref="InvalidDataException">A reply line is not a control response (another Roost version).</exception>
     public Task<ControlResult> ReloadAsync(Action<ControlProgress>? onProgress = null, CancellationToken cancellationToken = default) =>
         OperationAsync(new ControlRequest.Reload(), onProgress, null, cancellationToken);
 
@@ -186,6 +201,7 @@ public sealed class ControlClient
     /// <exception cref="ControlConnectException">No primary answers on the socket.</exception>
     /// <exception cref="ControlRefusedException">The primary refused the request.</exception>
     /// <exception cref="IOException">The connection closed before the acceptance.</exception>
+    /// <exception cref="InvalidDataException">A reply line is not a control response (another Roost version).</exception>
     public async Task<ControlResult> StartReloadAsync(Action<ControlProgress>? onProgress = null, CancellationToken cancellationToken = default)
     {
         var last = await ExchangeAsync(new ControlRequest.Reload(), onProgress, p => p.Event == "accepted", cancellationToken).ConfigureAwait(false);
@@ -207,6 +223,7 @@ public sealed class ControlClient
     /// <exception cref="ControlConnectException">No primary answers on the socket.</exception>
     /// <exception cref="ControlRefusedException">The primary refused the request.</exception>
     /// <exception cref="IOException">The connection closed before the outcome.</exception>
+    /// <exception cref="InvalidDataException">A reply line is not a control response (another Roost version).</exception>
     public Task<ControlResult> ReloadCertificatesAsync(Action<ControlProgress>? onProgress = null, CancellationToken cancellationToken = default) =>
         OperationAsync(new ControlRequest.Reload(CertsOnly: true), onProgress, null, cancellationToken);
 
@@ -221,6 +238,7 @@ public sealed class ControlClient
     /// <exception cref="ControlConnectException">No primary answers on the socket.</exception>
     /// <exception cref="ControlRefusedException">The primary refused the request.</exception>
     /// <exception cref="IOException">The connection closed before the outcome.</exception>
+    /// <exception cref="InvalidDataException">A reply line is not a control response (another Roost version).</exception>
     public Task<ControlResult> ScaleAsync(int workers, Action<ControlProgress>? onProgress = null, CancellationToken cancellationToken = default) =>
         OperationAsync(new ControlRequest.Scale(Workers: workers), onProgress, null, cancellationToken);
 
@@ -232,6 +250,7 @@ public sealed class ControlClient
     /// <exception cref="ControlConnectException">No primary answers on the socket.</exception>
     /// <exception cref="ControlRefusedException">The primary refused the request.</exception>
     /// <exception cref="IOException">The connection closed before the outcome.</exception>
+    /// <exception cref="InvalidDataException">A reply line is not a control response (another Roost version).</exception>
     public Task<ControlResult> ScaleByAsync(int delta, Action<ControlProgress>? onProgress = null, CancellationToken cancellationToken = default) =>
         OperationAsync(new ControlRequest.Scale(Delta: delta), onProgress, null, cancellationToken);
 
@@ -247,6 +266,7 @@ public sealed class ControlClient
     /// <exception cref="ControlConnectException">No primary answers on the socket.</exception>
     /// <exception cref="ControlRefusedException">The primary refused the request.</exception>
     /// <exception cref="IOException">The connection closed before any answer.</exception>
+    /// <exception cref="InvalidDataException">A reply line is not a control response (another Roost version).</exception>
     public async Task<ControlResult> StopAsync(TimeSpan? drainTimeout = null, Action<ControlProgress>? onProgress = null, CancellationToken cancellationToken = default)
     {
         var last = await ExchangeAsync(new ControlRequest.Stop(drainTimeout?.TotalSeconds), onProgress, null, cancellationToken).ConfigureAwait(false);
@@ -278,7 +298,7 @@ public sealed class ControlClient
         ControlResponse? last = null;
         try
         {
-            await foreach (var response in ReadAnswerAsync(socket, request, cancellationToken).ConfigureAwait(false))
+            await foreach (var response in ReadAnswerAsync(socket, SocketPath, request, cancellationToken).ConfigureAwait(false))
             {
                 last = response;
                 switch (response)
@@ -297,9 +317,9 @@ public sealed class ControlClient
                 }
             }
         }
-        catch (Exception ex) when (ex is SocketException or JsonException || (ex is IOException && ex is not ControlConnectException))
+        catch (Exception ex) when (ex is SocketException || (ex is IOException && ex is not ControlConnectException))
         {
-            // The primary went away mid-answer (or sent something this build cannot read).
+            // The primary went away mid-answer.
             throw new IOException(ClusterErrorMessages.ConnectionClosed(SocketPath) + $" ({ex.Message})", ex);
         }
 
@@ -337,7 +357,7 @@ public sealed class ControlClient
         new(ControlConnectFailure.AccessDenied, ClusterErrorMessages.SocketAccessDenied(SocketPath), SocketPath, cause);
 
     /// <summary>Sends the request, then yields every line until the primary closes the connection.</summary>
-    private static async IAsyncEnumerable<ControlResponse> ReadAnswerAsync(Socket socket, ControlRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private static async IAsyncEnumerable<ControlResponse> ReadAnswerAsync(Socket socket, string socketPath, ControlRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var line = JsonSerializer.SerializeToUtf8Bytes(request, ControlJsonContext.Default.ControlRequest);
         try
@@ -358,7 +378,16 @@ public sealed class ControlClient
                 continue;
             }
 
-            var response = JsonSerializer.Deserialize(text, ControlJsonContext.Default.ControlResponse);
+            ControlResponse? response;
+            try
+            {
+                response = JsonSerializer.Deserialize(text, ControlJsonContext.Default.ControlResponse);
+            }
+            catch (JsonException ex)
+            {
+                throw new InvalidDataException(ClusterErrorMessages.ReplyUnreadable(socketPath, text, ex.Message), ex);
+            }
+
             if (response is not null)
             {
                 yield return response;

@@ -8,7 +8,7 @@ internal static partial class ClusterErrorMessages
         : $"Cannot scale to {workers} worker(s): the count must be between 1 and {max}. Ask for {max} or fewer.";
 
     public static string ScaleRelativeOutOfRange(int current, int delta, int max) =>
-        $"Cannot scale by {delta:+#;-#;0}: {current} worker(s) now would become {current + delta}, but the count must be between 1 and {max}.";
+        $"Cannot scale by {delta:+#;-#;0}: {current} worker(s) now would become {(long)current + delta}, but the count must be between 1 and {max}.";
 
     public static string Busy(string running, string asked) =>
         $"Cannot {asked} now: a {running} is running. Wait for it to finish ('roost status' shows it), then try again.";
@@ -72,6 +72,9 @@ internal static partial class ClusterErrorMessages
 
     public static string InstanceNameInvalid(string name) =>
         $"Instance name '{name}' is not valid: use 1 to 100 letters, digits, '.', '_' or '-'.";
+
+    public static string ReplyUnreadable(string socketPath, string line, string error) =>
+        $"The primary on the control socket '{socketPath}' sent a reply this roost cannot read ({error}): '{(line.Length > 200 ? line[..200] + "…" : line)}'. Is the server another Roost version (compare 'roost --version')? See the server's log.";
 
     public static string ConnectionClosed(string socketPath) =>
         $"The primary closed the control connection on '{socketPath}' before it answered; see the server's log.";

@@ -37,6 +37,7 @@ internal static partial class ClusterEventIds
     public const int PrimaryGone = 2101;
     public const int IpcMessageRejected = 2200;
     public const int IpcUnexpectedMessage = 2201;
+    public const int IpcInvalidMessage = 2202;
     public const int BroadcastHandlerFailed = 2190;
     public const int WorkerMessageHandlerFailed = 2191;
     public const int MessageHandlerFailed = 2039;

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Roost.Internal;
+using Roost.Internal.Ipc;
 
 namespace Roost.Cluster.Tests.Supervision;
 
@@ -42,6 +43,52 @@ public sealed class SupervisorMessageTests
         Assert.StartsWith($"A ClusterWorker.MessageReceived handler threw on a 'message' from worker {standIn.Id} (pid {standIn.Pid}, generation 1)", failures[1].Message, StringComparison.Ordinal);
         Assert.False(harness.HasExited(standIn));
         Assert.False(harness.Supervisor.Completion.IsCompleted);
+    }
+
+    /// <summary>
+    /// Verifies that a 'listening' message naming a port outside 0-65535 is dropped with a warning (2202) naming the
+    /// worker and the port: the supervisor loop does not fail on it (no 2023), and the worker is not counted as ready;
+    /// a valid 'listening' after it still makes the worker ready.
+    /// </summary>
+    [Fact]
+    public async Task Supervisor_ListeningOnPortOutOfRange_IsDroppedNamingThePort_WorkerNotReady()
+    {
+        await using var harness = new SupervisorHarness();
+        var standIn = await harness.ForkAsync();
+        standIn.Online();
+
+        standIn.Channel.Send(new ListeningMessage("127.0.0.1", 70000));
+        await harness.SyncAsync(standIn);
+
+        var dropped = Assert.Single(harness.LogsOf(ClusterEventIds.IpcInvalidMessage));
+        Assert.Equal(
+            $"Dropped a 'listening' message from worker {standIn.Id} (pid {standIn.Pid}, generation 1): port 70000 is outside 0-65535; the worker is not counted as listening",
+            dropped.Message);
+        Assert.Empty(harness.LogsOf(ClusterEventIds.SupervisorEventFailed));
+        Assert.False(harness.Supervisor.Workers[standIn.Id].IsListening);
+
+        await harness.MakeReadyAsync(standIn);
+        Assert.True(harness.Supervisor.Workers[standIn.Id].IsListening);
+    }
+
+    /// <summary>
+    /// Verifies that a relative scale by a delta near int.MaxValue (the control protocol accepts any int) is rejected
+    /// with the true would-be count, not one that wrapped around to a negative number; by int.MinValue too.
+    /// </summary>
+    [Fact]
+    public async Task Supervisor_ScaleByHugeDelta_IsRejectedWithTheTrueCount()
+    {
+        await using var harness = new SupervisorHarness();
+        await harness.ForkReadyAsync();
+
+        var up = await harness.Supervisor.ScaleAsync(null, int.MaxValue).WaitAsync(SupervisorHarness.Timeout, TestContext.Current.CancellationToken);
+        var down = await harness.Supervisor.ScaleAsync(null, int.MinValue).WaitAsync(SupervisorHarness.Timeout, TestContext.Current.CancellationToken);
+
+        Assert.Equal(ScaleOutcome.Rejected, up.Outcome);
+        Assert.Equal("Cannot scale by +2147483647: 1 worker(s) now would become 2147483648, but the count must be between 1 and 1024.", up.Message);
+        Assert.Equal(1, up.Workers);
+        Assert.Equal(ScaleOutcome.Rejected, down.Outcome);
+        Assert.Equal("Cannot scale by -2147483648: 1 worker(s) now would become -2147483647, but the count must be between 1 and 1024.", down.Message);
     }
 
     /// <summary>Verifies that EventInvoker runs every subscriber when some throw, then rethrows one failure as it was and several as an AggregateException.</summary>

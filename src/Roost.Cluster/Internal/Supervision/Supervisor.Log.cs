@@ -67,6 +67,9 @@ internal sealed partial class Supervisor
         [LoggerMessage(ClusterEventIds.IpcMessageRejected, LogLevel.Warning, "Dropped a message from worker {WorkerId} (pid {Pid}, generation {Generation}): {Reason} ({Length} bytes)", EventName = "IpcMessageRejected")]
         public static partial void MessageRejected(ILogger logger, int workerId, int pid, int generation, string reason, long length);
 
+        [LoggerMessage(ClusterEventIds.IpcInvalidMessage, LogLevel.Warning, "Dropped a '{MessageType}' message from worker {WorkerId} (pid {Pid}, generation {Generation}): {Reason}", EventName = "IpcInvalidMessage")]
+        public static partial void MessageInvalid(ILogger logger, string messageType, int workerId, int pid, int generation, string reason);
+
         [LoggerMessage(ClusterEventIds.IpcUnexpectedMessage, LogLevel.Warning, "Dropped a '{MessageType}' message from worker {WorkerId} (pid {Pid}, generation {Generation}): workers do not send it", EventName = "IpcUnexpectedMessage")]
         public static partial void UnexpectedMessage(ILogger logger, string messageType, int workerId, int pid, int generation);
 

@@ -49,15 +49,18 @@ internal sealed partial class Supervisor
             return;
         }
 
-        var target = request.Workers ?? current + (request.Delta ?? 0);
-        if (target is < 1 or > MaxWorkers)
+        // In long: a delta near int.MaxValue (the control protocol takes any int) must not wrap around before the check.
+        var wanted = request.Workers ?? (long)current + (request.Delta ?? 0);
+        if (wanted is < 1 or > MaxWorkers)
         {
             var message = request.Workers is null
                 ? ClusterErrorMessages.ScaleRelativeOutOfRange(current, request.Delta ?? 0, MaxWorkers)
-                : ClusterErrorMessages.ScaleOutOfRange(target, MaxWorkers);
+                : ClusterErrorMessages.ScaleOutOfRange(request.Workers.Value, MaxWorkers);
             request.Result.TrySetResult(ScaleResult.NotDone(ScaleOutcome.Rejected, current, current, message));
             return;
         }
+
+        var target = (int)wanted;
 
         if (_reload is not null || _scale is not null)
         {

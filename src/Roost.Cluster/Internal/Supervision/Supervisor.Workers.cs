@@ -55,6 +55,14 @@ internal sealed partial class Supervisor
 
     private void OnListening(WorkerProcess worker, ListeningMessage message)
     {
+        if (message.Port is < 0 or > 65535)
+        {
+            // A worker runtime never sends this; a broken or foreign one must not make the event fail (or count as ready).
+            Log.MessageInvalid(_logger, "listening", worker.Id, worker.Pid, worker.Generation,
+                $"port {message.Port} is outside 0-65535; the worker is not counted as listening");
+            return;
+        }
+
         var endPoint = new IPEndPoint(IPAddress.TryParse(message.Address, out var address) ? address : IPAddress.Any, message.Port);
         if (worker.ReadyAt is null)
         {
