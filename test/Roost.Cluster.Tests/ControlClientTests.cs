@@ -18,7 +18,7 @@ public sealed class ControlClientTests
     [Theory]
     [InlineData("this is not json")]
     [InlineData("{\"type\":\"no-such-reply\"}")]
-    public async Task Exchange_MalformedReply_IsAClearErrorNamingTheSocket(string reply)
+    public async Task GetStatus_MalformedReply_IsAClearErrorNamingTheSocket(string reply)
     {
         using var directory = new TempDirectory("roost-ctl-client");
         var client = new ControlClient(directory.Path);
