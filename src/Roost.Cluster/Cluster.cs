@@ -77,6 +77,11 @@ public static partial class Cluster
     {
         ArgumentNullException.ThrowIfNull(options);
         ThrowIfWorker();
+        if (options.Admin.Validate() is [var problem, ..])
+        {
+            throw new ArgumentException(problem, nameof(options));
+        }
+
         lock (Gate)
         {
             if (_supervisor is { HasForked: true })
@@ -183,6 +188,15 @@ public static partial class Cluster
     /// <summary>Opens the control socket of <see cref="ClusterOptions.ControlSocket"/> now instead of at the first fork.</summary>
     /// <exception cref="InvalidOperationException">Another live primary uses the same name, or the socket cannot be created.</exception>
     internal static void OpenControlSocket() => Supervisor.OpenControlSocket();
+
+    /// <summary>Starts the admin listener now (the CLI, before binding the serving port) when it is configured.</summary>
+    internal static void OpenAdminListener() => Supervisor.OpenAdminListener();
+
+    /// <summary>Gets the admin listener once it runs.</summary>
+    internal static Internal.Admin.AdminListener? AdminListener => Supervisor.Admin;
+
+    /// <summary>A snapshot of the instance's metrics (workers, totals, last supervision events).</summary>
+    internal static Task<Internal.Metrics.MetricsSnapshot> GetMetricsAsync(CancellationToken cancellationToken = default) => Supervisor.GetMetricsAsync(cancellationToken);
 
     /// <summary>Closes the control socket opened by <see cref="OpenControlSocket"/> when the primary gives up before forking.</summary>
     internal static void CloseControlSocket() => Supervisor.Control?.Dispose();

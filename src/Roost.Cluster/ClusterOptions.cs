@@ -145,7 +145,12 @@ public sealed partial class ClusterOptions
     /// </summary>
     internal Func<System.Diagnostics.ProcessStartInfo>? WorkerStartInfo { get; set; }
 
-    internal ClusterOptions Clone() => (ClusterOptions)MemberwiseClone();
+    internal ClusterOptions Clone()
+    {
+        var copy = (ClusterOptions)MemberwiseClone();
+        copy.Admin = Admin.Clone();
+        return copy;
+    }
 
     private static TimeSpan NonNegative(TimeSpan value, string name) =>
         value >= TimeSpan.Zero ? value : throw OutOfRange(name, value, "zero or more");

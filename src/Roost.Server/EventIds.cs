@@ -25,6 +25,9 @@ internal static class EventIds
     public const int TlsHandshakeRejected = 1110;
     public const int OcspStaplingDisabled = 1111;
     public const int Http1Refused = 1112;
+    public const int SessionResumptionUnavailable = 1150;
+    public const int SessionResumptionReady = 1151;
+    public const int SessionTicketKeysRotated = 1152;
     public const int Http2AbuseClosed = 1200;
     public const int Http2AbuseSummary = 1201;
     public const int Http2GracefulGoAway = 1202;

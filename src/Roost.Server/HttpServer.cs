@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Roost.Internal;
 using Roost.Internal.Http2Guard;
 using Roost.Tls;
+using Roost.Tls.Resumption;
 
 namespace Roost;
 
@@ -61,10 +62,6 @@ public sealed partial class HttpServer : IAsyncDisposable
             // Load and check (and fail) now, before any socket is bound: bad TLS input never half-starts a server.
             _clientValidator = ClientCertificateValidator.Create(secure, _logger);
             _clientCertificateMode = secure.ClientCertificateMode;
-            _store = CertificateStore.Create(secure, _logger);
-            _store.Reloaded += outcome => CertificateReloaded?.Invoke(this, new CertificateReloadedEventArgs(outcome));
-            _watcher = new CertificateFileWatcher(_store, _logger, secure.WatchCertificateFiles);
-            _reloadOnHangup = secure.ReloadCertificatesOnHangup;
             _sslProtocols = TlsPolicies.Protocols(secure.TlsPolicy);
             _cipherSuites = TlsPolicies.Create(secure.TlsPolicy);
             if (protocols.HasFlag(HttpProtocols.Http2))
@@ -76,6 +73,14 @@ public sealed partial class HttpServer : IAsyncDisposable
             {
                 _alpn.Add(SslApplicationProtocol.Http11);
             }
+
+            // Session resumption across workers and for TLS 1.2 clients (docs/tls.md): set up per certificate before it
+            // is served; until then (and if the runtime is not what Roost expects) handshakes are served as before.
+            var resumption = OperatingSystem.IsLinux() ? new SessionResumption(secure, _sslProtocols, SplitsTls13, _alpn, _logger) : null;
+            _store = CertificateStore.Create(secure, _logger, resumption is null ? null : served => resumption.PrepareAsync(served, CancellationToken.None));
+            _store.Reloaded += outcome => CertificateReloaded?.Invoke(this, new CertificateReloadedEventArgs(outcome));
+            _watcher = new CertificateFileWatcher(_store, _logger, secure.WatchCertificateFiles);
+            _reloadOnHangup = secure.ReloadCertificatesOnHangup;
         }
     }
 
@@ -193,6 +198,12 @@ public sealed partial class HttpServer : IAsyncDisposable
             }
 
             _host = new KestrelHost(this);
+        }
+
+        if (_store is not null)
+        {
+            // The session set-up of each certificate (in-memory handshakes, milliseconds) finishes before the first client.
+            await Task.WhenAll(_store.Entries.Select(e => e.Current.Prepared)).WaitAsync(TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
         }
 
         var provider = ListenHandles.Provider;
@@ -324,13 +335,15 @@ public sealed partial class HttpServer : IAsyncDisposable
         // narrows TLS 1.2 only (every TLS 1.3 suite is AEAD with forward secrecy), and without one .NET on Linux reuses
         // one OpenSSL context per certificate instead of building one per handshake — cheaper, and sessions resume.
         // Clients without TLS 1.3 get the policy's TLS 1.2 suites as before (docs/tls.md).
+        // Once the certificate's kept OpenSSL contexts carry the policy's TLS 1.2 cipher list (SessionResumption), the
+        // other clients need no policy either: they then use a kept context too, and their sessions resume.
         var tls13 = SplitsTls13 && context.Connection.Features.Get<Tls13Offered>() is not null;
         return ValueTask.FromResult(new SslServerAuthenticationOptions
         {
             ServerCertificateContext = served.Context,
             ApplicationProtocols = _alpn,
             EnabledSslProtocols = tls13 ? SslProtocols.Tls13 : _sslProtocols,
-            CipherSuitesPolicy = tls13 ? null : _cipherSuites,
+            CipherSuitesPolicy = tls13 || served.SharesSessions ? null : _cipherSuites,
             ClientCertificateRequired = _clientCertificateMode != ClientCertificateMode.Off,
             RemoteCertificateValidationCallback = _clientValidator is null ? null : _clientValidator.Validate,
             CertificateRevocationCheckMode = X509RevocationMode.NoCheck,

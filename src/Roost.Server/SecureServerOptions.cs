@@ -18,6 +18,7 @@ namespace Roost;
 public sealed class SecureServerOptions : ServerOptions
 {
     private TimeSpan _settleTime = TimeSpan.FromSeconds(5);
+    private TimeSpan _ticketRotation = TimeSpan.FromHours(12);
 
     /// <summary>Gets the TLS material.</summary>
     public CertificateSource Tls { get; } = new();
@@ -107,6 +108,35 @@ public sealed class SecureServerOptions : ServerOptions
     /// </summary>
     /// <remarks>Defaults to <see langword="true"/>. Fetching happens in the background; it never delays startup or a handshake.</remarks>
     public bool OcspStapling { get; set; } = true;
+
+    /// <summary>
+    /// Gets or sets a value indicating whether TLS session tickets are issued, so that a returning client resumes its
+    /// session without a new certificate signature (TLS 1.3 and TLS 1.2). Off, sessions still resume, but only on the
+    /// process that made them (its session cache), as with nginx's <c>ssl_session_tickets off</c>.
+    /// </summary>
+    /// <remarks>Defaults to <see langword="true"/>. In a cluster every worker uses the primary's keys (docs/tls.md).</remarks>
+    public bool SessionTickets { get; set; } = true;
+
+    /// <summary>
+    /// Gets or sets how often a new session ticket encryption key is made; the two previous keys still open tickets, and
+    /// a session can be resumed for two intervals. In a cluster the primary's setting applies.
+    /// </summary>
+    /// <remarks>Defaults to 12 hours (Caddy's interval). Ignored when <see cref="SessionTicketKeyFile"/> is set.</remarks>
+    public TimeSpan SessionTicketKeyRotation
+    {
+        get => _ticketRotation;
+        set => _ticketRotation = value > TimeSpan.Zero
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(value), value, $"SecureServerOptions.SessionTicketKeyRotation must be positive; got {value}.");
+    }
+
+    /// <summary>
+    /// Gets or sets a file of session ticket keys the operator manages and shares with other machines behind one load
+    /// balancer: one key per line, base64 of 80 bytes, the first encrypts (docs/tls.md). It must be readable by its
+    /// owner only. Roost then makes no keys and does not rotate: replace the file and reload to rotate.
+    /// </summary>
+    /// <remarks>Defaults to <see langword="null"/>: keys made in memory and rotated every <see cref="SessionTicketKeyRotation"/>.</remarks>
+    public string? SessionTicketKeyFile { get; set; }
 
     /// <summary>Options for PEM or DER files read when the server is created; errors then name each file.</summary>
     /// <param name="certPath">The certificate file.</param>

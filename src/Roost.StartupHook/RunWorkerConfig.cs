@@ -41,6 +41,12 @@ internal sealed record RunWorkerConfig
 
     public bool OcspStapling { get; init; } = true;
 
+    /// <summary>Gets a value indicating whether session tickets are issued (the keys come from the primary over IPC, never through this configuration).</summary>
+    public bool SessionTickets { get; init; } = true;
+
+    /// <summary>Gets the primary's ticket key rotation in seconds (the session lifetime is two of them).</summary>
+    public long TicketKeyRotationSeconds { get; init; } = 12 * 3600;
+
     /// <summary>Gets the SQLite state folder (absolute), or <see langword="null"/>.</summary>
     public string? StateDirectory { get; init; }
 
@@ -84,6 +90,8 @@ internal sealed record RunWorkerConfig
             UnknownServerName = RefuseUnknownSni ? UnknownServerNameAction.Refuse : UnknownServerNameAction.UseDefault,
             ClientCertificateMode = ClientCertificateMode,
             OcspStapling = OcspStapling,
+            SessionTickets = SessionTickets,
+            SessionTicketKeyRotation = TimeSpan.FromSeconds(Math.Max(1, TicketKeyRotationSeconds)),
 
             // The primary replaces workers on SIGHUP (each new worker reads the files again); workers do not watch.
             WatchCertificateFiles = false,

@@ -165,6 +165,13 @@ public sealed partial class TestProcess : IAsyncDisposable
     /// <summary>Closes the child's standard input, for tools that run until it ends (e.g. <c>openssl s_client</c>).</summary>
     public void CloseStandardInput() => _process.StandardInput.Close();
 
+    /// <summary>Writes one line to the process's standard input (for programs driven by commands).</summary>
+    public void WriteLine(string line)
+    {
+        _process.StandardInput.WriteLine(line);
+        _process.StandardInput.Flush();
+    }
+
     /// <summary>Sends a POSIX signal (e.g. 15 for SIGTERM, 2 for SIGINT, 9 for SIGKILL).</summary>
     public void Signal(int signal)
     {

@@ -108,6 +108,7 @@ internal static class RunCluster
             ListenerSharing = ListenerSharingMode.ReusePort,
             WorkerStartInfo = () => WorkerStartInfo(dotnet, app, hook, json),
         };
+        settings.Tls.ApplyTicketKeys(clusterOptions);
         if (ServeAndRun.SetupPrimaryWithControl(clusterOptions, settings) is { } failed)
         {
             return failed;
@@ -174,6 +175,8 @@ internal static class RunCluster
             ClientCertificateMode = tls.ClientCertificateMode,
             ClientCa = [.. tls.ClientCa.Select(Path.GetFullPath)],
             OcspStapling = tls.OcspStapling,
+            SessionTickets = tls.SessionTickets,
+            TicketKeyRotationSeconds = (long)tls.TicketKeyRotation.TotalSeconds,
             Sni = [.. tls.Sni.Select(Sni)],
         }, development);
     }

@@ -26,21 +26,52 @@ internal static class ServeAndRun
         options.Name = settings.Name ?? (settings.Port != 0 ? settings.Port.ToString(CultureInfo.InvariantCulture) : null);
         options.RunDirectory = settings.RunDirectory;
         (settings.Recycle ?? RecycleSettings.Off).ApplyTo(options);
+        options.CollectMetrics = settings.Metrics;
+        options.Admin.EndPoint = settings.Admin;
+        options.Admin.BearerToken = settings.AdminToken;
+        if (options.Admin.Validate() is { Count: > 0 } adminProblems)
+        {
+            // Checked before anything starts: an admin listener open to the network without a token is never started.
+            return CommandErrors.Fail(string.Join(Environment.NewLine + "error: ", adminProblems), ExitCodes.InvalidUsage);
+        }
+
         Cluster.SetupPrimary(options);
         if (settings.Port == 0 && settings.Name is null && settings.RunDirectory is null)
         {
-            return null;
+            return OpenAdmin();
         }
 
         try
         {
             Cluster.OpenControlSocket();
-            return null;
         }
         catch (InvalidOperationException ex)
         {
             return CommandErrors.Fail(ex.Message, ExitCodes.ListenFailed);
         }
+
+        return OpenAdmin();
+    }
+
+    /// <summary>Starts the admin listener (when --admin is set) before the serving port is bound and any worker starts.</summary>
+    private static int? OpenAdmin()
+    {
+        try
+        {
+            Cluster.OpenAdminListener();
+        }
+        catch (InvalidOperationException ex)
+        {
+            Cluster.CloseControlSocket();
+            return CommandErrors.Fail(ex.Message, ExitCodes.ListenFailed);
+        }
+
+        if (Cluster.AdminListener is { } admin)
+        {
+            Console.WriteLine($"Admin listener http://{HttpServer.Describe(admin.EndPoint)}/ (metrics: /metrics)");
+        }
+
+        return null;
     }
 
     /// <summary>

@@ -37,6 +37,9 @@ internal static class ServeCommand
         settings.Command == SettingScope.Serve ? settings.Get(RoostSettings.Root) : null)
     {
         MaxBodySize = settings.Command == SettingScope.Serve && MaxBodySizeOption.TryParse(settings.Get(RoostSettings.MaxBodySize), out var size) ? size : MaxBodySizeOption.Default,
+        Admin = settings.Get(RoostSettings.Admin) is { } admin && AdminEndPoint.TryParse(admin, out var adminEndPoint) ? adminEndPoint : null,
+        AdminToken = settings.Get(RoostSettings.AdminToken),
+        Metrics = settings.Get(RoostSettings.Metrics),
     };
 
     internal static async Task<int> RunAsync(ServeSettings settings, CancellationToken cancellationToken)
@@ -46,6 +49,11 @@ internal static class ServeCommand
         if (settings.Root is not null && !StaticSite.TryResolveRoot(settings.Root, out root, out var rootError))
         {
             return CommandErrors.Fail(rootError, ExitCodes.InvalidUsage);
+        }
+
+        if (settings.Admin is not null && settings.Workers == 0 && Cluster.IsPrimary)
+        {
+            return CommandErrors.Fail(ServeErrorMessages.AdminWithoutWorkers(), ExitCodes.InvalidUsage);
         }
 
         // Clustered: this process is the primary (binds the port, supervises) unless it is one of its workers,
@@ -181,4 +189,13 @@ internal sealed record ServeSettings(int Port, string Host, TlsSettings Tls, Tim
 {
     /// <summary>Gets the largest request body accepted, in bytes (<c>--max-body-size</c>); <see langword="null"/> for no limit.</summary>
     public long? MaxBodySize { get; init; } = MaxBodySizeOption.Default;
+
+    /// <summary>Gets the admin listener's end point (<c>--admin</c>); <see langword="null"/>: off.</summary>
+    public System.Net.IPEndPoint? Admin { get; init; }
+
+    /// <summary>Gets the admin listener's bearer token (<c>--admin-token</c>).</summary>
+    public string? AdminToken { get; init; }
+
+    /// <summary>Gets a value indicating whether workers count metrics (<c>--metrics</c>).</summary>
+    public bool Metrics { get; init; } = true;
 }

@@ -3,6 +3,12 @@ namespace Roost.Cli.Commands;
 /// <summary>Every message of <c>roost serve --root</c> (tests assert them). Paths are quoted as the user gave them.</summary>
 internal static class ServeErrorMessages
 {
+    public static string AdminInvalid(string value) =>
+        $"--admin must be PORT (on 127.0.0.1), HOST:PORT or [IPv6]:PORT with an IP address and a port from 0 to 65535; got '{value}'. Example: --admin 127.0.0.1:9090.";
+
+    public static string AdminWithoutWorkers() =>
+        "--admin needs workers: the admin listener runs in the primary, and --workers 0 has none. Use --workers 1 or more, or leave --admin out.";
+
     public static string RootMissing(string path) =>
         $"Folder '{path}' (option --root) does not exist. Give the folder whose files to serve; relative paths are resolved against the working directory.";
 

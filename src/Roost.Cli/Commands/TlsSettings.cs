@@ -21,6 +21,9 @@ internal sealed record TlsSettings(string? Cert, string? Key, IReadOnlyList<stri
         ClientCa = settings.Get(RoostSettings.ClientCa),
         Watch = settings.Get(RoostSettings.Watch),
         OcspStapling = settings.Get(RoostSettings.Ocsp),
+        SessionTickets = settings.Get(RoostSettings.SessionTickets),
+        TicketKeyRotation = ServeRecycleOptions.TryParseDuration(settings.Get(RoostSettings.TicketKeyRotation)!) ?? TimeSpan.FromHours(12),
+        TicketKeyFile = settings.Get(RoostSettings.TicketKeyFile),
     };
 
     public bool IsEmpty => Cert is null && Key is null && Pfx is null && Ca.Count == 0;
@@ -39,6 +42,19 @@ internal sealed record TlsSettings(string? Cert, string? Key, IReadOnlyList<stri
 
     public bool OcspStapling { get; init; } = true;
 
+    public bool SessionTickets { get; init; } = true;
+
+    public TimeSpan TicketKeyRotation { get; init; } = TimeSpan.FromHours(12);
+
+    public string? TicketKeyFile { get; init; }
+
+    /// <summary>Applies the session ticket settings to the primary's options (it makes the keys every worker uses).</summary>
+    public void ApplyTicketKeys(ClusterOptions options)
+    {
+        options.SessionTicketKeyRotation = TicketKeyRotation;
+        options.SessionTicketKeyFile = TicketKeyFile;
+    }
+
     /// <summary>Applies the serving settings (policy, SNI, mTLS, reload, OCSP) to <paramref name="options"/>.</summary>
     public void ApplyServing(SecureServerOptions options)
     {
@@ -53,6 +69,9 @@ internal sealed record TlsSettings(string? Cert, string? Key, IReadOnlyList<stri
         options.WatchCertificateFiles = Watch;
         options.ReloadCertificatesOnHangup = true;
         options.OcspStapling = OcspStapling;
+        options.SessionTickets = SessionTickets;
+        options.SessionTicketKeyRotation = TicketKeyRotation;
+        options.SessionTicketKeyFile = TicketKeyFile;
         foreach (var entry in Sni)
         {
             var (host, source) = ParseSni(entry);
@@ -97,6 +116,19 @@ internal sealed record TlsSettings(string? Cert, string? Key, IReadOnlyList<stri
     /// <summary>Server options from the files, or from the development chain when no file was given.</summary>
     public (SecureServerOptions Options, DevelopmentCertificateFiles? Development) ToServerOptions()
     {
+        if (TicketKeyFile is not null)
+        {
+            // Checked here, before any worker starts; the keys themselves are read by the primary (or this process).
+            try
+            {
+                _ = Roost.Tls.Resumption.TicketKeyFile.Load(TicketKeyFile, 0, "--ticket-key-file");
+            }
+            catch (InvalidOperationException ex)
+            {
+                throw new CertificateLoadException(ex.Message, TicketKeyFile, "--ticket-key-file", ex);
+            }
+        }
+
         var options = new SecureServerOptions();
         options.Tls.Names = TlsOptionNames.Cli;
         DevelopmentCertificateFiles? development = null;

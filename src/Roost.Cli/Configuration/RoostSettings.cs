@@ -210,6 +210,28 @@ internal static class RoostSettings
         Samples = [false, true, false],
     };
 
+    public static readonly BooleanSetting SessionTickets = new("session-tickets", SettingScope.Both, "Issue TLS session tickets sealed with keys every worker shares, so returning clients resume on any worker.")
+    {
+        InvalidTexts = ["maybe"],
+        Default = true,
+        OffFlag = "--no-session-tickets",
+        OffDescription = "Issue no TLS session tickets: sessions then resume only on the worker that made them (its session cache).",
+        Samples = [false, true, false],
+    };
+
+    public static readonly Setting<string?> TicketKeyRotation = new("ticket-key-rotation", SettingScope.Both, new TextType(acceptNumbers: true, DurationSchema), "must be a duration such as 90s, 30m, 12h or 1d (a plain number means seconds)",
+        "How often the primary makes a new session ticket key (the two previous ones still open tickets; a session resumes for two intervals): 90s, 30m, 12h, 1d.")
+    {
+        InvalidTexts = ["soon", "0"],
+        Default = "12h",
+        IsValid = value => ServeRecycleOptions.TryParseDuration(value!) is not null,
+        OptionMessage = raw => ErrorMessages.DurationInvalid("--ticket-key-rotation", raw),
+        Samples = ["6h", "30m", "1d"],
+    };
+
+    public static readonly Setting<string?> TicketKeyFile = PathSetting("ticket-key-file",
+        "Session ticket keys shared with other machines behind one load balancer: one base64 80-byte key per line, the first encrypts; mode 0600. Read at start and on each reload; no rotation by Roost. Default: keys made in memory.");
+
     public static readonly Setting<long?> MaxRequests = new("max-requests", SettingScope.Both, new OptionalLongType(1), "must be a whole number of requests from 1 up",
         "Recycle a worker after it has served this many requests (successor ready first, then it drains). Default: off.")
     {
@@ -272,12 +294,42 @@ internal static class RoostSettings
         Samples = [2, 3, 1],
     };
 
+    public static readonly Setting<string?> Admin = new("admin", SettingScope.Both, new TextType(acceptNumbers: true), "must be PORT, HOST:PORT or [IPv6]:PORT with a port from 0 to 65535",
+        "Admin listener in the primary (metrics at /metrics, the dashboard): PORT (on 127.0.0.1), HOST:PORT or [IPv6]:PORT. Any address other than loopback needs --admin-token. Plain HTTP: keep it on loopback or behind a TLS proxy. See docs/metrics.md.")
+    {
+        InvalidTexts = ["70000", "example.com:9090", "nine"],
+        DefaultDescription = "off",
+        IsValid = value => AdminEndPoint.TryParse(value!, out _),
+        OptionMessage = ServeErrorMessages.AdminInvalid,
+        Samples = ["9090", "127.0.0.1:9091", "[::1]:9092"],
+    };
+
+    public static readonly Setting<string?> AdminToken = new("admin-token", SettingScope.Both, new TextType(), $"must be at least {ClusterAdminOptions.MinimumTokenLength} characters without white space",
+        $"Bearer token every admin request must send (Authorization: Bearer TOKEN); required when --admin is not loopback. At least {ClusterAdminOptions.MinimumTokenLength} characters (openssl rand -hex 16). Prefer ROOST_ADMIN_TOKEN: arguments are visible in ps.")
+    {
+        Secret = true,
+        IsValid = token => token!.Length >= ClusterAdminOptions.MinimumTokenLength && !token.Any(char.IsWhiteSpace),
+        Samples = ["0123456789abcdef0123", "fedcba9876543210fedc", "a1b2c3d4e5f6a7b8c9d0"],
+    };
+
+    public static readonly BooleanSetting Metrics = new("metrics", SettingScope.Both,
+        "Count requests, connections, TLS handshakes and runtime figures in every worker for roost top, the admin listener and /metrics (a shared-memory block per worker, no traffic per request).")
+    {
+        InvalidTexts = ["sometimes"],
+        Default = true,
+        OnFlag = "--metrics",
+        OffFlag = "--no-metrics",
+        OffDescription = "Count nothing in the workers (roost top and /metrics then show only processes and supervision).",
+        Samples = [false, true, false],
+    };
+
     /// <summary>Gets every setting, in the order of --help, <c>config show</c> and the docs.</summary>
     public static IReadOnlyList<Setting> All { get; } =
     [
         App, Port, Host, Workers, State, ShutdownTimeout, BootTimeout, LogFormat, Name, RunDir, HotSpare, Root, MaxBodySize,
         Cert, Key, Ca, Pfx, Passphrase, TlsPolicy, Sni, UnknownSni, ClientCert, ClientCa, Watch, Ocsp,
-        MaxRequests, MaxRequestsJitter, MaxMemory, MaxAge, MaxAgeJitter, ReloadBatchSize,
+        SessionTickets, TicketKeyRotation, TicketKeyFile,
+        MaxRequests, MaxRequestsJitter, MaxMemory, MaxAge, MaxAgeJitter, ReloadBatchSize, Admin, AdminToken, Metrics,
     ];
 
     /// <summary>Gets the settings of one command, in <see cref="All"/>'s order.</summary>

@@ -21,5 +21,8 @@ internal static class WorkerEnvironment
     /// <summary>"1" in a hot spare: the worker builds its servers, then waits for <c>promote</c> before it listens.</summary>
     public const string Spare = "ROOST_CLUSTER_SPARE";
 
-    public static readonly string[] All = [WorkerId, Generation, IpcHandle, PrimaryPid, HeartbeatMilliseconds, DrainMilliseconds, MaxMessageBytes, ListenHandles, KeepAliveDrainMilliseconds, Spare];
+    /// <summary>The worker's shared metrics block (<see cref="Metrics.MetricsBlock"/>); absent when metrics are off.</summary>
+    public const string MetricsFile = "ROOST_CLUSTER_METRICS_FILE";
+
+    public static readonly string[] All = [WorkerId, Generation, IpcHandle, PrimaryPid, HeartbeatMilliseconds, DrainMilliseconds, MaxMessageBytes, ListenHandles, KeepAliveDrainMilliseconds, Spare, MetricsFile];
 }

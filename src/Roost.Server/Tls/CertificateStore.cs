@@ -5,13 +5,43 @@ using Microsoft.Extensions.Logging;
 namespace Roost.Tls;
 
 /// <summary>One certificate as served: the bundle, the TLS context built from it, and the names it covers.</summary>
-internal sealed class ServedCertificate(CertificateBundle bundle, SslStreamCertificateContext context)
+internal sealed class ServedCertificate(CertificateBundle bundle, SslStreamCertificateContext context) : IDisposable
 {
+    private volatile bool _sharesSessions;
+    private List<Resumption.SslContextPin>? _pins;
+
     public CertificateBundle Bundle { get; } = bundle;
 
     public SslStreamCertificateContext Context { get; } = context;
 
     public IReadOnlyList<string> Names { get; } = HostNames.Of(bundle.Leaf);
+
+    /// <summary>
+    /// Gets a value indicating whether this certificate's OpenSSL contexts carry the instance's session settings
+    /// (<see cref="Resumption.SessionResumption"/>): its TLS 1.2 clients then get the kept context too.
+    /// </summary>
+    public bool SharesSessions => _sharesSessions;
+
+    /// <summary>Gets the set-up of the session settings (completed once <see cref="SharesSessions"/> is known).</summary>
+    public Task Prepared { get; set; } = Task.CompletedTask;
+
+    /// <summary>Keeps the pinned contexts (or none, when they could not be set up).</summary>
+    public void MarkResumption(List<Resumption.SslContextPin>? pins)
+    {
+        _pins = pins;
+        _sharesSessions = pins is not null;
+    }
+
+    public void Dispose()
+    {
+        _sharesSessions = false;
+        foreach (var pin in Interlocked.Exchange(ref _pins, null) ?? [])
+        {
+            pin.Dispose();
+        }
+
+        Bundle.Dispose();
+    }
 }
 
 /// <summary>
@@ -65,8 +95,11 @@ internal sealed class CertificateStore : IAsyncDisposable
     private readonly Lock _retiredGate = new();
     private readonly List<ServedCertificate> _retired = [];
 
-    private CertificateStore(SecureServerOptions options, ILogger logger)
+    private readonly Func<ServedCertificate, Task>? _prepare;
+
+    private CertificateStore(SecureServerOptions options, ILogger logger, Func<ServedCertificate, Task>? prepare)
     {
+        _prepare = prepare;
         _unknown = options.UnknownServerName;
         _checkOptions = options.CertificateCheck;
         _ocspStapling = options.OcspStapling;
@@ -83,9 +116,12 @@ internal sealed class CertificateStore : IAsyncDisposable
     public event Action<CertificateReloadOutcome>? Reloaded;
 
     /// <summary>Loads and checks every certificate; throws one <see cref="CertificateLoadException"/> listing every error.</summary>
-    public static CertificateStore Create(SecureServerOptions options, ILogger logger)
+    /// <param name="options">The server's options.</param>
+    /// <param name="logger">The server's logger.</param>
+    /// <param name="prepare">Run for each certificate before it is served (started at creation, awaited in reloads before the swap).</param>
+    public static CertificateStore Create(SecureServerOptions options, ILogger logger, Func<ServedCertificate, Task>? prepare = null)
     {
-        var store = new CertificateStore(options, logger);
+        var store = new CertificateStore(options, logger, prepare);
         List<CertificateFinding> errors = [];
         var sources = new List<(string Name, CertificateSource Source)> { (DefaultName, options.Tls) };
         sources.AddRange(options.SniCertificates.Select(kv => (kv.Key, kv.Value)));
@@ -113,10 +149,19 @@ internal sealed class CertificateStore : IAsyncDisposable
         {
             foreach (var entry in store._all)
             {
-                entry.Current.Bundle.Dispose();
+                entry.Current.Dispose();
             }
 
             throw new CertificateLoadException(errors);
+        }
+
+        if (prepare is not null)
+        {
+            foreach (var entry in store._all)
+            {
+                var served = entry.Current;
+                served.Prepared = Task.Run(() => prepare(served));
+            }
         }
 
         return store;
@@ -218,14 +263,14 @@ internal sealed class CertificateStore : IAsyncDisposable
         await _disposed.CancelAsync().ConfigureAwait(false);
         foreach (var entry in _all)
         {
-            entry.Current.Bundle.Dispose();
+            entry.Current.Dispose();
         }
 
         lock (_retiredGate)
         {
             foreach (var retired in _retired)
             {
-                retired.Bundle.Dispose();
+                retired.Dispose();
             }
 
             _retired.Clear();
@@ -268,6 +313,13 @@ internal sealed class CertificateStore : IAsyncDisposable
             }
 
             var next = new ServedCertificate(bundle, CreateContext(bundle));
+            if (_prepare is not null)
+            {
+                // Before the swap: the new certificate's first TLS 1.2 clients already get its kept OpenSSL context.
+                next.Prepared = _prepare(next);
+                await next.Prepared.ConfigureAwait(false);
+            }
+
             var previous = entry.Swap(next);
             Retire(previous);
             HttpServer.LogFindings(_logger, check.Warnings);
@@ -309,7 +361,7 @@ internal sealed class CertificateStore : IAsyncDisposable
         {
             if (_retired.Remove(previous))
             {
-                previous.Bundle.Dispose();
+                previous.Dispose();
             }
         }
     }

@@ -78,4 +78,51 @@ public sealed class TlsPolicyTests
         var second = await ConnectAsync("-sess_in");
         Assert.True(second.Contains("Reused, TLSv1.3", StringComparison.Ordinal), $"second connection did not resume:\n{second}");
     }
+
+    /// <summary>
+    /// TLS 1.2 sessions resume too (issue 15: before, TLS 1.2 clients got a new OpenSSL context per handshake and none
+    /// resumed), and the resumed connection keeps the policy's suite (the kept context carries the policy's TLS 1.2 list).
+    /// </summary>
+    [Theory]
+    [InlineData(TlsPolicy.Intermediate, "ECDHE-RSA-AES128-GCM-SHA256")]
+    [InlineData(TlsPolicy.Compatible, "ECDHE-RSA-AES128-SHA256")]
+    public async Task Policy_ResumesTls12Sessions(TlsPolicy policy, string cipher)
+    {
+        var openssl = OpenSsl.Require();
+        using var chain = TestCertificates.CreateChain(new GeneratedCertificateSpec { KeyKind = GeneratedKeyKind.Rsa, RsaKeySize = 2048 });
+        var options = chain.ServerOptions(allowHttp1: true);
+        options.TlsPolicy = policy;
+        await using var server = Https.CreateServer(options, (_, res) => res.End("ok"));
+        await server.ListenAsync(0, "127.0.0.1", TestContext.Current.CancellationToken);
+
+        var (code, output) = await TestProcess.RunAsync(
+            "sh",
+            ["-c", "sleep 1 | exec \"$0\" \"$@\"", openssl, "s_client", "-connect", $"127.0.0.1:{server.Port}", "-tls1_2", "-cipher", cipher, "-reconnect"],
+            TimeSpan.FromSeconds(30));
+
+        Assert.True(code == 0, $"openssl s_client -reconnect: exit {code}\n{output}");
+        var reused = output.Split('\n').Count(l => l.StartsWith($"Reused, TLSv1.2, Cipher is {cipher}", StringComparison.Ordinal));
+        Assert.True(reused == 5, $"{reused} of 5 reconnects resumed:\n{output}");
+    }
+
+    /// <summary>
+    /// The runtime is what Roost's session set-up expects (docs/tls.md, "Session resumption"): every certificate's
+    /// OpenSSL contexts are reached and set up. Fails when an SDK update changes .NET's internals and Roost falls back
+    /// to per-process ticket keys (the one warning, event 1150), so the change is seen at once.
+    /// </summary>
+    [Fact]
+    public async Task SessionSetUp_OnThisRuntime_ReachesOpenSslContexts()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "SslStream uses OpenSSL only on Linux.");
+        using var chain = TestCertificates.CreateChain();
+        using var logs = new CapturingLoggerProvider();
+        using var loggers = logs.CreateFactory();
+        var options = chain.ServerOptions(allowHttp1: true);
+        options.LoggerFactory = loggers;
+        await using var server = Http2.CreateSecureServer(options, (_, res) => res.End("ok"));
+        await server.ListenAsync(0, "127.0.0.1", TestContext.Current.CancellationToken);
+
+        Assert.DoesNotContain(logs.Entries, e => e.EventId.Id == 1150);
+        Assert.Contains(logs.Entries, e => e.EventId.Id == 1151);
+    }
 }

@@ -9,4 +9,5 @@ namespace Roost.Internal.Control;
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(ControlRequest))]
 [JsonSerializable(typeof(ControlResponse))]
+[JsonSerializable(typeof(Roost.Internal.Metrics.MetricsSnapshot))]
 internal sealed partial class ControlJsonContext : JsonSerializerContext;

@@ -8,6 +8,7 @@ namespace Roost.Internal.Control;
 [JsonDerivedType(typeof(Reload), "reload")]
 [JsonDerivedType(typeof(Scale), "scale")]
 [JsonDerivedType(typeof(Stop), "stop")]
+[JsonDerivedType(typeof(Metrics), "metrics")]
 internal abstract record ControlRequest
 {
     /// <summary>Gets the protocol version of the sender.</summary>
@@ -22,6 +23,9 @@ internal abstract record ControlRequest
 
     /// <summary>Scale to <paramref name="Workers"/>, or by <paramref name="Delta"/> (exactly one is set).</summary>
     public sealed record Scale(int? Workers = null, int? Delta = null) : ControlRequest;
+
+    /// <summary>A metrics snapshot of the instance (<c>roost top</c>).</summary>
+    public sealed record Metrics : ControlRequest;
 
     /// <summary>Stop gracefully; <paramref name="TimeoutSeconds"/> overrides the drain timeout for this stop.</summary>
     public sealed record Stop(double? TimeoutSeconds = null) : ControlRequest;

@@ -9,6 +9,7 @@ namespace Roost.Internal.Control;
 [JsonDerivedType(typeof(StatusReport), "status")]
 [JsonDerivedType(typeof(Result), "result")]
 [JsonDerivedType(typeof(Error), "error")]
+[JsonDerivedType(typeof(MetricsReport), "metrics")]
 internal abstract record ControlResponse
 {
     /// <summary>Gets the protocol version of the primary.</summary>
@@ -57,6 +58,9 @@ internal abstract record ControlResponse
         int? Previous = null,
         int? ExitCode = null,
         IReadOnlyList<WorkerCertificates>? Certificates = null) : ControlResponse;
+
+    /// <summary>The answer to <c>metrics</c>: the snapshot.</summary>
+    public sealed record MetricsReport(Roost.Internal.Metrics.MetricsSnapshot Metrics) : ControlResponse;
 
     /// <summary>The request was not served (<see cref="ControlErrorCodes"/>).</summary>
     public sealed record Error(string Code, string Message) : ControlResponse;

@@ -15,5 +15,8 @@ internal sealed partial class WorkerRuntime
 
         [LoggerMessage(ClusterEventIds.IpcUnexpectedMessage, LogLevel.Warning, "worker {WorkerId} (pid {Pid}, generation {Generation}) dropped a '{MessageType}' message: the primary does not send it", EventName = "IpcUnexpectedMessage")]
         public static partial void UnexpectedMessage(ILogger logger, string messageType, int workerId, int pid, int generation);
+
+        [LoggerMessage(ClusterEventIds.MetricsUnavailable, LogLevel.Warning, "worker {WorkerId} (pid {Pid}, generation {Generation}) cannot open its metrics block '{Path}': {Reason}; its counters stay at zero", EventName = "MetricsUnavailable")]
+        public static partial void MetricsUnavailable(ILogger logger, int workerId, int pid, int generation, string path, string reason);
     }
 }

@@ -47,6 +47,7 @@ internal sealed partial class WorkerRuntime
         // spawn are not used: a spare starts with none, so every end point is asked for after the promotion.
         _ = message;
         _requests?.Reset();
+        _meters?.StartCounting();
         _promoted.TrySetResult();
     }
 }

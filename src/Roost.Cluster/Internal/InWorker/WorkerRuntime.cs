@@ -85,6 +85,7 @@ internal sealed partial class WorkerRuntime : IListenHandleProvider
             [typeof(BroadcastMessage)] = m => OnBroadcast((BroadcastMessage)m),
             [typeof(ReloadCertificatesMessage)] = m => _ = ReloadCertificatesAsync((ReloadCertificatesMessage)m),
             [typeof(PromoteMessage)] = m => OnPromote((PromoteMessage)m),
+            [typeof(TicketKeysMessage)] = m => OnTicketKeys((TicketKeysMessage)m),
         };
     }
 
@@ -192,6 +193,7 @@ internal sealed partial class WorkerRuntime : IListenHandleProvider
             TimeSpan.FromMilliseconds(Number(values[WorkerEnvironment.DrainMilliseconds], 30000)));
         runtime._keepAliveWindow = TimeSpan.FromMilliseconds(Number(values[WorkerEnvironment.KeepAliveDrainMilliseconds], 0));
         runtime.InitializeSpare(values[WorkerEnvironment.Spare] == "1");
+        runtime.StartMetrics(values[WorkerEnvironment.MetricsFile]);
         runtime.Start(Number(values[WorkerEnvironment.PrimaryPid], 0));
         return runtime;
     }
@@ -296,6 +298,7 @@ internal sealed partial class WorkerRuntime : IListenHandleProvider
 
         _heartbeat?.Dispose();
         _loadReports?.Dispose();
+        _meters?.MarkDrainStart();
         _ = DrainAsync(primaryGone);
     }
 

@@ -21,4 +21,5 @@ namespace Roost.Internal.Ipc;
 [JsonDerivedType(typeof(CertificatesReloadedMessage), "certificates-reloaded")]
 [JsonDerivedType(typeof(SpareWaitingMessage), "spare-waiting")]
 [JsonDerivedType(typeof(PromoteMessage), "promote")]
+[JsonDerivedType(typeof(TicketKeysMessage), "ticket-keys")]
 internal abstract record IpcMessage;

@@ -65,6 +65,9 @@ internal sealed partial class Supervisor
             case ControlRequest.Status:
                 session.Complete(BuildStatus());
                 break;
+            case ControlRequest.Metrics:
+                ControlMetrics(session);
+                break;
             case ControlRequest.Reload { CertsOnly: true }:
                 StartCertificateReload(session);
                 break;

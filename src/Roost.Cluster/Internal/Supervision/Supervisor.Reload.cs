@@ -43,6 +43,8 @@ internal sealed partial class Supervisor
             return;
         }
 
+        ReloadTicketKeyFile();
+
         if (_reload is not null)
         {
             // A reload asked for during another one runs after it, so it picks up what changed in between.

@@ -271,6 +271,7 @@ internal sealed partial class Supervisor
         _keepAlive?.Dispose();
         _keepAlive = null;
         StopControlSocket(exitCode);
+        StopAdmin();
         _exit.TrySetResult(exitCode);
     }
 

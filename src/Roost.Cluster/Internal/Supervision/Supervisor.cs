@@ -63,7 +63,7 @@ internal sealed partial class Supervisor
         _options = options.Clone();
         _time = time ?? TimeProvider.System;
         _launcher = launcher ?? new WorkerLauncher();
-        _logger = _options.LoggerFactory?.CreateLogger("Roost.Cluster") ?? new StderrLogger(LogLevel.Warning);
+        _logger = CreateMetrics(_options.LoggerFactory?.CreateLogger("Roost.Cluster") ?? new StderrLogger(LogLevel.Warning));
         _policy = new RestartPolicy(_options, _time, Random.Shared.NextDouble);
         var sharing = _options.ListenerSharing == ListenerSharingMode.Auto
             ? (_options.RespawnWorkers ? ListenerSharingMode.ReusePort : ListenerSharingMode.Handoff)
@@ -76,7 +76,11 @@ internal sealed partial class Supervisor
         };
         _dispatch = new()
         {
-            [typeof(OnlineMessage)] = (w, _) => OnOnline(w),
+            [typeof(OnlineMessage)] = (w, _) =>
+            {
+                _metrics.Online(w.Id);
+                OnOnline(w);
+            },
             [typeof(ListenRequestMessage)] = (w, m) => OnListenRequest(w, (ListenRequestMessage)m),
             [typeof(ListeningMessage)] = (w, m) => OnListening(w, (ListeningMessage)m),
             [typeof(HeartbeatMessage)] = (w, m) => OnHeartbeat(w, (HeartbeatMessage)m),
@@ -171,6 +175,7 @@ internal sealed partial class Supervisor
             }
 
             StartControlSocket();
+            StartAdmin();
 
             StartNotify();
             _sigint = RegisterSignal(PosixSignal.SIGINT, OnSignal, "a graceful stop");
@@ -244,6 +249,10 @@ internal sealed partial class Supervisor
                 break;
             case SupervisorEvent.Exited x:
                 OnExited(x.Worker, x.ExitCode);
+                _metrics.Retire(x.Worker.Id, x.Worker.Slot);
+                break;
+            case SupervisorEvent.Metrics m:
+                m.Result.TrySetResult(BuildMetrics());
                 break;
             case SupervisorEvent.Signal s:
                 OnSignalReceived(s.Number);
@@ -288,6 +297,7 @@ internal sealed partial class Supervisor
                 CheckRecycle();
                 CheckCertificateReloads();
                 CheckSpares();
+                CheckTicketKeys();
                 break;
         }
     }
@@ -395,6 +405,7 @@ internal sealed partial class Supervisor
         info.Environment[WorkerEnvironment.KeepAliveDrainMilliseconds] = Text((long)_options.KeepAliveDrainWindow.TotalMilliseconds);
         info.Environment[WorkerEnvironment.ListenHandles] = inherited;
         info.Environment[WorkerEnvironment.Spare] = spare ? "1" : null;
+        info.Environment[WorkerEnvironment.MetricsFile] = AttachMetrics(id);
         ApplyWorkerDefaults(info, environment);
         foreach (var variable in SystemdNotifier.Variables)
         {
@@ -410,6 +421,7 @@ internal sealed partial class Supervisor
         catch
         {
             _ = Libc.Close(parentHandle);
+            _metrics.Retire(id, -1);
             throw;
         }
         finally
@@ -429,6 +441,7 @@ internal sealed partial class Supervisor
         channel.MessageRejected += (reason, length) => Post(new SupervisorEvent.Rejected(record, reason, length));
         channel.Closed += () => Post(new SupervisorEvent.ChannelClosed(record));
         channel.Start();
+        SendTicketKeys(channel);
         _ = WatchExitAsync(record);
 
         if (spare)

@@ -1,0 +1,64 @@
+using System.Net;
+using Microsoft.AspNetCore.Routing;
+using Roost.Internal;
+
+namespace Roost;
+
+/// <summary>
+/// The admin listener: a small HTTP server in the primary (never in a worker, never on the serving port) with the
+/// instance's metrics (<c>/metrics</c> in the Prometheus text format, <c>/api/metrics</c> as JSON) and whatever
+/// <see cref="Endpoints"/> add (the dashboard). Off unless <see cref="EndPoint"/> is set.
+/// </summary>
+/// <remarks>
+/// A loopback end point may go without a token (anyone who can reach it can already signal the processes on this
+/// machine); any other address requires <see cref="BearerToken"/>, which every request must then send as
+/// <c>Authorization: Bearer &lt;token&gt;</c> (401 otherwise).
+/// </remarks>
+public sealed class ClusterAdminOptions
+{
+    /// <summary>The shortest accepted token: 128 bits of hex or base64 are 22–32 characters; 16 keeps guessing out of reach.</summary>
+    public const int MinimumTokenLength = 16;
+
+    /// <summary>Gets or sets the end point the admin listener binds; <see langword="null"/> turns it off.</summary>
+    /// <remarks>Defaults to <see langword="null"/> (off). Port 0 picks a free port.</remarks>
+    public IPEndPoint? EndPoint { get; set; }
+
+    /// <summary>Gets or sets the token every request must bring; required when <see cref="EndPoint"/> is not a loopback address.</summary>
+    /// <remarks>Defaults to <see langword="null"/>. At least <see cref="MinimumTokenLength"/> characters.</remarks>
+    public string? BearerToken { get; set; }
+
+    /// <summary>Gets the callbacks that add routes to the admin listener (after the token check, beside <c>/metrics</c>).</summary>
+    public IList<Action<IEndpointRouteBuilder>> Endpoints { get; } = [];
+
+    /// <summary>Returns every problem with these settings (empty when they are usable).</summary>
+    internal IReadOnlyList<string> Validate()
+    {
+        var problems = new List<string>();
+        if (EndPoint is null)
+        {
+            return problems;
+        }
+
+        if (BearerToken is { } token && (token.Length < MinimumTokenLength || token.Any(char.IsWhiteSpace)))
+        {
+            problems.Add(ClusterErrorMessages.AdminTokenTooShort(token.Length));
+        }
+        else if (BearerToken is null && !IPAddress.IsLoopback(EndPoint.Address))
+        {
+            problems.Add(ClusterErrorMessages.AdminTokenRequired(EndPoint));
+        }
+
+        return problems;
+    }
+
+    internal ClusterAdminOptions Clone()
+    {
+        var copy = new ClusterAdminOptions { EndPoint = EndPoint, BearerToken = BearerToken };
+        foreach (var endpoints in Endpoints)
+        {
+            copy.Endpoints.Add(endpoints);
+        }
+
+        return copy;
+    }
+}

@@ -1,0 +1,102 @@
+using Roost.Internal.Admin;
+using Roost.Internal.Control;
+using Roost.Internal.Metrics;
+
+namespace Roost.Internal.Supervision;
+
+/// <summary>Metrics: the workers' shared blocks (<see cref="ClusterMetrics"/>) and snapshots of the instance.</summary>
+internal sealed partial class Supervisor
+{
+    private ClusterMetrics _metrics = null!;
+    private AdminListener? _admin;
+
+    /// <summary>Gets the admin listener, once started (<see cref="OpenAdminListener"/> or the first fork).</summary>
+    public AdminListener? Admin => _admin;
+
+    /// <summary>Starts the admin listener now when it is configured (the CLI: before the port is bound, so its errors come first).</summary>
+    /// <exception cref="InvalidOperationException">The admin settings are not usable or its end point cannot be bound.</exception>
+    public void OpenAdminListener()
+    {
+        lock (_startGate)
+        {
+            StartAdmin();
+        }
+    }
+
+    /// <summary>Gets a snapshot of the instance, built on the loop (before the first fork: built here, with no workers).</summary>
+    public Task<MetricsSnapshot> GetMetricsAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_startGate)
+        {
+            if (_loop is null)
+            {
+                return Task.FromResult(BuildMetrics());
+            }
+        }
+
+        var result = new TaskCompletionSource<MetricsSnapshot>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_events.Writer.TryWrite(new SupervisorEvent.Metrics(result)))
+        {
+            return Task.FromException<MetricsSnapshot>(new InvalidOperationException(ClusterErrorMessages.ClusterStopped()));
+        }
+
+        return result.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Creates the logger tee and the metrics owner (constructor).</summary>
+    private Microsoft.Extensions.Logging.ILogger CreateMetrics(Microsoft.Extensions.Logging.ILogger inner)
+    {
+        var supervision = new SupervisionLog(_time);
+        var logger = supervision.Wrap(inner);
+        _metrics = new ClusterMetrics(logger, supervision);
+        return logger;
+    }
+
+    /// <summary>The environment value for a new worker's block, or <see langword="null"/> when metrics are off.</summary>
+    private string? AttachMetrics(int workerId) => _options.CollectMetrics ? _metrics.Attach(workerId) : null;
+
+    private MetricsSnapshot BuildMetrics()
+    {
+        var workers = _workers.Values.OrderBy(w => w.Slot).ThenBy(w => w.Id)
+            .Select(w => Live(w, w.StopRequested ? "draining" : w.ReadyAt is null ? "starting" : "ready", w.Slot))
+            .Concat(_spares.Values.Where(s => !s.StopRequested).OrderBy(s => s.Id).Select(s => Live(s, "spare", null)))
+            .ToList();
+        var header = new ClusterMetrics.SnapshotHeader(
+            _control?.Name ?? _options.Name ?? string.Empty,
+            _primaryStartedAt,
+            _generation,
+            TargetWorkers,
+            _state switch
+            {
+                State.Running => "running",
+                State.Stopping => "stopping",
+                _ => "stopped",
+            },
+            _reload is not null ? "reload" : _scale is not null ? "scale" : null);
+        return _metrics.Build(header, workers, _time.GetUtcNow());
+
+        static ClusterMetrics.LiveWorker Live(WorkerProcess w, string state, int? slot) =>
+            new(w.Id, w.Pid, slot, w.Generation, state, w.StartedAt, w.Worker.Restarts);
+    }
+
+    private void StartAdmin()
+    {
+        if (_admin is not null || _options.Admin.EndPoint is null)
+        {
+            return;
+        }
+
+        // Startup, before any worker: Kestrel binds synchronously inside StartAsync, and the caller (the first Fork or
+        // the CLI's setup) is synchronous like Node's cluster API. Bounded: a bind either succeeds or fails at once.
+        var services = new AdminServices(GetMetricsAsync, _logger);
+        _admin = AdminListener.StartAsync(_options.Admin, services, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30)).GetAwaiter().GetResult();
+    }
+
+    private void StopAdmin()
+    {
+        // Bounded by the listener's own 2 s grace period.
+        _admin?.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(5));
+    }
+
+    private void ControlMetrics(ControlSession session) => session.Complete(new ControlResponse.MetricsReport(BuildMetrics()));
+}
