@@ -1,7 +1,7 @@
 namespace Roost;
 
 /// <summary>
-/// Event id ranges, never reused: 1000–1099 server lifecycle, 1100–1199 TLS and certificates, 1200–1299 HTTP/2 connection guard, 2000–2099 primary and
+/// Event id ranges, never reused: 1000–1099 server lifecycle, 1100–1199 TLS and certificates, 1200–1299 HTTP/2 connection guard, 1300–1399 automatic certificates (ACME), 2000–2099 primary and
 /// supervisor, 2100–2199 worker runtime, 2200–2299 IPC, 3000–3099 CLI.
 /// </summary>
 internal static class EventIds
@@ -31,4 +31,15 @@ internal static class EventIds
     public const int Http2AbuseClosed = 1200;
     public const int Http2AbuseSummary = 1201;
     public const int Http2GracefulGoAway = 1202;
+    public const int AcmeOrderPlaced = 1300;
+    public const int AcmeNameValidated = 1301;
+    public const int AcmeCertificateInstalled = 1302;
+    public const int AcmeAttemptFailed = 1303;
+    public const int AcmeNoCertificateYet = 1304;
+    public const int AcmeAccountCreated = 1305;
+    public const int AcmeRenewalScheduled = 1306;
+    public const int AcmeHttp01Answered = 1307;
+    public const int AcmeHttp01AcceptFailed = 1308;
+    public const int AcmeHttp01Listening = 1309;
+    public const int AcmeLoopFailed = 1310;
 }

@@ -69,6 +69,9 @@ public sealed class RawHttp2Connection : IAsyncDisposable
     /// <summary>Gets or sets a value indicating whether received DATA is not answered with WINDOW_UPDATE (for floods that keep a header block open).</summary>
     public bool SuppressWindowUpdates { get; set; }
 
+    /// <summary>Gets the client's local port (to find the connection in the server's socket table).</summary>
+    public int LocalPort => ((System.Net.IPEndPoint)_tcp.Client.LocalEndPoint!).Port;
+
     /// <summary>Gets how many responses ended (END_STREAM from the server).</summary>
     public int Responses => _responses;
 

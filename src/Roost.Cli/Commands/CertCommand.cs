@@ -21,6 +21,6 @@ internal static class CertCommand
             return ExitCodes.Ok;
         });
 
-        return new Command("cert", "Certificate tools.") { dev, CertCheckCommand.Create() };
+        return new Command("cert", "Certificate tools.") { dev, CertCheckCommand.Create(), CertStatusCommand.Create() };
     }
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using Roost.Acme;
 using Roost.Cli.Welcome;
 using Roost.Tls;
 
@@ -14,6 +15,21 @@ internal static class ServeCluster
     public static async Task<int> RunPrimaryAsync(ServeSettings settings, CancellationToken cancellationToken)
     {
         using var loggerFactory = Logging.CreateForPrimary(settings.LogFormat);
+
+        // --domain: the primary obtains the certificate before any worker starts, then renews it; the workers load
+        // the files it writes (and swap renewed ones through their certificate watchers).
+        AcmeCertificateManager? acme = null;
+        if (settings.Acme is not null)
+        {
+            (acme, var acmeFailed) = await ServeAcme.StartAsync(settings, loggerFactory, cancellationToken).ConfigureAwait(false);
+            if (acmeFailed is { } acmeCode)
+            {
+                return acmeCode;
+            }
+        }
+
+        await using var acmeScope = acme;
+        settings = ServeAcme.WithManagedFiles(settings);
         DevelopmentCertificateFiles? development;
         try
         {
@@ -40,6 +56,7 @@ internal static class ServeCluster
             DrainTimeout = settings.ShutdownTimeout,
             LoggerFactory = loggerFactory,
         };
+        settings.Tls.ApplyTicketKeys(clusterOptions);
         if (ServeAndRun.SetupPrimaryWithControl(clusterOptions, settings) is { } failed)
         {
             return failed;

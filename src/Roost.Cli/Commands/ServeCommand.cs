@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
+using Roost.Acme;
 using Roost.Cli.Configuration;
 using Roost.Cli.Files;
 using Roost.Cli.Welcome;
@@ -37,6 +38,7 @@ internal static class ServeCommand
         settings.Command == SettingScope.Serve ? settings.Get(RoostSettings.Root) : null)
     {
         MaxBodySize = settings.Command == SettingScope.Serve && MaxBodySizeOption.TryParse(settings.Get(RoostSettings.MaxBodySize), out var size) ? size : MaxBodySizeOption.Default,
+        Acme = ServeAcme.From(settings),
         Admin = settings.Get(RoostSettings.Admin) is { } admin && AdminEndPoint.TryParse(admin, out var adminEndPoint) ? adminEndPoint : null,
         AdminToken = settings.Get(RoostSettings.AdminToken),
         Metrics = settings.Get(RoostSettings.Metrics),
@@ -49,6 +51,11 @@ internal static class ServeCommand
         if (settings.Root is not null && !StaticSite.TryResolveRoot(settings.Root, out root, out var rootError))
         {
             return CommandErrors.Fail(rootError, ExitCodes.InvalidUsage);
+        }
+
+        if (ServeAcme.Validate(settings) is { } acmeError)
+        {
+            return CommandErrors.Fail(acmeError, ExitCodes.InvalidUsage);
         }
 
         if (settings.Admin is not null && settings.Workers == 0 && Cluster.IsPrimary)
@@ -74,6 +81,20 @@ internal static class ServeCommand
     {
         using var loggerFactory = Logging.Create(settings.LogFormat);
         var logger = loggerFactory.CreateLogger("Roost.Cli");
+
+        // --domain in one process: this process obtains and renews the certificate; the server loads its files.
+        AcmeCertificateManager? acme = null;
+        if (settings.Acme is not null && !Cluster.IsWorker)
+        {
+            (acme, var failed) = await ServeAcme.StartAsync(settings, loggerFactory, cancellationToken).ConfigureAwait(false);
+            if (failed is { } code)
+            {
+                return code;
+            }
+        }
+
+        await using var acmeScope = acme;
+        settings = ServeAcme.WithManagedFiles(settings);
 
         SecureServerOptions options;
         DevelopmentCertificateFiles? development = null;
@@ -189,6 +210,9 @@ internal sealed record ServeSettings(int Port, string Host, TlsSettings Tls, Tim
 {
     /// <summary>Gets the largest request body accepted, in bytes (<c>--max-body-size</c>); <see langword="null"/> for no limit.</summary>
     public long? MaxBodySize { get; init; } = MaxBodySizeOption.Default;
+
+    /// <summary>Gets the automatic certificate settings (<c>--domain</c>), or <see langword="null"/> for certificate files.</summary>
+    public AcmeSettings? Acme { get; init; }
 
     /// <summary>Gets the admin listener's end point (<c>--admin</c>); <see langword="null"/>: off.</summary>
     public System.Net.IPEndPoint? Admin { get; init; }

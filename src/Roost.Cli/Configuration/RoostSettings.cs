@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Roost.Acme;
 using Roost.Cli.Commands;
 using Roost.Control;
 using Roost.SharedState;
@@ -294,6 +295,77 @@ internal static class RoostSettings
         Samples = [2, 3, 1],
     };
 
+    public static readonly Setting<string[]> Domain = new("domain", SettingScope.Serve, new TextListType(), "must be a list of DNS names (no wildcards, no IP addresses)",
+        "Obtain and renew the certificate for this name automatically from an ACME CA (Let's Encrypt by default); repeat for several names on one certificate. Needs --acme-agree-tos. Instead of --cert/--key/--pfx. See docs/acme.md.")
+    {
+        InvalidTexts = ["*.example.com", "127.0.0.1"],
+        Default = [],
+        IsValid = names => names.All(AcmeSettings.IsValidName),
+        Samples = [["example.com"], ["example.com", "www.example.com"], ["api.example.org"]],
+    };
+
+    public static readonly Setting<string?> AcmeEmail = new("acme-email", SettingScope.Serve, new TextType(), "must be an e-mail address",
+        "Contact e-mail of the ACME account (the CA writes about expiring certificates and policy changes). Default: none.")
+    {
+        InvalidTexts = ["nobody"],
+        DefaultDescription = "none",
+        IsValid = email => email!.Contains('@', StringComparison.Ordinal) && !email.Contains(' ', StringComparison.Ordinal),
+        Samples = ["ops@example.com", "admin@example.org", "tls@example.net"],
+    };
+
+    public static readonly BooleanSetting AcmeAgreeTos = new("acme-agree-tos", SettingScope.Serve,
+        "Agree to the ACME CA's terms of service (Let's Encrypt: https://letsencrypt.org/repository/). Required with --domain: Roost does not agree for you.")
+    {
+        InvalidTexts = ["maybe"],
+        Default = false,
+        OnFlag = "--acme-agree-tos",
+        OffFlag = "--no-acme-agree-tos",
+        OffDescription = "Do not agree to the CA's terms of service (then --domain cannot order certificates).",
+        Samples = [true, false, true],
+    };
+
+    public static readonly Setting<string?> AcmeCa = new("acme-ca", SettingScope.Serve, new TextType(), "must be letsencrypt, letsencrypt-staging or an https:// ACME directory URL",
+        "ACME CA: letsencrypt, letsencrypt-staging (untrusted certificates, for trying things out) or the https:// URL of any ACME directory.")
+    {
+        InvalidTexts = ["http://ca.test/dir", "nope"],
+        Default = "letsencrypt",
+        IsValid = value => AcmeSettings.IsValidDirectory(value!),
+        Samples = ["letsencrypt-staging", "https://ca.example.com/directory", "letsencrypt"],
+    };
+
+    public static readonly Setting<string?> AcmeCaCert = new("acme-ca-cert", SettingScope.Serve, new TextType(), "must be a file path",
+        "PEM file with the CA certificate(s) the ACME server's own HTTPS certificate chains to, instead of the system's trust store (a private or test CA). Default: the system's.")
+    {
+        DefaultDescription = "the system's",
+        RelativeTo = RelativeToFolder,
+        Samples = ["ca/root.pem", "pebble.pem", "/etc/roost/acme-ca.pem"],
+    };
+
+    public static readonly Setting<int> AcmeHttpPort = new("acme-http-port", SettingScope.Serve, new IntegerType(0, 65535), "must be a port from 0 to 65535 (0 turns the listener off)",
+        "Port of the HTTP listener that answers ACME HTTP-01 challenges and redirects every other request to HTTPS (the CA connects to port 80: use another port only behind a forward). 0 turns it off.")
+    {
+        InvalidTexts = ["70000", "-1"],
+        Default = 80,
+        IsValid = port => port is >= 0 and <= 65535,
+        Samples = [8080, 0, 80],
+    };
+
+    public static readonly Setting<string?> AcmeKeyType = new("acme-key-type", SettingScope.Serve, new ChoiceType("ec256", "rsa2048"), "must be ec256 or rsa2048",
+        "Key of the certificates ordered: ec256 (EC P-256, small and fast) or rsa2048 (for clients without ECDSA).")
+    {
+        InvalidTexts = ["dsa"],
+        Default = "ec256",
+        Samples = ["rsa2048", "ec256", "rsa2048"],
+    };
+
+    public static readonly Setting<string?> AcmeDir = new("acme-dir", SettingScope.Serve, new TextType(), "must be a folder",
+        "Folder of the ACME account, certificates and keys (0700 folders, 0600 keys), reused across restarts.")
+    {
+        DefaultDescription = "~/.local/share/roost/acme (as root: /var/lib/roost/acme)",
+        RelativeTo = RelativeToFolder,
+        Samples = ["acme", "/var/lib/roost/acme", "state/acme"],
+    };
+
     public static readonly Setting<string?> Admin = new("admin", SettingScope.Both, new TextType(acceptNumbers: true), "must be PORT, HOST:PORT or [IPv6]:PORT with a port from 0 to 65535",
         "Admin listener in the primary (metrics at /metrics, the dashboard): PORT (on 127.0.0.1), HOST:PORT or [IPv6]:PORT. Any address other than loopback needs --admin-token. Plain HTTP: keep it on loopback or behind a TLS proxy. See docs/metrics.md.")
     {
@@ -329,6 +401,7 @@ internal static class RoostSettings
         App, Port, Host, Workers, State, ShutdownTimeout, BootTimeout, LogFormat, Name, RunDir, HotSpare, Root, MaxBodySize,
         Cert, Key, Ca, Pfx, Passphrase, TlsPolicy, Sni, UnknownSni, ClientCert, ClientCa, Watch, Ocsp,
         SessionTickets, TicketKeyRotation, TicketKeyFile,
+        Domain, AcmeEmail, AcmeAgreeTos, AcmeCa, AcmeCaCert, AcmeHttpPort, AcmeKeyType, AcmeDir,
         MaxRequests, MaxRequestsJitter, MaxMemory, MaxAge, MaxAgeJitter, ReloadBatchSize, Admin, AdminToken, Metrics,
     ];
 

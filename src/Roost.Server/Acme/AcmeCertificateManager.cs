@@ -1,0 +1,384 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.Logging;
+using Roost.Internal;
+using Roost.Tls;
+
+namespace Roost.Acme;
+
+/// <summary>
+/// Keeps one certificate (one or several names) obtained and renewed from an ACME CA, in the process that talks to
+/// the CA (the cluster primary, or the single process of <c>--workers 0</c>).
+/// </summary>
+/// <remarks>
+/// <para>Lifetime: <see cref="Start"/> takes the names' lock and binds the HTTP-01 listener; <see cref="EnsureCertificateAsync"/>
+/// returns once a certificate that can be served exists (at first start it orders one, retrying with back-off);
+/// <see cref="StartRenewals"/> then renews in the background; disposing stops renewing, closes the listener and
+/// releases the lock. The files it writes are what the servers load (<see cref="CertPath"/>, <see cref="KeyPath"/>):
+/// a renewal replaces them and the servers' certificate watchers check and hot-swap them, as for any renewed file.</para>
+/// <para>Schedule: renew at two thirds of the certificate's lifetime, minus a random jitter of up to 1/30 of it (so
+/// many hosts do not renew together), or at once when the names changed. A failed attempt is retried with
+/// exponential back-off: from 2 seconds (up to 10 minutes) when the CA could not be reached or failed, from 2 minutes
+/// (up to 1 hour) when it refused a challenge (Let's Encrypt allows 5 failed validations per name per hour), and
+/// never sooner than the CA's Retry-After. A valid certificate keeps being served while attempts fail.</para>
+/// </remarks>
+internal sealed class AcmeCertificateManager : IAsyncDisposable
+{
+    private static readonly TimeSpan TransientBackoff = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan TransientBackoffCap = TimeSpan.FromMinutes(10);
+    private static readonly TimeSpan ValidationBackoff = TimeSpan.FromMinutes(2);
+    private static readonly TimeSpan ValidationBackoffCap = TimeSpan.FromHours(1);
+    private static readonly TimeSpan RetryAfterCap = TimeSpan.FromDays(1);
+
+    /// <summary>The renewal loop wakes at least this often, so a clock change or a long sleep does not delay a renewal by days.</summary>
+    private static readonly TimeSpan MaxSleep = TimeSpan.FromHours(1);
+
+    private readonly AcmeSettings _settings;
+    private readonly AcmeStorage _storage;
+    private readonly AcmeLock _lock;
+    private readonly Http01Responder? _http01;
+    private readonly X509Certificate2Collection _caRoots;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly string _names;
+    private Task? _renewals;
+
+    private AcmeCertificateManager(AcmeSettings settings, AcmeStorage storage, AcmeLock fileLock, Http01Responder? http01, X509Certificate2Collection caRoots, ILogger logger)
+    {
+        _settings = settings;
+        _storage = storage;
+        _lock = fileLock;
+        _http01 = http01;
+        _caRoots = caRoots;
+        _logger = logger;
+        _names = string.Join(", ", settings.Names);
+    }
+
+    /// <summary>The certificate file the servers load (the leaf, then its chain).</summary>
+    public string CertPath => _storage.CertPath;
+
+    /// <summary>The key file the servers load.</summary>
+    public string KeyPath => _storage.KeyPath;
+
+    /// <summary>The HTTP-01 listener's address, or <see langword="null"/> when it is off.</summary>
+    public IPEndPoint? Http01EndPoint => _http01?.LocalEndPoint;
+
+    /// <summary>Takes the lock of the names, loads the CA trust file and binds the HTTP-01 listener on <paramref name="address"/>.</summary>
+    /// <exception cref="AcmeSetupException">The names are managed by another instance, the CA certificate file is bad, or the port cannot be bound.</exception>
+    public static AcmeCertificateManager Start(AcmeSettings settings, IPAddress address, ILogger logger)
+    {
+        var storage = settings.Storage;
+        try
+        {
+            storage.EnsureFolders();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new AcmeSetupException(ErrorMessages.AcmeStateUnreadable(storage.CertificateFolder, ex.Message), ex);
+        }
+
+        var fileLock = AcmeLock.TryTake(storage.LockPath, out var holder)
+            ?? throw new AcmeSetupException(ErrorMessages.AcmeLocked(string.Join(", ", settings.Names), storage.CertificateFolder, holder));
+        try
+        {
+            var roots = LoadCaRoots(settings.CaCertificateFile);
+            Http01Responder? http01 = null;
+            if (settings.HttpPort > 0)
+            {
+                var endPoint = new IPEndPoint(address, settings.HttpPort);
+                try
+                {
+                    http01 = Http01Responder.Start(endPoint, settings.HttpsPort, logger);
+                }
+                catch (SocketException ex)
+                {
+                    throw new AcmeSetupException(ListenErrors.Translate(ex, endPoint, EndPointText.Describe(endPoint), " with --acme-http-port (the CA always connects to port 80: forward it there)").Message, ex);
+                }
+
+                AcmeLog.Http01Listening(logger, EndPointText.Describe(http01.LocalEndPoint));
+            }
+
+            return new AcmeCertificateManager(settings, storage, fileLock, http01, roots, logger);
+        }
+        catch
+        {
+            fileLock.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Returns once a certificate that can be served (parses, has its key, not expired) is on disk: at once when one
+    /// is stored (even for other names: it serves until the new order succeeds), otherwise after ordering one,
+    /// retrying failed attempts with back-off until <paramref name="cancellationToken"/> is cancelled.
+    /// </summary>
+    public async Task EnsureCertificateAsync(CancellationToken cancellationToken)
+    {
+        using var current = LoadCurrent();
+        if (current is not null)
+        {
+            var state = _storage.ReadState();
+            AcmeLog.CertificateReused(_logger, _names, current.SerialNumber, current.NotAfter.ToUniversalTime(), _storage.CertPath, DueAt(current, state));
+            return;
+        }
+
+        AcmeLog.NoCertificateYet(_logger, _names, _settings.DirectoryUrl);
+        while (true)
+        {
+            var wait = DueAt(null, _storage.ReadState()) - DateTimeOffset.UtcNow;
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (await TryObtainAsync(cancellationToken).ConfigureAwait(false))
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Starts renewing in the background (until disposed).</summary>
+    public void StartRenewals() => _renewals ??= Task.Run(() => RenewLoopAsync(_stop.Token));
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        if (_renewals is not null)
+        {
+            try
+            {
+                await _renewals.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopped while waiting or ordering: expected.
+            }
+        }
+
+        if (_http01 is not null)
+        {
+            await _http01.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _lock.Dispose();
+        _stop.Dispose();
+    }
+
+    /// <summary>When the next attempt is due: the stored schedule when it is for these names, else at once.</summary>
+    internal DateTimeOffset DueAt(X509Certificate2? current, AcmeCertificateState? state)
+    {
+        var sameNames = state is not null && SameNames(state.Names, _settings.Names);
+        if (sameNames && state!.NextAttempt is { } next && (state.FailedAttempts > 0 || (current is not null && SameNames(HostNames.Of(current), _settings.Names))))
+        {
+            return next;
+        }
+
+        return current is not null && SameNames(HostNames.Of(current), _settings.Names) ? RenewAt(current.NotBefore.ToUniversalTime(), current.NotAfter.ToUniversalTime()) : DateTimeOffset.UtcNow;
+    }
+
+    /// <summary>Two thirds into the lifetime, minus up to 1/30 of it at random (jitter).</summary>
+    internal static DateTimeOffset RenewAt(DateTimeOffset notBefore, DateTimeOffset notAfter)
+    {
+        var lifetime = notAfter - notBefore;
+        var jitter = lifetime / 30 * Random.Shared.NextDouble();
+        return notBefore + (lifetime * 2 / 3) - jitter;
+    }
+
+    /// <summary>The back-off before attempt <paramref name="failures"/> + 1 (see the type's remarks).</summary>
+    internal static TimeSpan Backoff(AcmeException failure, int failures)
+    {
+        var (start, cap) = failure.IsValidationFailure ? (ValidationBackoff, ValidationBackoffCap) : (TransientBackoff, TransientBackoffCap);
+        var delay = start * Math.Pow(2, Math.Min(failures - 1, 20));
+        delay = delay > cap ? cap : delay;
+        if (failure.RetryAfter is { } retryAfter && retryAfter > delay)
+        {
+            delay = retryAfter > RetryAfterCap ? RetryAfterCap : retryAfter;
+        }
+
+        return delay;
+    }
+
+    private async Task RenewLoopAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                DateTimeOffset due;
+                using (var current = LoadCurrent())
+                {
+                    due = DueAt(current, _storage.ReadState());
+                }
+
+                var wait = due - DateTimeOffset.UtcNow;
+                if (wait > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait > MaxSleep ? MaxSleep : wait, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                await TryObtainAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // Loop boundary: a bug or an unreadable state file must not end renewals (nor the process); the
+                // served certificate is untouched.
+                AcmeLog.LoopFailed(_logger, _names, ex);
+                await Task.Delay(TimeSpan.FromMinutes(1), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>One attempt: order, validate, finalize, check and install. Failures are logged and scheduled, never thrown.</summary>
+    private async Task<bool> TryObtainAsync(CancellationToken cancellationToken)
+    {
+        // A state for other names still describes the certificate being served (kept for roost cert status), but its failure count starts over.
+        var stored = _storage.ReadState();
+        var state = stored is null ? new AcmeCertificateState { Names = _settings.Names } : SameNames(stored.Names, _settings.Names) ? stored : stored with { FailedAttempts = 0 };
+        try
+        {
+            var issued = await IssueAsync(cancellationToken).ConfigureAwait(false);
+            Install(issued);
+            var next = RenewAt(issued.NotBefore, issued.NotAfter);
+            _storage.WriteState(new AcmeCertificateState
+            {
+                Names = _settings.Names,
+                Issuer = issued.Issuer,
+                SerialNumber = issued.SerialNumber,
+                NotBefore = issued.NotBefore,
+                NotAfter = issued.NotAfter,
+                IssuedAt = DateTimeOffset.UtcNow,
+                NextAttempt = next,
+            });
+            AcmeLog.CertificateInstalled(_logger, _names, issued.Issuer, issued.SerialNumber, issued.NotAfter, _storage.CertPath, next);
+            return true;
+        }
+        catch (AcmeException ex)
+        {
+            var failures = state.FailedAttempts + 1;
+            var next = DateTimeOffset.UtcNow + Backoff(ex, failures);
+            _storage.WriteState(state with { Names = _settings.Names, LastError = ex.Message, LastErrorAt = DateTimeOffset.UtcNow, NextAttempt = next, FailedAttempts = failures });
+            using var current = LoadCurrent();
+            var serving = current is null
+                ? "no certificate to serve yet"
+                : $"still serving serial {current.SerialNumber} (valid until {current.NotAfter.ToUniversalTime():u})";
+            AcmeLog.AttemptFailed(_logger, _names, ex.Message, next, failures, serving);
+            return false;
+        }
+    }
+
+    private async Task<AcmeIssuedCertificate> IssueAsync(CancellationToken cancellationToken)
+    {
+        using var accountKey = LoadOrCreateAccountKey();
+        using var client = new AcmeClient(new Uri(_settings.DirectoryUrl), accountKey, _caRoots);
+        var issuer = new AcmeIssuer(client, accountKey, _http01, _logger);
+        var account = _storage.ReadAccount();
+        if (account is not null && account.Directory == _settings.DirectoryUrl)
+        {
+            client.AccountUrl = account.Url;
+            try
+            {
+                return await issuer.IssueAsync(_settings.Names, _settings.KeyType, cancellationToken).ConfigureAwait(false);
+            }
+            catch (AcmeException ex) when (ex.Problem?.Type == AcmeProblemTypes.AccountDoesNotExist)
+            {
+                // The CA forgot the account (a test CA restarted, or it was deactivated): register the key again below.
+            }
+        }
+
+        var url = await client.CreateAccountAsync(_settings.Email, _settings.AgreeToTermsOfService, cancellationToken).ConfigureAwait(false);
+        _storage.WriteAccount(new AcmeAccountRecord(_settings.DirectoryUrl, url, _settings.Email, DateTimeOffset.UtcNow));
+        AcmeLog.AccountCreated(_logger, url, _settings.DirectoryUrl, _storage.AccountKeyPath);
+        return await issuer.IssueAsync(_settings.Names, _settings.KeyType, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Checks the issued chain with the same check a certificate file gets, then writes the files the servers watch.</summary>
+    private void Install(AcmeIssuedCertificate issued)
+    {
+        var source = new CertificateSource { Cert = TlsInput.FromText(issued.ChainPem), Key = TlsInput.FromText(issued.KeyPem) };
+        var check = CertificateCheck.Run(source);
+        check.Bundle?.Dispose();
+        if (check.HasErrors)
+        {
+            throw new AcmeException(ErrorMessages.AcmeIssuedRejected(_names, check.Errors.Select(e => e.Message)));
+        }
+
+        _storage.WriteCertificate(issued.ChainPem, issued.KeyPem);
+    }
+
+    private AcmeAccountKey LoadOrCreateAccountKey()
+    {
+        if (_storage.ReadText(_storage.AccountKeyPath) is { } pem)
+        {
+            try
+            {
+                return AcmeAccountKey.FromPem(pem);
+            }
+            catch (CryptographicException ex)
+            {
+                throw new AcmeException(ErrorMessages.AcmeStateUnreadable(_storage.AccountKeyPath, ex.Message), innerException: ex);
+            }
+        }
+
+        var key = AcmeAccountKey.Create();
+        _storage.WriteAccountKey(key.ExportPem());
+        return key;
+    }
+
+    /// <summary>The stored certificate when it can be served (parses, key present, not expired); else <see langword="null"/>.</summary>
+    private X509Certificate2? LoadCurrent()
+    {
+        try
+        {
+            if (!File.Exists(_storage.CertPath) || !File.Exists(_storage.KeyPath))
+            {
+                return null;
+            }
+
+            var leaf = X509Certificate2.CreateFromPem(File.ReadAllText(_storage.CertPath));
+            if (leaf.NotAfter.ToUniversalTime() <= DateTime.UtcNow)
+            {
+                leaf.Dispose();
+                return null;
+            }
+
+            return leaf;
+        }
+        catch (Exception ex) when (ex is CryptographicException or IOException)
+        {
+            // A damaged file counts as none: a new one is ordered.
+            return null;
+        }
+    }
+
+    private static bool SameNames(IEnumerable<string> a, IEnumerable<string> b) =>
+        new HashSet<string>(a, StringComparer.OrdinalIgnoreCase).SetEquals(b);
+
+    private static X509Certificate2Collection LoadCaRoots(string? path)
+    {
+        var roots = new X509Certificate2Collection();
+        if (path is null)
+        {
+            return roots;
+        }
+
+        try
+        {
+            roots.ImportFromPemFile(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or CryptographicException)
+        {
+            throw new AcmeSetupException(ErrorMessages.AcmeCaCertificateInvalid(path, ex.Message), ex);
+        }
+
+        if (roots.Count == 0)
+        {
+            throw new AcmeSetupException(ErrorMessages.AcmeCaCertificateInvalid(path, "it holds no PEM certificate"));
+        }
+
+        return roots;
+    }
+}

@@ -1,0 +1,57 @@
+using System.Globalization;
+using Roost.Acme;
+
+namespace Roost;
+
+/// <summary>The messages of automatic certificates (ACME): one line each, naming the names, the CA's words and what to check.</summary>
+internal static partial class ErrorMessages
+{
+    public static string AcmeRequestFailed(string what, string url, int status, AcmeProblem? problem) =>
+        $"The ACME server answered the {what} request ('{url}') with HTTP {status.ToString(CultureInfo.InvariantCulture)}{Problem(problem)}.";
+
+    public static string AcmeUnreachable(string url, string reason) =>
+        $"Cannot reach the ACME server at '{url}': {reason.TrimEnd('.')}. Check --acme-ca, DNS and the network (proxy, firewall); retrying with back-off.";
+
+    public static string AcmeOrderFailed(string names, string status, AcmeProblem? problem) =>
+        $"The ACME order for '{names}' ended '{status}'{Problem(problem)}.";
+
+    public static string AcmeNoUsableChallenge(string name, IEnumerable<string> offered, bool http01Enabled) =>
+        http01Enabled
+            ? $"The CA offers no http-01 challenge for '{name}' (offered: {string.Join(", ", offered)}); Roost validates names with http-01 only."
+            : $"Cannot validate '{name}': the HTTP-01 listener is off (--acme-http-port 0) and Roost validates names with http-01 only. Set --acme-http-port to a port the CA reaches as port 80.";
+
+    public static string AcmePollTimedOut(string what, string url, TimeSpan timeout) =>
+        $"The ACME {what} ('{url}') was still pending after {timeout.TotalSeconds.ToString("0", CultureInfo.InvariantCulture)} seconds.";
+
+    public static string AcmeChallengeFailed(string name, string challengeType, string status, AcmeProblem? problem) =>
+        $"The CA could not validate '{name}' with {challengeType} (authorization '{status}'){Problem(problem)}. Check that '{name}' resolves (DNS A/AAAA) to this server and that port 80 reaches roost (firewall, another server on port 80, a CDN or proxy in front).";
+
+    public static string AcmeLocked(string names, string folder, int pid) =>
+        $"Another roost ({(pid > 0 ? "pid " + pid.ToString(CultureInfo.InvariantCulture) : "process")}) already manages the certificate for '{names}' (lock '{Path.Combine(folder, "lock")}'). Stop it, or give this instance other --domain names or another --acme-dir.";
+
+    public static string AcmeCaCertificateInvalid(string path, string reason) =>
+        $"ACME CA certificate file '{path}' (option --acme-ca-cert) cannot be used: {reason.TrimEnd('.')}. Give a PEM file with the certificate(s) the ACME server's HTTPS certificate chains to.";
+
+    public static string AcmeIssuedRejected(string names, IEnumerable<string> errors) =>
+        $"The certificate the CA issued for '{names}' failed Roost's certificate check and was not installed: {string.Join(" ", errors)}";
+
+    public static string AcmeStateUnreadable(string path, string reason) =>
+        $"Cannot read ACME state '{path}': {reason.TrimEnd('.')}. Check the permissions of --acme-dir (its folders are 0700, owned by the user roost runs as).";
+
+    /// <summary>": urn:…:connection: detail" or "" when the CA sent no problem document.</summary>
+    private static string Problem(AcmeProblem? problem)
+    {
+        if (problem is null)
+        {
+            return string.Empty;
+        }
+
+        var text = $": {problem.Type ?? "no problem type"}: {problem.Detail?.TrimEnd('.') ?? "no detail"}";
+        if (problem.Subproblems is { Count: > 0 } subproblems)
+        {
+            text += " (" + string.Join("; ", subproblems.Select(s => $"{s.Identifier?.Value ?? "?"}: {s.Type}: {s.Detail?.TrimEnd('.')}")) + ")";
+        }
+
+        return text;
+    }
+}

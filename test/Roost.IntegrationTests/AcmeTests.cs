@@ -1,0 +1,155 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
+using Roost.Testing;
+
+namespace Roost.IntegrationTests;
+
+/// <summary>
+/// <c>roost serve --domain</c> against a real ACME CA (Debian's pebble, on loopback): first issuance over HTTP-01 for
+/// several names, restart without a new order, a challenge that fails, an unreachable CA and the names' lock.
+/// </summary>
+[Trait("Category", "Slow")]
+public sealed class AcmeTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static string[] ServeArguments(PebbleServer pebble, string acmeDir, int port, string workers, params string[] names) =>
+        ["serve", "--workers", workers, "--no-hot-spare", "--port", port.ToString(CultureInfo.InvariantCulture), "--host", "127.0.0.1", "--shutdown-timeout", "5",
+         "--acme-ca", pebble.DirectoryUrl, "--acme-ca-cert", pebble.TrustPath, "--acme-http-port", pebble.HttpChallengePort.ToString(CultureInfo.InvariantCulture),
+         "--acme-agree-tos", "--acme-email", "ops@roost.test", "--acme-dir", acmeDir, .. names.SelectMany(n => new[] { "--domain", n })];
+
+    // Verifies: a cluster primary obtains one certificate for two names over HTTP-01 before its worker starts; the
+    // worker serves it (h2 200 to a client trusting only pebble's root); keys and folders are private; the HTTP-01
+    // port redirects other requests to HTTPS; a restart reuses the stored account and certificate without a new order;
+    // then, with a third name whose challenge cannot pass, the error line names the name, the challenge type and
+    // the CA's problem type and detail, the old certificate keeps serving and nothing crashes.
+    [Fact]
+    public async Task Domain_IssuesOverHttp01_RestartReuses_FailedChallengeKeepsOldCertificate()
+    {
+        await using var pebble = await PebbleServer.StartAsync();
+        using var state = new TempDirectory("roost-acme");
+        var port = FreePort.Get();
+        string serial;
+        await using (var first = RoostCli.Start(ServeArguments(pebble, state.Path, port, "1", "www.roost.test", "roost.test")))
+        {
+            await first.WaitForLineAsync("Roost is serving", Timeout);
+            Assert.Contains(first.Lines, l => l.Contains("ACME account", StringComparison.Ordinal) && l.Contains("created", StringComparison.Ordinal));
+            await first.WaitForLineAsync("is ready: listening", Timeout);
+
+            using var served = await TlsProbe.GetServerCertificateAsync(port, "roost.test", Ct);
+            serial = served.SerialNumber;
+            Assert.StartsWith("CN=Pebble Intermediate CA", served.Issuer, StringComparison.Ordinal);
+            Assert.Equal(["www.roost.test", "roost.test"], served.Extensions.OfType<X509SubjectAlternativeNameExtension>().Single().EnumerateDnsNames());
+
+            using var client = TrustingClient(await pebble.GetIssuingChainPemAsync(), port);
+            using var response = await client.GetAsync($"https://www.roost.test:{port}/", Ct);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(HttpVersion.Version20, response.Version);
+
+            using var http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false });
+            using var redirect = await http.GetAsync($"http://127.0.0.1:{pebble.HttpChallengePort}/page?x=1", Ct);
+            Assert.Equal(HttpStatusCode.MovedPermanently, redirect.StatusCode);
+            Assert.Equal($"https://127.0.0.1:{port}/page?x=1", redirect.Headers.Location?.ToString());
+
+            var folder = Directory.GetDirectories(state.Path).Single();
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(folder));
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(folder, "account.key")));
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(folder, "www.roost.test", "key.pem")));
+
+            first.Signal(15);
+            Assert.Equal(0, await first.WaitForExitAsync(Timeout));
+        }
+
+        await using (var second = RoostCli.Start(ServeArguments(pebble, state.Path, port, "0", "www.roost.test", "roost.test")))
+        {
+            await second.WaitForLineAsync("Roost is serving", Timeout);
+            Assert.Contains(second.Lines, l => l.Contains($"(serial {serial}", StringComparison.Ordinal) && l.Contains("reused from", StringComparison.Ordinal));
+            Assert.DoesNotContain(second.Lines, l => l.Contains("ACME order", StringComparison.Ordinal) || l.Contains("ACME account", StringComparison.Ordinal));
+            using var served = await TlsProbe.GetServerCertificateAsync(port, "roost.test", Ct);
+            Assert.Equal(serial, served.SerialNumber);
+            second.Signal(15);
+            Assert.Equal(0, await second.WaitForExitAsync(Timeout));
+        }
+
+        // bad.roost.test resolves to 127.0.0.2, where nothing listens (roost's HTTP-01 listener is on 127.0.0.1).
+        await pebble.AddARecordAsync("bad.roost.test", "127.0.0.2");
+        await using var third = RoostCli.Start(ServeArguments(pebble, state.Path, port, "0", "www.roost.test", "roost.test", "bad.roost.test"));
+        var error = await third.WaitForLineAsync("not obtained", Timeout);
+        Assert.Contains("The CA could not validate 'bad.roost.test' with http-01", error, StringComparison.Ordinal);
+        Assert.Contains("urn:ietf:params:acme:error:connection", error, StringComparison.Ordinal);
+        Assert.Contains("Check that 'bad.roost.test' resolves", error, StringComparison.Ordinal);
+        Assert.Contains($"still serving serial {serial}", error, StringComparison.Ordinal);
+        await third.WaitForLineAsync("Roost is serving", Timeout);
+        using (var still = await TlsProbe.GetServerCertificateAsync(port, "roost.test", Ct))
+        {
+            Assert.Equal(serial, still.SerialNumber);
+        }
+
+        Assert.False(third.HasExited);
+
+        var (statusCode, status) = await RoostCli.RunAsync(["cert", "status", "--acme-dir", state.Path], Timeout);
+        Assert.Equal(1, statusCode);
+        Assert.Contains("www.roost.test, roost.test, bad.roost.test", status, StringComparison.Ordinal);
+        Assert.Contains($"serial:       {serial}", status, StringComparison.Ordinal);
+        Assert.Contains("issuer:       CN=Pebble Intermediate CA", status, StringComparison.Ordinal);
+        Assert.Contains("(attempt 1): The CA could not validate 'bad.roost.test'", status, StringComparison.Ordinal);
+    }
+
+    // Verifies: with the CA unreachable, roost logs each failed attempt with the URL and retries with growing
+    // back-off (attempt 1, then 2) without exiting; a second instance for the same names and folder is refused
+    // (the lock) with a message naming the holder's pid.
+    [Fact]
+    public async Task Domain_CaUnreachable_RetriesWithBackoff_SecondInstanceIsLockedOut()
+    {
+        var closed = FreePort.Get();
+        using var state = new TempDirectory("roost-acme");
+        string[] Arguments(int port) =>
+        [
+            "serve", "--workers", "0", "--port", port.ToString(CultureInfo.InvariantCulture), "--host", "127.0.0.1",
+            "--acme-ca", $"https://127.0.0.1:{closed}/dir", "--acme-http-port", "0", "--acme-agree-tos", "--acme-dir", state.Path, "--domain", "down.roost.test",
+        ];
+        await using var roost = RoostCli.Start(Arguments(FreePort.Get()));
+        var first = await roost.WaitForLineAsync("(attempt 1)", Timeout);
+        Assert.Contains($"Cannot reach the ACME server at 'https://127.0.0.1:{closed}/dir'", first, StringComparison.Ordinal);
+        Assert.Contains("no certificate to serve yet", first, StringComparison.Ordinal);
+        await roost.WaitForLineAsync("(attempt 2)", Timeout);
+
+        var (code, output) = await RoostCli.RunAsync(Arguments(FreePort.Get()), Timeout);
+        Assert.Equal(6, code);
+        Assert.Contains($"Another roost (pid {roost.Pid}) already manages the certificate for 'down.roost.test'", output, StringComparison.Ordinal);
+        Assert.False(roost.HasExited);
+    }
+
+    /// <summary>An h2 client that trusts only <paramref name="chainPem"/>'s root and connects every name to 127.0.0.1:<paramref name="port"/>.</summary>
+    internal static HttpClient TrustingClient(string chainPem, int port, Version? version = null)
+    {
+        var roots = new X509Certificate2Collection();
+        roots.ImportFromPem(chainPem);
+        var handler = new SocketsHttpHandler
+        {
+            ConnectCallback = async (_, cancellationToken) =>
+            {
+                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                await socket.ConnectAsync(IPAddress.Loopback, port, cancellationToken);
+                return new NetworkStream(socket, ownsSocket: true);
+            },
+            SslOptions = new SslClientAuthenticationOptions
+            {
+                CertificateChainPolicy = new X509ChainPolicy
+                {
+                    TrustMode = X509ChainTrustMode.CustomRootTrust,
+                    RevocationMode = X509RevocationMode.NoCheck,
+                },
+            },
+        };
+        handler.SslOptions.CertificateChainPolicy.CustomTrustStore.AddRange(roots);
+        handler.SslOptions.CertificateChainPolicy.ExtraStore.AddRange(roots);
+        return new HttpClient(handler) { DefaultRequestVersion = version ?? HttpVersion.Version20, DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact, Timeout = TimeSpan.FromSeconds(20) };
+    }
+}
