@@ -23,6 +23,7 @@ seed=1
 native=""
 out=""
 build=1
+roosts="jit,native"
 usage() {
   cat <<'USAGE'
 Usage: benchmarks/chaos/run.sh [options]
@@ -30,6 +31,8 @@ Usage: benchmarks/chaos/run.sh [options]
   --seed N       seed of the random actions (default 1; the same seed picks the same kinds of action)
   --native PATH  the native roost (default: the release archive's under artifacts/release/, when present)
   --out FILE     report file (default benchmarks/results/<date>-chaos-<cores>cpu-<arch>.md)
+  --roosts LIST  which roosts run, in order: jit, native or both (default jit,native); the report is appended to
+                 when it exists (so two invocations can fill one file)
   --no-build     use the Release binaries already built
 USAGE
 }
@@ -40,6 +43,7 @@ while [ $# -gt 0 ]; do
     --native) native="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
     --no-build) build=0; shift ;;
+    --roosts) roosts="$2"; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "error: unknown option '$1'." >&2; usage >&2; exit 2 ;;
   esac
@@ -69,7 +73,7 @@ roost_dll=src/Roost.Cli/bin/Release/net10.0/roost.dll
 with_default_signals() { perl -e '$SIG{$_} = "DEFAULT" for qw(HUP INT QUIT TERM); exec @ARGV or die "exec $ARGV[0]: $!"' -- "$@"; }
 
 mkdir -p "$(dirname "$out")"
-{
+[ -s "$out" ] || {
   echo "# Chaos under load — $(date -u +%Y-%m-%d)"
   echo
   echo "Command: \`benchmarks/chaos/run.sh ${orig_args[*]}\` (commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)) on $(nproc) cores ($(uname -m)), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load average before: $(cut -d' ' -f1-3 /proc/loadavg)."
@@ -86,14 +90,21 @@ status=0
 mkdir -p "$here/.work"
 run() { # name title roost
   echo "== $2: $duration s"
+  printf '%s\n\n' "Run: \`benchmarks/chaos/run.sh ${orig_args[*]}\` at $(date -u +%H:%M) UTC, load average $(cut -d' ' -f1-3 /proc/loadavg)." >> "$out"
   with_default_signals dotnet "$chaos" --roost "$3" --duration "$duration" --seed "$seed" --title "$2" --out "$out" \
     --log "$here/.work/$1-roost.log" || status=1
 }
-run jit "JIT roost (dotnet roost.dll)" "$roost_dll"
-if [ -n "$native" ]; then
-  run native "native roost ($("$native" --version 2>/dev/null || echo "$native"))" "$native"
-else
-  echo "(no native roost: run scripts/release.sh first, or pass --native)" | tee -a "$out"
-fi
+for which in ${roosts//,/ }; do
+  case "$which" in
+    jit) run jit "JIT roost (dotnet roost.dll)" "$roost_dll" ;;
+    native)
+      if [ -n "$native" ]; then
+        run native "native roost ($("$native" --version 2>/dev/null || echo "$native"))" "$native"
+      else
+        echo "(no native roost: run scripts/release.sh first, or pass --native)" | tee -a "$out"
+      fi ;;
+    *) echo "error: --roosts takes jit and native; got '$which'." >&2; exit 2 ;;
+  esac
+done
 echo "== report: $out (roost's own output: benchmarks/chaos/.work/*-roost.log)"
 exit "$status"

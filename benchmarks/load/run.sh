@@ -47,7 +47,9 @@ Usage: benchmarks/load/run.sh [options]
   --streams N         concurrent HTTP/2 streams per connection for h2load -m (default 10)
   --client-threads N  h2load -t / wrk -t (default 1: the client shares the cores with the server)
   --rate N            total requests per second of the latency scenario (default 2000; 10 connections)
-  --scenarios LIST    comma-separated subset of: h2-tls,h1-tls,h1,handshake,static,latency
+  --scenarios LIST    comma-separated subset of: h2-tls,h1-tls,h1,handshake,static,latency;
+                      or `returning` alone: returning clients (session resumption) vs full handshakes, P-256 and
+                      RSA-2048 chains, roost cluster / one process / nginx 2 workers (benchmarks/load/returning.sh)
   --contenders LIST   comma-separated subset of the contenders (see README.md)
   --machine NAME      machine name in the results file name (default <cores>cpu-<arch>)
   --out FILE          results file (default benchmarks/results/<date>-<machine>.md; CSV + charts in the
@@ -59,6 +61,11 @@ Usage: benchmarks/load/run.sh [options]
   --no-charts         do not render the charts (CSV and Markdown only)
 USAGE
 }
+
+# The returning-clients scenario has its own servers (two chains) and client: benchmarks/load/returning.sh.
+if [ "${1:-}" = --scenarios ] && [ "${2:-}" = returning ]; then
+  exec "$(dirname "${BASH_SOURCE[0]}")/returning.sh" "$@"
+fi
 
 while [ $# -gt 0 ]; do
   case "$1" in

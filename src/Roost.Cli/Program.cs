@@ -72,6 +72,7 @@ public static class Program
             SystemdUnitCommand.Create(environment),
             CertCommand.Create(),
             StatusCommand.Create(),
+            TopCommand.Create(),
             ReloadCommand.Create(),
             ScaleCommand.Create(),
             StopCommand.Create(),

@@ -17,6 +17,9 @@ internal static partial class ErrorMessages
     public static string TlsFileUnreadable(string path, string option, string reason) =>
         $"TLS file '{path}' (option {option}) cannot be read: {reason} Check the file's permissions and that the server's user can read it.";
 
+    public static string TlsFileNotProvided(string path, string option) =>
+        $"TLS file '{path}' (option {option}) was not sent by the primary: a worker started with --user gets its TLS files from the primary and reads none itself. Give the file to the primary (roost serve|run) on its command line or in roost.json.";
+
     public static string TlsInputEmpty(TlsInput input, string option) =>
         $"TLS input {input} (option {option}) is empty. Check that the file was written completely; a renewal that is still in progress can leave an empty file.";
 

@@ -202,8 +202,11 @@ public sealed partial class HttpServer : IAsyncDisposable
 
         if (_store is not null)
         {
-            // The session set-up of each certificate (in-memory handshakes, milliseconds) finishes before the first client.
-            await Task.WhenAll(_store.Entries.Select(e => e.Current.Prepared)).WaitAsync(TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
+            // The session set-up of each certificate (in-memory handshakes, milliseconds) finishes before the first
+            // client. It never fails the start: if it is slow, TLS 1.2 clients are served with the policy until it is done.
+            var prepared = Task.WhenAll(_store.Entries.Select(e => e.Current.Prepared));
+            await Task.WhenAny(prepared, Task.Delay(TimeSpan.FromSeconds(30), cancellationToken)).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
         }
 
         var provider = ListenHandles.Provider;

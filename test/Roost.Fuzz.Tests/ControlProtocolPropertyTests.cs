@@ -91,6 +91,7 @@ public sealed class ControlProtocolPropertyTests
     [InlineData("{\"v\":1,\"type\":\"launch\"}", "bad-request")]
     [InlineData("{\"v\":1,\"type\":\"scale\",\"workers\":\"many\"}", "bad-request")]
     [InlineData("{\"v\":2,\"type\":\"status\"}", "version")]
+    [InlineData("{\"v\":1,\"type\":\"stop\",\"timeoutSeconds\":6.4E+666649}", "bad-request")]
     public void MalformedRequest_IsRefusedWithItsCode(string line, string code)
     {
         Assert.False(ControlProtocol.TryParseRequest(line, out _, out var error));

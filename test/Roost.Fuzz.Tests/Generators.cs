@@ -4,6 +4,7 @@ using CsCheck;
 using Roost.Control;
 using Roost.Internal.Control;
 using Roost.Internal.Ipc;
+using Roost.Internal.Metrics;
 
 namespace Roost.Fuzz.Tests;
 
@@ -44,6 +45,9 @@ internal static class Generators
         [typeof(CertificatesReloadedMessage)] = Gen.Select(Gen.Int, CertificateReport.Array[0, 3], OptionalText, (id, reports, error) => (IpcMessage)new CertificatesReloadedMessage(id, reports, error)),
         [typeof(SpareWaitingMessage)] = Gen.Const<IpcMessage>(new SpareWaitingMessage()),
         [typeof(PromoteMessage)] = Gen.Int.Select(slot => (IpcMessage)new PromoteMessage(slot)),
+        [typeof(TlsFilesMessage)] = Gen.Select(Text, Gen.Frequency((1, Gen.Const((byte[]?)null)), (3, Gen.Byte.Array[0, 64].Select(b => (byte[]?)b))), OptionalText, (path, data, error) => new TlsFileContent(path, data, error))
+            .Array[0, 3].Select(files => (IpcMessage)new TlsFilesMessage(files)),
+        [typeof(TicketKeysMessage)] = Gen.Select(Text.Array[0, 3], Gen.Long, (keys, generation) => (IpcMessage)new TicketKeysMessage(keys, generation)),
     };
 
     public static readonly Gen<IpcMessage> IpcMessage = Gen.OneOf([.. IpcMessages.Values]);
@@ -54,6 +58,8 @@ internal static class Generators
     public static readonly IReadOnlyDictionary<Type, Gen<ControlRequest>> ControlRequests = new Dictionary<Type, Gen<ControlRequest>>
     {
         [typeof(ControlRequest.Status)] = Gen.Const<ControlRequest>(new ControlRequest.Status()),
+        [typeof(ControlRequest.Recycle)] = Gen.Int.Select(id => (ControlRequest)new ControlRequest.Recycle(id)),
+        [typeof(ControlRequest.Metrics)] = Gen.Const<ControlRequest>(new ControlRequest.Metrics()),
         [typeof(ControlRequest.Reload)] = Gen.Bool.Select(certsOnly => (ControlRequest)new ControlRequest.Reload(certsOnly)),
         [typeof(ControlRequest.Scale)] = Gen.Select(OptionalInt, OptionalInt, (workers, delta) => (ControlRequest)new ControlRequest.Scale(workers, delta)),
         [typeof(ControlRequest.Stop)] = Gen.Frequency((1, Gen.Const((double?)null)), (2, Gen.Double.Where(double.IsFinite).Select(d => (double?)d)))
@@ -68,6 +74,39 @@ internal static class Generators
         Gen.Select(Gen.Int, Gen.Int, OptionalInt, Gen.Int, Text, Time, Gen.Double.Where(double.IsFinite), Gen.Long,
             (id, pid, slot, generation, state, started, uptime, requests) => new WorkerStatus(id, pid, slot, generation, state, started, uptime, requests, null, 0));
 
+    private static readonly Gen<double> Finite = Gen.Double.Where(double.IsFinite);
+
+    private static readonly Gen<double?> OptionalFinite = Gen.Frequency((1, Gen.Const((double?)null)), (2, Finite.Select(d => (double?)d)));
+
+    private static readonly Gen<long?> OptionalLong = Gen.Frequency((1, Gen.Const((long?)null)), (2, Gen.Long.Select(l => (long?)l)));
+
+    private static readonly Gen<ProcessUsage> Usage = Gen.Select(OptionalFinite, OptionalLong, (cpu, rss) => new ProcessUsage(cpu, rss));
+
+    private static readonly Gen<RequestCounts> Counts = Gen.Select(Gen.Long.Array[12], Gen.Long.Array[0, 4], Finite, Gen.Long.Array[0, 3], Gen.Long.Array[7],
+        (n, buckets, sum, gc, r) => new RequestCounts(n[0], n[1], n[2], n[3], n[4], n[5], n[6], n[7], n[8], n[9], n[10], n[11], buckets, sum, [],
+            new RuntimeCounts(gc, r[0], r[1], r[2], r[3], r[4], r[5], r[6])));
+
+    private static readonly Gen<RecentRates> Recent = Gen.Select(Finite.Array[6], OptionalFinite, OptionalFinite,
+        (r, p50, p99) => new RecentRates(r[0], r[1], r[2], r[3], r[4], r[5], p50, p99));
+
+    private static readonly Gen<WorkerMetrics> WorkerMetrics = Gen.Select(Gen.Int.Array[4], OptionalInt, Text, Time, Finite, Usage, Counts, Recent,
+        (i, slot, state, started, uptime, usage, counts, recent) => new WorkerMetrics(i[0], i[1], slot, i[2], state, started, uptime, i[3], usage, counts, recent));
+
+    private static readonly Gen<SupervisionEntry> SupervisionEntry = Gen.Select(Time, Gen.Int, Text, Text, Text, OptionalInt,
+        (time, id, name, level, message, worker) => new SupervisionEntry(time, id, name, level, message, worker));
+
+    private static readonly Gen<MetricsSnapshot> MetricsSnapshot = Gen.Select(
+        Gen.Select(Text, Gen.Int.Array[3], Time, Time, Text, OptionalText, Usage, (name, i, time, started, state, operation, primary) => (name, i, time, started, state, operation, primary)),
+        WorkerMetrics.Array[0, 2],
+        Gen.Select(Gen.Int, Counts, (slot, counts) => new SlotMetrics(slot, counts)).Array[0, 2],
+        Gen.Select(Counts, Recent, Usage, (counts, recent, usage) => new TotalMetrics(counts, recent, usage)),
+        Finite.Array[0, 4],
+        Gen.Long.Array[10],
+        SupervisionEntry.Array[0, 3],
+        (head, workers, slots, totals, bounds, s, events) => new MetricsSnapshot(
+            head.name, head.i[0], head.time, head.started, head.i[1], head.i[2], head.state, head.operation, head.primary, workers, slots, totals, bounds,
+            new SupervisionCounts(s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[8], s[9]), events));
+
     /// <summary>One generator per control response type.</summary>
     public static readonly IReadOnlyDictionary<Type, Gen<ControlResponse>> ControlResponses = new Dictionary<Type, Gen<ControlResponse>>
     {
@@ -77,6 +116,7 @@ internal static class Generators
         [typeof(ControlResponse.Result)] = Gen.Select(Text, Text, Gen.Bool, OptionalText, OptionalInt, OptionalInt, OptionalInt, OptionalInt,
             (operation, outcome, ok, message, generation, workers, previous, exit) => (ControlResponse)new ControlResponse.Result(operation, outcome, ok, message, generation, workers, previous, exit)),
         [typeof(ControlResponse.Error)] = Gen.Select(Text, Text, (code, message) => (ControlResponse)new ControlResponse.Error(code, message)),
+        [typeof(ControlResponse.MetricsReport)] = MetricsSnapshot.Select(m => (ControlResponse)new ControlResponse.MetricsReport(m)),
     };
 
     public static readonly Gen<ControlResponse> ControlResponse = Gen.OneOf([.. ControlResponses.Values]);

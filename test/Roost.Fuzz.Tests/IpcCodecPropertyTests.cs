@@ -33,7 +33,7 @@ public sealed class IpcCodecPropertyTests
             Assert.True(IpcCodec.TryDecode(line.AsSpan(0, line.Length - 1), out var decoded, out var error), error);
             Assert.Equal(message.GetType(), decoded!.GetType());
             Assert.Equal(line, IpcCodec.Encode(decoded));
-            if (message is not (UserMessage or BroadcastMessage or CertificatesReloadedMessage))
+            if (message is not (UserMessage or BroadcastMessage or CertificatesReloadedMessage or TlsFilesMessage or TicketKeysMessage))
             {
                 // Records of scalars compare by value; the others hold a JsonElement or a list (compared above by encoding).
                 Assert.Equal(message, decoded);

@@ -126,6 +126,59 @@ public sealed class AcmeTests
         Assert.False(roost.HasExited);
     }
 
+    // Verifies: a short-lived certificate (pebble issues it for 24 s) is renewed at about two thirds of its lifetime
+    // by the primary and swapped in by the worker while h2 (one connection, multiplexed) and HTTP/1.1 (a new TLS
+    // connection per request) load runs: 0 failed or refused requests, and new handshakes get the new serial.
+    [Fact]
+    public async Task Domain_ShortLivedCertificate_RenewedUnderLoad_WithoutFailedRequests()
+    {
+        await using var pebble = await PebbleServer.StartAsync(validitySeconds: 24);
+        using var state = new TempDirectory("roost-acme");
+        var port = FreePort.Get();
+        await using var roost = RoostCli.Start(ServeArguments(pebble, state.Path, port, "1", "renew.roost.test"));
+        await roost.WaitForLineAsync("is ready: listening", Timeout);
+        string serial;
+        using (var first = await TlsProbe.GetServerCertificateAsync(port, "renew.roost.test", Ct))
+        {
+            serial = first.SerialNumber;
+        }
+
+        var url = $"https://127.0.0.1:{port}/healthz";
+        var h2 = new LoadProbe(keepAlive: true) { RequiredVersion = HttpVersion.Version20, RetryUnprocessed = true };
+        var h1 = new LoadProbe(keepAlive: false) { RequiredVersion = HttpVersion.Version11 };
+        using var h2Client = AnyCertificateClient(HttpVersion.Version20, pooled: true);
+        using var h1Client = AnyCertificateClient(HttpVersion.Version11, pooled: false);
+        using var stop = new CancellationTokenSource();
+        var load = Task.WhenAll(
+            h2.RunAsync(h2Client, url, 4, stop.Token, TimeSpan.FromMilliseconds(10)),
+            h1.RunAsync(h1Client, url, 2, stop.Token, TimeSpan.FromMilliseconds(10)));
+
+        var replaced = await roost.WaitForLineAsync($"serial {serial} replaced by", Timeout);
+        var renewed = replaced[(replaced.IndexOf("replaced by ", StringComparison.Ordinal) + "replaced by ".Length)..].Split(' ')[0];
+        await TlsProbe.WaitForSerialAsync(port, renewed, TimeSpan.FromSeconds(10), "renew.roost.test");
+        await Task.Delay(TimeSpan.FromSeconds(1), Ct);
+        await stop.CancelAsync();
+        await load.WaitAsync(Timeout, Ct);
+
+        Assert.NotEqual(serial, renewed);
+        Assert.Contains(roost.Lines, l => l.Contains($"serial {renewed}", StringComparison.Ordinal) && l.Contains("obtained from", StringComparison.Ordinal));
+        Assert.True(h2.Failed == 0 && h2.Refused == 0, "h2: " + string.Join("; ", h2.Errors));
+        Assert.True(h1.Failed == 0 && h1.Refused == 0, "HTTP/1.1: " + string.Join("; ", h1.Errors));
+        Assert.True(h2.Ok > 0 && h1.Ok > 0, $"no load ran: h2 {h2.Ok}, HTTP/1.1 {h1.Ok}");
+    }
+
+    private static HttpClient AnyCertificateClient(Version version, bool pooled) =>
+        new(new SocketsHttpHandler
+        {
+            PooledConnectionLifetime = pooled ? System.Threading.Timeout.InfiniteTimeSpan : TimeSpan.Zero,
+            SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = static (_, _, _, _) => true },
+        })
+        {
+            DefaultRequestVersion = version,
+            DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            Timeout = TimeSpan.FromSeconds(10),
+        };
+
     /// <summary>An h2 client that trusts only <paramref name="chainPem"/>'s root and connects every name to 127.0.0.1:<paramref name="port"/>.</summary>
     internal static HttpClient TrustingClient(string chainPem, int port, Version? version = null)
     {

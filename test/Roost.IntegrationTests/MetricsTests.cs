@@ -98,6 +98,34 @@ public sealed partial class MetricsTests
         Assert.Equal(0, await roost.WaitForExitAsync(Timeout));
     }
 
+    // Verifies: `roost run` of the unmodified HelloApp (no Roost reference; the startup hook runs in its process): the
+    // app's own ASP.NET Core meters feed the workers' blocks, so /metrics counts exactly what h2load got answered.
+    [Fact]
+    public async Task Metrics_RoostRunOfAnUnmodifiedApp_CountsExactly()
+    {
+        var h2load = ExternalTool.Require("h2load", "nghttp2-client");
+        using var chain = TestCertificates.CreateChain();
+        var port = FreePort.Get();
+        var adminPort = FreePort.Get();
+        await using var roost = RoostCli.Start(
+            ["run", RepoPaths.ProjectDll("samples", "HelloApp"), "--workers", "2", "--port", port.ToString(CultureInfo.InvariantCulture),
+             "--host", "127.0.0.1", "--cert", chain.LeafPath, "--key", chain.KeyPath, "--ca", chain.IntermediatePath,
+             "--shutdown-timeout", "5", "--admin", adminPort.ToString(CultureInfo.InvariantCulture)],
+            name: "roost-run");
+        await WaitForCountAsync(roost, "is ready: listening on 127.0.0.1:", 2);
+        using var admin = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{adminPort}/"), Timeout = TimeSpan.FromSeconds(30) };
+
+        var before = await ScrapeAsync(admin);
+        var answered = await RunH2loadAsync(h2load, ["-n", "600", "-c", "2", "-m", "5", $"https://127.0.0.1:{port}/"]);
+        var after = await ScrapeAsync(admin);
+
+        Assert.Equal(600, answered);
+        Assert.Equal(before.Total + 600, after.Total);
+        Assert.Equal(before.Http2 + 600, after.Http2);
+        roost.Signal(15);
+        Assert.Equal(0, await roost.WaitForExitAsync(Timeout));
+    }
+
     // Verifies: an admin listener on a non-loopback address without a token is refused before anything starts
     // (usage error, exit code 2), with a message naming the address and what to do.
     [Fact]
@@ -111,6 +139,75 @@ public sealed partial class MetricsTests
         Assert.Contains($"error: The admin listener '0.0.0.0:{adminPort}' is not a loopback address and has no token", output, StringComparison.Ordinal);
         Assert.Contains("--admin-token", output, StringComparison.Ordinal);
         Assert.DoesNotContain("Forked worker", output, StringComparison.Ordinal);
+    }
+
+    // Verifies: with --otlp, every worker exports its meters (ASP.NET Core's http.server.request.duration among them)
+    // to the collector as its own service.instance.id (host/primary-pid/worker-ID), and the primary exports the
+    // supervision counters as host/primary-pid/primary. The collector is a plain HTTP listener taking OTLP/HTTP posts.
+    [Fact]
+    public async Task Otlp_EveryWorkerAndThePrimaryExport_EachWithItsOwnInstanceId()
+    {
+        using var chain = TestCertificates.CreateChain();
+        var port = FreePort.Get();
+        var collectorPort = FreePort.Get();
+        using var collector = new HttpListener();
+        collector.Prefixes.Add($"http://127.0.0.1:{collectorPort}/");
+        collector.Start();
+        var bodies = new System.Collections.Concurrent.ConcurrentQueue<(string Path, string Text)>();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        stop.CancelAfter(Timeout);
+        var receiving = Task.Run(
+            async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                var context = await collector.GetContextAsync().WaitAsync(stop.Token);
+                using var buffer = new MemoryStream();
+                await context.Request.InputStream.CopyToAsync(buffer, stop.Token);
+                // Protobuf keeps strings as UTF-8 bytes: names and attribute values can be found in the body as text.
+                bodies.Enqueue((context.Request.Url!.AbsolutePath, System.Text.Encoding.Latin1.GetString(buffer.ToArray())));
+                context.Response.StatusCode = 200;
+                context.Response.Close();
+            }
+        },
+            Ct);
+
+        await using var roost = RoostCli.Start(
+            ["serve", "--workers", "2", "--no-hot-spare", "--port", port.ToString(CultureInfo.InvariantCulture), "--host", "127.0.0.1",
+             "--cert", chain.LeafPath, "--key", chain.KeyPath, "--ca", chain.IntermediatePath, "--shutdown-timeout", "5",
+             "--otlp", $"http://127.0.0.1:{collectorPort}"],
+            environment: new Dictionary<string, string?> { ["OTEL_METRIC_EXPORT_INTERVAL"] = "500" },
+            name: "roost");
+        await WaitForCountAsync(roost, "is ready: listening on 127.0.0.1:", 2);
+        var workerPids = ProcessProbe.Children(roost.Pid);
+        using (var client = TestClients.TrustingOnly(chain.Root, HttpVersion.Version20))
+        {
+            for (var i = 0; i < 4; i++)
+            {
+                using var response = await client.GetAsync($"https://localhost:{port}/", Ct);
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            }
+        }
+
+        var primary = $"/{roost.Pid}/primary";
+        while (!(bodies.Any(b => b.Text.Contains(primary, StringComparison.Ordinal) && b.Text.Contains("roost.cluster.worker.starts", StringComparison.Ordinal))
+            && bodies.Any(b => b.Text.Contains("http.server.request.duration", StringComparison.Ordinal))
+            && WorkerInstances(bodies).Count == 2))
+        {
+            Assert.False(roost.HasExited, roost.Output);
+            await Task.Delay(100, stop.Token);
+        }
+
+        Assert.All(bodies, b => Assert.Equal("/v1/metrics", b.Path));
+        Assert.Contains(bodies, b => b.Text.Contains("service.instance.id", StringComparison.Ordinal));
+        Assert.Equal(2, workerPids.Count);
+        roost.Signal(15);
+        Assert.Equal(0, await roost.WaitForExitAsync(Timeout));
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => receiving);
+
+        HashSet<string> WorkerInstances(IEnumerable<(string Path, string Text)> received) =>
+            [.. received.SelectMany(b => WorkerInstance().Matches(b.Text).Select(m => m.Value)).Where(v => v.Contains($"/{roost.Pid}/", StringComparison.Ordinal))];
     }
 
     private static async Task<(int Pid, int Slot)> WaitForBusyWorkerAsync(HttpClient admin, long requests)
@@ -182,6 +279,9 @@ public sealed partial class MetricsTests
             await Task.Delay(50, cts.Token);
         }
     }
+
+    [GeneratedRegex(@"[\w.-]+/\d+/worker-\d+")]
+    private static partial Regex WorkerInstance();
 
     [GeneratedRegex(@"requests: \d+ total, \d+ started, \d+ done, (\d+) succeeded")]
     private static partial Regex RequestsLine();

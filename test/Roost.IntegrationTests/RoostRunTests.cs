@@ -184,7 +184,7 @@ public sealed class RoostRunTests
     }
 
     /// <summary>A client that trusts only the chain's root and keeps cookies; each request closes its connection (so the next may land on another worker).</summary>
-    private static HttpClient SessionClient(TestChain chain, CookieContainer cookies)
+    internal static HttpClient SessionClient(TestChain chain, CookieContainer cookies)
     {
         var handler = new SocketsHttpHandler
         {

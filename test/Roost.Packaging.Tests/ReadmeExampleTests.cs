@@ -27,7 +27,9 @@ public sealed partial class ReadmeExampleTests(PackagesFixture packages)
 
         // Only compiled: the examples listen on fixed ports and fork workers, which is not this test's business.
         File.WriteAllText(Path.Combine(project.Folder, "Program.cs"), "System.Console.WriteLine(\"compiled\");\n");
-        await project.BuildAsync("-p:TreatWarningsAsErrors=true");
+        // NU1603 stays a warning: Roost.Cluster's prometheus-net asks for Microsoft.Extensions.Http >= 3.1.0, which the package
+        // feed CI restores from does not serve, so the next version is taken (the same exception as Directory.Build.props).
+        await project.BuildAsync("-p:TreatWarningsAsErrors=true", "-p:WarningsNotAsErrors=NU1603");
     }
 
     /// <summary>Turns a top-level-statements example into a static method (its usings stay at the file's top).</summary>

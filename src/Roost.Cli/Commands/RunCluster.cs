@@ -28,6 +28,11 @@ internal static class RunCluster
     public static async Task<int> RunAsync(RunSettings run, CancellationToken cancellationToken)
     {
         var settings = run.Serve;
+        if (WorkerUserSetup.Resolve(settings, out var user) is { } userRefused)
+        {
+            return userRefused;
+        }
+
         RunApp app;
         try
         {
@@ -109,6 +114,11 @@ internal static class RunCluster
             WorkerStartInfo = () => WorkerStartInfo(dotnet, app, hook, json),
         };
         settings.Tls.ApplyTicketKeys(clusterOptions);
+        if (PrepareWorkerUser(clusterOptions, user, config, app, hook, dotnet) is { } refused)
+        {
+            return refused;
+        }
+
         if (ServeAndRun.SetupPrimaryWithControl(clusterOptions, settings) is { } failed)
         {
             return failed;
@@ -127,6 +137,63 @@ internal static class RunCluster
 
         ServeCommand.PrintBanner(bound.Port, "h2, http/1.1", settings, development);
         return await ServeAndRun.WaitForClusterAsync(settings).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// <c>--user</c>: the user must reach the app, the hook and the dotnet host; the shared-state folder the primary
+    /// prepared (as root) is handed to the user, whose workers write to it. The TLS files are the absolute paths the
+    /// workers' configuration names. As without --user, roost run's workers get renewed files on a reload (SIGHUP,
+    /// <c>roost reload --certs-only</c>), not from a watcher.
+    /// </summary>
+    private static int? PrepareWorkerUser(ClusterOptions options, Roost.Internal.Privileges.WorkerUser? user, RunWorkerConfig config, RunApp app, string hook, string dotnet)
+    {
+        List<WorkerUserSetup.Needed> needed =
+        [
+            new(app.Folder, CliPrivilegeMessages.AppFolder, Folder: true),
+            new(app.Dll, "the app's entry assembly", Folder: false),
+            new(Path.ChangeExtension(app.Dll, ".runtimeconfig.json"), "the app's runtime configuration", Folder: false),
+            new(hook, "roost's startup hook", Folder: false),
+        ];
+        if (Path.IsPathRooted(dotnet))
+        {
+            needed.Add(new(dotnet, "the dotnet host", Folder: false));
+        }
+
+        if (WorkerUserSetup.Apply(options, user, config.ToServerOptions(), watch: false, needed) is { } refused)
+        {
+            return refused;
+        }
+
+        if (options.WorkerUser is not null && config.StateDirectory is { } state)
+        {
+            try
+            {
+                GiveStateTo(state, options.WorkerUser);
+            }
+            catch (IOException ex)
+            {
+                return CommandErrors.Fail(RunErrorMessages.StateUnavailable(state, ex.Message), ExitCodes.Error);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The state folder, its files and its keys/ folder (what SharedStateSetup created as root) become the workers' user's.</summary>
+    private static void GiveStateTo(string folder, Roost.Internal.Privileges.WorkerUser user)
+    {
+        Roost.Internal.Privileges.FileAccessCheck.GiveTo(folder, user);
+        foreach (var entry in Directory.EnumerateFileSystemEntries(folder))
+        {
+            Roost.Internal.Privileges.FileAccessCheck.GiveTo(entry, user);
+            if (Directory.Exists(entry) && !File.GetAttributes(entry).HasFlag(FileAttributes.ReparsePoint))
+            {
+                foreach (var inner in Directory.EnumerateFiles(entry))
+                {
+                    Roost.Internal.Privileges.FileAccessCheck.GiveTo(inner, user);
+                }
+            }
+        }
     }
 
     /// <summary>

@@ -27,8 +27,10 @@ internal static class ServeAndRun
         options.RunDirectory = settings.RunDirectory;
         (settings.Recycle ?? RecycleSettings.Off).ApplyTo(options);
         options.CollectMetrics = settings.Metrics;
+        options.OtlpEndpoint = settings.Otlp;
         options.Admin.EndPoint = settings.Admin;
         options.Admin.BearerToken = settings.AdminToken;
+        options.Admin.Endpoints.Add(Dashboard.DashboardEndpoints.Map);
         if (options.Admin.Validate() is { Count: > 0 } adminProblems)
         {
             // Checked before anything starts: an admin listener open to the network without a token is never started.
@@ -68,7 +70,7 @@ internal static class ServeAndRun
 
         if (Cluster.AdminListener is { } admin)
         {
-            Console.WriteLine($"Admin listener http://{HttpServer.Describe(admin.EndPoint)}/ (metrics: /metrics)");
+            Console.WriteLine($"Admin listener http://{HttpServer.Describe(admin.EndPoint)}/ (dashboard: /, metrics: /metrics)");
         }
 
         return null;

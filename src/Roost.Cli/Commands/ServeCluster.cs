@@ -14,6 +14,11 @@ internal static class ServeCluster
 {
     public static async Task<int> RunPrimaryAsync(ServeSettings settings, CancellationToken cancellationToken)
     {
+        if (WorkerUserSetup.Resolve(settings, out var user) is { } userRefused)
+        {
+            return userRefused;
+        }
+
         using var loggerFactory = Logging.CreateForPrimary(settings.LogFormat);
 
         // --domain: the primary obtains the certificate before any worker starts, then renews it; the workers load
@@ -31,11 +36,12 @@ internal static class ServeCluster
         await using var acmeScope = acme;
         settings = ServeAcme.WithManagedFiles(settings);
         DevelopmentCertificateFiles? development;
+        SecureServerOptions options;
         try
         {
             // Load and check the certificates here once, without building a server (no Kestrel, TLS contexts or file
-            // watchers in the primary, which serves nothing); the workers load the same files.
-            SecureServerOptions options;
+            // watchers in the primary, which serves nothing); the workers load the same files (with --user: the
+            // primary reads them and sends them, WorkerUserSetup).
             (options, development) = settings.Tls.ToServerOptions();
             CertificateStore.Check(options);
         }
@@ -57,6 +63,23 @@ internal static class ServeCluster
             LoggerFactory = loggerFactory,
         };
         settings.Tls.ApplyTicketKeys(clusterOptions);
+        IEnumerable<WorkerUserSetup.Needed> needed = WorkerUserSetup.Program(settings);
+        if (settings.Root is not null)
+        {
+            needed = needed.Append(new WorkerUserSetup.Needed(Path.GetFullPath(settings.Root), "the --root folder", Folder: true));
+        }
+
+        if (WorkerUserSetup.Apply(clusterOptions, user, options, settings.Tls.Watch, needed) is { } refused)
+        {
+            return refused;
+        }
+
+        if (clusterOptions.WorkerUser is not null && development is not null)
+        {
+            // Workers (HOME is the user's) name the development chain's files as the primary does; the primary sends them.
+            Environment.SetEnvironmentVariable("ROOST_DEV_CERT_DIR", development.Directory);
+        }
+
         if (ServeAndRun.SetupPrimaryWithControl(clusterOptions, settings) is { } failed)
         {
             return failed;

@@ -38,10 +38,13 @@ internal static class ServeCommand
         settings.Command == SettingScope.Serve ? settings.Get(RoostSettings.Root) : null)
     {
         MaxBodySize = settings.Command == SettingScope.Serve && MaxBodySizeOption.TryParse(settings.Get(RoostSettings.MaxBodySize), out var size) ? size : MaxBodySizeOption.Default,
+        User = settings.Get(RoostSettings.User),
+        ConfigFile = settings.ConfigFileFullPath,
         Acme = ServeAcme.From(settings),
         Admin = settings.Get(RoostSettings.Admin) is { } admin && AdminEndPoint.TryParse(admin, out var adminEndPoint) ? adminEndPoint : null,
         AdminToken = settings.Get(RoostSettings.AdminToken),
         Metrics = settings.Get(RoostSettings.Metrics),
+        Otlp = settings.Get(RoostSettings.Otlp) is { } otlp ? new Uri(otlp) : null,
     };
 
     internal static async Task<int> RunAsync(ServeSettings settings, CancellationToken cancellationToken)
@@ -51,6 +54,11 @@ internal static class ServeCommand
         if (settings.Root is not null && !StaticSite.TryResolveRoot(settings.Root, out root, out var rootError))
         {
             return CommandErrors.Fail(rootError, ExitCodes.InvalidUsage);
+        }
+
+        if (settings.User is not null && settings.Workers == 0)
+        {
+            return CommandErrors.Fail(CliPrivilegeMessages.NeedsWorkers(settings.User), ExitCodes.InvalidUsage);
         }
 
         if (ServeAcme.Validate(settings) is { } acmeError)
@@ -211,6 +219,12 @@ internal sealed record ServeSettings(int Port, string Host, TlsSettings Tls, Tim
     /// <summary>Gets the largest request body accepted, in bytes (<c>--max-body-size</c>); <see langword="null"/> for no limit.</summary>
     public long? MaxBodySize { get; init; } = MaxBodySizeOption.Default;
 
+    /// <summary>Gets the user the workers run as (<c>--user</c>), or <see langword="null"/> for roost's own user.</summary>
+    public string? User { get; init; }
+
+    /// <summary>Gets the configuration file the settings came from (absolute), or <see langword="null"/>: workers read it again, so a worker's user must be able to.</summary>
+    public string? ConfigFile { get; init; }
+
     /// <summary>Gets the automatic certificate settings (<c>--domain</c>), or <see langword="null"/> for certificate files.</summary>
     public AcmeSettings? Acme { get; init; }
 
@@ -222,4 +236,7 @@ internal sealed record ServeSettings(int Port, string Host, TlsSettings Tls, Tim
 
     /// <summary>Gets a value indicating whether workers count metrics (<c>--metrics</c>).</summary>
     public bool Metrics { get; init; } = true;
+
+    /// <summary>Gets the OTLP collector (<c>--otlp</c>); <see langword="null"/>: no export.</summary>
+    public Uri? Otlp { get; init; }
 }

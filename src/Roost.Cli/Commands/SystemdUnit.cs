@@ -50,7 +50,8 @@ internal static class SystemdUnit
         {
             var setting = value.Setting;
             var absolute = setting.ResolveRelative(value.Value, currentDirectory);
-            if (value.Source.Kind is SettingSourceKind.Default or SettingSourceKind.File)
+            // --user becomes the unit's User=: the whole service runs as that user (CAP_NET_BIND_SERVICE for a low port).
+            if (value.Source.Kind is SettingSourceKind.Default or SettingSourceKind.File || setting == RoostSettings.User)
             {
                 continue;
             }

@@ -17,18 +17,15 @@ internal static class SystemdUnitCommand
     private static Command CreateFor(SettingScope scope, SettingsEnvironment environment)
     {
         var name = scope == SettingScope.Run ? "run" : "serve";
-        var user = new Option<string>("--user")
-        {
-            Description = "The user the service runs as (User=); create it with useradd --system.",
-            DefaultValueFactory = _ => SystemdUnit.DefaultUser,
-        };
-        var command = new Command(name, $"The unit for 'roost {name}' with these options (relative paths are made absolute).") { user };
+        // --user is the serve/run setting (one declaration): here it names the unit's User= (default: roost).
+        var command = new Command(name, $"The unit for 'roost {name}' with these options (relative paths are made absolute); --user names the service's User= (default: {SystemdUnit.DefaultUser}).");
         var settings = new SettingsBinder(scope, environment);
         settings.AddTo(command);
         command.SetAction(parse =>
         {
             var warnings = new List<string>();
-            var unit = SystemdUnit.Write(settings.Resolve(parse), Executable(), parse.GetValue(user)!, environment.GetCurrentDirectory(), warnings);
+            var effective = settings.Resolve(parse);
+            var unit = SystemdUnit.Write(effective, Executable(), effective.Get(RoostSettings.User) ?? SystemdUnit.DefaultUser, environment.GetCurrentDirectory(), warnings);
             parse.InvocationConfiguration.Output.Write(unit);
             foreach (var warning in warnings)
             {

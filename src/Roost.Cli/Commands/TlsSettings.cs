@@ -66,7 +66,8 @@ internal sealed record TlsSettings(string? Cert, string? Key, IReadOnlyList<stri
             options.ClientCertificateAuthorities.Add(TlsInput.FromFile(ca));
         }
 
-        options.WatchCertificateFiles = Watch;
+        // A worker started with --user reads no file: the primary watches and sends renewals (WorkerTlsFiles).
+        options.WatchCertificateFiles = Watch && !TlsFileStore.IsProvided;
         options.ReloadCertificatesOnHangup = true;
         options.OcspStapling = OcspStapling;
         options.SessionTickets = SessionTickets;
@@ -134,7 +135,7 @@ internal sealed record TlsSettings(string? Cert, string? Key, IReadOnlyList<stri
         DevelopmentCertificateFiles? development = null;
         if (IsEmpty)
         {
-            development = DevelopmentCertificates.Ensure();
+            development = TlsFileStore.IsProvided ? DevelopmentCertificates.Locate() : DevelopmentCertificates.Ensure();
             options.Cert = TlsInput.FromFile(development.CertPath);
             options.Key = TlsInput.FromFile(development.KeyPath);
             options.Ca.Add(TlsInput.FromFile(development.ChainPath));

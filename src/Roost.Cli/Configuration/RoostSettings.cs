@@ -112,6 +112,16 @@ internal static class RoostSettings
         Samples = ["/run/roost/a", "/run/roost/b", "run/c"],
     };
 
+    public static readonly Setting<string?> User = new("user", SettingScope.Both, new TextType(acceptNumbers: true), "must be a user name or a numeric uid",
+        "Run the workers as this user (with its primary and supplementary groups); the primary stays root: it binds the port, reads the key files and passes the loaded certificate to the workers. Needs root. Default: the workers run as roost's own user. (roost systemd-unit: the service's User=, default roost.)")
+    {
+        InvalidTexts = ["", "a b"],
+        DefaultDescription = "roost's own user",
+        IsValid = user => WorkerUserSetup.IsUserText(user!),
+        OptionMessage = raw => $"--user must be a user name (such as www-data) or a numeric uid; got '{raw}'.",
+        Samples = ["www-data", "nobody", "roost"],
+    };
+
     public static readonly BooleanSetting HotSpare = new("hot-spare", SettingScope.Serve,
         "Keep one hot spare worker (started, app built, not listening) and promote it when a worker dies: capacity is back in about half the time of a cold start. Costs about one idle worker's memory. On by default with --workers.")
     {
@@ -395,14 +405,24 @@ internal static class RoostSettings
         Samples = [false, true, false],
     };
 
+    public static readonly Setting<string?> Otlp = new("otlp", SettingScope.Both, new TextType(), "must be an http:// or https:// URL",
+        "Export metrics over OTLP to this OpenTelemetry collector: every worker its own (service.instance.id per worker), the primary its supervision counters. Port 4317: gRPC; else HTTP (http://collector:4318). See docs/metrics.md.")
+    {
+        InvalidTexts = ["collector:4318", "ftp://x"],
+        DefaultDescription = "off",
+        IsValid = value => Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps),
+        OptionMessage = raw => $"--otlp must be an http:// or https:// URL of an OpenTelemetry collector, such as http://127.0.0.1:4318; got '{raw}'.",
+        Samples = ["http://127.0.0.1:4318", "http://collector:4317", "https://otel.example.com/v1/metrics"],
+    };
+
     /// <summary>Gets every setting, in the order of --help, <c>config show</c> and the docs.</summary>
     public static IReadOnlyList<Setting> All { get; } =
     [
-        App, Port, Host, Workers, State, ShutdownTimeout, BootTimeout, LogFormat, Name, RunDir, HotSpare, Root, MaxBodySize,
+        App, Port, Host, Workers, State, ShutdownTimeout, BootTimeout, LogFormat, Name, RunDir, User, HotSpare, Root, MaxBodySize,
         Cert, Key, Ca, Pfx, Passphrase, TlsPolicy, Sni, UnknownSni, ClientCert, ClientCa, Watch, Ocsp,
         SessionTickets, TicketKeyRotation, TicketKeyFile,
         Domain, AcmeEmail, AcmeAgreeTos, AcmeCa, AcmeCaCert, AcmeHttpPort, AcmeKeyType, AcmeDir,
-        MaxRequests, MaxRequestsJitter, MaxMemory, MaxAge, MaxAgeJitter, ReloadBatchSize, Admin, AdminToken, Metrics,
+        MaxRequests, MaxRequestsJitter, MaxMemory, MaxAge, MaxAgeJitter, ReloadBatchSize, Admin, AdminToken, Metrics, Otlp,
     ];
 
     /// <summary>Gets the settings of one command, in <see cref="All"/>'s order.</summary>

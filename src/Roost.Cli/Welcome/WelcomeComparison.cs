@@ -22,6 +22,9 @@ internal static partial class WelcomeComparison
     /// <summary>The environment variable that gives a worker the comparison port its primary bound.</summary>
     public const string PortVariable = "ROOST_WELCOME_HTTP1_PORT";
 
+    /// <summary>How long the comparison port waits before answering an asset (see <see cref="HandleAfterLatencyAsync"/>).</summary>
+    private static readonly TimeSpan AssetLatency = TimeSpan.FromMilliseconds(100);
+
     /// <summary>
     /// Binds the comparison port in a primary; returns the environment for <see cref="Cluster.Fork"/>, or
     /// <see langword="null"/> after a warning when it cannot (the page then serves without its comparison).
@@ -75,7 +78,7 @@ internal static partial class WelcomeComparison
             options.ShutdownTimeout = settings.ShutdownTimeout;
             options.Limits.MaxRequestBodySize = settings.MaxBodySize;
             options.LoggerFactory = loggerFactory;
-            server = Https.CreateServer(options, page.HandleAsync);
+            server = Https.CreateServer(options, (request, response) => HandleAfterLatencyAsync(page, request, response));
             await server.ListenAsync(port, settings.Host, cancellationToken).ConfigureAwait(false);
             page.ComparisonPort = server.Port;
             return server;
@@ -90,6 +93,21 @@ internal static partial class WelcomeComparison
 
             return null;
         }
+    }
+
+    /// <summary>
+    /// On loopback a stylesheet is answered before a second connection is even set up, so the browser would reuse the
+    /// page's one HTTP/1.1 connection for all three and the comparison would show nothing. A short wait on the assets
+    /// stands for the network's latency: the browser, as over a real network, opens a connection per parallel request.
+    /// </summary>
+    private static async Task HandleAfterLatencyAsync(WelcomePage page, IncomingRequest request, OutgoingResponse response)
+    {
+        if (request.Path.StartsWith("/assets/", StringComparison.Ordinal))
+        {
+            await Task.Delay(AssetLatency).ConfigureAwait(false);
+        }
+
+        await page.HandleAsync(request, response).ConfigureAwait(false);
     }
 
     private static int FreePort(IPAddress address)

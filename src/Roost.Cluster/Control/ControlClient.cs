@@ -9,7 +9,7 @@ namespace Roost.Control;
 
 /// <summary>
 /// A client of a running primary's control socket (<see cref="ClusterOptions.ControlSocket"/>): what <c>roost status</c>,
-/// <c>reload</c>, <c>scale</c> and <c>stop</c> use, for operators' own tooling too. Each call opens one connection, sends
+/// <c>reload</c>, <c>scale</c>, <c>stop</c> and <c>top</c> use, for operators' own tooling too. Each call opens one connection, sends
 /// one request and reads the answer until the primary closes it (the protocol is in docs/cli.md, "Control socket").
 /// </summary>
 /// <remarks>
@@ -178,6 +178,23 @@ public sealed class ControlClient
     }
 
     /// <summary>
+    /// Asks for the metrics snapshot (<c>roost top</c>): per worker requests, rates, latency, connections, CPU and memory,
+    /// the totals and the recent supervision events. Request figures stay at zero when the primary was started without
+    /// <see cref="ClusterOptions.CollectMetrics"/>.
+    /// </summary>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>The snapshot.</returns>
+    /// <exception cref="ControlConnectException">No primary answers on the socket.</exception>
+    /// <exception cref="ControlRefusedException">The primary refused the request.</exception>
+    /// <exception cref="IOException">The connection closed before the answer.</exception>
+    /// <exception cref="InvalidDataException">A reply line is not a control response (another Roost version).</exception>
+    public async Task<ClusterMetricsSnapshot> GetMetricsAsync(CancellationToken cancellationToken = default)
+    {
+        var last = await ExchangeAsync(new ControlRequest.Metrics(), null, null, cancellationToken).ConfigureAwait(false);
+        return last is ControlResponse.MetricsReport report ? new ClusterMetricsSnapshot(report.Metrics) : throw ClosedEarly();
+    }
+
+    /// <summary>
     /// Runs a rolling reload (like SIGHUP to the primary) and waits for its outcome: <c>reloaded</c>, or <c>aborted</c>
     /// when a new worker failed (the old generation keeps serving).
     /// </summary>
@@ -253,6 +270,22 @@ public sealed class ControlClient
     /// <exception cref="InvalidDataException">A reply line is not a control response (another Roost version).</exception>
     public Task<ControlResult> ScaleByAsync(int delta, Action<ControlProgress>? onProgress = null, CancellationToken cancellationToken = default) =>
         OperationAsync(new ControlRequest.Scale(Delta: delta), onProgress, null, cancellationToken);
+
+    /// <summary>
+    /// Replaces one serving worker (<c>roost top</c>'s recycle key): its successor starts in the same slot, and once it is
+    /// ready the old worker drains. The outcome is <c>recycled</c>, <c>aborted</c> (the successor failed; the old worker
+    /// keeps serving), <c>rejected</c> (no such serving worker) or <c>busy</c> (another operation runs).
+    /// </summary>
+    /// <param name="workerId">The worker's id (<see cref="WorkerStatus.Id"/>).</param>
+    /// <param name="onProgress">Called, in order, with each progress line.</param>
+    /// <param name="cancellationToken">Stops waiting (the recycle goes on in the primary).</param>
+    /// <returns>The outcome; <see cref="ControlResult.Generation"/> is the successor's generation.</returns>
+    /// <exception cref="ControlConnectException">No primary answers on the socket.</exception>
+    /// <exception cref="ControlRefusedException">The primary refused the request.</exception>
+    /// <exception cref="IOException">The connection closed before the outcome.</exception>
+    /// <exception cref="InvalidDataException">A reply line is not a control response (another Roost version).</exception>
+    public Task<ControlResult> RecycleAsync(int workerId, Action<ControlProgress>? onProgress = null, CancellationToken cancellationToken = default) =>
+        OperationAsync(new ControlRequest.Recycle(workerId), onProgress, null, cancellationToken);
 
     /// <summary>
     /// Stops the primary gracefully (like SIGTERM) and waits until it has exited: workers drain, in-flight requests

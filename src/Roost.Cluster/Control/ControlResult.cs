@@ -1,6 +1,6 @@
 namespace Roost.Control;
 
-/// <summary>The outcome of an operation asked on the control socket: reload, certificate reload, scale or stop.</summary>
+/// <summary>The outcome of an operation asked on the control socket: reload, certificate reload, scale, recycle or stop.</summary>
 public sealed class ControlResult
 {
     internal ControlResult(string operation, string outcome, bool succeeded)
@@ -10,14 +10,15 @@ public sealed class ControlResult
         Succeeded = succeeded;
     }
 
-    /// <summary>Gets the operation: <c>reload</c>, <c>reload-certs</c>, <c>scale</c> or <c>stop</c>.</summary>
+    /// <summary>Gets the operation: <c>reload</c>, <c>reload-certs</c>, <c>scale</c>, <c>recycle</c> or <c>stop</c>.</summary>
     public string Operation { get; }
 
     /// <summary>
     /// Gets what happened. reload: <c>reloaded</c> or <c>aborted</c> (the old generation keeps serving), or
     /// <c>accepted</c> from <see cref="ControlClient.StartReloadAsync"/>. reload-certs: <c>reloaded</c>, <c>unchanged</c>,
     /// <c>rejected</c> (the old certificate keeps serving) or <c>failed</c>. scale: <c>scaled</c>, <c>unchanged</c>,
-    /// <c>rejected</c>, <c>busy</c> or <c>failed</c>. stop: <c>stopped</c>, or <c>exited</c> when the primary exited
+    /// <c>rejected</c>, <c>busy</c> or <c>failed</c>. recycle: <c>recycled</c>, <c>aborted</c>, <c>rejected</c> or
+    /// <c>busy</c>. stop: <c>stopped</c>, or <c>exited</c> when the primary exited
     /// before its last line arrived.
     /// </summary>
     public string Outcome { get; }

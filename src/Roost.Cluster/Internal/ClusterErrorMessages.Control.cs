@@ -13,6 +13,15 @@ internal static partial class ClusterErrorMessages
     public static string Busy(string running, string asked) =>
         $"Cannot {asked} now: a {running} is running. Wait for it to finish ('roost status' shows it), then try again.";
 
+    public static string RecycleNotRunning() =>
+        "Cannot recycle a worker: the cluster is not running (it is stopping or has stopped).";
+
+    public static string RecycleNoSuchWorker(int id, string serving) =>
+        $"Cannot recycle worker {id}: no serving worker has that id (serving: {(serving.Length == 0 ? "none" : serving)}). 'roost status' lists the workers.";
+
+    public static string RecycleNotReady(int id, int pid, int generation) =>
+        $"Cannot recycle worker {id} (pid {pid}, generation {generation}): it is still starting. Wait until it is ready, then try again.";
+
     public static string ScaleNotRunning() =>
         "Cannot scale: the cluster is not running (it is stopping or has stopped).";
 

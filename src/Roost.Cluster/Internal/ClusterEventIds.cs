@@ -43,9 +43,9 @@ internal static partial class ClusterEventIds
     public const int MessageHandlerFailed = 2039;
     public const int PrimaryBroadcastHandlerFailed = 2022;
     public const int SupervisorEventFailed = 2023;
-    public const int TicketKeysRotated = 2060;
-    public const int TicketKeyFileReloaded = 2061;
-    public const int TicketKeyFileRejected = 2062;
+    public const int TicketKeysRotated = 2024;
+    public const int TicketKeyFileReloaded = 2025;
+    public const int TicketKeyFileRejected = 2026;
 
     // Metrics and the admin listener (2090–2099 primary, 2102 worker).
     public const int AdminListening = 2090;

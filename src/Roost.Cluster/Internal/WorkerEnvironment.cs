@@ -21,8 +21,17 @@ internal static class WorkerEnvironment
     /// <summary>"1" in a hot spare: the worker builds its servers, then waits for <c>promote</c> before it listens.</summary>
     public const string Spare = "ROOST_CLUSTER_SPARE";
 
+    /// <summary>"1" in a worker started with --user: its TLS files come from the primary (<c>tls-files</c>), never from disk.</summary>
+    public const string TlsFilesFromPrimary = "ROOST_CLUSTER_TLS_FROM_PRIMARY";
+
     /// <summary>The worker's shared metrics block (<see cref="Metrics.MetricsBlock"/>); absent when metrics are off.</summary>
     public const string MetricsFile = "ROOST_CLUSTER_METRICS_FILE";
 
-    public static readonly string[] All = [WorkerId, Generation, IpcHandle, PrimaryPid, HeartbeatMilliseconds, DrainMilliseconds, MaxMessageBytes, ListenHandles, KeepAliveDrainMilliseconds, Spare, MetricsFile];
+    /// <summary>The OTLP collector the worker exports its meters to (<see cref="ClusterOptions.OtlpEndpoint"/>); absent: no export.</summary>
+    public const string OtlpEndpoint = "ROOST_CLUSTER_OTLP_ENDPOINT";
+
+    /// <summary>The <c>service.name</c> of the OTLP export (the instance's name).</summary>
+    public const string ServiceName = "ROOST_CLUSTER_SERVICE_NAME";
+
+    public static readonly string[] All = [WorkerId, Generation, IpcHandle, PrimaryPid, HeartbeatMilliseconds, DrainMilliseconds, MaxMessageBytes, ListenHandles, KeepAliveDrainMilliseconds, Spare, TlsFilesFromPrimary, MetricsFile, OtlpEndpoint, ServiceName];
 }

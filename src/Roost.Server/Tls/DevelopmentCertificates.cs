@@ -77,6 +77,9 @@ public static class DevelopmentCertificates
         return Describe(directory, created: true);
     }
 
+    /// <summary>The file paths in <paramref name="directory"/> without reading or creating anything (a worker started with --user, whose TLS files come from the primary).</summary>
+    internal static DevelopmentCertificateFiles Locate(string? directory = null) => Describe(directory ?? DefaultDirectory, created: false);
+
     private static DevelopmentCertificateFiles Describe(string directory, bool created) => new(
         directory,
         Path.Combine(directory, CertFile),

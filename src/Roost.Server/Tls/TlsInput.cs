@@ -84,7 +84,12 @@ public sealed class TlsInput
             return _data;
         }
 
-        byte[] bytes;
+        // A worker started with --user: the primary sent the files (the key stays readable only by root).
+        if (TlsFileStore.TryRead(Path!, option, out var bytes))
+        {
+            return bytes.Length == 0 ? throw new CertificateLoadException(ErrorMessages.TlsInputEmpty(this, option), Path, option) : bytes;
+        }
+
         try
         {
             bytes = File.ReadAllBytes(Path!);

@@ -42,7 +42,8 @@ def connect(version, session):
         if not chunk:
             break
         body += chunk
-    match = re.search(rb'id="pid">(\d+)<', body)
+    # The welcome page of roost serve (id="pid"), or HelloApp's "pid N" under roost run.
+    match = re.search(rb'id="pid">(\d+)<', body) or re.search(rb'pid (\d+)', body)
     # With TLS 1.3 the ticket comes after the handshake; it has been read with the response.
     result = (tls.session_reused, tls.session, match.group(1).decode() if match else "?")
     tls.close()

@@ -52,6 +52,16 @@ internal static class ControlProtocol
             return false;
         }
 
+        if (request is ControlRequest.Stop { TimeoutSeconds: double timeout } && !double.IsFinite(timeout))
+        {
+            // JSON numbers past double's range read as infinity, which has no JSON form and no meaning as a timeout.
+            error = new ControlResponse.Error(
+                ControlErrorCodes.BadRequest,
+                ClusterErrorMessages.ControlBadRequest($"\"timeoutSeconds\" must be a finite number of seconds; got {timeout}"));
+            request = null;
+            return false;
+        }
+
         error = null;
         return true;
     }

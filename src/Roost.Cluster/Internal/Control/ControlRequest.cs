@@ -8,6 +8,7 @@ namespace Roost.Internal.Control;
 [JsonDerivedType(typeof(Reload), "reload")]
 [JsonDerivedType(typeof(Scale), "scale")]
 [JsonDerivedType(typeof(Stop), "stop")]
+[JsonDerivedType(typeof(Recycle), "recycle")]
 [JsonDerivedType(typeof(Metrics), "metrics")]
 internal abstract record ControlRequest
 {
@@ -23,6 +24,9 @@ internal abstract record ControlRequest
 
     /// <summary>Scale to <paramref name="Workers"/>, or by <paramref name="Delta"/> (exactly one is set).</summary>
     public sealed record Scale(int? Workers = null, int? Delta = null) : ControlRequest;
+
+    /// <summary>Replace worker <paramref name="WorkerId"/> as recycling does: its successor first, then it drains.</summary>
+    public sealed record Recycle(int WorkerId) : ControlRequest;
 
     /// <summary>A metrics snapshot of the instance (<c>roost top</c>).</summary>
     public sealed record Metrics : ControlRequest;

@@ -39,8 +39,8 @@ internal abstract record ControlResponse
         IReadOnlyList<WorkerStatus> Workers) : ControlResponse;
 
     /// <summary>The outcome of reload, scale or stop.</summary>
-    /// <param name="Operation">reload, reload-certs, scale or stop.</param>
-    /// <param name="Outcome">reloaded/aborted, scaled/unchanged/rejected/busy/failed, certificates reloaded/unchanged/rejected/failed, stopped.</param>
+    /// <param name="Operation">reload, reload-certs, scale, recycle or stop.</param>
+    /// <param name="Outcome">reloaded/aborted, recycled/aborted/rejected/busy, scaled/unchanged/rejected/busy/failed, certificates reloaded/unchanged/rejected/failed, stopped.</param>
     /// <param name="Ok">Whether it did what was asked.</param>
     /// <param name="Message">Why not (what, which worker or file, what to do).</param>
     /// <param name="Generation">The generation after a reload.</param>

@@ -191,7 +191,9 @@ internal sealed partial class ControlServer : IDisposable
             return;
         }
 
-        Log.Request(_logger, request.GetType().Name.ToLowerInvariant(), pid);
+        // A status or metrics request changes nothing and roost top asks for one every second: Debug, so the log (and
+        // the supervision events kept from it) holds the requests that act.
+        Log.Request(_logger, request is ControlRequest.Status or ControlRequest.Metrics ? LogLevel.Debug : LogLevel.Information, request.GetType().Name.ToLowerInvariant(), pid);
         _onRequest(request, session);
     }
 
@@ -254,8 +256,8 @@ internal sealed partial class ControlServer : IDisposable
         [LoggerMessage(ClusterEventIds.ControlPeerRefused, LogLevel.Warning, "{Message} (uid {Uid}, pid {Pid})", EventName = "ControlPeerRefused")]
         public static partial void PeerRefused(ILogger logger, int uid, int pid, string message);
 
-        [LoggerMessage(ClusterEventIds.ControlRequest, LogLevel.Information, "Control request '{Request}' from pid {Pid}", EventName = "ControlRequest")]
-        public static partial void Request(ILogger logger, string request, int pid);
+        [LoggerMessage(EventId = ClusterEventIds.ControlRequest, Message = "Control request '{Request}' from pid {Pid}", EventName = "ControlRequest")]
+        public static partial void Request(ILogger logger, LogLevel level, string request, int pid);
 
         [LoggerMessage(ClusterEventIds.ControlConnectionFailed, LogLevel.Warning, "Control socket accept failed: {Reason}", EventName = "ControlConnectionFailed")]
         public static partial void ConnectionFailed(ILogger logger, string reason);

@@ -72,6 +72,9 @@ internal sealed class WorkerMeters : IDisposable
         _block.Set(MetricsBlock.Slots.Counting, 1);
     }
 
+    /// <summary>Gets the requests finished since the drain began (0 before).</summary>
+    public long RequestsDrained() => _block.Read(MetricsBlock.Slots.RequestsDrained);
+
     /// <summary>Marks the start of the drain: requests finished from now on are also counted as drained.</summary>
     public void MarkDrainStart() => Interlocked.CompareExchange(ref _drainFrom, _block.Read(MetricsBlock.Slots.Requests), -1);
 

@@ -6,6 +6,7 @@ namespace Roost.Internal.InWorker;
 internal sealed partial class WorkerRuntime
 {
     private WorkerMeters? _meters;
+    private OpenTelemetry.Metrics.MeterProvider? _otlp;
 
     private void StartMetrics(string? path)
     {
@@ -24,4 +25,24 @@ internal sealed partial class WorkerRuntime
             Log.MetricsUnavailable(_logger, Self.Id, Self.Pid, Self.Generation, path, ex.Message);
         }
     }
+
+    private void StartOtlp(string? endpoint, string? serviceName, int primaryPid)
+    {
+        if (!Uri.TryCreate(endpoint, UriKind.Absolute, out var uri))
+        {
+            return;
+        }
+
+        var meters = _meters;
+        _otlp = OtlpExport.StartInWorker(
+            uri,
+            serviceName ?? "roost",
+            OtlpExport.InstanceId(primaryPid, "worker-" + Self.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            Self.Id,
+            Self.Generation,
+            meters is null ? null : meters.RequestsDrained);
+    }
+
+    /// <summary>Exports the last measurements before the process exits (bounded by the exporter's timeout).</summary>
+    private void StopOtlp() => Interlocked.Exchange(ref _otlp, null)?.Dispose();
 }

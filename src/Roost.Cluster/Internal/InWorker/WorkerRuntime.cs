@@ -20,7 +20,8 @@ namespace Roost.Internal.InWorker;
 /// Startup (on first use of <see cref="Cluster"/>): (1) read and remove the ROOST_CLUSTER_* variables; (2) set
 /// FD_CLOEXEC on the channel again so the application's own children do not inherit it; (3) ask for SIGUSR2 when
 /// the primary dies (PR_SET_PDEATHSIG) and check the primary is still the parent; (4) start the reader, send
-/// <c>online</c>, start heartbeats; (5) install the listen-handle provider.
+/// <c>online</c>, start heartbeats; (5) install the listen-handle provider; (6) in a worker started with --user, wait
+/// for the TLS files from the primary (WorkerRuntime.TlsFiles.cs).
 /// The primary being gone (end-of-file on the channel, or SIGUSR2) and a <c>stop</c> message take the same path:
 /// close every server gracefully (in-flight requests get the drain timeout), then exit — no orphans.
 /// </remarks>
@@ -86,6 +87,7 @@ internal sealed partial class WorkerRuntime : IListenHandleProvider
             [typeof(ReloadCertificatesMessage)] = m => _ = ReloadCertificatesAsync((ReloadCertificatesMessage)m),
             [typeof(PromoteMessage)] = m => OnPromote((PromoteMessage)m),
             [typeof(TicketKeysMessage)] = m => OnTicketKeys((TicketKeysMessage)m),
+            [typeof(TlsFilesMessage)] = m => OnTlsFiles((TlsFilesMessage)m),
         };
     }
 
@@ -194,7 +196,20 @@ internal sealed partial class WorkerRuntime : IListenHandleProvider
         runtime._keepAliveWindow = TimeSpan.FromMilliseconds(Number(values[WorkerEnvironment.KeepAliveDrainMilliseconds], 0));
         runtime.InitializeSpare(values[WorkerEnvironment.Spare] == "1");
         runtime.StartMetrics(values[WorkerEnvironment.MetricsFile]);
+        runtime.StartOtlp(values[WorkerEnvironment.OtlpEndpoint], values[WorkerEnvironment.ServiceName], Number(values[WorkerEnvironment.PrimaryPid], 0));
+        var tlsFromPrimary = values[WorkerEnvironment.TlsFilesFromPrimary] == "1";
+        if (tlsFromPrimary)
+        {
+            runtime.ExpectTlsFilesFromPrimary();
+        }
+
         runtime.Start(Number(values[WorkerEnvironment.PrimaryPid], 0));
+        if (tlsFromPrimary)
+        {
+            // (6) Before the program builds its servers: the TLS files the primary sent right after the spawn.
+            runtime.WaitForTlsFiles();
+        }
+
         return runtime;
     }
 
@@ -337,6 +352,7 @@ internal sealed partial class WorkerRuntime : IListenHandleProvider
 
         await Task.Delay(drains.Length == 0 ? TimeSpan.Zero : ExitGrace).ConfigureAwait(false);
         _primaryGone?.Dispose();
+        StopOtlp();
         Environment.Exit(0);
     }
 

@@ -22,4 +22,5 @@ namespace Roost.Internal.Ipc;
 [JsonDerivedType(typeof(SpareWaitingMessage), "spare-waiting")]
 [JsonDerivedType(typeof(PromoteMessage), "promote")]
 [JsonDerivedType(typeof(TicketKeysMessage), "ticket-keys")]
+[JsonDerivedType(typeof(TlsFilesMessage), "tls-files")]
 internal abstract record IpcMessage;

@@ -18,18 +18,19 @@ internal sealed partial class Supervisor
     private readonly Dictionary<int, CertificateReloadOperation> _certificateReloads = [];
     private int _nextCertificateRequest;
 
-    private void StartCertificateReload(ControlSession session)
+    /// <param name="session">The control session that asked (<c>roost reload --certs-only</c>), or <see langword="null"/> when the primary saw renewed TLS files (the outcome is then only logged).</param>
+    private void StartCertificateReload(ControlSession? session)
     {
         if (_state != State.Running)
         {
-            session.Complete(new ControlResponse.Result("reload-certs", "failed", false, ClusterErrorMessages.CertificatesNotRunning()));
+            session?.Complete(new ControlResponse.Result("reload-certs", "failed", false, ClusterErrorMessages.CertificatesNotRunning()));
             return;
         }
 
         var workers = _workers.Values.Where(w => !w.StopRequested && w.ReadyAt is not null).ToList();
         if (workers.Count == 0)
         {
-            session.Complete(new ControlResponse.Result("reload-certs", "failed", false, ClusterErrorMessages.CertificatesNoWorkers()));
+            session?.Complete(new ControlResponse.Result("reload-certs", "failed", false, ClusterErrorMessages.CertificatesNoWorkers()));
             return;
         }
 
@@ -37,9 +38,11 @@ internal sealed partial class Supervisor
         var operation = new CertificateReloadOperation(session, _time.GetUtcNow() + CertificateReloadTimeout);
         _certificateReloads[id] = operation;
         Log.CertificatesReloadStarted(_logger, workers.Count);
-        session.Send(new ControlResponse.Progress("accepted", $"Reloading certificates in {workers.Count} worker(s)"));
+        session?.Send(new ControlResponse.Progress("accepted", $"Reloading certificates in {workers.Count} worker(s)"));
         foreach (var worker in workers)
         {
+            // Workers started with --user read no TLS file: the primary sends the current files first (same channel, in order).
+            SendTlsFiles(worker.Channel);
             if (worker.Channel.Send(new ReloadCertificatesMessage(id)))
             {
                 operation.Waiting[worker.Id] = worker;
@@ -63,7 +66,7 @@ internal sealed partial class Supervisor
         var ok = message.Error is null && message.Certificates.All(c => c.Status != "rejected");
         operation.Results.Add(new WorkerCertificates(worker.Id, worker.Pid, worker.Generation, ok, message.Error, message.Certificates));
         var summary = string.Join(", ", message.Certificates.Select(c => $"{c.Name} {c.Status} (serial {c.NewSerialNumber})"));
-        operation.Session.Send(new ControlResponse.Progress("certificates", $"{worker.Worker}: {(message.Error ?? summary)}", worker.Id, worker.Pid, worker.Generation));
+        operation.Session?.Send(new ControlResponse.Progress("certificates", $"{worker.Worker}: {(message.Error ?? summary)}", worker.Id, worker.Pid, worker.Generation));
         FinishCertificateReloadIfDone(message.RequestId, operation);
     }
 
@@ -106,12 +109,17 @@ internal sealed partial class Supervisor
         }
 
         Log.CertificatesReloadCompleted(_logger, outcome, results.Count);
-        operation.Session.Complete(new ControlResponse.Result("reload-certs", outcome, outcome is "reloaded" or "unchanged", message, Certificates: results));
+        if (message is not null && operation.Session is null)
+        {
+            Log.CertificatesReloadProblem(_logger, message);
+        }
+
+        operation.Session?.Complete(new ControlResponse.Result("reload-certs", outcome, outcome is "reloaded" or "unchanged", message, Certificates: results));
     }
 
-    private sealed class CertificateReloadOperation(ControlSession session, DateTimeOffset deadline)
+    private sealed class CertificateReloadOperation(ControlSession? session, DateTimeOffset deadline)
     {
-        public ControlSession Session { get; } = session;
+        public ControlSession? Session { get; } = session;
 
         public DateTimeOffset Deadline { get; } = deadline;
 
@@ -127,5 +135,8 @@ internal sealed partial class Supervisor
 
         [LoggerMessage(ClusterEventIds.CertificatesReloadCompleted, LogLevel.Information, "Certificate reload done: {Outcome} in {WorkerCount} worker(s)", EventName = "CertificatesReloadCompleted")]
         public static partial void CertificatesReloadCompleted(ILogger logger, string outcome, int workerCount);
+
+        [LoggerMessage(ClusterEventIds.CertificatesReloadProblem, LogLevel.Warning, "Certificate reload after renewed TLS files: {Message}", EventName = "CertificatesReloadProblem")]
+        public static partial void CertificatesReloadProblem(ILogger logger, string message);
     }
 }

@@ -65,6 +65,9 @@ internal sealed partial class Supervisor
             case ControlRequest.Status:
                 session.Complete(BuildStatus());
                 break;
+            case ControlRequest.Recycle recycle:
+                ControlRecycle(session, recycle);
+                break;
             case ControlRequest.Metrics:
                 ControlMetrics(session);
                 break;

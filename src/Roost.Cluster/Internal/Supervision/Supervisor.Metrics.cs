@@ -9,6 +9,7 @@ internal sealed partial class Supervisor
 {
     private ClusterMetrics _metrics = null!;
     private AdminListener? _admin;
+    private OpenTelemetry.Metrics.MeterProvider? _otlp;
 
     /// <summary>Gets the admin listener, once started (<see cref="OpenAdminListener"/> or the first fork).</summary>
     public AdminListener? Admin => _admin;
@@ -52,8 +53,23 @@ internal sealed partial class Supervisor
         return logger;
     }
 
-    /// <summary>The environment value for a new worker's block, or <see langword="null"/> when metrics are off.</summary>
-    private string? AttachMetrics(int workerId) => _options.CollectMetrics ? _metrics.Attach(workerId) : null;
+    /// <summary>A new worker's metrics variables: its block (unless metrics are off) and the OTLP export.</summary>
+    private void ApplyMetricsEnvironment(IDictionary<string, string?> environment, int workerId)
+    {
+        environment[WorkerEnvironment.MetricsFile] = _options.CollectMetrics ? _metrics.Attach(workerId) : null;
+        environment[WorkerEnvironment.OtlpEndpoint] = _options.OtlpEndpoint?.AbsoluteUri;
+        environment[WorkerEnvironment.ServiceName] = _options.OtlpEndpoint is null ? null : ServiceName;
+    }
+
+    private string ServiceName => _control?.Name ?? _options.Name ?? Path.GetFileNameWithoutExtension(Environment.ProcessPath) ?? "roost";
+
+    private void StartOtlp()
+    {
+        if (_options.OtlpEndpoint is { } endpoint && _otlp is null)
+        {
+            _otlp = OtlpExport.StartInPrimary(endpoint, ServiceName, OtlpExport.InstanceId(Environment.ProcessId, "primary"), _metrics.Supervision);
+        }
+    }
 
     private MetricsSnapshot BuildMetrics()
     {
@@ -96,6 +112,10 @@ internal sealed partial class Supervisor
     {
         // Bounded by the listener's own 2 s grace period.
         _admin?.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(5));
+
+        // Exports what is left (bounded by the exporter's own timeout) and stops.
+        _otlp?.Dispose();
+        _otlp = null;
     }
 
     private void ControlMetrics(ControlSession session) => session.Complete(new ControlResponse.MetricsReport(BuildMetrics()));

@@ -176,6 +176,7 @@ internal sealed partial class Supervisor
 
             StartControlSocket();
             StartAdmin();
+            StartOtlp();
 
             StartNotify();
             _sigint = RegisterSignal(PosixSignal.SIGINT, OnSignal, "a graceful stop");
@@ -296,6 +297,7 @@ internal sealed partial class Supervisor
                 CheckReload();
                 CheckRecycle();
                 CheckCertificateReloads();
+                CheckTlsFiles();
                 CheckSpares();
                 CheckTicketKeys();
                 break;
@@ -405,8 +407,9 @@ internal sealed partial class Supervisor
         info.Environment[WorkerEnvironment.KeepAliveDrainMilliseconds] = Text((long)_options.KeepAliveDrainWindow.TotalMilliseconds);
         info.Environment[WorkerEnvironment.ListenHandles] = inherited;
         info.Environment[WorkerEnvironment.Spare] = spare ? "1" : null;
-        info.Environment[WorkerEnvironment.MetricsFile] = AttachMetrics(id);
+        ApplyMetricsEnvironment(info.Environment, id);
         ApplyWorkerDefaults(info, environment);
+        ApplyWorkerUser(info);
         foreach (var variable in SystemdNotifier.Variables)
         {
             // The primary speaks for the service; a worker (or the app under roost run) must not tell systemd it is ready.
@@ -440,6 +443,7 @@ internal sealed partial class Supervisor
         channel.MessageReceived += m => Post(new SupervisorEvent.Message(record, m));
         channel.MessageRejected += (reason, length) => Post(new SupervisorEvent.Rejected(record, reason, length));
         channel.Closed += () => Post(new SupervisorEvent.ChannelClosed(record));
+        SendTlsFiles(channel);
         channel.Start();
         SendTicketKeys(channel);
         _ = WatchExitAsync(record);

@@ -129,8 +129,12 @@ internal static class SslContextAccess
             _ = LibSsl.SslCtxSetOptions(context, LibSsl.OpNoTicket);
         }
 
-        // Frees OpenSSL's per-connection read and write buffers (about 34 KB) while a connection is idle (issue 13, item 4).
-        _ = LibSsl.SslCtxCtrl(context, LibSsl.CtrlMode, (nint)LibSsl.ModeReleaseBuffers, 0);
+        // Frees OpenSSL's per-connection read and write buffers while a connection is idle (issue 13, item 4).
+        // ROOST_TLS_RELEASE_BUFFERS=0 leaves them, for the before/after measurement (benchmarks/abuse/memory.sh).
+        if (Environment.GetEnvironmentVariable("ROOST_TLS_RELEASE_BUFFERS") != "0")
+        {
+            _ = LibSsl.SslCtxCtrl(context, LibSsl.CtrlMode, (nint)LibSsl.ModeReleaseBuffers, 0);
+        }
         problem = null;
         return true;
     }

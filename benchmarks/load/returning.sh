@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# Returning clients (issue 15): new connections that each offer the previous connection's TLS session against full
+# handshakes (returning_client.py, two side by side, one GET / per connection), with an EC P-256 chain and an
+# RSA-2048 chain, for `roost serve --workers 2` (the cluster), `roost serve --workers 0` (one process) and nginx with
+# 2 workers, in one run. Per case: connections per second, how many resumed, and connections per second of server CPU (user + system of every process of the
+# server, from /proc/<pid>/stat). Run from the repository root; results go to stdout as a Markdown table.
+#
+#   benchmarks/load/returning.sh [--seconds N] [--tls 1.2|1.3] [--no-build]
+# Also reached as `benchmarks/load/run.sh --scenarios returning`.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+cd "$repo"
+seconds=10; tls=1.3; build=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --seconds) seconds="$2"; shift 2 ;;
+    --tls) tls="$2"; shift 2 ;;
+    --no-build) build=0; shift ;;
+    --scenarios) shift 2 ;; # from run.sh
+    *) echo "error: unknown option '$1' (expected --seconds N, --tls 1.2|1.3, --no-build)." >&2; exit 2 ;;
+  esac
+done
+case "$tls" in 1.2) tls_flag=-tls1_2 ;; 1.3) tls_flag=-tls1_3 ;; *) echo "error: --tls must be 1.2 or 1.3; got '$tls'." >&2; exit 2 ;; esac
+command -v nginx > /dev/null || { echo "error: nginx is not installed (apt-get install -y nginx-light)." >&2; exit 1; }
+work="$here/.work-returning"
+rm -rf "$work"; mkdir -p "$work"; chmod 755 "$work"
+if [ "$build" = 1 ]; then
+  dotnet build -c Release -nologo -v q src/Roost.Cli/Roost.Cli.csproj > "$work/build.log" 2>&1 || { tail -20 "$work/build.log"; exit 1; }
+fi
+roost=(dotnet src/Roost.Cli/bin/Release/net10.0/roost.dll)
+KEY_TYPE=ec samples/Seed.Https/make-certs.sh "$work/p256" > /dev/null
+KEY_TYPE=rsa samples/Seed.Https/make-certs.sh "$work/rsa2048" > /dev/null
+chmod -R a+rX "$work"
+
+pid=""
+cleanup() { if [ -n "$pid" ]; then kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; pid=""; fi; }
+trap cleanup EXIT
+
+tree() { # pid → the pid and all its descendants
+  local p="$1" c
+  echo "$p"
+  for c in $(cat /proc/"$p"/task/*/children 2>/dev/null || true); do tree "$c"; done
+}
+cpu_ticks() { # pid → user + system ticks of the tree
+  local total=0 p v
+  for p in $(tree "$1"); do
+    # A process may end between the listing and the read (a thread or helper): it then counts 0.
+    v=$(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' /proc/"$p"/stat 2>/dev/null || true)
+    total=$((total + ${v:-0}))
+  done
+  echo "$total"
+}
+
+start_server() { # server chain-dir port
+  local d="$2"
+  case "$1" in
+    cluster|one)
+      local workers=2; [ "$1" = one ] && workers=0
+      "${roost[@]}" serve --workers "$workers" --no-hot-spare --host 127.0.0.1 --port "$3" --run-dir "$work/run-$1-$3" \
+        --cert "$d/edasan.goe.go.kr.cer" --key "$d/edasan.goe.go.kr.key" --ca "$d/new_caChain_change.cer" > "$work/$1-$3.log" 2>&1 &
+      pid=$! ;;
+    nginx)
+      local n="$work/nginx-$3"; mkdir -p "$n"; chmod 755 "$n"
+      cat "$d/edasan.goe.go.kr.cer" "$d/new_caChain_change.cer" > "$n/chain.pem"; cp "$d/edasan.goe.go.kr.key" "$n/key.pem"
+      cat > "$n/nginx.conf" <<NGINX
+worker_processes 2;
+daemon off;
+pid $n/nginx.pid;
+error_log $n/error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path $n/cb; proxy_temp_path $n/p; fastcgi_temp_path $n/f; uwsgi_temp_path $n/u; scgi_temp_path $n/s;
+  ssl_certificate $n/chain.pem;
+  ssl_certificate_key $n/key.pem;
+  ssl_protocols TLSv1.2 TLSv1.3;
+  ssl_session_cache shared:SSL:10m;
+  default_type "";
+  server { listen 127.0.0.1:$3 ssl; location / { return 200 "<h1>hello Node</h1><p>hello server!</p>"; } }
+}
+NGINX
+      nginx -c "$n/nginx.conf" -e "$n/error.log" &
+      pid=$! ;;
+  esac
+  for _ in $(seq 300); do
+    [ "$(curl -sk --max-time 5 -o /dev/null -w '%{http_code}' "https://127.0.0.1:$3/")" = 200 ] && break
+    sleep 0.2
+  done
+  sleep 2
+}
+
+# Two clients side by side (one per core), as run.sh's handshake scenario.
+measure() { # mode(new|reuse) port → "connections resumed conn/s conn-per-cpu-s"
+  local before after t0 t1 out="$work/client-$1-$2" c1 c2
+  before=$(cpu_ticks "$pid"); t0=$(date +%s.%N)
+  python3 "$here/returning_client.py" "$2" "$tls" "$1" "$seconds" > "$out.1" & c1=$!
+  python3 "$here/returning_client.py" "$2" "$tls" "$1" "$seconds" > "$out.2" & c2=$!
+  wait "$c1" "$c2"
+  t1=$(date +%s.%N); after=$(cpu_ticks "$pid")
+  cat "$out.1" "$out.2" | awk -v ticks="$((after - before))" -v hz="$(getconf CLK_TCK)" -v wall="$(echo "$t1 - $t0" | bc)" '
+    { total += $1; resumed += $2 }
+    END { cpu = ticks / hz; printf "%d %d %.0f %.0f\n", total, resumed, total / wall, (cpu > 0 ? total / cpu : 0) }'
+}
+
+echo "# Returning clients vs full handshakes, TLS $tls; $(date -u +'%Y-%m-%d %H:%M UTC'), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo
+echo "| chain | server | mode | connections | resumed | conn/s | conn per server CPU-s | server CPU µs/conn |"
+echo "|---|---|---|---:|---:|---:|---:|---:|"
+port=$((21000 + RANDOM % 9000))
+for chain in p256 rsa2048; do
+  for server in cluster one nginx; do
+    port=$((port + 1))
+    start_server "$server" "$work/$chain" "$port"
+    for mode in new reuse; do
+      read -r total resumed rate per_cpu < <(measure "$mode" "$port")
+      us=$([ "$per_cpu" -gt 0 ] && echo $((1000000 / per_cpu)) || echo "-")
+      echo "| $chain | $server | $mode | $total | $resumed | $rate | $per_cpu | $us |"
+    done
+    cleanup
+  done
+done

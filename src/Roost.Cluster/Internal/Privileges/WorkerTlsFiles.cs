@@ -1,0 +1,54 @@
+using System.Security.Cryptography;
+using System.Text;
+using Roost.Internal.Ipc;
+
+namespace Roost.Internal.Privileges;
+
+/// <summary>
+/// The TLS files of workers started as another user: read by the primary (as root) at every worker start and before
+/// every certificate reload, and sent over the worker's channel (<see cref="TlsFilesMessage"/>). With
+/// <see cref="Watch"/>, the primary also notices renewals (the workers' own file watchers cannot read the files) and
+/// pushes the new contents to every worker followed by a certificate reload.
+/// </summary>
+/// <param name="paths">Every file the workers' servers read, spelled as the workers spell them.</param>
+/// <param name="watch">Whether renewed files are pushed to running workers (<c>--watch</c>, the default).</param>
+internal sealed class WorkerTlsFiles(IReadOnlyList<string> paths, bool watch)
+{
+    /// <summary>Gets the paths as given.</summary>
+    public IReadOnlyList<string> Paths { get; } = paths;
+
+    /// <summary>Gets a value indicating whether renewed files are pushed to running workers.</summary>
+    public bool Watch { get; } = watch;
+
+    /// <summary>Reads every file now; a file that cannot be read is sent as its error (the worker reports it naming the file).</summary>
+    public TlsFilesMessage Read() => new([.. Paths.Select(ReadOne)]);
+
+    /// <summary>A digest of the files' current contents (SHA-256; a missing or unreadable file counts as its error), to notice renewals.</summary>
+    public string Fingerprint()
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var file in Paths.Select(ReadOne))
+        {
+            hash.AppendData(Encoding.UTF8.GetBytes($"{file.Path}\n{file.Data?.Length ?? -1}\n{file.Error}\n"));
+            if (file.Data is { } data)
+            {
+                hash.AppendData(data);
+                CryptographicOperations.ZeroMemory(data);
+            }
+        }
+
+        return Convert.ToHexString(hash.GetHashAndReset());
+    }
+
+    private static TlsFileContent ReadOne(string path)
+    {
+        try
+        {
+            return new TlsFileContent(path, File.ReadAllBytes(path));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return new TlsFileContent(path, Error: ex.Message);
+        }
+    }
+}
