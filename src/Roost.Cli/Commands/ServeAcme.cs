@@ -117,7 +117,7 @@ internal static class ServeAcme
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
                 await manager.DisposeAsync().ConfigureAwait(false);
-                return (null, ServeCommand.Fail($"--acme-fallback dev: the development chain cannot be put in place of the certificate for '{string.Join(", ", acme.Names)}' ('{acme.Storage.CertPath}'): {ex.Message} Check the folder's permissions, or leave out --acme-fallback.", ExitCodes.CertificateInvalid));
+                return (null, CommandErrors.Fail($"--acme-fallback dev: the development chain cannot be put in place of the certificate for '{string.Join(", ", acme.Names)}' ('{acme.Storage.CertPath}'): {ex.Message} Check the folder's permissions, or leave out --acme-fallback.", ExitCodes.CertificateInvalid));
             }
 
             manager.StartRenewals();
