@@ -60,7 +60,7 @@ internal sealed partial class Supervisor
             return;
         }
 
-        foreach (var worker in _workers.Values.Where(w => w.ReadyAt is not null && !w.StopRequested && !w.KilledBySupervisor).OrderBy(w => w.StartedAt))
+        foreach (var worker in _workers.Values.Where(w => w.State == WorkerState.Ready && !w.KilledBySupervisor).OrderBy(w => w.StartedAt))
         {
             if (RecycleReasonFor(worker, now) is { } reason)
             {
@@ -131,13 +131,9 @@ internal sealed partial class Supervisor
     /// <summary>A replacement of an aborted batch: it is not ready, so nothing depends on it; it is asked to stop (killed at the deadline).</summary>
     private void StopAbandonedIncoming(WorkerProcess incoming)
     {
-        incoming.StopRequested = true;
+        incoming.BeginDraining(_time.GetUtcNow() + _options.DrainTimeout + ExitGrace);
         _sharing.OnWorkerGone(incoming);
-        _reloadDrainDeadlines[incoming.Id] = _time.GetUtcNow() + _options.DrainTimeout + ExitGrace;
-        if (!incoming.Channel.Send(new StopMessage((long)_options.DrainTimeout.TotalMilliseconds)))
-        {
-            _ = Libc.Kill(incoming.Pid, Libc.SigTerm);
-        }
+        SendStop(incoming, new StopMessage((long)_options.DrainTimeout.TotalMilliseconds));
     }
 
     private static string Megabytes(long bytes) => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024.0):0.#} MB");

@@ -9,7 +9,6 @@ namespace Roost.Internal.Supervision;
 internal sealed partial class Supervisor
 {
     private readonly List<TaskCompletionSource<ReloadResult>> _nextReloadWaiters = [];
-    private readonly Dictionary<int, DateTimeOffset> _reloadDrainDeadlines = [];
     private RollingReload? _reload;
     private bool _reloadAgain;
     private int _generation = 1;
@@ -59,7 +58,7 @@ internal sealed partial class Supervisor
         }
 
         var generation = _generation + 1;
-        var old = _workers.Values.Where(w => !w.StopRequested && w.Generation < generation).OrderBy(w => w.Slot).Select(w => w.Id).ToList();
+        var old = _workers.Values.Where(w => w.State != WorkerState.Draining && w.Generation < generation).OrderBy(w => w.Slot).Select(w => w.Id).ToList();
         _reload = new RollingReload(generation, old, _time.GetUtcNow(), _options.ReloadBatchSize);
         if (waiter is not null)
         {
@@ -78,7 +77,7 @@ internal sealed partial class Supervisor
         var reload = _reload!;
         while (reload.Incoming.Count < reload.BatchSize && reload.Remaining.TryDequeue(out var oldId))
         {
-            if (!_workers.TryGetValue(oldId, out var old) || old.StopRequested)
+            if (!_workers.TryGetValue(oldId, out var old) || old.State == WorkerState.Draining)
             {
                 continue;
             }
@@ -127,16 +126,12 @@ internal sealed partial class Supervisor
         }
 
         reload.Replaced++;
-        if (_workers.TryGetValue(oldId, out var old) && !old.StopRequested)
+        if (_workers.TryGetValue(oldId, out var old) && old.State != WorkerState.Draining)
         {
             Log.ReloadReplaced(_logger, old.Id, old.Pid, old.Generation, worker.Id, worker.Pid, worker.Generation);
-            old.StopRequested = true;
+            old.BeginDraining(_time.GetUtcNow() + _options.DrainTimeout + ExitGrace);
             _sharing.OnWorkerGone(old);
-            _reloadDrainDeadlines[old.Id] = _time.GetUtcNow() + _options.DrainTimeout + ExitGrace;
-            if (!old.Channel.Send(new StopMessage((long)_options.DrainTimeout.TotalMilliseconds, SuccessorReady: true)))
-            {
-                _ = Libc.Kill(old.Pid, Libc.SigTerm);
-            }
+            SendStop(old, new StopMessage((long)_options.DrainTimeout.TotalMilliseconds, SuccessorReady: true));
         }
 
         NextReloadStep();
@@ -145,7 +140,6 @@ internal sealed partial class Supervisor
     /// <summary>Returns <see langword="true"/> when the exited worker was a reload's replacement (the reload aborts; no restart decision).</summary>
     private bool OnReloadWorkerExited(WorkerProcess worker, string exit)
     {
-        _reloadDrainDeadlines.Remove(worker.Id);
         if (_reload?.Incoming.Remove(worker) != true)
         {
             return false;
@@ -158,25 +152,18 @@ internal sealed partial class Supervisor
     private void CheckReload()
     {
         var now = _time.GetUtcNow();
-        foreach (var (id, deadline) in _reloadDrainDeadlines.Where(d => now > d.Value).ToList())
+        foreach (var old in _workers.Values.Where(w => now > w.DrainDeadline).ToList())
         {
-            _reloadDrainDeadlines.Remove(id);
-            if (_workers.TryGetValue(id, out var old))
-            {
-                Log.DrainDeadline(_logger, old.Id, old.Pid, old.Generation);
-                old.KilledBySupervisor = true;
-                _ = Libc.Kill(old.Pid, Libc.SigKill);
-            }
+            Log.DrainDeadline(_logger, old.Id, old.Pid, old.Generation);
+            old.KillAtDrainDeadline();
         }
 
-        if (_reload?.Incoming.Keys.FirstOrDefault(w => w.ReadyAt is null && now - w.StartedAt > _options.BootTimeout) is { } incoming)
+        if (_reload?.Incoming.Keys.FirstOrDefault(w => !w.HasListened && now - w.StartedAt > _options.BootTimeout) is { } incoming)
         {
             _reload.Incoming.Remove(incoming);
-            incoming.StopRequested = true;
-            incoming.KilledBySupervisor = true;
-            incoming.BootTimedOut = true;
+            incoming.BeginDraining();
             _sharing.OnWorkerGone(incoming);
-            _ = Libc.Kill(incoming.Pid, Libc.SigKill);
+            incoming.Kill(KillReason.BootTimeout);
             AbortReload(ClusterErrorMessages.ReloadWorkerTimedOut(incoming.Id, incoming.Pid, incoming.Generation, _options.BootTimeout));
         }
     }

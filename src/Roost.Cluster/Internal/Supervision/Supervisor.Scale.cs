@@ -35,7 +35,7 @@ internal sealed partial class Supervisor
 
     private HashSet<int> LiveSlots()
     {
-        var slots = _workers.Values.Where(w => !w.StopRequested).Select(w => w.Slot).ToHashSet();
+        var slots = _workers.Values.Where(w => w.State != WorkerState.Draining).Select(w => w.Slot).ToHashSet();
         slots.UnionWith(_pendingSlots.Where(s => !_cancelledRespawns.Contains(s)));
         return slots;
     }
@@ -95,7 +95,7 @@ internal sealed partial class Supervisor
 
     private void ScaleUp(ScaleOperation scale, int count)
     {
-        var template = _workers.Values.Where(w => !w.StopRequested).OrderBy(w => w.Slot).FirstOrDefault()?.ForkEnvironment;
+        var template = _workers.Values.Where(w => w.State != WorkerState.Draining).OrderBy(w => w.Slot).FirstOrDefault()?.ForkEnvironment;
         for (var i = 0; i < count; i++)
         {
             var slot = NextFreeSlot();
@@ -124,10 +124,10 @@ internal sealed partial class Supervisor
             _cancelledRespawns.Add(slot);
         }
 
-        var leaving = _workers.Values.Where(w => !w.StopRequested && victims.Contains(w.Slot)).OrderByDescending(w => w.Slot).ToList();
+        var leaving = _workers.Values.Where(w => w.State != WorkerState.Draining && victims.Contains(w.Slot)).OrderByDescending(w => w.Slot).ToList();
         foreach (var worker in leaving)
         {
-            worker.StopRequested = true;
+            worker.BeginDraining();
             _sharing.OnWorkerGone(worker);
         }
 
@@ -142,11 +142,8 @@ internal sealed partial class Supervisor
             Log.ScaleDraining(_logger, worker.Id, worker.Pid, worker.Generation, worker.Slot);
             scale.Progress?.Invoke(new ControlResponse.Progress("draining", $"Draining {worker.Worker} in slot {worker.Slot}", worker.Id, worker.Pid, worker.Generation));
             scale.Draining.Add(worker.Id);
-            _reloadDrainDeadlines[worker.Id] = now + _options.DrainTimeout + ExitGrace;
-            if (!worker.Channel.Send(new StopMessage((long)_options.DrainTimeout.TotalMilliseconds, SlotRemoved: true)))
-            {
-                _ = Libc.Kill(worker.Pid, Libc.SigTerm);
-            }
+            worker.BeginDraining(now + _options.DrainTimeout + ExitGrace);
+            SendStop(worker, new StopMessage((long)_options.DrainTimeout.TotalMilliseconds, SlotRemoved: true));
         }
 
         CompleteScaleIfDone();
@@ -271,7 +268,7 @@ internal sealed partial class Supervisor
 
         // New workers of a running scale get connections only once ready; removed ones none from now on.
         var slots = _workers.Values
-            .Where(w => !w.StopRequested && (w.ReadyAt is not null || _scale is null || !_scale.Incoming.Contains(w.Id)))
+            .Where(w => w.State != WorkerState.Draining && (w.HasListened || _scale is null || !_scale.Incoming.Contains(w.Id)))
             .Select(w => w.Slot)
             .Concat(_pendingSlots.Where(s => !_cancelledRespawns.Contains(s)))
             .ToHashSet();

@@ -58,13 +58,13 @@ internal sealed partial class Supervisor
         }
 
         // Booting workers first: a spare booting beside them would slow them down on a small machine.
-        if (_workers.Values.Any(w => w.ReadyAt is null && !w.StopRequested))
+        if (_workers.Values.Any(w => w.State == WorkerState.Starting))
         {
             return;
         }
 
-        var environment = _workers.Values.Where(w => !w.StopRequested).OrderBy(w => w.Slot).Select(w => w.ForkEnvironment).FirstOrDefault();
-        while (_spares.Values.Count(s => !s.StopRequested) < SpareTarget)
+        var environment = _workers.Values.Where(w => w.State != WorkerState.Draining).OrderBy(w => w.Slot).Select(w => w.ForkEnvironment).FirstOrDefault();
+        while (_spares.Values.Count(s => s.State != WorkerState.Draining) < SpareTarget)
         {
             try
             {
@@ -87,14 +87,13 @@ internal sealed partial class Supervisor
 
     private void OnSpareWaiting(WorkerProcess worker)
     {
-        if (worker.SpareWaitingAt is not null)
+        if (!worker.SpareWaiting())
         {
             return;
         }
 
-        worker.SpareWaitingAt = _time.GetUtcNow();
         _spareDeathsInARow = 0;
-        Log.SpareWaiting(_logger, worker.Id, worker.Pid, worker.Generation, (long)(worker.SpareWaitingAt.Value - worker.StartedAt).TotalMilliseconds);
+        Log.SpareWaiting(_logger, worker.Id, worker.Pid, worker.Generation, (long)(_time.GetUtcNow() - worker.StartedAt).TotalMilliseconds);
     }
 
     private void OnSpareDue()
@@ -123,8 +122,9 @@ internal sealed partial class Supervisor
             return false;
         }
 
+        var waiting = spare.State == WorkerState.SpareWaiting;
         Promote(spare, dead.Slot);
-        Log.SparePromoted(_logger, spare.Id, spare.Pid, spare.Generation, dead.Slot, dead.Id, dead.Pid, spare.SpareWaitingAt is not null);
+        Log.SparePromoted(_logger, spare.Id, spare.Pid, spare.Generation, dead.Slot, dead.Id, dead.Pid, waiting);
 
         // The spare's own replacement follows the backoff the policy chose for this crash.
         ScheduleSpare(backoff);
@@ -140,16 +140,17 @@ internal sealed partial class Supervisor
             return false;
         }
 
+        var waiting = spare.State == WorkerState.SpareWaiting;
         Promote(spare, old.Slot);
-        Log.SparePromoted(_logger, spare.Id, spare.Pid, spare.Generation, old.Slot, old.Id, old.Pid, spare.SpareWaitingAt is not null);
+        Log.SparePromoted(_logger, spare.Id, spare.Pid, spare.Generation, old.Slot, old.Id, old.Pid, waiting);
         reload.Incoming[spare] = old.Id;
         return true;
     }
 
     private WorkerProcess? FindSpare(int generation, IReadOnlyDictionary<string, string?>? environment) =>
         _spares.Values
-            .Where(s => !s.StopRequested && s.Generation == generation && SameEnvironment(s.ForkEnvironment, environment))
-            .OrderByDescending(s => s.SpareWaitingAt is not null)
+            .Where(s => s.State != WorkerState.Draining && s.Generation == generation && SameEnvironment(s.ForkEnvironment, environment))
+            .OrderByDescending(s => s.State == WorkerState.SpareWaiting)
             .ThenBy(s => s.Id)
             .FirstOrDefault();
 
@@ -158,10 +159,7 @@ internal sealed partial class Supervisor
         _spares.Remove(spare.Id);
         var online = _sparesOnline.Remove(spare.Id);
         var now = _time.GetUtcNow();
-        spare.IsSpare = false;
-        spare.Slot = slot;
-        spare.StartedAt = now;
-        spare.LastHeartbeat = now;
+        spare.Promote(slot, now);
         spare.Worker.StartedAt = now;
         spare.Worker.Restarts = _slotRestarts.GetValueOrDefault(slot);
         _workers[spare.Id] = spare;
@@ -178,13 +176,10 @@ internal sealed partial class Supervisor
 
     private void StopSpares(bool all)
     {
-        foreach (var spare in _spares.Values.Where(s => !s.StopRequested && (all || s.Generation < SpareGeneration)).ToList())
+        foreach (var spare in _spares.Values.Where(s => s.State != WorkerState.Draining && (all || s.Generation < SpareGeneration)).ToList())
         {
-            spare.StopRequested = true;
-            if (!spare.Channel.Send(new StopMessage(0)))
-            {
-                _ = Libc.Kill(spare.Pid, Libc.SigKill);
-            }
+            spare.BeginDraining();
+            SendStop(spare, new StopMessage(0), Libc.SigKill);
         }
     }
 
@@ -206,19 +201,19 @@ internal sealed partial class Supervisor
         var now = _time.GetUtcNow();
         foreach (var spare in _spares.Values)
         {
-            if (!spare.StopRequested && !spare.KilledBySupervisor && spare.SpareWaitingAt is null && now - spare.StartedAt > _options.BootTimeout)
+            if (spare.State == WorkerState.Spare && !spare.KilledBySupervisor && now - spare.StartedAt > _options.BootTimeout)
             {
                 Log.SpareBootFailed(_logger, ClusterErrorMessages.SpareBootTimedOut(spare.Id, spare.Pid, spare.Generation, _options.BootTimeout));
-                spare.BootTimedOut = true;
-                spare.KilledBySupervisor = true;
                 _sparesDisabled = true;
-                _ = Libc.Kill(spare.Pid, Libc.SigKill);
+                spare.Kill(KillReason.BootTimeout);
             }
         }
     }
 
     private void OnSpareExited(WorkerProcess spare, int rawExitCode)
     {
+        var state = spare.State;
+        spare.Exited();
         _spares.Remove(spare.Id);
         _sparesOnline.Remove(spare.Id);
         spare.Channel.Dispose();
@@ -226,15 +221,15 @@ internal sealed partial class Supervisor
         var (exitCode, signal) = Classify(rawExitCode);
         var exit = ClusterErrorMessages.DescribeExit(exitCode, signal);
         var uptime = (long)(_time.GetUtcNow() - spare.StartedAt).TotalMilliseconds;
-        if (spare.StopRequested)
+        if (state == WorkerState.Draining)
         {
             Log.SpareExited(_logger, spare.Id, spare.Pid, spare.Generation, exit, uptime, "asked to stop");
         }
-        else if (spare.BootTimedOut)
+        else if (spare.KilledFor == KillReason.BootTimeout)
         {
             // Already reported when it was killed.
         }
-        else if (spare.SpareWaitingAt is null)
+        else if (state == WorkerState.Spare)
         {
             Log.SpareBootFailed(_logger, ClusterErrorMessages.SpareBootFailed(spare.Id, spare.Pid, spare.Generation, exit));
             _sparesDisabled = true;

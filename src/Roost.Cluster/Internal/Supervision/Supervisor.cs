@@ -439,7 +439,7 @@ internal sealed partial class Supervisor
             StartedAt = _time.GetUtcNow(),
             Restarts = _slotRestarts.GetValueOrDefault(slot),
         };
-        var record = new WorkerProcess(worker, process, channel, slot, _time.GetUtcNow()) { ForkEnvironment = environment, IsSpare = spare };
+        var record = new WorkerProcess(worker, process, channel, spare ? WorkerProcess.SpareSlot : slot, _time.GetUtcNow()) { ForkEnvironment = environment };
         channel.MessageReceived += m => Post(new SupervisorEvent.Message(record, m));
         channel.MessageRejected += (reason, length) => Post(new SupervisorEvent.Rejected(record, reason, length));
         channel.Closed += () => Post(new SupervisorEvent.ChannelClosed(record));
