@@ -8,9 +8,7 @@ namespace Roost.Internal.Supervision;
 /// <summary>Rolling reload: replace workers a batch at a time (one by default), each only after its successor is ready (see <see cref="RollingReload"/>).</summary>
 internal sealed partial class Supervisor
 {
-    private readonly List<TaskCompletionSource<ReloadResult>> _nextReloadWaiters = [];
     private RollingReload? _reload;
-    private bool _reloadAgain;
     private int _generation = 1;
 
     /// <summary>Asks the loop for a rolling reload; the task completes with the outcome.</summary>
@@ -47,10 +45,10 @@ internal sealed partial class Supervisor
         if (_reload is not null)
         {
             // A reload asked for during another one runs after it, so it picks up what changed in between.
-            _reloadAgain = true;
+            _reload.RunAgain = true;
             if (waiter is not null)
             {
-                _nextReloadWaiters.Add(waiter);
+                _reload.NextWaiters.Add(waiter);
             }
 
             Log.ReloadQueued(_logger, _reload.Generation);
@@ -212,11 +210,9 @@ internal sealed partial class Supervisor
 
         OnReloadEndedForSpares(aborted);
 
-        if (_reloadAgain && _state == State.Running)
+        if (reload.RunAgain && _state == State.Running)
         {
-            _reloadAgain = false;
-            var next = _nextReloadWaiters.ToList();
-            _nextReloadWaiters.Clear();
+            var next = reload.NextWaiters;
             StartReload(null);
             _reload?.Waiters.AddRange(next);
             if (_reload is null)
@@ -229,13 +225,10 @@ internal sealed partial class Supervisor
         }
         else
         {
-            _reloadAgain = false;
-            foreach (var waiter in _nextReloadWaiters)
+            foreach (var waiter in reload.NextWaiters)
             {
                 waiter.TrySetResult(result);
             }
-
-            _nextReloadWaiters.Clear();
         }
     }
 }

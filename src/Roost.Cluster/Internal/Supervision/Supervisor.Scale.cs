@@ -15,7 +15,6 @@ internal sealed partial class Supervisor
     /// <summary>The most workers a cluster may be scaled to (the same limit as <c>roost serve --workers</c>).</summary>
     public const int MaxWorkers = ClusterOptions.MaxWorkers;
 
-    private readonly List<TaskCompletionSource<ReloadResult>?> _reloadsAfterScale = [];
     private readonly HashSet<int> _cancelledRespawns = [];
     private ScaleOperation? _scale;
     private bool _steering;
@@ -225,21 +224,18 @@ internal sealed partial class Supervisor
         _scale = null;
         UpdateSteering();
         scale.Result.TrySetResult(result);
-        if (_reloadsAfterScale.Count > 0 && _state == State.Running)
+        if (scale.DeferredReloads.Count > 0 && _state == State.Running)
         {
-            var waiters = _reloadsAfterScale.ToList();
-            _reloadsAfterScale.Clear();
+            var waiters = scale.DeferredReloads;
             StartReload(waiters[0]);
             _reload?.Waiters.AddRange(waiters.Skip(1).OfType<TaskCompletionSource<ReloadResult>>());
         }
         else
         {
-            foreach (var waiter in _reloadsAfterScale)
+            foreach (var waiter in scale.DeferredReloads)
             {
                 waiter?.TrySetResult(ReloadResult.Failed(_generation, ClusterErrorMessages.ReloadNotRunning()));
             }
-
-            _reloadsAfterScale.Clear();
         }
     }
 
@@ -251,7 +247,7 @@ internal sealed partial class Supervisor
             return false;
         }
 
-        _reloadsAfterScale.Add(waiter);
+        _scale.DeferredReloads.Add(waiter);
         Log.ReloadDeferredByScale(_logger, _scale.Target);
         return true;
     }
