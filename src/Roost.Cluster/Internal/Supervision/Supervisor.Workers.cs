@@ -15,7 +15,7 @@ internal sealed partial class Supervisor
         if (worker.IsSpare)
         {
             // Not a worker for the application yet: its events are raised when it is promoted.
-            _sparesOnline.Add(worker.Id);
+            _spares.MarkOnline(worker.Id);
             return;
         }
 
