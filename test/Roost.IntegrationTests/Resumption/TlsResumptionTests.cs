@@ -164,7 +164,8 @@ public sealed class TlsResumptionTests
     }
 
     // Verifies: under `roost run` (an unmodified app, Kestrel configured by the startup hook) the workers share the
-    // primary's keys too: ≥ 95 % of returning connections resume, over TLS 1.3 and 1.2, on both workers.
+    // primary's keys too: ≥ 95 % of returning connections resume, over TLS 1.3 and 1.2, on both workers; and an explicit
+    // --max-body-size 1k applies to the app (512 bytes read, 2 KB gets 413).
     [Fact]
     public async Task Run_UnmodifiedApp_ReturningClientsResumeOnAnyWorker()
     {
@@ -172,7 +173,8 @@ public sealed class TlsResumptionTests
         var port = FreePort.Get();
         await using var roost = RoostCli.Start(
             ["run", RepoPaths.ProjectDll("samples", "HelloApp"), "--workers", "2", "--port", port.ToString(CultureInfo.InvariantCulture), "--host", "127.0.0.1",
-             "--cert", chain.LeafPath, "--key", chain.KeyPath, "--ca", chain.IntermediatePath, "--shutdown-timeout", "5"],
+             "--cert", chain.LeafPath, "--key", chain.KeyPath, "--ca", chain.IntermediatePath, "--shutdown-timeout", "5",
+             "--max-body-size", "1k"],
             name: "roost-run");
         await WaitForCountAsync(roost, "is ready: listening on", 2);
         await using var client = ResumptionClient.Start(port);
@@ -182,6 +184,13 @@ public sealed class TlsResumptionTests
             var chained = await client.ChainAsync(version, 20);
             Assert.True(chained.AtLeast95Percent && chained.Pids.Count == 2, $"TLS {version}, roost run: {chained.Line}\n{roost.Output}");
         }
+
+        // An explicit --max-body-size is the app's Kestrel limit (shares this roost run; the default case is in RoostRunTests).
+        using var http = TestClients.TrustingOnly(chain.Root, System.Net.HttpVersion.Version11);
+        using var small = await http.PostAsync($"https://localhost:{port}/upload", new ByteArrayContent(new byte[512]), Ct);
+        Assert.Equal("received 512 bytes\n", await small.Content.ReadAsStringAsync(Ct));
+        using var large = await http.PostAsync($"https://localhost:{port}/upload", new ByteArrayContent(new byte[2048]), Ct);
+        Assert.Equal(System.Net.HttpStatusCode.RequestEntityTooLarge, large.StatusCode);
 
         Assert.DoesNotContain(roost.Lines, l => l.Contains(FallbackWarning, StringComparison.Ordinal));
     }
