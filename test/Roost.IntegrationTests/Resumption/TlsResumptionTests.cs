@@ -51,14 +51,17 @@ public sealed class TlsResumptionTests
         var before = ProcessProbe.Children(roost.Pid).Select(p => p.ToString(CultureInfo.InvariantCulture)).ToHashSet();
         var (reloadCode, reloadOutput) = await RoostCli.RunAsync(["reload", "--wait", "--run-dir", run], Timeout);
         Assert.True(reloadCode == 0, reloadOutput);
+        var serving = new HashSet<string>();
         foreach (var version in new[] { "1.3", "1.2" })
         {
             var offered = await client.OfferAsync(version, 8);
             Assert.True(offered.Reused == offered.Of, $"TLS {version}: after the rolling reload: {offered.Line}\n{roost.Output}");
             Assert.Empty(offered.Pids.Intersect(before));
+            serving.UnionWith(offered.Pids);
         }
 
-        var victim = ProcessProbe.Children(roost.Pid).First();
+        // A worker that answered since the reload (an old one may still be draining: killing it respawns nothing).
+        var victim = int.Parse(serving.First(), CultureInfo.InvariantCulture);
         var readyBefore = roost.Lines.Count(l => l.Contains("is ready: listening on", StringComparison.Ordinal));
         System.Diagnostics.Process.GetProcessById(victim).Kill();
         await WaitForCountAsync(roost, "is ready: listening on", readyBefore + 1);
