@@ -51,7 +51,6 @@ internal static class ServeCluster
         options.OtlpEndpoint = settings.Otlp;
         options.Admin.EndPoint = settings.Admin;
         options.Admin.BearerToken = settings.AdminToken;
-        options.Admin.Endpoints.Add(Dashboard.DashboardEndpoints.Map);
         if (options.Admin.Validate() is { Count: > 0 } adminProblems)
         {
             // Checked before anything starts: an admin listener open to the network without a token is never started.
@@ -150,6 +149,13 @@ internal static class ServeCluster
             LoggerFactory = loggerFactory,
         };
         settings.Tls.ApplyTicketKeys(clusterOptions);
+
+        // The dashboard shows the certificates served (the primary re-reads them when their files change).
+        clusterOptions.Admin.Certificates["default"] = options.Tls;
+        foreach (var (host, source) in options.SniCertificates)
+        {
+            clusterOptions.Admin.Certificates[host] = source;
+        }
         IEnumerable<WorkerUserSetup.Needed> needed = WorkerUserSetup.Program(settings);
         if (settings.Root is not null)
         {
