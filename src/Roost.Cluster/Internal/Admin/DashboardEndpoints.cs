@@ -137,7 +137,8 @@ internal static class DashboardEndpoints
         context.Response.Headers.CacheControl = "no-store";
         context.Response.Headers.XContentTypeOptions = "nosniff";
         context.Response.Headers.XFrameOptions = "DENY";
-        context.Response.Headers["Referrer-Policy"] = "no-referrer";
+        // same-origin, not no-referrer: with no-referrer Chromium sends "Origin: null" on the login form's POST.
+        context.Response.Headers["Referrer-Policy"] = "same-origin";
         context.Response.Headers.ContentSecurityPolicy = ContentSecurityPolicy;
         return context.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(html), context.RequestAborted).AsTask();
     }
