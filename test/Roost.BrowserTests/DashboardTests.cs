@@ -21,7 +21,7 @@ public sealed partial class DashboardTests(Chromium chromium) : IClassFixture<Ch
         var curl = ExternalTool.Require("curl", "curl");
         using var dir = new TempDirectory();
         await using var roost = RoostCli.Start(
-            ["serve", "--workers", "2", "--no-hot-spare", "--port", "0", "--host", "127.0.0.1", "--admin", "127.0.0.1:0", "--admin-token", Token, "--run-dir", Path.Combine(dir.Path, "run")],
+            ["serve", "--workers", "2", "--no-hot-spare", "--port", "0", "--host", "127.0.0.1", "--name", "shop", "--admin", "127.0.0.1:0", "--admin-token", Token, "--run-dir", Path.Combine(dir.Path, "run")],
             environment: new Dictionary<string, string?> { ["ROOST_DEV_CERT_DIR"] = Path.Combine(dir.Path, "dev-certs") });
         var adminLine = await roost.WaitForLineAsync("Admin listener http://", StartTimeout);
         var admin = AdminPattern().Match(adminLine).Groups[1].Value;
@@ -45,10 +45,6 @@ public sealed partial class DashboardTests(Chromium chromium) : IClassFixture<Ch
         Assert.Equal(0, load.ExitCode);
         await page.WaitForFunctionAsync("() => Number(document.body.dataset.chartTotal) > 0", null, new() { Timeout = 10_000 });
         Assert.Equal("1", await page.GetAttributeAsync("body", "data-generation"));
-        if (Environment.GetEnvironmentVariable("ROOST_DASHBOARD_SCREENSHOT") is { Length: > 0 } screenshot)
-        {
-            await page.ScreenshotAsync(new() { Path = screenshot, FullPage = true });
-        }
 
         // 3. Reload: progress lines, the outcome, and the generation advances.
         await page.ClickAsync("#reload");
@@ -70,6 +66,18 @@ public sealed partial class DashboardTests(Chromium chromium) : IClassFixture<Ch
         await page.WaitForFunctionAsync($"() => document.querySelector(\"#workers tr[data-worker='{victimId}']\")?.textContent.includes('SIGKILL')", null, new() { Timeout = 10_000 });
         await WaitAsync(browser, page.Locator($"#workers tr[data-slot='{victimSlot}'][data-state='ready']:not([data-worker='{victimId}'])"), 60_000);
         Assert.Contains("WorkerExited", await page.InnerTextAsync("#events"), StringComparison.Ordinal);
+
+        if (Environment.GetEnvironmentVariable("ROOST_DASHBOARD_SCREENSHOT") is { Length: > 0 } screenshot)
+        {
+            // For docs/images only (not in CI): some seconds of traffic so the charts have a shape, then the viewport.
+            for (var i = 0; i < 15; i++)
+            {
+                await TestProcess.RunAsync(curl, ["-sk", "--http2", "-o", "/dev/null", .. Enumerable.Repeat($"https://127.0.0.1:{port}/healthz", 10 + (i % 5 * 8))], TimeSpan.FromSeconds(30));
+                await Task.Delay(700);
+            }
+
+            await page.ScreenshotAsync(new() { Path = screenshot });
+        }
 
         // Only the 401 of the unauthenticated first load may be in the console.
         Assert.Equal(errorsBeforeLogin, browser.Errors.Count);
