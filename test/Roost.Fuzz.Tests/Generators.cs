@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using CsCheck;
+using Roost.Control;
 using Roost.Internal.Control;
 using Roost.Internal.Ipc;
 using Roost.Internal.Metrics;

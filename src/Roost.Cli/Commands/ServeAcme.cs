@@ -75,9 +75,9 @@ internal static class ServeAcme
     public static async Task<(AcmeCertificateManager? Manager, int? ExitCode)> StartAsync(ServeSettings settings, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {
         var acme = settings.Acme!;
-        if (!ServeCluster.TryParseHost(settings.Host, out var address))
+        if (!ServeAndRun.TryParseHost(settings.Host, out var address))
         {
-            return (null, ServeCommand.Fail(ErrorMessages.HostInvalid(settings.Host), ExitCodes.InvalidUsage));
+            return (null, CommandErrors.Fail(ErrorMessages.HostInvalid(settings.Host), ExitCodes.InvalidUsage));
         }
 
         AcmeCertificateManager manager;
@@ -87,7 +87,7 @@ internal static class ServeAcme
         }
         catch (AcmeSetupException ex)
         {
-            return (null, ServeCommand.Fail(ex.Message, ExitCodes.ListenFailed));
+            return (null, CommandErrors.Fail(ex.Message, ExitCodes.ListenFailed));
         }
 
         try

@@ -2,8 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Roost.Acme;
 using Roost.Cli.Commands;
-using Roost.Internal;
-using Roost.Internal.Control;
+using Roost.Control;
 using Roost.SharedState;
 
 namespace Roost.Cli.Configuration;
@@ -40,7 +39,7 @@ internal static class RoostSettings
     {
         InvalidTexts = ["example.com"],
         Default = "0.0.0.0",
-        IsValid = host => ServeCluster.TryParseHost(host!, out _),
+        IsValid = host => ServeAndRun.TryParseHost(host!, out _),
         OptionMessage = raw => ErrorMessages.HostInvalid(raw) + " (option --host)",
         Samples = ["127.0.0.1", "::", "localhost"],
     };
@@ -51,7 +50,7 @@ internal static class RoostSettings
         InvalidTexts = ["-1", "many", "1025"],
         Aliases = ["-w"],
         Default = "auto",
-        IsValid = value => ServeCluster.TryResolveWorkers(value, out _),
+        IsValid = value => ServeAndRun.TryResolveWorkers(value, out _),
         OptionMessage = raw => $"--workers must be 'auto' or a number from 0 to 1024; got '{raw}'.",
         Samples = ["2", "3", "auto"],
     };
@@ -100,8 +99,8 @@ internal static class RoostSettings
         InvalidTexts = ["a/b", ".."],
         Aliases = ["-n"],
         DefaultDescription = "the port",
-        IsValid = name => RunDirectory.IsValidName(name!),
-        OptionMessage = ClusterErrorMessages.NameInvalid,
+        IsValid = name => ControlClient.IsValidName(name!),
+        OptionMessage = ControlErrorMessages.NameInvalid,
         Samples = ["web", "api", "site-2"],
     };
 
