@@ -73,7 +73,7 @@ public sealed partial class DashboardTests(Chromium chromium) : IClassFixture<Ch
             for (var i = 0; i < 15; i++)
             {
                 await TestProcess.RunAsync(curl, ["-sk", "--http2", "-o", "/dev/null", .. Enumerable.Repeat($"https://127.0.0.1:{port}/healthz", 10 + (i % 5 * 8))], TimeSpan.FromSeconds(30));
-                await Task.Delay(700);
+                await Task.Delay(700, TestContext.Current.CancellationToken);
             }
 
             await page.ScreenshotAsync(new() { Path = screenshot });

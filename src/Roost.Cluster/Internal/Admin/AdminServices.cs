@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Roost.Control;
 using Roost.Internal.Control;
 using Roost.Internal.Metrics;
 
@@ -20,7 +21,7 @@ internal sealed class AdminServices
         GetSnapshotAsync = snapshot;
         Logger = logger;
         Prometheus = new PrometheusExporter(snapshot);
-        Control = control ?? ((_, session) => session.Complete(new ControlResponse.Error(ControlProtocol.ErrorCodes.NotRunning, ClusterErrorMessages.ClusterStopped())));
+        Control = control ?? ((_, session) => session.Complete(new ControlResponse.Error(ControlErrorCodes.NotRunning, ClusterErrorMessages.ClusterStopped())));
         Certificates = certificates ?? new DashboardCertificates([]);
     }
 

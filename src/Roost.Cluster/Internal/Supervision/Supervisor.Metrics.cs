@@ -1,4 +1,5 @@
 using Roost.Internal.Admin;
+using Roost.Control;
 using Roost.Internal.Control;
 using Roost.Internal.Metrics;
 
@@ -124,7 +125,7 @@ internal sealed partial class Supervisor
     {
         if (!_events.Writer.TryWrite(new SupervisorEvent.Control(request, session)))
         {
-            session.Complete(new ControlResponse.Error(ControlProtocol.ErrorCodes.NotRunning, ClusterErrorMessages.ClusterStopped()));
+            session.Complete(new ControlResponse.Error(ControlErrorCodes.NotRunning, ClusterErrorMessages.ClusterStopped()));
         }
     }
 
