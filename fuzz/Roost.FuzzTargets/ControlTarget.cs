@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Roost.Control;
 using Roost.Internal.Control;
 
 namespace Roost.FuzzTargets;
@@ -38,7 +39,7 @@ public static class ControlTarget
         }
 
         FuzzInvariantException.That(
-            error.Code is ControlProtocol.ErrorCodes.BadRequest or ControlProtocol.ErrorCodes.Version && !string.IsNullOrWhiteSpace(error.Message),
+            error.Code is ControlErrorCodes.BadRequest or ControlErrorCodes.Version && !string.IsNullOrWhiteSpace(error.Message),
             $"a refusal has code '{error.Code}' and message '{error.Message}'");
         var answer = JsonSerializer.SerializeToUtf8Bytes<ControlResponse>(error, ControlJsonContext.Default.ControlResponse);
         FuzzInvariantException.That(answer.AsSpan().IndexOf((byte)'\n') < 0, "the error answer is not one line");

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using Roost.Internal;
 
 namespace Roost.Cli;
 
@@ -35,11 +34,11 @@ internal static class Logging
     /// </summary>
     /// <remarks>
     /// The primary shares stdout with its workers, so the console first gets line-atomic writers (one write(2) per
-    /// line, <see cref="LineAtomicWriter"/>) before a logger captures <see cref="Console.Out"/>.
+    /// line, <see cref="Cluster.UseLineAtomicConsole"/>) before a logger captures <see cref="Console.Out"/>.
     /// </remarks>
     public static ILoggerFactory CreateForPrimary(string format)
     {
-        LineAtomicWriter.InstallForConsole();
+        Cluster.UseLineAtomicConsole();
         return format == "json" ? Create(format) : new PrimaryConsoleLoggerFactory(Console.Out, colors: !Console.IsOutputRedirected);
     }
 }

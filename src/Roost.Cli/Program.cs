@@ -13,7 +13,7 @@ public static class Program
     public static Task<int> Main(string[] args)
     {
         // Before anything touches the console: the runtime records SIGINT's disposition then (docs/deploy.md, "Signals").
-        Roost.Internal.InheritedSignals.ResetIgnoredInterrupt();
+        Cluster.TakeInheritedInterrupt();
         return RunAsync(args, new InvocationConfiguration());
     }
 

@@ -201,6 +201,18 @@ public static partial class Cluster
     /// <summary>Closes the control socket opened by <see cref="OpenControlSocket"/> when the primary gives up before forking.</summary>
     internal static void CloseControlSocket() => Supervisor.Control?.Dispose();
 
+    /// <summary>
+    /// Makes <see cref="Console.Out"/> and <see cref="Console.Error"/> line-atomic now, before a logger captures them
+    /// (the primary installs them when it is set up, which is after <c>roost</c> creates its logger).
+    /// </summary>
+    internal static void UseLineAtomicConsole() => LineAtomicWriter.InstallForConsole();
+
+    /// <summary>
+    /// Gives SIGINT its default action back when the process inherited it as ignored (<c>cmd &amp;</c> in a script), so
+    /// that the graceful stop on Ctrl+C works; <c>roost</c> calls it first thing in <c>Main</c> (docs/deploy.md, "Signals").
+    /// </summary>
+    internal static void TakeInheritedInterrupt() => InheritedSignals.ResetIgnoredInterrupt();
+
     private static Supervisor Supervisor
     {
         get

@@ -3,6 +3,9 @@ namespace Roost;
 /// <summary>The control socket (<c>roost status</c>, <c>reload</c>, <c>scale</c>, <c>stop</c>).</summary>
 public sealed partial class ClusterOptions
 {
+    /// <summary>The most workers a cluster runs (<see cref="Cluster.ScaleAsync"/>, <c>roost scale</c>, <c>--workers</c>).</summary>
+    public const int MaxWorkers = 1024;
+
     /// <summary>
     /// Gets or sets a value indicating whether the primary listens on a control socket, so that <c>roost status</c>,
     /// <c>roost reload</c>, <c>roost scale</c> and <c>roost stop</c> can reach it. The socket is

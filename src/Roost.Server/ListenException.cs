@@ -1,3 +1,6 @@
+using System.Net;
+using Roost.Internal;
+
 namespace Roost;
 
 /// <summary>A server could not start listening: the port is busy or not allowed, or the address is not usable.</summary>
@@ -34,4 +37,11 @@ public sealed class ListenException : IOException
 
     /// <summary>Gets the end point that could not be bound.</summary>
     public string EndPoint { get; }
+
+    /// <summary>The exception for a failed bind of <paramref name="requested"/> (a primary binding before its workers start).</summary>
+    /// <param name="exception">What the bind threw.</param>
+    /// <param name="requested">The end point asked for.</param>
+    /// <param name="portHint">Appended to "choose another port", e.g. " with --port".</param>
+    internal static ListenException FromBindFailure(Exception exception, IPEndPoint requested, string portHint) =>
+        ListenErrors.Translate(exception, requested, EndPointText.Describe(requested), portHint);
 }

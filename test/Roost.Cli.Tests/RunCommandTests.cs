@@ -1,5 +1,6 @@
 using Roost.Cli;
 using Roost.Cli.Commands;
+using Roost.StartupHook;
 using Roost.StartupHook.Internal;
 using Roost.Testing;
 

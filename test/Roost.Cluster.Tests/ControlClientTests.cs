@@ -1,6 +1,6 @@
 using System.Net.Sockets;
 using System.Text;
-using Roost.Internal.Control;
+using Roost.Control;
 using Roost.Testing;
 
 namespace Roost.Cluster.Tests;
@@ -12,30 +12,24 @@ public sealed class ControlClientTests
 
     /// <summary>
     /// Verifies that a reply line that is not a control response (not JSON, or JSON of an unknown type) ends the
-    /// exchange with an InvalidDataException naming the socket path and the line, not a JsonException that says
+    /// call with an InvalidDataException naming the socket path and the line, not a JsonException that says
     /// neither (before: the CLI reported "closed the control connection before it answered" or crashed).
     /// </summary>
     [Theory]
     [InlineData("this is not json")]
     [InlineData("{\"type\":\"no-such-reply\"}")]
-    public async Task Exchange_MalformedReply_IsAClearErrorNamingTheSocket(string reply)
+    public async Task GetStatus_MalformedReply_IsAClearErrorNamingTheSocket(string reply)
     {
         using var directory = new TempDirectory("roost-ctl-client");
-        var socketPath = RunDirectory.SocketPath(directory.Path);
+        var client = new ControlClient(directory.Path);
+        var socketPath = client.SocketPath;
         using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         listener.Bind(new UnixDomainSocketEndPoint(socketPath));
         listener.Listen(1);
         var ct = TestContext.Current.CancellationToken;
         var peer = Task.Run(() => AnswerOnceAsync(listener, reply, ct), ct);
 
-        using var client = ControlClient.Connect(directory.Path);
-        var ex = await Assert.ThrowsAsync<InvalidDataException>(async () =>
-        {
-            await foreach (var _ in client.ExchangeAsync(new ControlRequest.Status(), ct))
-            {
-            }
-        }).WaitAsync(Timeout, ct);
-        client.Dispose();
+        var ex = await Assert.ThrowsAsync<InvalidDataException>(() => client.GetStatusAsync(ct)).WaitAsync(Timeout, ct);
         await peer.WaitAsync(Timeout, ct);
 
         Assert.Contains($"The primary on the control socket '{socketPath}' sent a reply this roost cannot read", ex.Message, StringComparison.Ordinal);

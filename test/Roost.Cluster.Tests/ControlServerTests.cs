@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
+using Roost.Control;
 using Roost.Internal.Control;
 using Roost.Testing;
 
@@ -16,11 +17,11 @@ public sealed class ControlServerTests
     private static readonly TimeSpan AnswerTimeout = TimeSpan.FromSeconds(15);
 
     [Theory]
-    [InlineData("{\"v\":\"1\",\"type\":\"status\"}", ControlProtocol.ErrorCodes.Version)]
-    [InlineData("{\"v\":\"reload\",\"y\":true}", ControlProtocol.ErrorCodes.Version)]
-    [InlineData("{\"v\":2,\"type\":\"status\"}", ControlProtocol.ErrorCodes.Version)]
-    [InlineData("{\"v\":1,\"type\":\"launch\"}", ControlProtocol.ErrorCodes.BadRequest)]
-    [InlineData("not json", ControlProtocol.ErrorCodes.BadRequest)]
+    [InlineData("{\"v\":\"1\",\"type\":\"status\"}", ControlErrorCodes.Version)]
+    [InlineData("{\"v\":\"reload\",\"y\":true}", ControlErrorCodes.Version)]
+    [InlineData("{\"v\":2,\"type\":\"status\"}", ControlErrorCodes.Version)]
+    [InlineData("{\"v\":1,\"type\":\"launch\"}", ControlErrorCodes.BadRequest)]
+    [InlineData("not json", ControlErrorCodes.BadRequest)]
     public async Task MalformedRequest_IsAnsweredWithOneErrorLine_AndClosed(string line, string code)
     {
         // Before the fuzzing fix, a "v" that was not a number threw out of the connection's task: no answer, and the

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using CsCheck;
+using Roost.Control;
 using Roost.FuzzTargets;
 using Roost.Internal.Control;
 
@@ -78,7 +79,7 @@ public sealed class ControlProtocolPropertyTests
         // the exception escaped the connection's task, and the peer was never answered (its socket left open).
         Assert.False(ControlProtocol.TryParseRequest(line, out var request, out var error));
         Assert.Null(request);
-        Assert.Equal(ControlProtocol.ErrorCodes.Version, error.Code);
+        Assert.Equal(ControlErrorCodes.Version, error.Code);
         Assert.Contains("version 0 is not supported", error.Message, StringComparison.Ordinal);
     }
 
@@ -105,6 +106,6 @@ public sealed class ControlProtocolPropertyTests
         Assert.True(Encoding.UTF8.GetByteCount(line) < ControlProtocol.MaxRequestBytes);
 
         Assert.False(ControlProtocol.TryParseRequest(line, out _, out var error));
-        Assert.Equal(ControlProtocol.ErrorCodes.BadRequest, error.Code);
+        Assert.Equal(ControlErrorCodes.BadRequest, error.Code);
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using CsCheck;
+using Roost.Control;
 using Roost.Internal.Control;
 using Roost.Internal.Ipc;
 using Roost.Internal.Metrics;
@@ -48,6 +49,7 @@ internal static class Generators
         [typeof(TlsFilesMessage)] = Gen.Select(Text, Gen.Frequency((1, Gen.Const((byte[]?)null)), (3, Gen.Byte.Array[0, 64].Select(b => (byte[]?)b))), OptionalText, (path, data, error) => new TlsFileContent(path, data, error))
             .Array[0, 3].Select(files => (IpcMessage)new TlsFilesMessage(files)),
         [typeof(TicketKeysMessage)] = Gen.Select(Text.Array[0, 3], Gen.Long, (keys, generation) => (IpcMessage)new TicketKeysMessage(keys, generation)),
+        [typeof(AcmeChallengeMessage)] = Gen.Select(Text, OptionalText, (name, digest) => (IpcMessage)new AcmeChallengeMessage(name, digest)),
     };
 
     public static readonly Gen<IpcMessage> IpcMessage = Gen.OneOf([.. IpcMessages.Values]);

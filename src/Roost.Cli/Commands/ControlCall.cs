@@ -1,74 +1,50 @@
-using System.Net.Sockets;
-using Roost.Internal;
-using Roost.Internal.Control;
+using Roost.Control;
 using Spectre.Console;
 
 namespace Roost.Cli.Commands;
 
-/// <summary>Connects to a primary, sends one request and hands each answer line to the caller; maps failures to exit codes.</summary>
+/// <summary>Runs one call of the public <see cref="ControlClient"/> for a control command; prints failures and maps them to exit codes.</summary>
 internal static class ControlCall
 {
-    /// <summary>
-    /// Runs one exchange. <paramref name="onResponse"/> returns <see langword="false"/> to stop reading early (e.g.
-    /// <c>reload</c> without <c>--wait</c>). Returns the last response, or an exit code when no primary answered.
-    /// </summary>
-    public static async Task<(ControlResponse? Last, int ExitCode)> RunAsync(
-        string directory, ControlRequest request, Func<ControlResponse, bool> onResponse, CancellationToken cancellationToken)
+    /// <summary>Runs <paramref name="call"/>; returns its result, or <see langword="null"/> and the exit code after printing why it failed.</summary>
+    public static async Task<(T? Result, int ExitCode)> RunAsync<T>(ControlClient client, Func<ControlClient, Task<T>> call)
+        where T : class
     {
         WidenRedirectedOutput();
-        ControlClient client;
         try
         {
-            client = ControlClient.Connect(directory);
+            return (await call(client).ConfigureAwait(false), ExitCodes.Ok);
         }
         catch (ControlConnectException ex)
         {
-            var (message, code) = ex.Failure switch
-            {
-                ControlConnectFailure.Stale => (ClusterErrorMessages.StaleSocket(ex.SocketPath), ExitCodes.NotRunning),
-                ControlConnectFailure.AccessDenied => (ClusterErrorMessages.SocketAccessDenied(ex.SocketPath), ExitCodes.PermissionDenied),
-                _ => (ClusterErrorMessages.NoPrimary(ex.SocketPath, RunDirectory.BaseDirectory), ExitCodes.NotRunning),
-            };
-            return (null, ServeCommand.Fail(message, code));
+            return (null, CommandErrors.Fail(ex.Message, ExitCode(ex.Failure)));
         }
-
-        using (client)
+        catch (ControlRefusedException ex)
         {
-            ControlResponse? last = null;
-            try
-            {
-                await foreach (var response in client.ExchangeAsync(request, cancellationToken).ConfigureAwait(false))
-                {
-                    last = response;
-                    if (response is ControlResponse.Error error)
-                    {
-                        var code = error.Code == ControlProtocol.ErrorCodes.Forbidden ? ExitCodes.PermissionDenied : ExitCodes.Error;
-                        return (last, ServeCommand.Fail(error.Message, code));
-                    }
-
-                    if (!onResponse(response))
-                    {
-                        return (last, ExitCodes.Ok);
-                    }
-                }
-            }
-            catch (InvalidDataException ex)
-            {
-                // A reply this build cannot read: the message names the socket and the line.
-                return (last, ServeCommand.Fail(ex.Message, ExitCodes.Error));
-            }
-            catch (Exception ex) when (ex is SocketException or IOException)
-            {
-                // The primary went away mid-answer: report what arrived.
-                return (last, ServeCommand.Fail(ClusterErrorMessages.ConnectionClosed(client.SocketPath) + $" ({ex.Message})", ExitCodes.Error));
-            }
-
-            return (last, ExitCodes.Ok);
+            return (null, CommandErrors.Fail(ex.Message, ex.Code == ControlErrorCodes.Forbidden ? ExitCodes.PermissionDenied : ExitCodes.Error));
+        }
+        catch (InvalidDataException ex)
+        {
+            // A reply this build cannot read: the message names the socket and the line.
+            return (null, CommandErrors.Fail(ex.Message, ExitCodes.Error));
+        }
+        catch (IOException ex)
+        {
+            // The primary went away before it answered.
+            return (null, CommandErrors.Fail(ex.Message, ExitCodes.Error));
         }
     }
 
+    /// <summary>The exit code of a primary that could not be reached.</summary>
+    public static int ExitCode(ControlConnectFailure failure) => failure switch
+    {
+        ControlConnectFailure.AccessDenied => ExitCodes.PermissionDenied,
+        ControlConnectFailure.Ambiguous => ExitCodes.InvalidUsage,
+        _ => ExitCodes.NotRunning,
+    };
+
     /// <summary>Prints a progress line: the time and the message.</summary>
-    public static void PrintProgress(ControlResponse.Progress progress) =>
+    public static void PrintProgress(ControlProgress progress) =>
         AnsiConsole.MarkupLineInterpolated($"[grey]{DateTime.Now:HH:mm:ss}[/] {progress.Message}");
 
     /// <summary>Spectre.Console assumes 80 columns when output is not a terminal; scripts and logs get whole lines.</summary>
@@ -79,7 +55,4 @@ internal static class ControlCall
             AnsiConsole.Profile.Width = 240;
         }
     }
-
-    public static int ClosedEarly(string directory) =>
-        ServeCommand.Fail(ClusterErrorMessages.ConnectionClosed(RunDirectory.SocketPath(directory)), ExitCodes.Error);
 }

@@ -1,6 +1,5 @@
 using System.CommandLine;
-using Roost.Internal;
-using Roost.Internal.Control;
+using Roost.Control;
 
 namespace Roost.Cli.Commands;
 
@@ -25,9 +24,9 @@ internal sealed class ControlTarget
         _name.Validators.Add(result =>
         {
             var value = result.GetValueOrDefault<string?>();
-            if (value is not null && !RunDirectory.IsValidName(value))
+            if (value is not null && !ControlClient.IsValidName(value))
             {
-                result.AddError(ClusterErrorMessages.NameInvalid(value));
+                result.AddError(ControlErrorMessages.NameInvalid(value));
             }
         });
     }
@@ -38,17 +37,29 @@ internal sealed class ControlTarget
         command.Options.Add(_runDirectory);
     }
 
-    /// <summary>Returns the instance directory, or an error message and exit code.</summary>
-    public (string? Directory, string? Error, int ExitCode) Resolve(ParseResult parse)
+    /// <summary>Returns the client of the chosen primary, or prints why none was chosen and returns the exit code.</summary>
+    public (ControlClient? Client, int ExitCode) Resolve(ParseResult parse)
     {
         var runDirectory = parse.GetValue(_runDirectory);
         var name = parse.GetValue(_name);
-        if (runDirectory is not null || name is not null)
+        if (runDirectory is { Length: > 0 })
         {
-            return (RunDirectory.Resolve(name, runDirectory), null, ExitCodes.Ok);
+            return (new ControlClient(runDirectory), ExitCodes.Ok);
         }
 
-        return Choose(RunDirectory.BaseDirectory);
+        if (name is not null)
+        {
+            return (ControlClient.ForInstance(name), ExitCodes.Ok);
+        }
+
+        try
+        {
+            return (ControlClient.ForOnlyInstance(), ExitCodes.Ok);
+        }
+        catch (ControlConnectException ex)
+        {
+            return (null, CommandErrors.Fail(ex.Message, ControlCall.ExitCode(ex.Failure)));
+        }
     }
 
     /// <summary>
@@ -58,20 +69,13 @@ internal sealed class ControlTarget
     /// </summary>
     internal static (string? Directory, string? Error, int ExitCode) Choose(string baseDirectory)
     {
-        var instances = RunDirectory.ListInstances(baseDirectory);
-        var live = instances.Where(d => !ControlClient.IsStale(d)).ToList();
-        if (live.Count == 0 && instances.Count > 0)
+        try
         {
-            return (null, ClusterErrorMessages.OnlyStaleInstances(baseDirectory, Names(instances)), ExitCodes.NotRunning);
+            return (ControlClient.ForOnlyInstance(baseDirectory).InstanceDirectory, null, ExitCodes.Ok);
         }
-
-        return live.Count switch
+        catch (ControlConnectException ex)
         {
-            0 => (null, ClusterErrorMessages.NoInstances(baseDirectory), ExitCodes.NotRunning),
-            1 => (live[0], null, ExitCodes.Ok),
-            _ => (null, ClusterErrorMessages.SeveralInstances(baseDirectory, Names(live)), ExitCodes.InvalidUsage),
-        };
+            return (null, ex.Message, ControlCall.ExitCode(ex.Failure));
+        }
     }
-
-    private static IEnumerable<string> Names(IEnumerable<string> directories) => directories.Select(Path.GetFileName).OfType<string>();
 }

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Roost.Internal.Control;
+using Roost.Control;
 using Spectre.Console;
 
 namespace Roost.Cli.Commands;
@@ -26,61 +26,46 @@ internal static class ReloadCommand
 
     private static async Task<int> RunAsync(ControlTarget target, ParseResult parse, bool wait, bool certsOnly, CancellationToken cancellationToken)
     {
-        var (directory, error, exitCode) = target.Resolve(parse);
-        if (directory is null)
+        var (client, exitCode) = target.Resolve(parse);
+        if (client is null)
         {
-            return ServeCommand.Fail(error!, exitCode);
+            return exitCode;
         }
 
-        var (last, code) = await ControlCall.RunAsync(
-            directory,
-            new ControlRequest.Reload(certsOnly),
-            response =>
-            {
-                if (response is ControlResponse.Progress progress)
-                {
-                    ControlCall.PrintProgress(progress);
+        var (result, code) = await ControlCall.RunAsync(client, c =>
+            certsOnly ? c.ReloadCertificatesAsync(ControlCall.PrintProgress, cancellationToken)
+            : wait ? c.ReloadAsync(ControlCall.PrintProgress, cancellationToken)
 
-                    // Without --wait the reload goes on in the primary; its acceptance is the answer.
-                    return certsOnly || wait || progress.Event != "accepted";
-                }
-
-                return true;
-            },
-            cancellationToken).ConfigureAwait(false);
-        if (code != ExitCodes.Ok)
+            // Without --wait the reload goes on in the primary; its acceptance is the answer.
+            : c.StartReloadAsync(ControlCall.PrintProgress, cancellationToken)).ConfigureAwait(false);
+        if (result is null)
         {
             return code;
         }
 
-        if (!wait && !certsOnly && last is ControlResponse.Progress { Event: "accepted" })
+        if (!wait && !certsOnly && result.Outcome == "accepted")
         {
             Console.Out.WriteLine("Reload started; 'roost status' shows the generations, 'roost reload --wait' waits for the outcome.");
             return ExitCodes.Ok;
         }
 
-        if (last is not ControlResponse.Result result)
-        {
-            return ControlCall.ClosedEarly(directory);
-        }
-
         return certsOnly ? ReportCertificates(result) : ReportReload(result);
     }
 
-    private static int ReportReload(ControlResponse.Result result)
+    private static int ReportReload(ControlResult result)
     {
-        if (result.Ok)
+        if (result.Succeeded)
         {
             AnsiConsole.MarkupLineInterpolated($"[green]Reloaded[/]: every worker now runs generation {result.Generation}.");
             return ExitCodes.Ok;
         }
 
-        return ServeCommand.Fail(result.Message ?? "The reload was aborted.", ExitCodes.OperationFailed);
+        return CommandErrors.Fail(result.Message ?? "The reload was aborted.", ExitCodes.OperationFailed);
     }
 
-    private static int ReportCertificates(ControlResponse.Result result)
+    private static int ReportCertificates(ControlResult result)
     {
-        foreach (var worker in result.Certificates ?? [])
+        foreach (var worker in result.Certificates)
         {
             foreach (var certificate in worker.Certificates)
             {
@@ -92,8 +77,8 @@ internal static class ReloadCommand
         return result.Outcome switch
         {
             "reloaded" or "unchanged" => Done(result.Outcome),
-            "rejected" => ServeCommand.Fail(result.Message ?? "The new certificate was rejected; the old one keeps serving.", ExitCodes.CertificateInvalid),
-            _ => ServeCommand.Fail(result.Message ?? "The certificate reload failed.", ExitCodes.OperationFailed),
+            "rejected" => CommandErrors.Fail(result.Message ?? "The new certificate was rejected; the old one keeps serving.", ExitCodes.CertificateInvalid),
+            _ => CommandErrors.Fail(result.Message ?? "The certificate reload failed.", ExitCodes.OperationFailed),
         };
 
         static int Done(string outcome)

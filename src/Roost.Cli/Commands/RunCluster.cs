@@ -4,9 +4,8 @@ using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
-using Roost.Internal;
 using Roost.SharedState;
-using Roost.StartupHook.Internal;
+using Roost.StartupHook;
 using Roost.Tls;
 
 namespace Roost.Cli.Commands;
@@ -41,13 +40,13 @@ internal static class RunCluster
         }
         catch (RunAppException ex)
         {
-            return ServeCommand.Fail(ex.Message, ExitCodes.ApplicationLoadFailed);
+            return CommandErrors.Fail(ex.Message, ExitCodes.ApplicationLoadFailed);
         }
 
         var hook = FindHook(AppContext.BaseDirectory);
         if (!File.Exists(hook))
         {
-            return ServeCommand.Fail(RunErrorMessages.HookMissing(hook), ExitCodes.ApplicationLoadFailed);
+            return CommandErrors.Fail(RunErrorMessages.HookMissing(hook), ExitCodes.ApplicationLoadFailed);
         }
 
         using var loggerFactory = Logging.CreateForPrimary(settings.LogFormat);
@@ -60,11 +59,11 @@ internal static class RunCluster
         }
         catch (CertificateLoadException ex)
         {
-            return ServeCommand.Fail(ex.Message, ExitCodes.CertificateInvalid);
+            return CommandErrors.Fail(ex.Message, ExitCodes.CertificateInvalid);
         }
         catch (ArgumentException ex)
         {
-            return ServeCommand.Fail(ex.Message, ExitCodes.InvalidUsage);
+            return CommandErrors.Fail(ex.Message, ExitCodes.InvalidUsage);
         }
 
         config = config with { DrainTimeoutMilliseconds = (long)settings.ShutdownTimeout.TotalMilliseconds };
@@ -77,7 +76,7 @@ internal static class RunCluster
             }
             catch (ArgumentException ex)
             {
-                return ServeCommand.Fail(ex.Message, ExitCodes.InvalidUsage);
+                return CommandErrors.Fail(ex.Message, ExitCodes.InvalidUsage);
             }
 
             try
@@ -87,15 +86,15 @@ internal static class RunCluster
             }
             catch (Exception ex) when (ex is SharedStateUnavailableException or TimeoutException)
             {
-                return ServeCommand.Fail(RunErrorMessages.StateUnavailable(stateText, ex.Message), ExitCodes.Error);
+                return CommandErrors.Fail(RunErrorMessages.StateUnavailable(stateText, ex.Message), ExitCodes.Error);
             }
 
             config = config with { StateDirectory = state.Redis is null ? state.Directory : null, StateRedis = state.Redis };
         }
 
-        if (!ServeCluster.TryParseHost(settings.Host, out var address))
+        if (!ServeAndRun.TryParseHost(settings.Host, out var address))
         {
-            return ServeCommand.Fail(ErrorMessages.HostInvalid(settings.Host), ExitCodes.InvalidUsage);
+            return CommandErrors.Fail(ErrorMessages.HostInvalid(settings.Host), ExitCodes.InvalidUsage);
         }
 
         var json = config.ToJson();
@@ -120,12 +119,12 @@ internal static class RunCluster
             return refused;
         }
 
-        if (ServeCluster.SetupPrimaryWithControl(clusterOptions, settings) is { } failed)
+        if (ServeAndRun.SetupPrimaryWithControl(clusterOptions, settings) is { } failed)
         {
             return failed;
         }
 
-        if (ServeCluster.ListenInPrimary(new IPEndPoint(address, settings.Port), out var bound) is { } listenFailed)
+        if (ServeAndRun.ListenInPrimary(new IPEndPoint(address, settings.Port), out var bound) is { } listenFailed)
         {
             return listenFailed;
         }
@@ -137,14 +136,7 @@ internal static class RunCluster
         }
 
         ServeCommand.PrintBanner(bound.Port, "h2, http/1.1", settings, development);
-        var code = await Cluster.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
-        return code switch
-        {
-            ClusterExitCodes.Ok => ExitCodes.Ok,
-            ClusterExitCodes.WorkerBootFailed => ExitCodes.WorkerBootFailed,
-            ClusterExitCodes.WorkersCrashLooping => ExitCodes.WorkersCrashLooping,
-            _ => code,
-        };
+        return await ServeAndRun.WaitForClusterAsync(settings).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -180,7 +172,7 @@ internal static class RunCluster
             }
             catch (IOException ex)
             {
-                return ServeCommand.Fail(RunErrorMessages.StateUnavailable(state, ex.Message), ExitCodes.Error);
+                return CommandErrors.Fail(RunErrorMessages.StateUnavailable(state, ex.Message), ExitCodes.Error);
             }
         }
 

@@ -21,7 +21,7 @@ internal static class RunCommand
     /// <summary>The settings of <c>roost run</c> from the effective settings (the app is there: the binder reports a missing one).</summary>
     internal static RunSettings FromSettings(EffectiveSettings settings) => new(
         settings.Get(RoostSettings.App)!,
-        ServeCommand.FromSettings(settings) with { Workers = Math.Max(1, ServeCluster.ResolveWorkers(settings.Get(RoostSettings.Workers)!)), HotSpare = false },
+        ServeCommand.FromSettings(settings) with { Workers = Math.Max(1, ServeAndRun.ResolveWorkers(settings.Get(RoostSettings.Workers)!)), HotSpare = false },
         settings.Get(RoostSettings.State),
         TimeSpan.FromSeconds(settings.Get(RoostSettings.BootTimeout)));
 }

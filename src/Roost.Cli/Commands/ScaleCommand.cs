@@ -1,8 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using Roost.Internal;
-using Roost.Internal.Control;
-using Roost.Internal.Supervision;
+using Roost.Control;
 using Spectre.Console;
 
 namespace Roost.Cli.Commands;
@@ -22,15 +20,15 @@ internal static class ScaleCommand
             var value = result.GetValueOrDefault<string>();
             if (!TryParse(value, out var workers, out var delta))
             {
-                result.AddError(ClusterErrorMessages.ScaleArgumentInvalid(value));
+                result.AddError(ControlErrorMessages.ScaleArgumentInvalid(value));
             }
-            else if (workers is { } n && n is < 1 or > Supervisor.MaxWorkers)
+            else if (workers is { } n && n is < 1 or > ClusterOptions.MaxWorkers)
             {
-                result.AddError(ClusterErrorMessages.ScaleOutOfRange(n, Supervisor.MaxWorkers));
+                result.AddError(ControlErrorMessages.ScaleOutOfRange(n, ClusterOptions.MaxWorkers));
             }
             else if (delta == 0)
             {
-                result.AddError(ClusterErrorMessages.ScaleArgumentInvalid(value));
+                result.AddError(ControlErrorMessages.ScaleArgumentInvalid(value));
             }
         });
         var command = new Command("scale", "Change the number of workers of a running primary: new workers count once ready, removed ones drain (no request fails).")
@@ -53,7 +51,7 @@ internal static class ScaleCommand
 
         if (value[0] is '+' or '-')
         {
-            if (int.TryParse(value.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out var step) && step <= Supervisor.MaxWorkers)
+            if (int.TryParse(value.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out var step) && step <= ClusterOptions.MaxWorkers)
             {
                 delta = value[0] == '-' ? -step : step;
                 return true;
@@ -73,34 +71,19 @@ internal static class ScaleCommand
 
     private static async Task<int> RunAsync(ControlTarget target, ParseResult parse, string value, CancellationToken cancellationToken)
     {
-        var (directory, error, exitCode) = target.Resolve(parse);
-        if (directory is null)
+        var (client, exitCode) = target.Resolve(parse);
+        if (client is null)
         {
-            return ServeCommand.Fail(error!, exitCode);
+            return exitCode;
         }
 
         TryParse(value, out var workers, out var delta);
-        var (last, code) = await ControlCall.RunAsync(
-            directory,
-            new ControlRequest.Scale(workers, delta),
-            response =>
-            {
-                if (response is ControlResponse.Progress progress)
-                {
-                    ControlCall.PrintProgress(progress);
-                }
-
-                return true;
-            },
-            cancellationToken).ConfigureAwait(false);
-        if (code != ExitCodes.Ok)
+        var (result, code) = await ControlCall.RunAsync(client, c => workers is { } count
+            ? c.ScaleAsync(count, ControlCall.PrintProgress, cancellationToken)
+            : c.ScaleByAsync(delta ?? 0, ControlCall.PrintProgress, cancellationToken)).ConfigureAwait(false);
+        if (result is null)
         {
             return code;
-        }
-
-        if (last is not ControlResponse.Result result)
-        {
-            return ControlCall.ClosedEarly(directory);
         }
 
         switch (result.Outcome)
@@ -112,11 +95,11 @@ internal static class ScaleCommand
                 Console.Out.WriteLine($"Already {result.Workers} worker(s); nothing changed.");
                 return ExitCodes.Ok;
             case "rejected":
-                return ServeCommand.Fail(result.Message!, ExitCodes.InvalidUsage);
+                return CommandErrors.Fail(result.Message!, ExitCodes.InvalidUsage);
             case "busy":
-                return ServeCommand.Fail(result.Message!, ExitCodes.Busy);
+                return CommandErrors.Fail(result.Message!, ExitCodes.Busy);
             default:
-                return ServeCommand.Fail(result.Message ?? "The scale failed.", ExitCodes.OperationFailed);
+                return CommandErrors.Fail(result.Message ?? "The scale failed.", ExitCodes.OperationFailed);
         }
     }
 }

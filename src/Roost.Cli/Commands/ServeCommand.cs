@@ -14,9 +14,6 @@ internal static class ServeCommand
     /// <summary>The default port (HTTPS without root privileges).</summary>
     public const int DefaultPort = 8443;
 
-    /// <summary>What bind errors add to "choose another port" (serve and run).</summary>
-    internal const string PortHint = " with --port ('roost status --list' lists the Roost instances running as this user)";
-
     public static Command Create(SettingsEnvironment environment)
     {
         var settings = new SettingsBinder(SettingScope.Serve, environment);
@@ -33,7 +30,7 @@ internal static class ServeCommand
         TlsSettings.From(settings),
         TimeSpan.FromSeconds(settings.Get(RoostSettings.ShutdownTimeout)),
         settings.Get(RoostSettings.LogFormat)!,
-        ServeCluster.ResolveWorkers(settings.Get(RoostSettings.Workers)!),
+        ServeAndRun.ResolveWorkers(settings.Get(RoostSettings.Workers)!),
         RecycleSettings.From(settings),
         settings.Get(RoostSettings.Name),
         settings.Get(RoostSettings.RunDir),
@@ -56,22 +53,22 @@ internal static class ServeCommand
         string? root = null;
         if (settings.Root is not null && !StaticSite.TryResolveRoot(settings.Root, out root, out var rootError))
         {
-            return Fail(rootError, ExitCodes.InvalidUsage);
+            return CommandErrors.Fail(rootError, ExitCodes.InvalidUsage);
         }
 
         if (settings.User is not null && settings.Workers == 0)
         {
-            return Fail(CliPrivilegeMessages.NeedsWorkers(settings.User), ExitCodes.InvalidUsage);
+            return CommandErrors.Fail(CliPrivilegeMessages.NeedsWorkers(settings.User), ExitCodes.InvalidUsage);
         }
 
         if (ServeAcme.Validate(settings) is { } acmeError)
         {
-            return Fail(acmeError, ExitCodes.InvalidUsage);
+            return CommandErrors.Fail(acmeError, ExitCodes.InvalidUsage);
         }
 
         if (settings.Admin is not null && settings.Workers == 0 && Cluster.IsPrimary)
         {
-            return Fail(ServeErrorMessages.AdminWithoutWorkers(), ExitCodes.InvalidUsage);
+            return CommandErrors.Fail(ServeErrorMessages.AdminWithoutWorkers(), ExitCodes.InvalidUsage);
         }
 
         // Clustered: this process is the primary (binds the port, supervises) unless it is one of its workers,
@@ -115,18 +112,18 @@ internal static class ServeCommand
         }
         catch (CertificateLoadException ex)
         {
-            return Fail(ex.Message, ExitCodes.CertificateInvalid);
+            return CommandErrors.Fail(ex.Message, ExitCodes.CertificateInvalid);
         }
         catch (ArgumentException ex)
         {
-            return Fail(ex.Message, ExitCodes.InvalidUsage);
+            return CommandErrors.Fail(ex.Message, ExitCodes.InvalidUsage);
         }
 
         options.AllowHttp1 = true;
         options.ShutdownTimeout = settings.ShutdownTimeout;
         options.Limits.MaxRequestBodySize = settings.MaxBodySize;
         options.LoggerFactory = loggerFactory;
-        options.PortHint = PortHint;
+        options.PortHint = ServeAndRun.PortHint;
 
         HttpServer server;
         var welcome = root is null ? WelcomePage.Load() : null;
@@ -138,7 +135,7 @@ internal static class ServeCommand
         }
         catch (CertificateLoadException ex)
         {
-            return Fail(ex.Message, ExitCodes.CertificateInvalid);
+            return CommandErrors.Fail(ex.Message, ExitCodes.CertificateInvalid);
         }
 
         await using (server.ConfigureAwait(false))
@@ -149,11 +146,11 @@ internal static class ServeCommand
             }
             catch (ListenException ex)
             {
-                return Fail(ex.Message, ExitCodes.ListenFailed);
+                return CommandErrors.Fail(ex.Message, ExitCodes.ListenFailed);
             }
             catch (ArgumentException ex)
             {
-                return Fail(ex.Message, ExitCodes.InvalidUsage);
+                return CommandErrors.Fail(ex.Message, ExitCodes.InvalidUsage);
             }
 
             // The welcome page's HTTP/1.1-only comparison port, opened after the main port so a worker reports ready
@@ -212,17 +209,6 @@ internal static class ServeCommand
         Console.WriteLine($"    Chrome/Chromium: certutil -d sql:$HOME/.pki/nssdb -A -t C,, -n roost-dev -i {development.RootPath}");
         Console.WriteLine($"    Firefox: Settings > Privacy & Security > Certificates > View Certificates > Authorities > Import {development.RootPath}");
         Console.WriteLine($"    macOS:   sudo security add-trusted-cert -d -r trustRoot -k /Library/Keychains/System.keychain {development.RootPath}");
-    }
-
-    internal static int Fail(string message, int exitCode)
-    {
-        // A certificate check can report several errors, one per line.
-        foreach (var line in message.Split('\n'))
-        {
-            Console.Error.WriteLine($"error: {line}");
-        }
-
-        return exitCode;
     }
 }
 

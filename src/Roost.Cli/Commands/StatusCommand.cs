@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using Roost.Internal.Control;
+using Roost.Control;
 using Spectre.Console;
 
 namespace Roost.Cli.Commands;
@@ -27,26 +27,21 @@ internal static class StatusCommand
 
     private static async Task<int> RunAsync(ControlTarget target, ParseResult parse, bool json, CancellationToken cancellationToken)
     {
-        var (directory, error, exitCode) = target.Resolve(parse);
-        if (directory is null)
+        var (client, exitCode) = target.Resolve(parse);
+        if (client is null)
         {
-            return ServeCommand.Fail(error!, exitCode);
+            return exitCode;
         }
 
-        var (last, code) = await ControlCall.RunAsync(directory, new ControlRequest.Status(), _ => true, cancellationToken).ConfigureAwait(false);
-        if (code != ExitCodes.Ok)
+        var (status, code) = await ControlCall.RunAsync(client, c => c.GetStatusAsync(cancellationToken)).ConfigureAwait(false);
+        if (status is null)
         {
             return code;
         }
 
-        if (last is not ControlResponse.StatusReport status)
-        {
-            return ControlCall.ClosedEarly(directory);
-        }
-
         if (json)
         {
-            Console.Out.WriteLine(JsonSerializer.Serialize<ControlResponse>(status, ControlJsonContext.Default.ControlResponse));
+            Console.Out.WriteLine(status.ToJson());
             return ExitCodes.Ok;
         }
 
@@ -57,40 +52,8 @@ internal static class StatusCommand
     private static async Task<int> ListAsync(bool json, CancellationToken cancellationToken)
     {
         ControlCall.WidenRedirectedOutput();
-        var baseDirectory = RunDirectory.BaseDirectory;
-        var rows = new List<(string Name, string Directory, string State, int? Pid, int Workers)>();
-        foreach (var directory in RunDirectory.ListInstances(baseDirectory))
-        {
-            string state;
-            int? pid = null;
-            var workers = 0;
-            try
-            {
-                using var client = ControlClient.Connect(directory);
-                await foreach (var response in client.ExchangeAsync(new ControlRequest.Status(), cancellationToken).ConfigureAwait(false))
-                {
-                    if (response is ControlResponse.StatusReport status)
-                    {
-                        pid = status.Pid;
-                        workers = status.Workers.Count(w => w.State != "spare");
-                    }
-                }
-
-                state = pid is null ? "refused" : "running";
-            }
-            catch (ControlConnectException ex)
-            {
-                state = ex.Failure == ControlConnectFailure.Stale ? "stale" : "unreachable";
-            }
-            catch (Exception ex) when (ex is InvalidDataException or IOException or System.Net.Sockets.SocketException)
-            {
-                // It answered with something this build cannot read, or went away mid-answer: list it, do not crash.
-                state = "unreachable";
-            }
-
-            rows.Add((Path.GetFileName(directory), directory, state, pid, workers));
-        }
-
+        var baseDirectory = ControlClient.DefaultBaseDirectory;
+        var rows = await ControlClient.ListInstancesAsync(baseDirectory, cancellationToken).ConfigureAwait(false);
         if (json)
         {
             using var stream = Console.OpenStandardOutput();
@@ -133,7 +96,7 @@ internal static class StatusCommand
         return ExitCodes.Ok;
     }
 
-    private static void PrintTable(ControlResponse.StatusReport status)
+    private static void PrintTable(ClusterStatus status)
     {
         var operation = status.Operation is null ? string.Empty : $", {status.Operation} in progress";
         AnsiConsole.MarkupLineInterpolated(

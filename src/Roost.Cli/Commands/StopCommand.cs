@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Roost.Internal.Control;
+using Roost.Control;
 using Spectre.Console;
 
 namespace Roost.Cli.Commands;
@@ -32,43 +32,27 @@ internal static class StopCommand
 
     private static async Task<int> RunAsync(ControlTarget target, ParseResult parse, double? timeout, CancellationToken cancellationToken)
     {
-        var (directory, error, exitCode) = target.Resolve(parse);
-        if (directory is null)
+        var (client, exitCode) = target.Resolve(parse);
+        if (client is null)
         {
-            return ServeCommand.Fail(error!, exitCode);
+            return exitCode;
         }
 
-        var (last, code) = await ControlCall.RunAsync(
-            directory,
-            new ControlRequest.Stop(timeout),
-            response =>
-            {
-                if (response is ControlResponse.Progress progress)
-                {
-                    ControlCall.PrintProgress(progress);
-                }
-
-                return true;
-            },
-            cancellationToken).ConfigureAwait(false);
-        if (code != ExitCodes.Ok)
+        var drainTimeout = timeout is { } seconds ? TimeSpan.FromSeconds(seconds) : (TimeSpan?)null;
+        var (result, code) = await ControlCall.RunAsync(client, c => c.StopAsync(drainTimeout, ControlCall.PrintProgress, cancellationToken)).ConfigureAwait(false);
+        switch (result)
         {
-            return code;
-        }
-
-        switch (last)
-        {
-            case ControlResponse.Result { Ok: true }:
-                AnsiConsole.MarkupLine("[green]Stopped[/]: every worker drained and the primary exited.");
-                return ExitCodes.Ok;
-            case ControlResponse.Result result:
-                return ServeCommand.Fail($"The primary stopped with exit code {result.ExitCode}.", ExitCodes.Error);
-            case ControlResponse.Progress:
+            case null:
+                return code;
+            case { Outcome: "exited" }:
                 // The connection ended with the primary's exit before its last line arrived.
                 Console.Out.WriteLine("The primary exited.");
                 return ExitCodes.Ok;
+            case { Succeeded: true }:
+                AnsiConsole.MarkupLine("[green]Stopped[/]: every worker drained and the primary exited.");
+                return ExitCodes.Ok;
             default:
-                return ControlCall.ClosedEarly(directory);
+                return CommandErrors.Fail($"The primary stopped with exit code {result.ExitCode}.", ExitCodes.Error);
         }
     }
 }

@@ -37,7 +37,7 @@ internal static class SystemdUnit
     {
         var command = settings.Command == SettingScope.Run ? "run" : "serve";
         var port = settings.Get(RoostSettings.Port);
-        var workers = ServeCluster.ResolveWorkers(settings.Get(RoostSettings.Workers)!);
+        var workers = ServeAndRun.ResolveWorkers(settings.Get(RoostSettings.Workers)!);
         var clustered = settings.Command == SettingScope.Run || workers > 0;
         var givenName = settings.Get(RoostSettings.Name);
         var name = givenName ?? (port != 0 ? port.ToString(CultureInfo.InvariantCulture) : null);

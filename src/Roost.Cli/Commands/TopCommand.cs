@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Roost.Cli.Top;
-using Roost.Internal;
-using Roost.Internal.Control;
+using Roost.Control;
 using Spectre.Console;
 
 namespace Roost.Cli.Commands;
@@ -38,13 +37,13 @@ internal static class TopCommand
         target.AddTo(command);
         command.SetAction((parse, cancellationToken) =>
         {
-            var (directory, error, exitCode) = target.Resolve(parse);
-            if (directory is null)
+            var (client, exitCode) = target.Resolve(parse);
+            if (client is null)
             {
-                return Task.FromResult(ServeCommand.Fail(error!, exitCode));
+                return Task.FromResult(exitCode);
             }
 
-            var sampler = new TopSampler(directory);
+            var sampler = new TopSampler(client);
             return parse.GetValue(once)
                 ? OnceAsync(sampler, cancellationToken)
                 : new TopSession(sampler, TimeSpan.FromSeconds(parse.GetValue(interval))).RunAsync(cancellationToken);
@@ -68,21 +67,12 @@ internal static class TopCommand
         {
             return Unreachable(ex);
         }
-        catch (Exception ex) when (ex is IOException or InvalidDataException or System.Net.Sockets.SocketException)
+        catch (Exception ex) when (ex is ControlRefusedException or IOException or InvalidDataException)
         {
-            return ServeCommand.Fail(ex.Message, ExitCodes.Error);
+            return CommandErrors.Fail(ex.Message, ExitCodes.Error);
         }
     }
 
     /// <summary>Prints why the primary cannot be reached (as the other control commands do) and returns the exit code.</summary>
-    internal static int Unreachable(ControlConnectException ex)
-    {
-        var (message, code) = ex.Failure switch
-        {
-            ControlConnectFailure.Stale => (ClusterErrorMessages.StaleSocket(ex.SocketPath), ExitCodes.NotRunning),
-            ControlConnectFailure.AccessDenied => (ClusterErrorMessages.SocketAccessDenied(ex.SocketPath), ExitCodes.PermissionDenied),
-            _ => (ClusterErrorMessages.NoPrimary(ex.SocketPath, RunDirectory.BaseDirectory), ExitCodes.NotRunning),
-        };
-        return ServeCommand.Fail(message, code);
-    }
+    internal static int Unreachable(ControlConnectException ex) => CommandErrors.Fail(ex.Message, ControlCall.ExitCode(ex.Failure));
 }

@@ -44,7 +44,7 @@ internal static class WorkerUserSetup
 
         if (WorkerUser.Find(settings.User) is not { } found)
         {
-            return ServeCommand.Fail(CliPrivilegeMessages.UnknownUser(settings.User), ExitCodes.InvalidUsage);
+            return CommandErrors.Fail(CliPrivilegeMessages.UnknownUser(settings.User), ExitCodes.InvalidUsage);
         }
 
         if (found.Uid == self)
@@ -56,7 +56,7 @@ internal static class WorkerUserSetup
         if (self != 0)
         {
             var current = WorkerUser.FindByUid(self);
-            return ServeCommand.Fail(CliPrivilegeMessages.NotRoot(settings.User, current?.Name, self), ExitCodes.InvalidUsage);
+            return CommandErrors.Fail(CliPrivilegeMessages.NotRoot(settings.User, current?.Name, self), ExitCodes.InvalidUsage);
         }
 
         user = found;
@@ -92,7 +92,7 @@ internal static class WorkerUserSetup
 
         if (problems.Count > 0)
         {
-            return ServeCommand.Fail(string.Join('\n', problems), ExitCodes.InvalidUsage);
+            return CommandErrors.Fail(string.Join('\n', problems), ExitCodes.InvalidUsage);
         }
 
         options.WorkerUser = user;

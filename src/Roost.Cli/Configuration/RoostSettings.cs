@@ -2,8 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Roost.Acme;
 using Roost.Cli.Commands;
-using Roost.Internal;
-using Roost.Internal.Control;
+using Roost.Control;
 using Roost.SharedState;
 
 namespace Roost.Cli.Configuration;
@@ -40,7 +39,7 @@ internal static class RoostSettings
     {
         InvalidTexts = ["example.com"],
         Default = "0.0.0.0",
-        IsValid = host => ServeCluster.TryParseHost(host!, out _),
+        IsValid = host => ServeAndRun.TryParseHost(host!, out _),
         OptionMessage = raw => ErrorMessages.HostInvalid(raw) + " (option --host)",
         Samples = ["127.0.0.1", "::", "localhost"],
     };
@@ -51,7 +50,7 @@ internal static class RoostSettings
         InvalidTexts = ["-1", "many", "1025"],
         Aliases = ["-w"],
         Default = "auto",
-        IsValid = value => ServeCluster.TryResolveWorkers(value, out _),
+        IsValid = value => ServeAndRun.TryResolveWorkers(value, out _),
         OptionMessage = raw => $"--workers must be 'auto' or a number from 0 to 1024; got '{raw}'.",
         Samples = ["2", "3", "auto"],
     };
@@ -100,8 +99,8 @@ internal static class RoostSettings
         InvalidTexts = ["a/b", ".."],
         Aliases = ["-n"],
         DefaultDescription = "the port",
-        IsValid = name => RunDirectory.IsValidName(name!),
-        OptionMessage = ClusterErrorMessages.NameInvalid,
+        IsValid = name => ControlClient.IsValidName(name!),
+        OptionMessage = ControlErrorMessages.NameInvalid,
         Samples = ["web", "api", "site-2"],
     };
 
@@ -369,6 +368,22 @@ internal static class RoostSettings
         Samples = ["rsa2048", "ec256", "rsa2048"],
     };
 
+    public static readonly Setting<string?> AcmeChallenge = new("acme-challenge", SettingScope.Serve, new ChoiceType("auto", "http-01", "tls-alpn-01"), "must be auto, http-01 or tls-alpn-01",
+        "How the CA checks that this host answers for the names: http-01 (the --acme-http-port listener), tls-alpn-01 (acme-tls/1 on the serving port: for hosts that expose only 443) or auto (http-01, then tls-alpn-01 at once if the CA cannot validate over http-01; tls-alpn-01 alone when --acme-http-port is 0).")
+    {
+        InvalidTexts = ["dns-01"],
+        Default = "auto",
+        Samples = ["tls-alpn-01", "http-01", "auto"],
+    };
+
+    public static readonly Setting<string?> AcmeFallback = new("acme-fallback", SettingScope.Serve, new ChoiceType("none", "dev"), "must be none or dev",
+        "What is served at first start while no certificate has been issued yet: none (nothing: roost waits for the certificate before it opens the port) or dev (the development chain, untrusted by browsers, swapped for the issued certificate without a restart).")
+    {
+        InvalidTexts = ["self-signed"],
+        Default = "none",
+        Samples = ["dev", "none", "dev"],
+    };
+
     public static readonly Setting<string?> AcmeDir = new("acme-dir", SettingScope.Serve, new TextType(), "must be a folder",
         "Folder of the ACME account, certificates and keys (0700 folders, 0600 keys), reused across restarts.")
     {
@@ -422,7 +437,7 @@ internal static class RoostSettings
         App, Port, Host, Workers, State, ShutdownTimeout, BootTimeout, LogFormat, Name, RunDir, User, HotSpare, Root, MaxBodySize,
         Cert, Key, Ca, Pfx, Passphrase, TlsPolicy, Sni, UnknownSni, ClientCert, ClientCa, Watch, Ocsp,
         SessionTickets, TicketKeyRotation, TicketKeyFile,
-        Domain, AcmeEmail, AcmeAgreeTos, AcmeCa, AcmeCaCert, AcmeHttpPort, AcmeKeyType, AcmeDir,
+        Domain, AcmeEmail, AcmeAgreeTos, AcmeCa, AcmeCaCert, AcmeHttpPort, AcmeChallenge, AcmeFallback, AcmeKeyType, AcmeDir,
         MaxRequests, MaxRequestsJitter, MaxMemory, MaxAge, MaxAgeJitter, ReloadBatchSize, Admin, AdminToken, Metrics, Otlp,
     ];
 

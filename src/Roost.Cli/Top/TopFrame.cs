@@ -20,7 +20,7 @@ internal sealed record TopFrame(
     string? Operation,
     IReadOnlyList<TopRow> Workers,
     TopRow Total,
-    IReadOnlyList<Roost.Internal.Metrics.SupervisionEntry> Events,
+    IReadOnlyList<Roost.Control.SupervisionEvent> Events,
     DateTimeOffset At);
 
 /// <summary>One worker (or the totals) on a <c>roost top</c> screen; a <see langword="null"/> figure is not known (shown as -).</summary>

@@ -1,5 +1,5 @@
 using Roost.Cli.Commands;
-using Roost.Internal.Control;
+using Roost.Control;
 using Spectre.Console;
 using Spectre.Console.Rendering;
 
@@ -15,7 +15,7 @@ internal sealed class TopSession(TopSampler sampler, TimeSpan interval)
     private TopFrame? _frame;
     private int? _selected;
     private string? _message;
-    private (string Question, ControlRequest Request)? _pending;
+    private (string Question, Func<ControlClient, Action<ControlProgress>, Task<ControlResult>> Call)? _pending;
     private Task? _action;
     private volatile bool _quit;
 
@@ -23,7 +23,7 @@ internal sealed class TopSession(TopSampler sampler, TimeSpan interval)
     {
         if (Console.IsInputRedirected || Console.IsOutputRedirected)
         {
-            return ServeCommand.Fail("roost top needs a terminal for its live view (keys and redraws); in scripts use 'roost top --once' or 'roost status --json'.", ExitCodes.InvalidUsage);
+            return CommandErrors.Fail("roost top needs a terminal for its live view (keys and redraws); in scripts use 'roost top --once' or 'roost status --json'.", ExitCodes.InvalidUsage);
         }
 
         try
@@ -79,7 +79,7 @@ internal sealed class TopSession(TopSampler sampler, TimeSpan interval)
         {
             _frame = await sampler.SampleAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is ControlConnectException or IOException or System.Net.Sockets.SocketException or System.Text.Json.JsonException or InvalidDataException)
+        catch (Exception ex) when (ex is ControlConnectException or ControlRefusedException or IOException or InvalidDataException)
         {
             // The primary is gone or restarting: keep the last screen and say so; the next sample tries again.
             _message = $"[red]{Markup.Escape(ex.Message)}[/]";
@@ -105,7 +105,7 @@ internal sealed class TopSession(TopSampler sampler, TimeSpan interval)
             _pending = null;
             if (key.KeyChar is 'y' or 'Y')
             {
-                _action = RunActionAsync(pending.Request);
+                _action = RunActionAsync(pending.Call);
             }
             else
             {
@@ -139,43 +139,36 @@ internal sealed class TopSession(TopSampler sampler, TimeSpan interval)
         var workers = _frame.TargetWorkers;
         _pending = key.KeyChar switch
         {
-            'r' => ($"Reload all {workers} worker(s) (rolling: each successor ready before its old worker drains)?", new ControlRequest.Reload()),
-            '+' => ($"Scale from {workers} to {workers + 1} worker(s)?", new ControlRequest.Scale(Delta: 1)),
-            '-' when workers > 1 => ($"Scale from {workers} to {workers - 1} worker(s) (the highest slot drains)?", new ControlRequest.Scale(Delta: -1)),
-            'c' when index >= 0 => ($"Recycle worker {serving[index].Id} (pid {serving[index].Pid}): start its successor, then drain it?", new ControlRequest.Recycle(serving[index].Id)),
+            'r' => ($"Reload all {workers} worker(s) (rolling: each successor ready before its old worker drains)?", (c, p) => c.ReloadAsync(p)),
+            '+' => ($"Scale from {workers} to {workers + 1} worker(s)?", (c, p) => c.ScaleByAsync(1, p)),
+            '-' when workers > 1 => ($"Scale from {workers} to {workers - 1} worker(s) (the highest slot drains)?", (c, p) => c.ScaleByAsync(-1, p)),
+            'c' when index >= 0 => ($"Recycle worker {serving[index].Id} (pid {serving[index].Pid}): start its successor, then drain it?", Recycle(serving[index].Id)),
             _ => null,
         };
     }
 
-    private async Task RunActionAsync(ControlRequest request)
+    private static Func<ControlClient, Action<ControlProgress>, Task<ControlResult>> Recycle(int workerId) =>
+        (client, progress) => client.RecycleAsync(workerId, progress);
+
+    private async Task RunActionAsync(Func<ControlClient, Action<ControlProgress>, Task<ControlResult>> call)
     {
         try
         {
-            using var client = ControlClient.Connect(sampler.Directory);
-            await foreach (var response in client.ExchangeAsync(request, CancellationToken.None).ConfigureAwait(false))
-            {
-                _message = response switch
-                {
-                    ControlResponse.Progress progress => $"[grey]{DateTime.Now:HH:mm:ss}[/] {Markup.Escape(progress.Message)}",
-                    ControlResponse.Result { Ok: true } result => $"[green]{Markup.Escape(Describe(result))}[/]",
-                    ControlResponse.Result result => $"[red]{Markup.Escape(Describe(result))}[/]",
-                    ControlResponse.Error error => $"[red]{Markup.Escape(error.Message)}[/]",
-                    _ => _message,
-                };
-            }
+            var result = await call(sampler.Client, progress => _message = $"[grey]{DateTime.Now:HH:mm:ss}[/] {Markup.Escape(progress.Message)}").ConfigureAwait(false);
+            _message = result.Succeeded ? $"[green]{Markup.Escape(Describe(result))}[/]" : $"[red]{Markup.Escape(Describe(result))}[/]";
         }
-        catch (Exception ex) when (ex is ControlConnectException or IOException or System.Net.Sockets.SocketException or System.Text.Json.JsonException or InvalidDataException)
+        catch (Exception ex) when (ex is ControlConnectException or ControlRefusedException or IOException or InvalidDataException)
         {
             _message = $"[red]{Markup.Escape(ex.Message)}[/]";
         }
     }
 
-    private static string Describe(ControlResponse.Result result) => result switch
+    private static string Describe(ControlResult result) => result switch
     {
-        { Operation: "reload", Ok: true } => $"Reloaded: generation {result.Generation}.",
-        { Operation: "recycle", Ok: true } => $"Recycled: the successor runs generation {result.Generation}.",
+        { Operation: "reload", Succeeded: true } => $"Reloaded: generation {result.Generation}.",
+        { Operation: "recycle", Succeeded: true } => $"Recycled: the successor runs generation {result.Generation}.",
         { Operation: "scale", Outcome: "unchanged" } => $"Already {result.Workers} worker(s).",
-        { Operation: "scale", Ok: true } => $"Scaled from {result.Previous} to {result.Workers} worker(s).",
+        { Operation: "scale", Succeeded: true } => $"Scaled from {result.Previous} to {result.Workers} worker(s).",
         _ => $"{result.Operation} {result.Outcome}: {result.Message}",
     };
 }

@@ -79,11 +79,8 @@ internal static partial class ClusterErrorMessages
     public static string SeveralInstances(string baseDirectory, IEnumerable<string> names) =>
         $"Several primaries are running under '{baseDirectory}' ({string.Join(", ", names.Select(n => $"'{n}'"))}); choose one with --name.";
 
-    public static string NameInvalid(string name) =>
-        $"Instance name '{name}' (option --name) is not valid: use 1 to 100 letters, digits, '.', '_' or '-'.";
-
-    public static string ScaleArgumentInvalid(string value) =>
-        $"Scale value '{value}' is not valid: give a worker count (e.g. 4), or '+N' / '-N' to add or remove workers.";
+    public static string InstanceNameInvalid(string name) =>
+        $"Instance name '{name}' is not valid: use 1 to 100 letters, digits, '.', '_' or '-'.";
 
     public static string ReplyUnreadable(string socketPath, string line, string error) =>
         $"The primary on the control socket '{socketPath}' sent a reply this roost cannot read ({error}): '{(line.Length > 200 ? line[..200] + "…" : line)}'. Is the server another Roost version (compare 'roost --version')? See the server's log.";

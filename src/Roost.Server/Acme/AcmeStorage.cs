@@ -32,6 +32,9 @@ internal sealed record AcmeCertificateState
     public DateTimeOffset? LastErrorAt { get; init; }
 
     public int FailedAttempts { get; init; }
+
+    /// <summary>The serial of the development chain put in place of a certificate not issued yet (<c>--acme-fallback dev</c>); such a file counts as no certificate.</summary>
+    public string? PlaceholderSerial { get; init; }
 }
 
 /// <summary>

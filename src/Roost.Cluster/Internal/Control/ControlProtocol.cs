@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
+using Roost.Control;
 
 namespace Roost.Internal.Control;
 
@@ -32,7 +33,7 @@ internal static class ControlProtocol
             var version = ReadVersion(line);
             if (version != Version)
             {
-                error = new ControlResponse.Error(ErrorCodes.Version, ClusterErrorMessages.ControlVersion(version));
+                error = new ControlResponse.Error(ControlErrorCodes.Version, ClusterErrorMessages.ControlVersion(version));
                 return false;
             }
 
@@ -41,13 +42,13 @@ internal static class ControlProtocol
         catch (Exception ex) when (ex is JsonException or NotSupportedException)
         {
             // Not JSON, too deep, an unknown or missing "type", or a field of the wrong shape.
-            error = new ControlResponse.Error(ErrorCodes.BadRequest, ClusterErrorMessages.ControlBadRequest(ex.Message));
+            error = new ControlResponse.Error(ControlErrorCodes.BadRequest, ClusterErrorMessages.ControlBadRequest(ex.Message));
             return false;
         }
 
         if (request is null)
         {
-            error = new ControlResponse.Error(ErrorCodes.BadRequest, ClusterErrorMessages.ControlBadRequest("null"));
+            error = new ControlResponse.Error(ControlErrorCodes.BadRequest, ClusterErrorMessages.ControlBadRequest("null"));
             return false;
         }
 
@@ -55,7 +56,7 @@ internal static class ControlProtocol
         {
             // JSON numbers past double's range read as infinity, which has no JSON form and no meaning as a timeout.
             error = new ControlResponse.Error(
-                ErrorCodes.BadRequest,
+                ControlErrorCodes.BadRequest,
                 ClusterErrorMessages.ControlBadRequest($"\"timeoutSeconds\" must be a finite number of seconds; got {timeout}"));
             request = null;
             return false;
@@ -74,14 +75,5 @@ internal static class ControlProtocol
             && document.RootElement.TryGetProperty("v", out var v)
             && v.ValueKind == JsonValueKind.Number
             && v.TryGetInt32(out var version) ? version : 0;
-    }
-
-    /// <summary>Error codes (<see cref="ControlResponse.Error.Code"/>).</summary>
-    public static class ErrorCodes
-    {
-        public const string BadRequest = "bad-request";
-        public const string Version = "version";
-        public const string Forbidden = "forbidden";
-        public const string NotRunning = "not-running";
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Roost.Control;
 
 namespace Roost.Internal.Control;
 
@@ -61,48 +62,6 @@ internal abstract record ControlResponse
     /// <summary>The answer to <c>metrics</c>: the snapshot.</summary>
     public sealed record MetricsReport(Roost.Internal.Metrics.MetricsSnapshot Metrics) : ControlResponse;
 
-    /// <summary>The request was not served (<see cref="ControlProtocol.ErrorCodes"/>).</summary>
+    /// <summary>The request was not served (<see cref="ControlErrorCodes"/>).</summary>
     public sealed record Error(string Code, string Message) : ControlResponse;
 }
-
-/// <summary>One worker in <see cref="ControlResponse.StatusReport"/>.</summary>
-/// <param name="Id">Worker id.</param>
-/// <param name="Pid">Process id.</param>
-/// <param name="Slot">Slot (0 … workers-1); <see langword="null"/> for a hot spare (it has none until promoted).</param>
-/// <param name="Generation">Generation.</param>
-/// <param name="State">starting (not listening yet), ready, draining (asked to stop), or spare (a hot spare, not serving).</param>
-/// <param name="StartedAt">When the primary started it.</param>
-/// <param name="UptimeSeconds">Seconds since then.</param>
-/// <param name="Requests">Requests finished, as of the last heartbeat.</param>
-/// <param name="RssBytes">Resident memory at the last heartbeat; null before the first.</param>
-/// <param name="Restarts">Respawns of its slot before it.</param>
-internal sealed record WorkerStatus(
-    int Id,
-    int Pid,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] int? Slot,
-    int Generation,
-    string State,
-    DateTimeOffset StartedAt,
-    double UptimeSeconds,
-    long Requests,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] long? RssBytes,
-    int Restarts);
-
-/// <summary>One worker's answer to a certificate reload.</summary>
-/// <param name="WorkerId">Worker id.</param>
-/// <param name="Pid">Process id.</param>
-/// <param name="Generation">Generation.</param>
-/// <param name="Ok">The worker reloaded (or found nothing new) and rejected nothing.</param>
-/// <param name="Error">Why the worker could not reload (no answer, no TLS server…).</param>
-/// <param name="Certificates">One entry per certificate per TLS server.</param>
-internal sealed record WorkerCertificates(int WorkerId, int Pid, int Generation, bool Ok, string? Error, IReadOnlyList<CertificateReport> Certificates);
-
-/// <summary>What a certificate reload did with one certificate in one worker.</summary>
-/// <param name="Server">The server's end point.</param>
-/// <param name="Name">default, or the SNI host name.</param>
-/// <param name="Status">unchanged, reloaded or rejected.</param>
-/// <param name="OldSerialNumber">Serial served before.</param>
-/// <param name="NewSerialNumber">Serial served now.</param>
-/// <param name="Errors">Why a new set was rejected (each names the file as given).</param>
-internal sealed record CertificateReport(string Server, string Name, string Status, string OldSerialNumber, string NewSerialNumber, IReadOnlyList<string> Errors);
-

@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Roost.Control;
 using Roost.Internal.Interop;
 
 namespace Roost.Internal.Control;
@@ -161,7 +162,7 @@ internal sealed partial class ControlServer : IDisposable
             var message = ClusterErrorMessages.ControlPeerRefused((int)uid, pid, (int)_owner);
             Log.PeerRefused(_logger, (int)uid, pid, message);
             await DiscardRequestAsync(connection).ConfigureAwait(false);
-            session.Complete(new ControlResponse.Error(ControlProtocol.ErrorCodes.Forbidden, message));
+            session.Complete(new ControlResponse.Error(ControlErrorCodes.Forbidden, message));
             return;
         }
 
@@ -174,13 +175,13 @@ internal sealed partial class ControlServer : IDisposable
         }
         catch (Exception ex) when (ex is OperationCanceledException or SocketException or InvalidDataException)
         {
-            session.Complete(new ControlResponse.Error(ControlProtocol.ErrorCodes.BadRequest, ClusterErrorMessages.ControlBadRequest(ex.Message)));
+            session.Complete(new ControlResponse.Error(ControlErrorCodes.BadRequest, ClusterErrorMessages.ControlBadRequest(ex.Message)));
             return;
         }
 
         if (line is null)
         {
-            session.Complete(new ControlResponse.Error(ControlProtocol.ErrorCodes.BadRequest, ClusterErrorMessages.ControlBadRequest("no request line")));
+            session.Complete(new ControlResponse.Error(ControlErrorCodes.BadRequest, ClusterErrorMessages.ControlBadRequest("no request line")));
             return;
         }
 

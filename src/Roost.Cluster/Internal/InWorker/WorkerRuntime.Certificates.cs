@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Roost.Control;
 using Roost.Internal.Control;
 using Roost.Internal.Ipc;
 using Roost.Tls;

@@ -88,6 +88,7 @@ internal sealed partial class WorkerRuntime : IListenHandleProvider
             [typeof(PromoteMessage)] = m => OnPromote((PromoteMessage)m),
             [typeof(TicketKeysMessage)] = m => OnTicketKeys((TicketKeysMessage)m),
             [typeof(TlsFilesMessage)] = m => OnTlsFiles((TlsFilesMessage)m),
+            [typeof(AcmeChallengeMessage)] = m => OnAcmeChallenge((AcmeChallengeMessage)m),
         };
     }
 

@@ -1,3 +1,4 @@
+using Roost.Control;
 using Roost.Internal.Control;
 
 namespace Roost.Internal.Ipc;

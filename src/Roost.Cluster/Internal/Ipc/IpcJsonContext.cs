@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Roost.Control;
 
 namespace Roost.Internal.Ipc;
 

@@ -24,4 +24,5 @@ namespace Roost.Internal.Ipc;
 [JsonDerivedType(typeof(PromoteMessage), "promote")]
 [JsonDerivedType(typeof(TicketKeysMessage), "ticket-keys")]
 [JsonDerivedType(typeof(TlsFilesMessage), "tls-files")]
+[JsonDerivedType(typeof(AcmeChallengeMessage), "acme-challenge")]
 internal abstract record IpcMessage;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Roost.Control;
 using Roost.Internal.Control;
 
 namespace Roost.Internal.Supervision;
@@ -135,7 +136,7 @@ internal sealed partial class Supervisor
     {
         if (request.Workers is null == request.Delta is null)
         {
-            session.Complete(new ControlResponse.Error(ControlProtocol.ErrorCodes.BadRequest, ClusterErrorMessages.ControlBadRequest("a scale request needs exactly one of 'workers' and 'delta'")));
+            session.Complete(new ControlResponse.Error(ControlErrorCodes.BadRequest, ClusterErrorMessages.ControlBadRequest("a scale request needs exactly one of 'workers' and 'delta'")));
             return;
         }
 

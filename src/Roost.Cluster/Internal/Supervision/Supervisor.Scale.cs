@@ -13,7 +13,7 @@ namespace Roost.Internal.Supervision;
 internal sealed partial class Supervisor
 {
     /// <summary>The most workers a cluster may be scaled to (the same limit as <c>roost serve --workers</c>).</summary>
-    public const int MaxWorkers = 1024;
+    public const int MaxWorkers = ClusterOptions.MaxWorkers;
 
     private readonly List<TaskCompletionSource<ReloadResult>?> _reloadsAfterScale = [];
     private readonly HashSet<int> _cancelledRespawns = [];

@@ -453,6 +453,7 @@ internal sealed partial class Supervisor
         SendTlsFiles(channel);
         channel.Start();
         SendTicketKeys(channel);
+        SendAcmeChallenges(channel);
         _ = WatchExitAsync(record);
 
         if (spare)

@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Roost.Tls;
 
-namespace Roost.StartupHook.Internal;
+namespace Roost.StartupHook;
 
 /// <summary>
 /// What the <c>roost run</c> primary tells each worker's startup hook (JSON in <see cref="EnvironmentVariable"/>):

@@ -1,0 +1,145 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Roost.Cli.Commands;
+
+/// <summary>
+/// What the primaries of <c>roost serve --workers N</c> (<see cref="ServeCluster"/>) and <c>roost run</c>
+/// (<see cref="RunCluster"/>) share: the settings they read the same way, the control socket and the port opened before
+/// any worker starts, and waiting for the cluster with its exit code mapped to the command's.
+/// </summary>
+internal static class ServeAndRun
+{
+    /// <summary>What bind errors add to "choose another port".</summary>
+    internal const string PortHint = " with --port ('roost status --list' lists the Roost instances running as this user)";
+
+    /// <summary>
+    /// The control socket (named by --name, else the port) and recycling settings, <see cref="Cluster.SetupPrimary"/>, then
+    /// the control socket opened before the port is bound — with reuseport a second primary on the same port would
+    /// otherwise join the port's group.
+    /// </summary>
+    /// <returns><see langword="null"/> when set up; otherwise the exit code after the error was printed.</returns>
+    internal static int? SetupPrimaryWithControl(ClusterOptions options, ServeSettings settings)
+    {
+        options.ControlSocket = true;
+        options.Name = settings.Name ?? (settings.Port != 0 ? settings.Port.ToString(CultureInfo.InvariantCulture) : null);
+        options.RunDirectory = settings.RunDirectory;
+        (settings.Recycle ?? RecycleSettings.Off).ApplyTo(options);
+        options.CollectMetrics = settings.Metrics;
+        options.OtlpEndpoint = settings.Otlp;
+        options.Admin.EndPoint = settings.Admin;
+        options.Admin.BearerToken = settings.AdminToken;
+        options.Admin.Endpoints.Add(Dashboard.DashboardEndpoints.Map);
+        if (options.Admin.Validate() is { Count: > 0 } adminProblems)
+        {
+            // Checked before anything starts: an admin listener open to the network without a token is never started.
+            return CommandErrors.Fail(string.Join(Environment.NewLine + "error: ", adminProblems), ExitCodes.InvalidUsage);
+        }
+
+        Cluster.SetupPrimary(options);
+        if (settings.Port == 0 && settings.Name is null && settings.RunDirectory is null)
+        {
+            return OpenAdmin();
+        }
+
+        try
+        {
+            Cluster.OpenControlSocket();
+        }
+        catch (InvalidOperationException ex)
+        {
+            return CommandErrors.Fail(ex.Message, ExitCodes.ListenFailed);
+        }
+
+        return OpenAdmin();
+    }
+
+    /// <summary>Starts the admin listener (when --admin is set) before the serving port is bound and any worker starts.</summary>
+    private static int? OpenAdmin()
+    {
+        try
+        {
+            Cluster.OpenAdminListener();
+        }
+        catch (InvalidOperationException ex)
+        {
+            Cluster.CloseControlSocket();
+            return CommandErrors.Fail(ex.Message, ExitCodes.ListenFailed);
+        }
+
+        if (Cluster.AdminListener is { } admin)
+        {
+            Console.WriteLine($"Admin listener http://{HttpServer.Describe(admin.EndPoint)}/ (dashboard: /, metrics: /metrics)");
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Binds the port in the primary (once, for its whole life); on failure closes the control socket and returns the
+    /// exit code after printing which address was busy or refused and what to do.
+    /// </summary>
+    internal static int? ListenInPrimary(IPEndPoint requested, out IPEndPoint bound)
+    {
+        try
+        {
+            bound = Cluster.Listen(requested);
+            return null;
+        }
+        catch (SocketException ex)
+        {
+            Cluster.CloseControlSocket();
+            bound = requested;
+            return CommandErrors.Fail(ListenException.FromBindFailure(ex, requested, PortHint).Message, ExitCodes.ListenFailed);
+        }
+    }
+
+    /// <summary>
+    /// Prints how to reach the control socket (both commands open one), then waits until the cluster stops and returns
+    /// its exit code as the command's (<see cref="ExitCodes"/>).
+    /// </summary>
+    internal static async Task<int> WaitForClusterAsync(ServeSettings settings)
+    {
+        if (Cluster.ControlSocket is { } control)
+        {
+            var target = settings.RunDirectory is null ? $"--name {control.Name}" : $"--run-dir {Path.GetDirectoryName(control.SocketPath)}";
+            Console.WriteLine($"Control socket {control.SocketPath}: roost status|reload|scale|stop {target}");
+        }
+
+        var code = await Cluster.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+        return code switch
+        {
+            ClusterExitCodes.Ok => ExitCodes.Ok,
+            ClusterExitCodes.WorkerBootFailed => ExitCodes.WorkerBootFailed,
+            ClusterExitCodes.WorkersCrashLooping => ExitCodes.WorkersCrashLooping,
+            _ => code,
+        };
+    }
+
+    public static int ResolveWorkers(string value) => TryResolveWorkers(value, out var count) ? count : 0;
+
+    /// <summary>Resolves the workers setting: auto (one per CPU) or 0..<see cref="ClusterOptions.MaxWorkers"/>.</summary>
+    internal static bool TryResolveWorkers(string? value, out int count)
+    {
+        if (string.Equals(value, "auto", StringComparison.OrdinalIgnoreCase))
+        {
+            count = Environment.ProcessorCount;
+            return true;
+        }
+
+        return int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out count) && count <= ClusterOptions.MaxWorkers;
+    }
+
+    /// <summary>Parses <c>--host</c> for a primary: an IP address, or <c>localhost</c> (the IPv4 loopback).</summary>
+    internal static bool TryParseHost(string host, out IPAddress address)
+    {
+        if (string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            address = IPAddress.Loopback;
+            return true;
+        }
+
+        return IPAddress.TryParse(host, out address!);
+    }
+}
