@@ -1,5 +1,5 @@
-using Roost.Internal.Admin;
 using Roost.Control;
+using Roost.Internal.Admin;
 using Roost.Internal.Control;
 using Roost.Internal.Metrics;
 
