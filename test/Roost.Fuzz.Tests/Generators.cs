@@ -39,6 +39,7 @@ internal static class Generators
         [typeof(StopMessage)] = Gen.Select(Gen.Long, Gen.Bool, Gen.Bool, (drain, removed, ready) => (IpcMessage)new StopMessage(drain, removed, ready)),
         [typeof(UserMessage)] = Json.Select(payload => (IpcMessage)new UserMessage(payload)),
         [typeof(ConnectionMessage)] = Text.Select(endPoint => (IpcMessage)new ConnectionMessage(endPoint)),
+        [typeof(ConnectionReceivedMessage)] = Text.Select(endPoint => (IpcMessage)new ConnectionReceivedMessage(endPoint)),
         [typeof(LoadMessage)] = Gen.Long.Select(closed => (IpcMessage)new LoadMessage(closed)),
         [typeof(BroadcastMessage)] = Gen.Select(Json, Gen.Int, (payload, sender) => (IpcMessage)new BroadcastMessage(payload, sender)),
         [typeof(ReloadCertificatesMessage)] = Gen.Int.Select(id => (IpcMessage)new ReloadCertificatesMessage(id)),

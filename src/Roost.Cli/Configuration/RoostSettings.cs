@@ -141,8 +141,8 @@ internal static class RoostSettings
         Samples = ["public", "site", "/srv/www"],
     };
 
-    public static readonly Setting<string?> MaxBodySize = new("max-body-size", SettingScope.Serve, new TextType(acceptNumbers: true, SizeSchema), "must be a size in bytes, optionally with k, m or g, or 0 for no limit",
-        "Largest request body accepted: bytes, or with k, m or g (1024-based, as nginx's client_max_body_size); 0 for no limit. A larger body gets 413 before any other answer.")
+    public static readonly Setting<string?> MaxBodySize = new("max-body-size", SettingScope.Both, new TextType(acceptNumbers: true, SizeSchema), "must be a size in bytes, optionally with k, m or g, or 0 for no limit",
+        "Largest request body accepted: bytes, or with k, m or g (1024-based, as nginx's client_max_body_size); 0 for no limit. A larger body gets 413 before any other answer. roost run applies it only when given (otherwise the app's own Kestrel limit, by default 30 MB).")
     {
         InvalidTexts = ["-1", "lots", "1t"],
         Default = "1m",

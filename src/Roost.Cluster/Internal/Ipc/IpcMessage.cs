@@ -16,6 +16,7 @@ namespace Roost.Internal.Ipc;
 [JsonDerivedType(typeof(UserMessage), "message")]
 [JsonDerivedType(typeof(ConnectionMessage), "connection")]
 [JsonDerivedType(typeof(LoadMessage), "load")]
+[JsonDerivedType(typeof(ConnectionReceivedMessage), "connection-received")]
 [JsonDerivedType(typeof(BroadcastMessage), "broadcast")]
 [JsonDerivedType(typeof(ReloadCertificatesMessage), "reload-certificates")]
 [JsonDerivedType(typeof(CertificatesReloadedMessage), "certificates-reloaded")]
