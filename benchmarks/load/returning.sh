@@ -7,8 +7,9 @@
 # in the machine's load falls on all of them alike; the table gives each case's median over the rounds (and the
 # spread of connections per server CPU-second). Server CPU: user + system of every process of the server's tree (the
 # roost primary and its workers; nginx's master and workers), from /proc/<pid>/stat, before and after each case.
-# *idle ms/s*: the tree's CPU per second over 3 s with no client, measured before each case (heartbeats, timers) —
-# included in the per-connection figures, shown so a slow client's share of it can be judged.
+# *idle ms/s*: the tree's CPU per second over 3 s with no client, measured before each case (heartbeats, timers, and
+# what a previous case left: a JIT roost's background tier-up, a worker's idle trim) — included in the per-connection
+# figures, shown so its share can be judged. Each server first gets 3 s of each mode as an uncounted warm-up.
 #
 #   benchmarks/load/returning.sh [--seconds N] [--rounds R] [--tls 1.2|1.3] [--no-build]
 # Also reached as `benchmarks/load/run.sh --scenarios returning`. Run it on a quiet machine: every figure but the
@@ -127,6 +128,14 @@ for chain in p256 rsa2048; do
     port=$((port + 1)); ports[$server]=$port
     start_server "$server" "$work/$chain" "$port"
   done
+  # Warm-up, not counted: a JIT-compiled roost compiles its handshake and request paths (and tiers them up, in the
+  # background) during its first connections; that CPU would otherwise fall on the first round's cases.
+  for server in "${servers[@]}"; do
+    for mode in new reuse; do
+      python3 "$here/returning_client.py" "${ports[$server]}" "$tls" "$mode" 3 > /dev/null
+    done
+  done
+  sleep 5
   for round in $(seq "$rounds"); do
     for i in 0 1 2; do
       server=${servers[$(( (i + round - 1) % 3 ))]}

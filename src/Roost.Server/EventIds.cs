@@ -49,4 +49,6 @@ internal static class EventIds
     public const int AcmeTlsAlpnUnavailable = 1315;
     public const int AcmeChallengeFallback = 1316;
     public const int AcmePlaceholderInstalled = 1317;
+    public const int AcmeRenewalWindow = 1318;
+    public const int AcmeRenewalInfoFailed = 1319;
 }

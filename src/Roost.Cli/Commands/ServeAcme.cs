@@ -78,7 +78,7 @@ internal static class ServeAcme
         }
 
         var storage = acme.Storage;
-        return settings with { Tls = settings.Tls with { Cert = storage.CertPath, Key = storage.KeyPath, Watch = true } };
+        return settings with { Tls = settings.Tls with { Cert = storage.CertPath, Key = storage.KeyPath, Watch = true, RenewedByAcme = true } };
     }
 
     /// <summary>

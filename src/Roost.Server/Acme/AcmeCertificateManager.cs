@@ -41,6 +41,7 @@ internal sealed class AcmeCertificateManager : IAsyncDisposable
     private readonly Http01Responder? _http01;
     private TlsAlpnResponder? _tlsAlpn;
     private bool _tlsAlpnUnavailable;
+    private bool _renewalInfoUnsupported;
     private readonly X509Certificate2Collection _caRoots;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
@@ -270,6 +271,11 @@ internal sealed class AcmeCertificateManager : IAsyncDisposable
                 DateTimeOffset due;
                 using (var current = LoadCurrent())
                 {
+                    if (current is not null)
+                    {
+                        await CheckRenewalInfoAsync(current, cancellationToken).ConfigureAwait(false);
+                    }
+
                     due = DueAt(current, _storage.ReadState());
                 }
 
@@ -289,6 +295,58 @@ internal sealed class AcmeCertificateManager : IAsyncDisposable
                 AcmeLog.LoopFailed(_logger, _names, ex);
                 await Task.Delay(TimeSpan.FromMinutes(1), cancellationToken).ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>
+    /// ACME Renewal Information (RFC 9773): when the CA's directory offers <c>renewalInfo</c> and a check is due (after
+    /// each issuance, then at the CA's Retry-After, 6 hours without one, within 1 minute to 1 day), asks for the
+    /// suggested window and, when it is new or moved, schedules the next renewal at a random time in it (at once when
+    /// that time has passed). A CA without ARI is asked once per process: the two-thirds schedule stays.
+    /// </summary>
+    private async Task CheckRenewalInfoAsync(X509Certificate2 current, CancellationToken cancellationToken)
+    {
+        var state = _storage.ReadState();
+        if (_renewalInfoUnsupported || state is null || !SameNames(state.Names, _settings.Names) || state.SerialNumber != current.SerialNumber
+            || state.FailedAttempts > 0 || state.RenewalInfoCheckAt > DateTimeOffset.UtcNow)
+        {
+            // Not this certificate's state, a back-off in progress (its schedule rules), or not due.
+            return;
+        }
+
+        if (AcmeRenewalInfoPolicy.CertificateId(current) is not { } certificateId)
+        {
+            _renewalInfoUnsupported = true;
+            return;
+        }
+
+        try
+        {
+            using var accountKey = LoadOrCreateAccountKey();
+            using var client = new AcmeClient(new Uri(_settings.DirectoryUrl), accountKey, _caRoots);
+            if (await client.GetRenewalInfoAsync(certificateId, cancellationToken).ConfigureAwait(false) is not { } answer)
+            {
+                _renewalInfoUnsupported = true;
+                return;
+            }
+
+            var (info, retryAfter) = answer;
+
+            var now = DateTimeOffset.UtcNow;
+            var next = state.NextAttempt;
+            if (info.SuggestedWindow != state.RenewalWindow
+                && AcmeRenewalInfoPolicy.ChooseRenewalTime(info.SuggestedWindow, now, Random.Shared.NextDouble()) is { } chosen)
+            {
+                next = chosen;
+                AcmeLog.RenewalWindow(_logger, _names, info.SuggestedWindow.Start, info.SuggestedWindow.End, info.ExplanationUrl ?? "none", chosen);
+            }
+
+            _storage.WriteState(state with { RenewalWindow = info.SuggestedWindow, NextAttempt = next, RenewalInfoCheckAt = now + AcmeRenewalInfoPolicy.NextCheck(retryAfter) });
+        }
+        catch (AcmeException ex)
+        {
+            AcmeLog.RenewalInfoFailed(_logger, _names, ex.Message);
+            _storage.WriteState(state with { RenewalInfoCheckAt = DateTimeOffset.UtcNow + TimeSpan.FromHours(1) });
         }
     }
 

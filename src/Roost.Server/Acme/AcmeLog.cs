@@ -41,6 +41,12 @@ internal static partial class AcmeLog
     [LoggerMessage(EventIds.AcmePlaceholderInstalled, LogLevel.Warning, "No certificate for {Names} yet: serving the development chain (serial {SerialNumber}, untrusted by browsers) until one is obtained from {DirectoryUrl} (--acme-fallback dev); it is then swapped in without a restart", EventName = "AcmePlaceholderInstalled")]
     public static partial void PlaceholderInstalled(ILogger logger, string names, string serialNumber, string directoryUrl);
 
+    [LoggerMessage(EventIds.AcmeRenewalWindow, LogLevel.Information, "ACME renewal information for {Names}: the CA suggests renewing between {Start:u} and {End:u} (explanation: {ExplanationUrl}); next renewal at {NextAttempt:u}", EventName = "AcmeRenewalWindow")]
+    public static partial void RenewalWindow(ILogger logger, string names, DateTimeOffset start, DateTimeOffset end, string explanationUrl, DateTimeOffset nextAttempt);
+
+    [LoggerMessage(EventIds.AcmeRenewalInfoFailed, LogLevel.Warning, "ACME renewal information for {Names} not read: {Reason} The renewal schedule stays; asking again in one hour", EventName = "AcmeRenewalInfoFailed")]
+    public static partial void RenewalInfoFailed(ILogger logger, string names, string reason);
+
     [LoggerMessage(EventIds.AcmeTlsAlpnListening, LogLevel.Information, "TLS-ALPN-01 challenges answered on {EndPoint} until the first certificate is issued (other clients are refused until then)", EventName = "AcmeTlsAlpnListening")]
     public static partial void TlsAlpnListening(ILogger logger, string endPoint);
 
