@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Returning-clients load for benchmarks/load/returning.sh: new TCP connections one after another for SECONDS, each
-with a TLS handshake (reuse: offering the previous connection's session; new: none), one GET / and the answer read
-to the end. Prints "connections resumed". Python's ssl is used because it keeps a session when the server ends the
+with a TLS handshake (reuse: offering the previous connection's session; new: none), one GET PATH (default /healthz:
+a small fixed answer on Roost and nginx alike) and the answer read to the end. Prints "connections resumed". Python's ssl is used because it keeps a session when the server ends the
 connection without close_notify (Kestrel does: OpenSSL's s_time then marks the session not resumable)."""
 import socket
 import ssl
@@ -9,6 +9,8 @@ import sys
 import time
 
 port, version, mode, seconds = int(sys.argv[1]), sys.argv[2], sys.argv[3], float(sys.argv[4])
+path = sys.argv[5] if len(sys.argv) > 5 else "/healthz"
+request = f"GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n".encode()
 ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
 ctx.check_hostname = False
 ctx.verify_mode = ssl.CERT_NONE
@@ -24,7 +26,7 @@ while time.monotonic() < end:
     # the server's delayed ACK (~40 ms), which hides what the handshake costs.
     raw.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     tls = ctx.wrap_socket(raw, server_hostname="localhost", session=session if mode == "reuse" else None)
-    tls.sendall(b"GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+    tls.sendall(request)
     while tls.recv(65536):
         pass
     total += 1

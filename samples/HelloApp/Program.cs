@@ -38,4 +38,18 @@ app.MapGet("/session", async (HttpContext context) =>
 // What the cache behind the session is (shows that Roost's shared store replaced the app's own).
 app.MapGet("/cache", (IDistributedCache cache) => $"{cache.GetType().FullName}\n");
 
+// Reads an upload to the end and says how long it was (Kestrel answers 413 when it is over the body size limit).
+app.MapPost("/upload", async (HttpContext context) =>
+{
+    var length = 0L;
+    var buffer = new byte[16384];
+    int read;
+    while ((read = await context.Request.Body.ReadAsync(buffer, context.RequestAborted)) > 0)
+    {
+        length += read;
+    }
+
+    return $"received {length} bytes\n";
+});
+
 app.Run();

@@ -1,18 +1,22 @@
 using System.Net;
 using Microsoft.AspNetCore.Routing;
 using Roost.Internal;
+using Roost.Tls;
 
 namespace Roost;
 
 /// <summary>
 /// The admin listener: a small HTTP server in the primary (never in a worker, never on the serving port) with the
-/// instance's metrics (<c>/metrics</c> in the Prometheus text format, <c>/api/metrics</c> as JSON) and whatever
-/// <see cref="Endpoints"/> add (the dashboard). Off unless <see cref="EndPoint"/> is set.
+/// instance's metrics (<c>/metrics</c> in the Prometheus text format, <c>/api/metrics</c> as JSON), the web dashboard
+/// at <c>/</c> (live charts, workers, events, certificates; reload, scale and recycle buttons) and whatever
+/// <see cref="Endpoints"/> add. Off unless <see cref="EndPoint"/> is set.
 /// </summary>
 /// <remarks>
 /// A loopback end point may go without a token (anyone who can reach it can already signal the processes on this
-/// machine); any other address requires <see cref="BearerToken"/>, which every request must then send as
-/// <c>Authorization: Bearer &lt;token&gt;</c> (401 otherwise).
+/// machine; requests must then name an IP address or <c>localhost</c> as their host); any other address requires
+/// <see cref="BearerToken"/>, which every request must then send as <c>Authorization: Bearer &lt;token&gt;</c>, or
+/// browsers through the dashboard's login form (a session cookie), 401 otherwise. The dashboard's actions also need
+/// its session's anti-CSRF token.
 /// </remarks>
 public sealed class ClusterAdminOptions
 {
@@ -26,6 +30,14 @@ public sealed class ClusterAdminOptions
     /// <summary>Gets or sets the token every request must bring; required when <see cref="EndPoint"/> is not a loopback address.</summary>
     /// <remarks>Defaults to <see langword="null"/>. At least <see cref="MinimumTokenLength"/> characters.</remarks>
     public string? BearerToken { get; set; }
+
+    /// <summary>
+    /// Gets the certificates the dashboard shows as in use, by name (<c>default</c>, or the SNI host name): subject,
+    /// issuer, expiry and days left. The primary loads them with <see cref="CertificateLoader"/> and again whenever
+    /// one of their files changes, so a renewed certificate shows once it is on disk.
+    /// </summary>
+    /// <remarks>Empty by default (the dashboard then shows no certificate panel); <c>roost serve</c> fills it with the certificates it serves.</remarks>
+    public IDictionary<string, CertificateSource> Certificates { get; } = new Dictionary<string, CertificateSource>(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Gets the callbacks that add routes to the admin listener (after the token check, beside <c>/metrics</c>).</summary>
     public IList<Action<IEndpointRouteBuilder>> Endpoints { get; } = [];
@@ -57,6 +69,11 @@ public sealed class ClusterAdminOptions
         foreach (var endpoints in Endpoints)
         {
             copy.Endpoints.Add(endpoints);
+        }
+
+        foreach (var (name, source) in Certificates)
+        {
+            copy.Certificates[name] = source;
         }
 
         return copy;

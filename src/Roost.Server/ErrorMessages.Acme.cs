@@ -15,16 +15,20 @@ internal static partial class ErrorMessages
     public static string AcmeOrderFailed(string names, string status, AcmeProblem? problem) =>
         $"The ACME order for '{names}' ended '{status}'{Problem(problem)}.";
 
-    public static string AcmeNoUsableChallenge(string name, IEnumerable<string> offered, bool http01Enabled) =>
-        http01Enabled
-            ? $"The CA offers no http-01 challenge for '{name}' (offered: {string.Join(", ", offered)}); Roost validates names with http-01 only."
-            : $"Cannot validate '{name}': the HTTP-01 listener is off (--acme-http-port 0) and Roost validates names with http-01 only. Set --acme-http-port to a port the CA reaches as port 80.";
+    public static string AcmeNoUsableChallenge(string name, IEnumerable<string> offered, IEnumerable<string> usable) =>
+        $"The CA offers no challenge Roost can answer for '{name}' (offered: {string.Join(", ", offered)}; usable here: {string.Join(", ", usable)}). Check --acme-challenge and --acme-http-port (the HTTP-01 listener must be on for http-01).";
+
+    public static string AcmeTlsAlpnNoChallenge(string? serverName) =>
+        $"The client offered only the ACME challenge protocol acme-tls/1 for '{serverName ?? "(no server name)"}', and no TLS-ALPN-01 challenge is pending for that name.";
+
+    public static string AcmeChallengesFailed(IEnumerable<string> messages) =>
+        string.Join(" Then: ", messages);
 
     public static string AcmePollTimedOut(string what, string url, TimeSpan timeout) =>
         $"The ACME {what} ('{url}') was still pending after {timeout.TotalSeconds.ToString("0", CultureInfo.InvariantCulture)} seconds.";
 
     public static string AcmeChallengeFailed(string name, string challengeType, string status, AcmeProblem? problem) =>
-        $"The CA could not validate '{name}' with {challengeType} (authorization '{status}'){Problem(problem)}. Check that '{name}' resolves (DNS A/AAAA) to this server and that port 80 reaches roost (firewall, another server on port 80, a CDN or proxy in front).";
+        $"The CA could not validate '{name}' with {challengeType} (authorization '{status}'){Problem(problem)}. Check that '{name}' resolves (DNS A/AAAA) to this server and that {(challengeType == "tls-alpn-01" ? "port 443 reaches roost itself, not a proxy or CDN that ends TLS in front of it (firewall, another server on port 443)" : "port 80 reaches roost (firewall, another server on port 80, a CDN or proxy in front)")}.";
 
     public static string AcmeLocked(string names, string folder, int pid) =>
         $"Another roost ({(pid > 0 ? "pid " + pid.ToString(CultureInfo.InvariantCulture) : "process")}) already manages the certificate for '{names}' (lock '{Path.Combine(folder, "lock")}'). Stop it, or give this instance other --domain names or another --acme-dir.";

@@ -36,6 +36,9 @@ internal static partial class ErrorMessages
     public static string CheckExpiresSoon(string file, X509Certificate2 certificate, DateTimeOffset now, TimeSpan window) =>
         $"Certificate {file} ({Describe(certificate)}) expires on {Date(certificate.NotAfter)}, in {Days(certificate.NotAfter, now)} days (less than {window.TotalDays.ToString(CultureInfo.InvariantCulture)}). Renew it now (e.g. 'certbot renew'); a running server picks up the new files without a restart.";
 
+    public static string CheckExpiresSoonRenewedAutomatically(string file, X509Certificate2 certificate, DateTimeOffset now) =>
+        $"Certificate {file} ({Describe(certificate)}) expires on {Date(certificate.NotAfter)}, in {Days(certificate.NotAfter, now)} days; Roost renews it automatically from the ACME CA ('roost cert status' shows the next attempt).";
+
     // ---- Checker: key and signature -----------------------------------------------------------------------------
 
     public static string CheckKeyStrength(string file, string key) =>

@@ -42,4 +42,13 @@ internal static class EventIds
     public const int AcmeHttp01AcceptFailed = 1308;
     public const int AcmeHttp01Listening = 1309;
     public const int AcmeLoopFailed = 1310;
+    public const int AcmeTlsAlpnListening = 1311;
+    public const int AcmeTlsAlpnAnswered = 1312;
+    public const int AcmeTlsAlpnRefused = 1313;
+    public const int AcmeTlsAlpnAcceptFailed = 1314;
+    public const int AcmeTlsAlpnUnavailable = 1315;
+    public const int AcmeChallengeFallback = 1316;
+    public const int AcmePlaceholderInstalled = 1317;
+    public const int AcmeRenewalWindow = 1318;
+    public const int AcmeRenewalInfoFailed = 1319;
 }

@@ -5,6 +5,7 @@ using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Roost.Acme;
 using Roost.Internal;
 using Roost.Internal.Http2Guard;
 using Roost.Tls;
@@ -322,10 +323,29 @@ public sealed partial class HttpServer : IAsyncDisposable
 
     internal bool SplitsTls13 => _cipherSuites is not null && (_sslProtocols & SslProtocols.Tls13) != 0;
 
+    private SslServerAuthenticationOptions AcmeTlsAlpnOptions(string? serverName, EndPoint? remote)
+    {
+        try
+        {
+            return TlsAlpnChallenges.OptionsFor(serverName);
+        }
+        catch (AuthenticationException ex)
+        {
+            Log.TlsHandshakeRejected(_logger, remote?.ToString() ?? "client", ex.Message);
+            throw;
+        }
+    }
+
     internal ValueTask<SslServerAuthenticationOptions> OnTlsHandshake(Microsoft.AspNetCore.Server.Kestrel.Https.TlsHandshakeCallbackContext context)
     {
         // The hot path of every handshake: one dictionary lookup and a volatile read; loading happens in reloads only.
         var serverName = context.ClientHelloInfo.ServerName;
+        if (context.Connection.Features.Get<AcmeTlsAlpnOffered>() is not null)
+        {
+            // An ACME CA validating TLS-ALPN-01 (ClientHelloPeek saw acme-tls/1 alone): the challenge certificate, or no handshake.
+            return ValueTask.FromResult(AcmeTlsAlpnOptions(serverName, context.Connection.RemoteEndPoint));
+        }
+
         var served = _store!.Select(serverName);
         if (served is null)
         {

@@ -55,6 +55,12 @@ internal sealed record RunWorkerConfig
 
     public long DrainTimeoutMilliseconds { get; init; } = 30_000;
 
+    /// <summary>
+    /// Gets the largest request body in bytes when <c>--max-body-size</c> was given (0: no limit), or
+    /// <see langword="null"/>: the app's own Kestrel limit stays (Kestrel's default is 30 MB).
+    /// </summary>
+    public long? MaxBodySize { get; init; }
+
     /// <summary>Adds <paramref name="hook"/> to a <c>DOTNET_STARTUP_HOOKS</c> value, keeping hooks already there (they run first).</summary>
     public static string WithHook(string? existing, string hook) =>
         string.IsNullOrEmpty(existing) ? hook : existing + Path.PathSeparator + hook;

@@ -39,6 +39,7 @@ internal static class Generators
         [typeof(StopMessage)] = Gen.Select(Gen.Long, Gen.Bool, Gen.Bool, (drain, removed, ready) => (IpcMessage)new StopMessage(drain, removed, ready)),
         [typeof(UserMessage)] = Json.Select(payload => (IpcMessage)new UserMessage(payload)),
         [typeof(ConnectionMessage)] = Text.Select(endPoint => (IpcMessage)new ConnectionMessage(endPoint)),
+        [typeof(ConnectionReceivedMessage)] = Text.Select(endPoint => (IpcMessage)new ConnectionReceivedMessage(endPoint)),
         [typeof(LoadMessage)] = Gen.Long.Select(closed => (IpcMessage)new LoadMessage(closed)),
         [typeof(BroadcastMessage)] = Gen.Select(Json, Gen.Int, (payload, sender) => (IpcMessage)new BroadcastMessage(payload, sender)),
         [typeof(ReloadCertificatesMessage)] = Gen.Int.Select(id => (IpcMessage)new ReloadCertificatesMessage(id)),
@@ -48,6 +49,7 @@ internal static class Generators
         [typeof(TlsFilesMessage)] = Gen.Select(Text, Gen.Frequency((1, Gen.Const((byte[]?)null)), (3, Gen.Byte.Array[0, 64].Select(b => (byte[]?)b))), OptionalText, (path, data, error) => new TlsFileContent(path, data, error))
             .Array[0, 3].Select(files => (IpcMessage)new TlsFilesMessage(files)),
         [typeof(TicketKeysMessage)] = Gen.Select(Text.Array[0, 3], Gen.Long, (keys, generation) => (IpcMessage)new TicketKeysMessage(keys, generation)),
+        [typeof(AcmeChallengeMessage)] = Gen.Select(Text, OptionalText, (name, digest) => (IpcMessage)new AcmeChallengeMessage(name, digest)),
     };
 
     public static readonly Gen<IpcMessage> IpcMessage = Gen.OneOf([.. IpcMessages.Values]);

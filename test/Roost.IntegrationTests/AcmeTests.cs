@@ -20,8 +20,11 @@ public sealed class AcmeTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private static string[] ServeArguments(PebbleServer pebble, string acmeDir, int port, string workers, params string[] names) =>
+        ServeArguments(pebble, acmeDir, port, workers, ["--acme-http-port", pebble.HttpChallengePort.ToString(CultureInfo.InvariantCulture)], names);
+
+    private static string[] ServeArguments(PebbleServer pebble, string acmeDir, int port, string workers, string[] challenge, string[] names) =>
         ["serve", "--workers", workers, "--no-hot-spare", "--port", port.ToString(CultureInfo.InvariantCulture), "--host", "127.0.0.1", "--shutdown-timeout", "5",
-         "--acme-ca", pebble.DirectoryUrl, "--acme-ca-cert", pebble.TrustPath, "--acme-http-port", pebble.HttpChallengePort.ToString(CultureInfo.InvariantCulture),
+         "--acme-ca", pebble.DirectoryUrl, "--acme-ca-cert", pebble.TrustPath, .. challenge,
          "--acme-agree-tos", "--acme-email", "ops@roost.test", "--acme-dir", acmeDir, .. names.SelectMany(n => new[] { "--domain", n })];
 
     // Verifies: a cluster primary obtains one certificate for two names over HTTP-01 before its worker starts; the
@@ -102,10 +105,11 @@ public sealed class AcmeTests
     }
 
     // Verifies: with the CA unreachable, roost logs each failed attempt with the URL and retries with growing
-    // back-off (attempt 1, then 2) without exiting; a second instance for the same names and folder is refused
-    // (the lock) with a message naming the holder's pid.
+    // back-off (attempt 1, then 2) without exiting, and says that nothing is served (the port stays closed); a second
+    // instance for the same names and folder is refused (the lock) with a message naming the holder's pid; with
+    // --acme-fallback dev a third instance serves the development chain meanwhile, and cert status says so.
     [Fact]
-    public async Task Domain_CaUnreachable_RetriesWithBackoff_SecondInstanceIsLockedOut()
+    public async Task Domain_CaUnreachable_RetriesWithBackoff_SecondInstanceIsLockedOut_FallbackServesDevChain()
     {
         var closed = FreePort.Get();
         using var state = new TempDirectory("roost-acme");
@@ -114,29 +118,59 @@ public sealed class AcmeTests
             "serve", "--workers", "0", "--port", port.ToString(CultureInfo.InvariantCulture), "--host", "127.0.0.1",
             "--acme-ca", $"https://127.0.0.1:{closed}/dir", "--acme-http-port", "0", "--acme-agree-tos", "--acme-dir", state.Path, "--domain", "down.roost.test",
         ];
-        await using var roost = RoostCli.Start(Arguments(FreePort.Get()));
+        var port = FreePort.Get();
+        await using var roost = RoostCli.Start(Arguments(port));
         var first = await roost.WaitForLineAsync("(attempt 1)", Timeout);
         Assert.Contains($"Cannot reach the ACME server at 'https://127.0.0.1:{closed}/dir'", first, StringComparison.Ordinal);
-        Assert.Contains("no certificate to serve yet", first, StringComparison.Ordinal);
+        Assert.Contains("no certificate to serve yet: nothing is served until one is issued (--acme-fallback dev", first, StringComparison.Ordinal);
         await roost.WaitForLineAsync("(attempt 2)", Timeout);
+        // The port answers only acme-tls/1 (the first-start TLS-ALPN-01 responder): an ordinary client gets no handshake.
+        await Assert.ThrowsAnyAsync<Exception>(async () => (await TlsProbe.GetServerCertificateAsync(port, "down.roost.test", Ct)).Dispose());
 
         var (code, output) = await RoostCli.RunAsync(Arguments(FreePort.Get()), Timeout);
         Assert.Equal(6, code);
         Assert.Contains($"Another roost (pid {roost.Pid}) already manages the certificate for 'down.roost.test'", output, StringComparison.Ordinal);
         Assert.False(roost.HasExited);
+
+        using var devCerts = new TempDirectory("roost-dev-certs");
+        var fallbackPort = FreePort.Get();
+        await using var fallback = RoostCli.Start(
+            [
+                "serve", "--workers", "0", "--port", fallbackPort.ToString(CultureInfo.InvariantCulture), "--host", "127.0.0.1",
+                "--acme-ca", $"https://127.0.0.1:{closed}/dir", "--acme-http-port", "0", "--acme-agree-tos", "--acme-dir", state.Path,
+                "--domain", "fallback.roost.test", "--acme-fallback", "dev",
+            ],
+            environment: new Dictionary<string, string?> { ["ROOST_DEV_CERT_DIR"] = devCerts.Path });
+        await fallback.WaitForLineAsync("Roost is serving", Timeout);
+        Assert.Contains(fallback.Lines, l => l.Contains("serving the development chain", StringComparison.Ordinal) && l.Contains("--acme-fallback dev", StringComparison.Ordinal));
+        using (var served = await TlsProbe.GetServerCertificateAsync(fallbackPort, "fallback.roost.test", Ct))
+        {
+            Assert.Equal("CN=Roost Development Intermediate CA", served.Issuer);
+        }
+
+        var failed = await fallback.WaitForLineAsync("(attempt 1)", Timeout);
+        Assert.Contains("serving the development chain until then", failed, StringComparison.Ordinal);
+        var (statusCode, status) = await RoostCli.RunAsync(["cert", "status", "--acme-dir", state.Path], Timeout);
+        Assert.Equal(1, statusCode);
+        Assert.Contains("serving:      the development chain", status, StringComparison.Ordinal);
     }
 
-    // Verifies: a short-lived certificate (pebble issues it for 24 s) is renewed at about two thirds of its lifetime
-    // by the primary and swapped in by the worker while h2 (one connection, multiplexed) and HTTP/1.1 (a new TLS
-    // connection per request) load runs: 0 failed or refused requests, and new handshakes get the new serial.
+    // Verifies: over TLS-ALPN-01 only (no port-80 listener; the serving port is pebble's TLS-ALPN port), the first
+    // certificate is issued before the worker starts (the primary answers acme-tls/1 on the serving port itself), and
+    // a short-lived certificate (pebble issues it for 24 s) is renewed at about two thirds of its lifetime with the
+    // challenge answered by the worker (the certificate travels over IPC) and swapped in while h2 (one connection,
+    // multiplexed) and HTTP/1.1 (a new TLS connection per request) load runs: 0 failed or refused requests, and new
+    // handshakes get the new serial.
     [Fact]
-    public async Task Domain_ShortLivedCertificate_RenewedUnderLoad_WithoutFailedRequests()
+    public async Task Domain_TlsAlpn01_FirstIssuanceAndRenewalUnderLoad_WithoutFailedRequests()
     {
         await using var pebble = await PebbleServer.StartAsync(validitySeconds: 24);
         using var state = new TempDirectory("roost-acme");
-        var port = FreePort.Get();
-        await using var roost = RoostCli.Start(ServeArguments(pebble, state.Path, port, "1", "renew.roost.test"));
+        var port = pebble.TlsChallengePort;
+        await using var roost = RoostCli.Start(ServeArguments(pebble, state.Path, port, "1", ["--acme-http-port", "0", "--acme-challenge", "tls-alpn-01"], ["renew.roost.test"]));
         await roost.WaitForLineAsync("is ready: listening", Timeout);
+        Assert.Contains(roost.Lines, l => l.Contains("TLS-ALPN-01 challenges answered on 127.0.0.1:" + port.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal));
+        Assert.Contains(roost.Lines, l => l.Contains("renew.roost.test validated with tls-alpn-01", StringComparison.Ordinal));
         string serial;
         using (var first = await TlsProbe.GetServerCertificateAsync(port, "renew.roost.test", Ct))
         {
@@ -161,7 +195,11 @@ public sealed class AcmeTests
         await load.WaitAsync(Timeout, Ct);
 
         Assert.NotEqual(serial, renewed);
+        Assert.True(roost.Lines.Count(l => l.Contains("renew.roost.test validated with tls-alpn-01", StringComparison.Ordinal)) >= 2, "the renewal was not validated over TLS-ALPN-01");
         Assert.Contains(roost.Lines, l => l.Contains($"serial {renewed}", StringComparison.Ordinal) && l.Contains("obtained from", StringComparison.Ordinal));
+        Assert.Equal(1, roost.Lines.Count(l => l.Contains($"serial {serial} replaced by", StringComparison.Ordinal)));
+        // A managed certificate expiring soon (this one lives 24 s) is no "certbot renew" warning.
+        Assert.DoesNotContain(roost.Lines, l => l.Contains("certbot", StringComparison.Ordinal));
         Assert.True(h2.Failed == 0 && h2.Refused == 0, "h2: " + string.Join("; ", h2.Errors));
         Assert.True(h1.Failed == 0 && h1.Refused == 0, "HTTP/1.1: " + string.Join("; ", h1.Errors));
         Assert.True(h2.Ok > 0 && h1.Ok > 0, $"no load ran: h2 {h2.Ok}, HTTP/1.1 {h1.Ok}");

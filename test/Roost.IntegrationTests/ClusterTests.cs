@@ -103,6 +103,39 @@ public sealed partial class ClusterTests
         Assert.DoesNotContain(victim.ToString(CultureInfo.InvariantCulture), replacement);
     }
 
+    // Verifies (handoff): connections handed to a worker that dies before it took them are not lost. The worker is
+    // stopped (SIGSTOP), so the connections sent to it stay in its socket buffer; after kill -9 the primary hands its
+    // own copies to the other worker, and every request is answered. Before the primary kept copies, those failed.
+    [Fact]
+    public async Task Handoff_WorkerKilledBeforeTakingConnections_TheyAreServedByAnother()
+    {
+        var port = FreePort.Get();
+        await using var primary = ClusterHost.Start(port, new() { ["TH_RESPAWN"] = "1", ["TH_SHARING"] = "handoff" });
+        await ClusterHost.WaitForLinesAsync(primary, "listening ", 2, Timeout);
+        var victim = ClusterHost.ForkedPids(primary)[0];
+        using var client = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.Zero }) { Timeout = Timeout };
+
+        ProcessProbe.Signal(victim, 19);
+        var requests = Enumerable.Range(0, 10).Select(_ => client.GetStringAsync($"http://127.0.0.1:{port}/", Ct)).ToArray();
+        await Task.Delay(1000, Ct);
+        Process.GetProcessById(victim).Kill();
+        var outcomes = await Task.WhenAll(requests.Select(async r =>
+        {
+            try
+            {
+                return await r;
+            }
+            catch (HttpRequestException ex)
+            {
+                return "failed: " + ex.Message;
+            }
+        }));
+
+        Report($"answers (pids): {string.Join(", ", outcomes)}");
+        Assert.DoesNotContain(outcomes, o => o.StartsWith("failed", StringComparison.Ordinal));
+        Assert.DoesNotContain(victim.ToString(CultureInfo.InvariantCulture), outcomes);
+    }
+
     // Verifies: the note's second program under 10 s of load dies as in Node (each worker exits 1 s after
     // answering, nothing replaces it); with Roost's one added line it keeps answering. Reports the success ratio.
     [Theory]

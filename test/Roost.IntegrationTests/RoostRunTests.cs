@@ -31,7 +31,8 @@ public sealed class RoostRunTests
 
     // Verifies: `roost run` of HelloApp with 2 workers answers over HTTPS h2 and HTTP/1.1 (the chain is sent: the client
     // trusts only the root) from two different pids; with --state sqlite:… the app's own IDistributedCache is replaced
-    // and its session counter keeps counting while requests land on both workers; Kestrel:Endpoints from the app's
+    // and its session counter keeps counting while requests land on both workers; a 2 MiB upload is read (no
+    // --max-body-size: the app's Kestrel limit, not serve's 1m); Kestrel:Endpoints from the app's
     // appsettings.json are reported and not bound; SIGTERM stops everything with exit code 0.
     [Fact]
     public async Task Run_HelloAppTwoWorkersWithSqliteState_ServesH2AndH1FromTwoPids_SessionCountsAcrossWorkers()
@@ -55,6 +56,10 @@ public sealed class RoostRunTests
         Assert.StartsWith("Hello from HelloApp 1.0.0, pid ", await r2.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
         Assert.Contains("HTTP/1.1", await r1.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
         Assert.Equal("Roost.SharedState.SqliteDistributedCache\n", await h2.GetStringAsync($"https://localhost:{port}/cache", Ct));
+
+        // No --max-body-size: the app keeps Kestrel's own limit (30 MB), not roost serve's 1m default.
+        using var upload = await h1.PostAsync($"https://localhost:{port}/upload", new ByteArrayContent(new byte[2 << 20]), Ct);
+        Assert.Equal("received 2097152 bytes\n", await upload.Content.ReadAsStringAsync(Ct));
 
         // New connections spread over the two reuseport sockets; each request on its own connection, one cookie jar.
         using var session = SessionClient(chain, new CookieContainer());

@@ -8,7 +8,8 @@ namespace Roost.Testing;
 /// <summary>
 /// A real ACME CA on loopback for tests: Debian's <c>pebble</c>, with <c>pebble-challtestsrv</c> as its DNS server
 /// (every name resolves to 127.0.0.1 unless <see cref="AddARecordAsync"/> says otherwise). Pebble's HTTP-01 checks
-/// go to <see cref="HttpChallengePort"/> (give it to roost as --acme-http-port). Its own HTTPS certificate is a
+/// go to <see cref="HttpChallengePort"/> (give it to roost as --acme-http-port), its TLS-ALPN-01 checks to
+/// <see cref="TlsChallengePort"/> (roost's --port). Its own HTTPS certificate is a
 /// test chain whose root is <see cref="TrustPath"/> (roost's --acme-ca-cert). Both processes are killed on dispose.
 /// </summary>
 /// <remarks>PEBBLE_VA_NOSLEEP=1 removes pebble's random validation delays; PEBBLE_WFE_NONCEREJECT=0 its random badNonce answers (the client's badNonce retry is exercised separately).</remarks>
@@ -19,8 +20,9 @@ public sealed class PebbleServer : IAsyncDisposable
     private readonly TestProcess _pebble;
     private readonly int _dnsManagementPort;
 
-    private PebbleServer(TestChain tls, TestProcess dns, TestProcess pebble, int port, int managementPort, int dnsManagementPort, int httpChallengePort)
+    private PebbleServer(TestChain tls, TestProcess dns, TestProcess pebble, int port, int managementPort, int dnsManagementPort, int httpChallengePort, int tlsChallengePort)
     {
+        TlsChallengePort = tlsChallengePort;
         _tls = tls;
         _dns = dns;
         _pebble = pebble;
@@ -39,6 +41,9 @@ public sealed class PebbleServer : IAsyncDisposable
     /// <summary>The port pebble connects to for HTTP-01 (roost's --acme-http-port).</summary>
     public int HttpChallengePort { get; }
 
+    /// <summary>The port pebble connects to for TLS-ALPN-01 (roost's --port when the test uses that challenge).</summary>
+    public int TlsChallengePort { get; }
+
     /// <summary>The root of pebble's own HTTPS certificate (roost's --acme-ca-cert).</summary>
     public string TrustPath => _tls.RootPath;
 
@@ -51,13 +56,13 @@ public sealed class PebbleServer : IAsyncDisposable
         var pebble = ExternalTool.Require("pebble", "pebble");
         var challtestsrv = ExternalTool.Require("pebble-challtestsrv", "pebble");
         var tls = TestCertificates.CreateChain();
-        var (port, managementPort, dnsPort, dnsManagementPort, httpPort) = (FreePort.Get(), FreePort.Get(), FreePort.Get(), FreePort.Get(), FreePort.Get());
+        var (port, managementPort, dnsPort, dnsManagementPort, httpPort, tlsPort) = (FreePort.Get(), FreePort.Get(), FreePort.Get(), FreePort.Get(), FreePort.Get(), FreePort.Get());
         var certificate = tls.Directory.Write("pebble-cert.pem", TestCertificates.Pem(tls.Leaf, tls.Intermediate));
         var key = tls.Directory.Write("pebble-key.pem", TestCertificates.KeyPem(tls.Leaf));
         var validity = validitySeconds is { } seconds ? $", \"certificateValidityPeriod\": {seconds.ToString(CultureInfo.InvariantCulture)}" : string.Empty;
         var config = tls.Directory.Write("pebble-config.json", $$"""
             {"pebble": {"listenAddress": "127.0.0.1:{{port}}", "managementListenAddress": "127.0.0.1:{{managementPort}}",
-             "certificate": "{{certificate}}", "privateKey": "{{key}}", "httpPort": {{httpPort}}, "tlsPort": {{FreePort.Get()}},
+             "certificate": "{{certificate}}", "privateKey": "{{key}}", "httpPort": {{httpPort}}, "tlsPort": {{tlsPort}},
              "ocspResponderURL": "", "externalAccountBindingRequired": false{{validity}}
             """ + "}}");
 
@@ -68,7 +73,7 @@ public sealed class PebbleServer : IAsyncDisposable
         var ca = TestProcess.Start(pebble, ["-config", config, "-dnsserver", $"127.0.0.1:{dnsPort}"],
             environment: new Dictionary<string, string?> { ["PEBBLE_VA_NOSLEEP"] = "1", ["PEBBLE_WFE_NONCEREJECT"] = "0", ["PEBBLE_AUTHZREUSE"] = "0" },
             name: "pebble");
-        var server = new PebbleServer(tls, dns, ca, port, managementPort, dnsManagementPort, httpPort);
+        var server = new PebbleServer(tls, dns, ca, port, managementPort, dnsManagementPort, httpPort, tlsPort);
         try
         {
             await dns.WaitForLineAsync("Starting management server", TimeSpan.FromSeconds(20));

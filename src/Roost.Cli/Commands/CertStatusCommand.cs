@@ -51,6 +51,16 @@ internal static class CertStatusCommand
             output.WriteLine($"  expires:      {(state.NotAfter is { } notAfter ? $"{Date(notAfter)} ({Remaining(notAfter - now)})" : "-")}");
             output.WriteLine($"  next attempt: {(state.NextAttempt is { } next ? $"{Date(next)} ({Remaining(next - now)})" : "-")}");
             output.WriteLine($"  last error:   {(state.LastError is null ? "none" : $"{Date(state.LastErrorAt ?? now)} (attempt {state.FailedAttempts}): {state.LastError}")}");
+            if (state.RenewalWindow is { } window)
+            {
+                output.WriteLine($"  CA window:    {Date(window.Start)} to {Date(window.End)} (ACME renewal information)");
+            }
+
+            if (state.PlaceholderSerial is not null)
+            {
+                output.WriteLine($"  serving:      the development chain (serial {state.PlaceholderSerial}, --acme-fallback dev) until the first certificate is issued");
+            }
+
             output.WriteLine($"  files:        {Path.Combine(folder, "cert.pem")}, {Path.Combine(folder, "key.pem")}");
             failing |= state.LastError is not null;
         }

@@ -245,6 +245,7 @@ internal static class RunCluster
             SessionTickets = tls.SessionTickets,
             TicketKeyRotationSeconds = (long)tls.TicketKeyRotation.TotalSeconds,
             Sni = [.. tls.Sni.Select(Sni)],
+            MaxBodySize = settings.MaxBodySizeGiven ? settings.MaxBodySize ?? 0 : null,
         }, development);
     }
 

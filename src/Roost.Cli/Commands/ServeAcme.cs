@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.Logging;
 using Roost.Acme;
 using Roost.Cli.Configuration;
+using Roost.Tls;
 
 namespace Roost.Cli.Commands;
 
@@ -30,8 +31,15 @@ internal static class ServeAcme
         {
             KeyType = settings.Get(RoostSettings.AcmeKeyType) == "rsa2048" ? AcmeKeyType.Rsa2048 : AcmeKeyType.EcP256,
             HttpPort = settings.Get(RoostSettings.AcmeHttpPort),
+            Challenge = settings.Get(RoostSettings.AcmeChallenge) switch
+            {
+                "http-01" => AcmeChallengeChoice.Http01,
+                "tls-alpn-01" => AcmeChallengeChoice.TlsAlpn01,
+                _ => AcmeChallengeChoice.Auto,
+            },
             HttpsPort = settings.Get(RoostSettings.Port),
             CaCertificateFile = settings.Get(RoostSettings.AcmeCaCert),
+            FallbackToDevelopment = settings.Get(RoostSettings.AcmeFallback) == "dev",
         };
     }
 
@@ -46,6 +54,11 @@ internal static class ServeAcme
         if (!settings.Tls.IsEmpty)
         {
             return "--domain obtains the certificate automatically and cannot be combined with --cert, --key, --ca or --pfx. Remove one or the other.";
+        }
+
+        if (acme.Challenge == AcmeChallengeChoice.Http01 && acme.HttpPort == 0)
+        {
+            return "--acme-challenge http-01 needs the HTTP-01 listener, but --acme-http-port is 0. Give --acme-http-port (the CA connects to port 80), or use --acme-challenge tls-alpn-01.";
         }
 
         if (!acme.AgreeToTermsOfService)
@@ -65,7 +78,7 @@ internal static class ServeAcme
         }
 
         var storage = acme.Storage;
-        return settings with { Tls = settings.Tls with { Cert = storage.CertPath, Key = storage.KeyPath, Watch = true } };
+        return settings with { Tls = settings.Tls with { Cert = storage.CertPath, Key = storage.KeyPath, Watch = true, RenewedByAcme = true } };
     }
 
     /// <summary>
@@ -88,6 +101,27 @@ internal static class ServeAcme
         catch (AcmeSetupException ex)
         {
             return (null, CommandErrors.Fail(ex.Message, ExitCodes.ListenFailed));
+        }
+
+        if (acme.FallbackToDevelopment && !manager.HasCertificate)
+        {
+            // The servers start at once on the development chain, put in the managed files' place; the renewal loop
+            // orders the first certificate and the servers' watchers swap it in.
+            try
+            {
+                var development = DevelopmentCertificates.Ensure();
+                manager.InstallPlaceholder(
+                    File.ReadAllText(development.CertPath) + File.ReadAllText(development.ChainPath),
+                    File.ReadAllText(development.KeyPath));
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                await manager.DisposeAsync().ConfigureAwait(false);
+                return (null, CommandErrors.Fail($"--acme-fallback dev: the development chain cannot be put in place of the certificate for '{string.Join(", ", acme.Names)}' ('{acme.Storage.CertPath}'): {ex.Message} Check the folder's permissions, or leave out --acme-fallback.", ExitCodes.CertificateInvalid));
+            }
+
+            manager.StartRenewals();
+            return (manager, null);
         }
 
         try

@@ -30,7 +30,6 @@ internal static class ServeAndRun
         options.OtlpEndpoint = settings.Otlp;
         options.Admin.EndPoint = settings.Admin;
         options.Admin.BearerToken = settings.AdminToken;
-        options.Admin.Endpoints.Add(Dashboard.DashboardEndpoints.Map);
         if (options.Admin.Validate() is { Count: > 0 } adminProblems)
         {
             // Checked before anything starts: an admin listener open to the network without a token is never started.

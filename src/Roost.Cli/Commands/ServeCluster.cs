@@ -63,6 +63,13 @@ internal static class ServeCluster
             LoggerFactory = loggerFactory,
         };
         settings.Tls.ApplyTicketKeys(clusterOptions);
+
+        // The dashboard shows the certificates served (the primary re-reads them when their files change).
+        clusterOptions.Admin.Certificates["default"] = options.Tls;
+        foreach (var (host, source) in options.SniCertificates)
+        {
+            clusterOptions.Admin.Certificates[host] = source;
+        }
         IEnumerable<WorkerUserSetup.Needed> needed = WorkerUserSetup.Program(settings);
         if (settings.Root is not null)
         {

@@ -37,7 +37,8 @@ internal static class ServeCommand
         settings.Command == SettingScope.Serve && settings.Get(RoostSettings.HotSpare),
         settings.Command == SettingScope.Serve ? settings.Get(RoostSettings.Root) : null)
     {
-        MaxBodySize = settings.Command == SettingScope.Serve && MaxBodySizeOption.TryParse(settings.Get(RoostSettings.MaxBodySize), out var size) ? size : MaxBodySizeOption.Default,
+        MaxBodySize = MaxBodySizeOption.TryParse(settings.Get(RoostSettings.MaxBodySize), out var size) ? size : MaxBodySizeOption.Default,
+        MaxBodySizeGiven = settings.SourceOf(RoostSettings.MaxBodySize).Kind != SettingSourceKind.Default,
         User = settings.Get(RoostSettings.User),
         ConfigFile = settings.ConfigFileFullPath,
         Acme = ServeAcme.From(settings),
@@ -218,6 +219,12 @@ internal sealed record ServeSettings(int Port, string Host, TlsSettings Tls, Tim
 {
     /// <summary>Gets the largest request body accepted, in bytes (<c>--max-body-size</c>); <see langword="null"/> for no limit.</summary>
     public long? MaxBodySize { get; init; } = MaxBodySizeOption.Default;
+
+    /// <summary>
+    /// Gets a value indicating whether <c>--max-body-size</c> was given (option, environment or file): <c>roost run</c>
+    /// applies it only then, and otherwise leaves the app's Kestrel limit (its own setting, or Kestrel's 30 MB).
+    /// </summary>
+    public bool MaxBodySizeGiven { get; init; }
 
     /// <summary>Gets the user the workers run as (<c>--user</c>), or <see langword="null"/> for roost's own user.</summary>
     public string? User { get; init; }

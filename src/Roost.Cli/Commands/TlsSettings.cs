@@ -40,6 +40,9 @@ internal sealed record TlsSettings(string? Cert, string? Key, IReadOnlyList<stri
 
     public bool Watch { get; init; } = true;
 
+    /// <summary>Whether the files are the certificate roost serve --domain obtains and renews itself (no "certbot renew" warning).</summary>
+    public bool RenewedByAcme { get; init; }
+
     public bool OcspStapling { get; init; } = true;
 
     public bool SessionTickets { get; init; } = true;
@@ -70,6 +73,12 @@ internal sealed record TlsSettings(string? Cert, string? Key, IReadOnlyList<stri
         options.WatchCertificateFiles = Watch && !TlsFileStore.IsProvided;
         options.ReloadCertificatesOnHangup = true;
         options.OcspStapling = OcspStapling;
+        if (RenewedByAcme)
+        {
+            options.CertificateCheck ??= new CertificateCheckOptions();
+            options.CertificateCheck.RenewedAutomatically = true;
+        }
+
         options.SessionTickets = SessionTickets;
         options.SessionTicketKeyRotation = TicketKeyRotation;
         options.SessionTicketKeyFile = TicketKeyFile;

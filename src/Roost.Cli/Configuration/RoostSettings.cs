@@ -141,8 +141,8 @@ internal static class RoostSettings
         Samples = ["public", "site", "/srv/www"],
     };
 
-    public static readonly Setting<string?> MaxBodySize = new("max-body-size", SettingScope.Serve, new TextType(acceptNumbers: true, SizeSchema), "must be a size in bytes, optionally with k, m or g, or 0 for no limit",
-        "Largest request body accepted: bytes, or with k, m or g (1024-based, as nginx's client_max_body_size); 0 for no limit. A larger body gets 413 before any other answer.")
+    public static readonly Setting<string?> MaxBodySize = new("max-body-size", SettingScope.Both, new TextType(acceptNumbers: true, SizeSchema), "must be a size in bytes, optionally with k, m or g, or 0 for no limit",
+        "Largest request body accepted: bytes, or with k, m or g (1024-based, as nginx's client_max_body_size); 0 for no limit. A larger body gets 413 before any other answer. roost run applies it only when given (otherwise the app's own Kestrel limit, by default 30 MB).")
     {
         InvalidTexts = ["-1", "lots", "1t"],
         Default = "1m",
@@ -368,6 +368,22 @@ internal static class RoostSettings
         Samples = ["rsa2048", "ec256", "rsa2048"],
     };
 
+    public static readonly Setting<string?> AcmeChallenge = new("acme-challenge", SettingScope.Serve, new ChoiceType("auto", "http-01", "tls-alpn-01"), "must be auto, http-01 or tls-alpn-01",
+        "How the CA checks that this host answers for the names: http-01 (the --acme-http-port listener), tls-alpn-01 (acme-tls/1 on the serving port: for hosts that expose only 443) or auto (http-01, then tls-alpn-01 at once if the CA cannot validate over http-01; tls-alpn-01 alone when --acme-http-port is 0).")
+    {
+        InvalidTexts = ["dns-01"],
+        Default = "auto",
+        Samples = ["tls-alpn-01", "http-01", "auto"],
+    };
+
+    public static readonly Setting<string?> AcmeFallback = new("acme-fallback", SettingScope.Serve, new ChoiceType("none", "dev"), "must be none or dev",
+        "What is served at first start while no certificate has been issued yet: none (nothing: roost waits for the certificate before it opens the port) or dev (the development chain, untrusted by browsers, swapped for the issued certificate without a restart).")
+    {
+        InvalidTexts = ["self-signed"],
+        Default = "none",
+        Samples = ["dev", "none", "dev"],
+    };
+
     public static readonly Setting<string?> AcmeDir = new("acme-dir", SettingScope.Serve, new TextType(), "must be a folder",
         "Folder of the ACME account, certificates and keys (0700 folders, 0600 keys), reused across restarts.")
     {
@@ -421,7 +437,7 @@ internal static class RoostSettings
         App, Port, Host, Workers, State, ShutdownTimeout, BootTimeout, LogFormat, Name, RunDir, User, HotSpare, Root, MaxBodySize,
         Cert, Key, Ca, Pfx, Passphrase, TlsPolicy, Sni, UnknownSni, ClientCert, ClientCa, Watch, Ocsp,
         SessionTickets, TicketKeyRotation, TicketKeyFile,
-        Domain, AcmeEmail, AcmeAgreeTos, AcmeCa, AcmeCaCert, AcmeHttpPort, AcmeKeyType, AcmeDir,
+        Domain, AcmeEmail, AcmeAgreeTos, AcmeCa, AcmeCaCert, AcmeHttpPort, AcmeChallenge, AcmeFallback, AcmeKeyType, AcmeDir,
         MaxRequests, MaxRequestsJitter, MaxMemory, MaxAge, MaxAgeJitter, ReloadBatchSize, Admin, AdminToken, Metrics, Otlp,
     ];
 

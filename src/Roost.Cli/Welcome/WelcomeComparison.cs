@@ -77,7 +77,7 @@ internal static partial class WelcomeComparison
             var (options, _) = settings.Tls.ToServerOptions();
             options.ShutdownTimeout = settings.ShutdownTimeout;
             options.Limits.MaxRequestBodySize = settings.MaxBodySize;
-            options.LoggerFactory = loggerFactory;
+            options.LoggerFactory = new CertificateEchoFilter(loggerFactory);
             server = Https.CreateServer(options, (request, response) => HandleAfterLatencyAsync(page, request, response));
             await server.ListenAsync(port, settings.Host, cancellationToken).ConfigureAwait(false);
             page.ComparisonPort = server.Port;

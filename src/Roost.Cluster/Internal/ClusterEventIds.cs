@@ -46,6 +46,7 @@ internal static partial class ClusterEventIds
     public const int TicketKeysRotated = 2024;
     public const int TicketKeyFileReloaded = 2025;
     public const int TicketKeyFileRejected = 2026;
+    public const int HandoffConnectionsRehanded = 2027;
 
     // Metrics and the admin listener (2090–2099 primary, 2102 worker).
     public const int AdminListening = 2090;

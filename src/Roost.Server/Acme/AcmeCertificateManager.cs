@@ -39,6 +39,9 @@ internal sealed class AcmeCertificateManager : IAsyncDisposable
     private readonly AcmeStorage _storage;
     private readonly AcmeLock _lock;
     private readonly Http01Responder? _http01;
+    private TlsAlpnResponder? _tlsAlpn;
+    private bool _tlsAlpnUnavailable;
+    private bool _renewalInfoUnsupported;
     private readonly X509Certificate2Collection _caRoots;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
@@ -65,8 +68,15 @@ internal sealed class AcmeCertificateManager : IAsyncDisposable
     /// <summary>The HTTP-01 listener's address, or <see langword="null"/> when it is off.</summary>
     public IPEndPoint? Http01EndPoint => _http01?.LocalEndPoint;
 
-    /// <summary>Takes the lock of the names, loads the CA trust file and binds the HTTP-01 listener on <paramref name="address"/>.</summary>
-    /// <exception cref="AcmeSetupException">The names are managed by another instance, the CA certificate file is bad, or the port cannot be bound.</exception>
+    /// <summary>The first-start TLS-ALPN-01 responder's address, or <see langword="null"/> when it is not running.</summary>
+    public IPEndPoint? TlsAlpnEndPoint => _tlsAlpn?.LocalEndPoint;
+
+    /// <summary>
+    /// Takes the lock of the names, loads the CA trust file and binds the HTTP-01 listener on <paramref name="address"/>;
+    /// with TLS-ALPN-01 allowed and no certificate to serve yet, also binds the serving port to answer it until the
+    /// first certificate is installed (<see cref="TlsAlpnResponder"/>).
+    /// </summary>
+    /// <exception cref="AcmeSetupException">The names are managed by another instance, the CA certificate file is bad, or a port cannot be bound.</exception>
     public static AcmeCertificateManager Start(AcmeSettings settings, IPAddress address, ILogger logger)
     {
         var storage = settings.Storage;
@@ -100,7 +110,18 @@ internal sealed class AcmeCertificateManager : IAsyncDisposable
                 AcmeLog.Http01Listening(logger, EndPointText.Describe(http01.LocalEndPoint));
             }
 
-            return new AcmeCertificateManager(settings, storage, fileLock, http01, roots, logger);
+            var manager = new AcmeCertificateManager(settings, storage, fileLock, http01, roots, logger);
+            try
+            {
+                manager.StartTlsAlpnResponder(address);
+            }
+            catch
+            {
+                manager.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                throw;
+            }
+
+            return manager;
         }
         catch
         {
@@ -115,6 +136,19 @@ internal sealed class AcmeCertificateManager : IAsyncDisposable
     /// retrying failed attempts with back-off until <paramref name="cancellationToken"/> is cancelled.
     /// </summary>
     public async Task EnsureCertificateAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await ObtainFirstAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // The servers bind the serving port next (and answer later TLS-ALPN-01 challenges themselves).
+            await StopTlsAlpnResponderAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task ObtainFirstAsync(CancellationToken cancellationToken)
     {
         using var current = LoadCurrent();
         if (current is not null)
@@ -140,6 +174,31 @@ internal sealed class AcmeCertificateManager : IAsyncDisposable
         }
     }
 
+    /// <summary>Whether a certificate that can be served (not the development placeholder) is stored.</summary>
+    public bool HasCertificate
+    {
+        get
+        {
+            using var current = LoadCurrent();
+            return current is not null;
+        }
+    }
+
+    /// <summary>
+    /// <c>--acme-fallback dev</c> at first start: installs the development chain (<paramref name="certificatePem"/>, leaf
+    /// then chain, and its key) as the managed files, so the servers start at once and serve it; the first issued
+    /// certificate replaces it through the same hot swap as a renewal. The state remembers its serial, so it never
+    /// counts as a certificate (not for the schedule, not after a restart).
+    /// </summary>
+    public void InstallPlaceholder(string certificatePem, string keyPem)
+    {
+        using var leaf = X509Certificate2.CreateFromPem(certificatePem);
+        var state = _storage.ReadState() ?? new AcmeCertificateState { Names = _settings.Names };
+        _storage.WriteState(state with { PlaceholderSerial = leaf.SerialNumber });
+        _storage.WriteCertificate(certificatePem, keyPem);
+        AcmeLog.PlaceholderInstalled(_logger, _names, leaf.SerialNumber, _settings.DirectoryUrl);
+    }
+
     /// <summary>Starts renewing in the background (until disposed).</summary>
     public void StartRenewals() => _renewals ??= Task.Run(() => RenewLoopAsync(_stop.Token));
 
@@ -162,6 +221,8 @@ internal sealed class AcmeCertificateManager : IAsyncDisposable
         {
             await _http01.DisposeAsync().ConfigureAwait(false);
         }
+
+        await StopTlsAlpnResponderAsync().ConfigureAwait(false);
 
         _lock.Dispose();
         _stop.Dispose();
@@ -210,6 +271,11 @@ internal sealed class AcmeCertificateManager : IAsyncDisposable
                 DateTimeOffset due;
                 using (var current = LoadCurrent())
                 {
+                    if (current is not null)
+                    {
+                        await CheckRenewalInfoAsync(current, cancellationToken).ConfigureAwait(false);
+                    }
+
                     due = DueAt(current, _storage.ReadState());
                 }
 
@@ -229,6 +295,58 @@ internal sealed class AcmeCertificateManager : IAsyncDisposable
                 AcmeLog.LoopFailed(_logger, _names, ex);
                 await Task.Delay(TimeSpan.FromMinutes(1), cancellationToken).ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>
+    /// ACME Renewal Information (RFC 9773): when the CA's directory offers <c>renewalInfo</c> and a check is due (after
+    /// each issuance, then at the CA's Retry-After, 6 hours without one, within 1 minute to 1 day), asks for the
+    /// suggested window and, when it is new or moved, schedules the next renewal at a random time in it (at once when
+    /// that time has passed). A CA without ARI is asked once per process: the two-thirds schedule stays.
+    /// </summary>
+    private async Task CheckRenewalInfoAsync(X509Certificate2 current, CancellationToken cancellationToken)
+    {
+        var state = _storage.ReadState();
+        if (_renewalInfoUnsupported || state is null || !SameNames(state.Names, _settings.Names) || state.SerialNumber != current.SerialNumber
+            || state.FailedAttempts > 0 || state.RenewalInfoCheckAt > DateTimeOffset.UtcNow)
+        {
+            // Not this certificate's state, a back-off in progress (its schedule rules), or not due.
+            return;
+        }
+
+        if (AcmeRenewalInfoPolicy.CertificateId(current) is not { } certificateId)
+        {
+            _renewalInfoUnsupported = true;
+            return;
+        }
+
+        try
+        {
+            using var accountKey = LoadOrCreateAccountKey();
+            using var client = new AcmeClient(new Uri(_settings.DirectoryUrl), accountKey, _caRoots);
+            if (await client.GetRenewalInfoAsync(certificateId, cancellationToken).ConfigureAwait(false) is not { } answer)
+            {
+                _renewalInfoUnsupported = true;
+                return;
+            }
+
+            var (info, retryAfter) = answer;
+
+            var now = DateTimeOffset.UtcNow;
+            var next = state.NextAttempt;
+            if (info.SuggestedWindow != state.RenewalWindow
+                && AcmeRenewalInfoPolicy.ChooseRenewalTime(info.SuggestedWindow, now, Random.Shared.NextDouble()) is { } chosen)
+            {
+                next = chosen;
+                AcmeLog.RenewalWindow(_logger, _names, info.SuggestedWindow.Start, info.SuggestedWindow.End, info.ExplanationUrl ?? "none", chosen);
+            }
+
+            _storage.WriteState(state with { RenewalWindow = info.SuggestedWindow, NextAttempt = next, RenewalInfoCheckAt = now + AcmeRenewalInfoPolicy.NextCheck(retryAfter) });
+        }
+        catch (AcmeException ex)
+        {
+            AcmeLog.RenewalInfoFailed(_logger, _names, ex.Message);
+            _storage.WriteState(state with { RenewalInfoCheckAt = DateTimeOffset.UtcNow + TimeSpan.FromHours(1) });
         }
     }
 
@@ -262,9 +380,11 @@ internal sealed class AcmeCertificateManager : IAsyncDisposable
             var next = DateTimeOffset.UtcNow + Backoff(ex, failures);
             _storage.WriteState(state with { Names = _settings.Names, LastError = ex.Message, LastErrorAt = DateTimeOffset.UtcNow, NextAttempt = next, FailedAttempts = failures });
             using var current = LoadCurrent();
-            var serving = current is null
-                ? "no certificate to serve yet"
-                : $"still serving serial {current.SerialNumber} (valid until {current.NotAfter.ToUniversalTime():u})";
+            var serving = current is not null
+                ? $"still serving serial {current.SerialNumber} (valid until {current.NotAfter.ToUniversalTime():u})"
+                : state.PlaceholderSerial is not null && File.Exists(_storage.CertPath)
+                    ? "serving the development chain until then (--acme-fallback dev)"
+                    : "no certificate to serve yet: nothing is served until one is issued (--acme-fallback dev serves the development chain meanwhile)";
             AcmeLog.AttemptFailed(_logger, _names, ex.Message, next, failures, serving);
             return false;
         }
@@ -281,7 +401,7 @@ internal sealed class AcmeCertificateManager : IAsyncDisposable
             client.AccountUrl = account.Url;
             try
             {
-                return await issuer.IssueAsync(_settings.Names, _settings.KeyType, cancellationToken).ConfigureAwait(false);
+                return await IssueWithChallengesAsync(issuer, cancellationToken).ConfigureAwait(false);
             }
             catch (AcmeException ex) when (ex.Problem?.Type == AcmeProblemTypes.AccountDoesNotExist)
             {
@@ -292,7 +412,98 @@ internal sealed class AcmeCertificateManager : IAsyncDisposable
         var url = await client.CreateAccountAsync(_settings.Email, _settings.AgreeToTermsOfService, cancellationToken).ConfigureAwait(false);
         _storage.WriteAccount(new AcmeAccountRecord(_settings.DirectoryUrl, url, _settings.Email, DateTimeOffset.UtcNow));
         AcmeLog.AccountCreated(_logger, url, _settings.DirectoryUrl, _storage.AccountKeyPath);
-        return await issuer.IssueAsync(_settings.Names, _settings.KeyType, cancellationToken).ConfigureAwait(false);
+        return await IssueWithChallengesAsync(issuer, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Orders with each usable challenge type in turn (<see cref="AcmeSettings.ChallengeTypes"/>): a new order with the
+    /// next type at once when the CA refused a name with the previous one, as Caddy does. The failure of the last
+    /// type is thrown with the messages of all.
+    /// </summary>
+    private async Task<AcmeIssuedCertificate> IssueWithChallengesAsync(AcmeIssuer issuer, CancellationToken cancellationToken)
+    {
+        var types = UsableChallengeTypes();
+        var failures = new List<AcmeException>();
+        for (var i = 0; ; i++)
+        {
+            try
+            {
+                return await issuer.IssueAsync(_settings.Names, _settings.KeyType, types[i], cancellationToken).ConfigureAwait(false);
+            }
+            catch (AcmeException ex) when (ex.IsValidationFailure && i + 1 < types.Count)
+            {
+                failures.Add(ex);
+                AcmeLog.ChallengeFallback(_logger, _names, ex.Message, types[i + 1]);
+            }
+            catch (AcmeException ex) when (failures.Count > 0)
+            {
+                failures.Add(ex);
+                throw new AcmeException(ErrorMessages.AcmeChallengesFailed(failures.Select(f => f.Message)), ex.Problem, ex.RetryAfter, ex)
+                {
+                    IsValidationFailure = ex.IsValidationFailure,
+                    ChallengeType = ex.ChallengeType,
+                };
+            }
+        }
+    }
+
+    /// <summary>The configured challenge types this process can answer now: tls-alpn-01 needs the serving port (its own responder at first start, the servers later).</summary>
+    private List<string> UsableChallengeTypes()
+    {
+        var types = _settings.ChallengeTypes.ToList();
+        if (_settings.Challenge == AcmeChallengeChoice.Auto && types.Count > 1 && _tlsAlpnUnavailable)
+        {
+            types.Remove(AcmeSettings.TlsAlpn01Type);
+        }
+
+        return types;
+    }
+
+    /// <summary>At first start (nothing serves the port yet), binds the serving port for TLS-ALPN-01 when that challenge may be used.</summary>
+    private void StartTlsAlpnResponder(IPAddress address)
+    {
+        if (!_settings.ChallengeTypes.Contains(AcmeSettings.TlsAlpn01Type) || _settings.FallbackToDevelopment)
+        {
+            // With the fallback the servers start at once and answer TLS-ALPN-01 themselves.
+            return;
+        }
+
+        using (var current = LoadCurrent())
+        {
+            if (current is not null)
+            {
+                return;
+            }
+        }
+
+        var endPoint = new IPEndPoint(address, _settings.HttpsPort);
+        try
+        {
+            _tlsAlpn = TlsAlpnResponder.Start(endPoint, _logger);
+        }
+        catch (SocketException ex) when (_settings.Challenge == AcmeChallengeChoice.Auto && _http01 is not null)
+        {
+            // auto with the HTTP-01 listener on: the first certificate can still come over http-01.
+            _tlsAlpnUnavailable = true;
+            AcmeLog.TlsAlpnUnavailable(_logger, ListenErrors.Translate(ex, endPoint, EndPointText.Describe(endPoint), string.Empty).Message);
+            return;
+        }
+        catch (SocketException ex)
+        {
+            throw new AcmeSetupException(ListenErrors.Translate(ex, endPoint, EndPointText.Describe(endPoint), " with --port (TLS-ALPN-01: the CA always connects to port 443: forward it there)").Message, ex);
+        }
+
+        AcmeLog.TlsAlpnListening(_logger, EndPointText.Describe(_tlsAlpn.LocalEndPoint));
+    }
+
+    private async Task StopTlsAlpnResponderAsync()
+    {
+        if (Interlocked.Exchange(ref _tlsAlpn, null) is { } responder)
+        {
+            await responder.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _tlsAlpnUnavailable = false;
     }
 
     /// <summary>Checks the issued chain with the same check a certificate file gets, then writes the files the servers watch.</summary>
@@ -339,7 +550,7 @@ internal sealed class AcmeCertificateManager : IAsyncDisposable
             }
 
             var leaf = X509Certificate2.CreateFromPem(File.ReadAllText(_storage.CertPath));
-            if (leaf.NotAfter.ToUniversalTime() <= DateTime.UtcNow)
+            if (leaf.NotAfter.ToUniversalTime() <= DateTime.UtcNow || leaf.SerialNumber == _storage.ReadState()?.PlaceholderSerial)
             {
                 leaf.Dispose();
                 return null;

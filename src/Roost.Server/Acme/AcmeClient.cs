@@ -75,6 +75,24 @@ internal sealed class AcmeClient : IDisposable
         return AccountUrl;
     }
 
+    /// <summary>
+    /// The CA's renewal information for <paramref name="certificateId"/> (ACME ARI, RFC 9773 §4.2: an unauthenticated
+    /// GET), with its Retry-After; <see langword="null"/> when the directory offers no <c>renewalInfo</c>.
+    /// </summary>
+    public async Task<(AcmeRenewalInfo Info, TimeSpan? RetryAfter)?> GetRenewalInfoAsync(string certificateId, CancellationToken cancellationToken)
+    {
+        var directory = await GetDirectoryAsync(cancellationToken).ConfigureAwait(false);
+        if (directory.RenewalInfo is not { Length: > 0 } baseUrl)
+        {
+            return null;
+        }
+
+        var url = baseUrl.TrimEnd('/') + "/" + certificateId;
+        using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Get, url), cancellationToken, "renewal information").ConfigureAwait(false);
+        var info = await ReadAsync(response, "renewal information", AcmeJsonContext.Default.AcmeRenewalInfo, cancellationToken).ConfigureAwait(false);
+        return (info, RetryAfterOf(response));
+    }
+
     /// <summary>Places an order for <paramref name="names"/> (§7.4).</summary>
     public async Task<(AcmeOrder Order, string Url)> NewOrderAsync(IReadOnlyList<string> names, CancellationToken cancellationToken)
     {
@@ -164,7 +182,7 @@ internal sealed class AcmeClient : IDisposable
     }
 
     /// <summary>Sends one request; keeps the Replay-Nonce of every answer; wraps network failures (unreachable CA).</summary>
-    private async Task<HttpResponseMessage> SendAsync(Func<HttpRequestMessage> create, CancellationToken cancellationToken)
+    private async Task<HttpResponseMessage> SendAsync(Func<HttpRequestMessage> create, CancellationToken cancellationToken, string getWhat = "directory")
     {
         using var request = create();
         HttpResponseMessage response;
@@ -191,7 +209,7 @@ internal sealed class AcmeClient : IDisposable
             using (response)
             {
                 var problem = await ReadProblemAsync(response, cancellationToken).ConfigureAwait(false);
-                throw new AcmeException(ErrorMessages.AcmeRequestFailed("directory", request.RequestUri!.ToString(), (int)response.StatusCode, problem), problem, RetryAfterOf(response));
+                throw new AcmeException(ErrorMessages.AcmeRequestFailed(getWhat, request.RequestUri!.ToString(), (int)response.StatusCode, problem), problem, RetryAfterOf(response));
             }
         }
 

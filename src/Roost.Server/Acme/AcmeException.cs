@@ -21,4 +21,7 @@ internal sealed class AcmeException : Exception
 
     /// <summary>Whether a challenge was refused by the CA (the name did not validate): retried slowly, it will not pass by itself.</summary>
     public bool IsValidationFailure { get; init; }
+
+    /// <summary>The challenge type that failed (or had no usable challenge), or <see langword="null"/>.</summary>
+    public string? ChallengeType { get; init; }
 }

@@ -11,20 +11,29 @@ internal sealed record AcmeIssuedCertificate(string ChainPem, string KeyPem, str
 /// One issuance, as RFC 8555 §7.1 describes it:
 /// <list type="number">
 /// <item>order the names (§7.4);</item>
-/// <item>for each authorization not yet valid, publish the HTTP-01 key authorization, tell the CA, and poll until it is valid or invalid (§7.5.1);</item>
+/// <item>for each authorization not yet valid, publish the key authorization — HTTP-01 on the port-80 listener, or
+/// TLS-ALPN-01 (RFC 8737) as a challenge certificate for <c>acme-tls/1</c> handshakes on the serving port — tell the
+/// CA, and poll until it is valid or invalid (§7.5.1);</item>
 /// <item>poll the order until it is ready; finalize with a CSR for a new key (P-256 or RSA 2048);</item>
 /// <item>poll until the order is valid, then download the chain (§7.4.2).</item>
 /// </list>
 /// </summary>
 internal sealed class AcmeIssuer(AcmeClient client, AcmeAccountKey accountKey, Http01Responder? http01, ILogger logger)
 {
+    /// <summary>
+    /// After publishing a TLS-ALPN-01 certificate and before telling the CA: in a cluster the certificate reaches the
+    /// workers over IPC (well under a millisecond on one host), and the CA must not connect before they have it.
+    /// </summary>
+    private static readonly TimeSpan TlsAlpnPublishDelay = TimeSpan.FromMilliseconds(100);
+
     /// <summary>How long an authorization or order may stay pending or processing before the attempt is given up.</summary>
     private static readonly TimeSpan PollTimeout = TimeSpan.FromMinutes(2);
 
     /// <summary>Polling interval when the CA gives no Retry-After (Let's Encrypt's integration guide: a few seconds is fine).</summary>
     private static readonly TimeSpan DefaultPollInterval = TimeSpan.FromSeconds(1);
 
-    public async Task<AcmeIssuedCertificate> IssueAsync(IReadOnlyList<string> names, AcmeKeyType keyType, CancellationToken cancellationToken)
+    /// <summary>One issuance whose names are proven with <paramref name="challengeType"/> (http-01 or tls-alpn-01).</summary>
+    public async Task<AcmeIssuedCertificate> IssueAsync(IReadOnlyList<string> names, AcmeKeyType keyType, string challengeType, CancellationToken cancellationToken)
     {
         // Step 1.
         var (order, orderUrl) = await client.NewOrderAsync(names, cancellationToken).ConfigureAwait(false);
@@ -33,7 +42,7 @@ internal sealed class AcmeIssuer(AcmeClient client, AcmeAccountKey accountKey, H
         // Step 2.
         foreach (var authorizationUrl in order.Authorizations)
         {
-            await AuthorizeAsync(authorizationUrl, cancellationToken).ConfigureAwait(false);
+            await AuthorizeAsync(authorizationUrl, challengeType, cancellationToken).ConfigureAwait(false);
         }
 
         // Step 3.
@@ -65,7 +74,7 @@ internal sealed class AcmeIssuer(AcmeClient client, AcmeAccountKey accountKey, H
         return new AcmeIssuedCertificate(chain, keyPem, leaf.SerialNumber, leaf.Issuer, leaf.NotBefore.ToUniversalTime(), leaf.NotAfter.ToUniversalTime());
     }
 
-    private async Task AuthorizeAsync(string url, CancellationToken cancellationToken)
+    private async Task AuthorizeAsync(string url, string challengeType, CancellationToken cancellationToken)
     {
         var (authorization, _) = await client.GetAsync(url, "authorization", AcmeJsonContext.Default.AcmeAuthorization, cancellationToken).ConfigureAwait(false);
         if (authorization.Status == "valid")
@@ -75,15 +84,22 @@ internal sealed class AcmeIssuer(AcmeClient client, AcmeAccountKey accountKey, H
         }
 
         var name = authorization.Identifier.Value;
-        var challenge = authorization.Challenges.FirstOrDefault(c => c.Type == "http-01" && c.Token is not null);
-        if (challenge is null || http01 is null)
+        var usable = challengeType == AcmeSettings.Http01Type && http01 is null ? null : challengeType;
+        var challenge = authorization.Challenges.FirstOrDefault(c => c.Type == usable && c.Token is not null);
+        if (challenge is null)
         {
-            throw new AcmeException(ErrorMessages.AcmeNoUsableChallenge(name, authorization.Challenges.Select(c => c.Type), http01 is not null)) { IsValidationFailure = true };
+            throw new AcmeException(ErrorMessages.AcmeNoUsableChallenge(name, authorization.Challenges.Select(c => c.Type), usable is null ? [] : [usable])) { IsValidationFailure = true, ChallengeType = challengeType };
         }
 
-        http01.Add(challenge.Token!, accountKey.KeyAuthorization(challenge.Token!));
+        var keyAuthorization = accountKey.KeyAuthorization(challenge.Token!);
+        Publish(challenge, name, keyAuthorization);
         try
         {
+            if (challenge.Type == AcmeSettings.TlsAlpn01Type)
+            {
+                await Task.Delay(TlsAlpnPublishDelay, cancellationToken).ConfigureAwait(false);
+            }
+
             await client.RespondAsync(challenge, cancellationToken).ConfigureAwait(false);
             var deadline = DateTimeOffset.UtcNow + PollTimeout;
             while (authorization.Status is "pending" or "processing")
@@ -102,16 +118,40 @@ internal sealed class AcmeIssuer(AcmeClient client, AcmeAccountKey accountKey, H
         }
         finally
         {
-            http01.Remove(challenge.Token!);
+            Unpublish(challenge, name);
         }
 
         if (authorization.Status != "valid")
         {
-            var failed = authorization.Challenges.FirstOrDefault(c => c.Type == "http-01" && c.Error is not null) ?? challenge;
-            throw new AcmeException(ErrorMessages.AcmeChallengeFailed(name, failed.Type, authorization.Status, failed.Error), failed.Error) { IsValidationFailure = true };
+            var failed = authorization.Challenges.FirstOrDefault(c => c.Type == challenge.Type && c.Error is not null) ?? challenge;
+            throw new AcmeException(ErrorMessages.AcmeChallengeFailed(name, failed.Type, authorization.Status, failed.Error), failed.Error) { IsValidationFailure = true, ChallengeType = challenge.Type };
         }
 
         AcmeLog.NameValidated(logger, name, challenge.Type);
+    }
+
+    private void Publish(AcmeChallenge challenge, string name, string keyAuthorization)
+    {
+        if (challenge.Type == AcmeSettings.Http01Type)
+        {
+            http01!.Add(challenge.Token!, keyAuthorization);
+        }
+        else
+        {
+            TlsAlpnChallenges.Set(name, TlsAlpnChallenges.Digest(keyAuthorization));
+        }
+    }
+
+    private void Unpublish(AcmeChallenge challenge, string name)
+    {
+        if (challenge.Type == AcmeSettings.Http01Type)
+        {
+            http01!.Remove(challenge.Token!);
+        }
+        else
+        {
+            TlsAlpnChallenges.Remove(name);
+        }
     }
 
     private async Task<AcmeOrder> PollOrderAsync(string url, AcmeOrder order, string waitingStatus, CancellationToken cancellationToken)

@@ -19,4 +19,5 @@ namespace Roost.Acme;
 [JsonSerializable(typeof(AcmeEmptyRequest))]
 [JsonSerializable(typeof(AcmeAccountRecord))]
 [JsonSerializable(typeof(AcmeCertificateState))]
+[JsonSerializable(typeof(AcmeRenewalInfo))]
 internal sealed partial class AcmeJsonContext : JsonSerializerContext;

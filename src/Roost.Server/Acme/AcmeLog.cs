@@ -17,7 +17,7 @@ internal static partial class AcmeLog
     [LoggerMessage(EventIds.AcmeAttemptFailed, LogLevel.Error, "Certificate for {Names} not obtained: {Reason} Next attempt at {NextAttempt:u} (attempt {Attempt}); {Serving}", EventName = "AcmeAttemptFailed")]
     public static partial void AttemptFailed(ILogger logger, string names, string reason, DateTimeOffset nextAttempt, int attempt, string serving);
 
-    [LoggerMessage(EventIds.AcmeNoCertificateYet, LogLevel.Warning, "No certificate for {Names} yet: ordering one from {DirectoryUrl}; the site is served once it is issued", EventName = "AcmeNoCertificateYet")]
+    [LoggerMessage(EventIds.AcmeNoCertificateYet, LogLevel.Warning, "No certificate for {Names} yet: ordering one from {DirectoryUrl}; nothing is served until it is issued (no HTTPS client gets a handshake). --acme-fallback dev serves the development chain meanwhile", EventName = "AcmeNoCertificateYet")]
     public static partial void NoCertificateYet(ILogger logger, string names, string directoryUrl);
 
     [LoggerMessage(EventIds.AcmeAccountCreated, LogLevel.Information, "ACME account {AccountUrl} created at {DirectoryUrl} (key {AccountKeyPath})", EventName = "AcmeAccountCreated")]
@@ -37,4 +37,31 @@ internal static partial class AcmeLog
 
     [LoggerMessage(EventIds.AcmeLoopFailed, LogLevel.Error, "The certificate renewal loop for {Names} failed unexpectedly; it restarts in one minute", EventName = "AcmeLoopFailed")]
     public static partial void LoopFailed(ILogger logger, string names, Exception exception);
+
+    [LoggerMessage(EventIds.AcmePlaceholderInstalled, LogLevel.Warning, "No certificate for {Names} yet: serving the development chain (serial {SerialNumber}, untrusted by browsers) until one is obtained from {DirectoryUrl} (--acme-fallback dev); it is then swapped in without a restart", EventName = "AcmePlaceholderInstalled")]
+    public static partial void PlaceholderInstalled(ILogger logger, string names, string serialNumber, string directoryUrl);
+
+    [LoggerMessage(EventIds.AcmeRenewalWindow, LogLevel.Information, "ACME renewal information for {Names}: the CA suggests renewing between {Start:u} and {End:u} (explanation: {ExplanationUrl}); next renewal at {NextAttempt:u}", EventName = "AcmeRenewalWindow")]
+    public static partial void RenewalWindow(ILogger logger, string names, DateTimeOffset start, DateTimeOffset end, string explanationUrl, DateTimeOffset nextAttempt);
+
+    [LoggerMessage(EventIds.AcmeRenewalInfoFailed, LogLevel.Warning, "ACME renewal information for {Names} not read: {Reason} The renewal schedule stays; asking again in one hour", EventName = "AcmeRenewalInfoFailed")]
+    public static partial void RenewalInfoFailed(ILogger logger, string names, string reason);
+
+    [LoggerMessage(EventIds.AcmeTlsAlpnListening, LogLevel.Information, "TLS-ALPN-01 challenges answered on {EndPoint} until the first certificate is issued (other clients are refused until then)", EventName = "AcmeTlsAlpnListening")]
+    public static partial void TlsAlpnListening(ILogger logger, string endPoint);
+
+    [LoggerMessage(EventIds.AcmeTlsAlpnAnswered, LogLevel.Debug, "TLS-ALPN-01 challenge answered to {Remote}", EventName = "AcmeTlsAlpnAnswered")]
+    public static partial void TlsAlpnChallengeAnswered(ILogger logger, string remote);
+
+    [LoggerMessage(EventIds.AcmeTlsAlpnRefused, LogLevel.Debug, "TLS-ALPN-01 responder: handshake from {Remote} refused ({Reason})", EventName = "AcmeTlsAlpnRefused")]
+    public static partial void TlsAlpnHandshakeRefused(ILogger logger, string remote, string reason);
+
+    [LoggerMessage(EventIds.AcmeTlsAlpnAcceptFailed, LogLevel.Debug, "TLS-ALPN-01 responder: accept failed ({Error}); still listening", EventName = "AcmeTlsAlpnAcceptFailed")]
+    public static partial void TlsAlpnAcceptFailed(ILogger logger, string error);
+
+    [LoggerMessage(EventIds.AcmeTlsAlpnUnavailable, LogLevel.Warning, "TLS-ALPN-01 cannot be answered before the first certificate: {Reason}; using http-01 only until then", EventName = "AcmeTlsAlpnUnavailable")]
+    public static partial void TlsAlpnUnavailable(ILogger logger, string reason);
+
+    [LoggerMessage(EventIds.AcmeChallengeFallback, LogLevel.Warning, "ACME: {Names} could not be validated with {Failed}; trying {Next} at once", EventName = "AcmeChallengeFallback")]
+    public static partial void ChallengeFallback(ILogger logger, string names, string failed, string next);
 }

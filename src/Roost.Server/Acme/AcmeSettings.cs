@@ -12,6 +12,19 @@ internal enum AcmeKeyType
     Rsa2048,
 }
 
+/// <summary>Which challenge proves control of the names (<c>--acme-challenge</c>).</summary>
+internal enum AcmeChallengeChoice
+{
+    /// <summary>The default, as Caddy: http-01 when the HTTP-01 listener is on, and tls-alpn-01 at once in a new order when http-01 fails validation (or alone when the listener is off).</summary>
+    Auto,
+
+    /// <summary>HTTP-01 only (RFC 8555 §8.3): the port-80 listener.</summary>
+    Http01,
+
+    /// <summary>TLS-ALPN-01 only (RFC 8737): <c>acme-tls/1</c> on the serving port; for hosts that expose only 443.</summary>
+    TlsAlpn01,
+}
+
 /// <summary>What to obtain and from which CA: the immutable settings of one managed certificate.</summary>
 /// <param name="Names">The names (the first is the subject and names the storage folder).</param>
 /// <param name="DirectoryUrl">The CA's ACME directory URL.</param>
@@ -26,13 +39,25 @@ internal sealed record AcmeSettings(IReadOnlyList<string> Names, string Director
     /// <summary>Let's Encrypt's staging directory (untrusted certificates, generous rate limits: for trying things out).</summary>
     public const string LetsEncryptStaging = "https://acme-staging-v02.api.letsencrypt.org/directory";
 
+    /// <summary>The http-01 challenge type name.</summary>
+    public const string Http01Type = "http-01";
+
+    /// <summary>The tls-alpn-01 challenge type name.</summary>
+    public const string TlsAlpn01Type = "tls-alpn-01";
+
     /// <summary>The key type of the certificate (not of the account, which is always P-256).</summary>
     public AcmeKeyType KeyType { get; init; } = AcmeKeyType.EcP256;
 
     /// <summary>The port of the HTTP-01 listener; 0 turns it off.</summary>
     public int HttpPort { get; init; } = 80;
 
-    /// <summary>The HTTPS port redirects point to.</summary>
+    /// <summary>Whether the development chain is served at first start until the first certificate is issued (<c>--acme-fallback dev</c>).</summary>
+    public bool FallbackToDevelopment { get; init; }
+
+    /// <summary>Which challenge types may be used.</summary>
+    public AcmeChallengeChoice Challenge { get; init; } = AcmeChallengeChoice.Auto;
+
+    /// <summary>The HTTPS port redirects point to, and where TLS-ALPN-01 is answered.</summary>
     public int HttpsPort { get; init; } = 443;
 
     /// <summary>A PEM file with the CA certificates the ACME server's own HTTPS certificate chains to (a test CA such as pebble's); <see langword="null"/>: the system's.</summary>
@@ -40,6 +65,14 @@ internal sealed record AcmeSettings(IReadOnlyList<string> Names, string Director
 
     /// <summary>The storage of these names.</summary>
     public AcmeStorage Storage => new(StorageRoot, DirectoryUrl, Names[0]);
+
+    /// <summary>The challenge types to try, in order, given whether the HTTP-01 listener is on.</summary>
+    public IReadOnlyList<string> ChallengeTypes => Challenge switch
+    {
+        AcmeChallengeChoice.Http01 => [Http01Type],
+        AcmeChallengeChoice.TlsAlpn01 => [TlsAlpn01Type],
+        _ => HttpPort > 0 ? [Http01Type, TlsAlpn01Type] : [TlsAlpn01Type],
+    };
 
     /// <summary>Resolves a preset name (<c>letsencrypt</c>, <c>letsencrypt-staging</c>) or returns the URL as given.</summary>
     public static string ResolveDirectory(string value) => value.ToLowerInvariant() switch

@@ -32,6 +32,15 @@ internal sealed record AcmeCertificateState
     public DateTimeOffset? LastErrorAt { get; init; }
 
     public int FailedAttempts { get; init; }
+
+    /// <summary>The serial of the development chain put in place of a certificate not issued yet (<c>--acme-fallback dev</c>); such a file counts as no certificate.</summary>
+    public string? PlaceholderSerial { get; init; }
+
+    /// <summary>The CA's suggested renewal window for the current certificate (ACME ARI, RFC 9773), when it offers one.</summary>
+    public AcmeRenewalWindow? RenewalWindow { get; init; }
+
+    /// <summary>When to ask the CA for renewal information again.</summary>
+    public DateTimeOffset? RenewalInfoCheckAt { get; init; }
 }
 
 /// <summary>

@@ -15,6 +15,16 @@ internal sealed class Tls13Offered
     }
 }
 
+/// <summary>Marks a connection whose TLS ClientHello offers only <c>acme-tls/1</c>: an ACME CA validating a TLS-ALPN-01 challenge (set by <see cref="ClientHelloPeek"/>).</summary>
+internal sealed class AcmeTlsAlpnOffered
+{
+    public static readonly AcmeTlsAlpnOffered Instance = new();
+
+    private AcmeTlsAlpnOffered()
+    {
+    }
+}
+
 /// <summary>
 /// A connection middleware that runs before Kestrel's TLS middleware and reads — without consuming — the client's
 /// first TLS record, to learn whether its ClientHello offers TLS 1.3 (the <c>supported_versions</c> extension).
@@ -33,6 +43,9 @@ internal sealed class Tls13Offered
 /// certificate instead of building one per handshake, and sessions resume. Anything that is not a complete
 /// ClientHello in the first record (another protocol, a hello split over records) is simply not marked: it gets the
 /// policy's options, as every connection did before.
+/// It also marks a ClientHello whose ALPN list is exactly <c>acme-tls/1</c> (<see cref="AcmeTlsAlpnOffered"/>): an ACME
+/// CA validating TLS-ALPN-01 (RFC 8737 §3 — its client offers that protocol alone), which the handshake callback
+/// answers with the challenge certificate instead of the site's (<c>SslClientHelloInfo</c> carries no ALPN list).
 /// </remarks>
 internal static class ClientHelloPeek
 {
@@ -46,7 +59,10 @@ internal static class ClientHelloPeek
     private const byte LastRecordType = 0x18;
     private const byte ClientHelloMessage = 0x01;
     private const ushort SupportedVersions = 0x002b;
+    private const ushort ApplicationLayerProtocolNegotiation = 0x0010;
     private const ushort Tls13 = 0x0304;
+
+    private static ReadOnlySpan<byte> AcmeTlsAlpn => "acme-tls/1"u8;
 
     internal enum Outcome
     {
@@ -87,7 +103,7 @@ internal static class ClientHelloPeek
                 }
 
                 var buffer = result.Buffer;
-                var outcome = Inspect(buffer);
+                var outcome = Inspect(buffer, out var acmeTlsAlpn);
                 if (outcome == Outcome.NeedMore && !result.IsCompleted && !result.IsCanceled)
                 {
                     // Nothing consumed, everything examined: the next read waits for more bytes.
@@ -110,6 +126,11 @@ internal static class ClientHelloPeek
                     context.Features.Set(Tls13Offered.Instance);
                 }
 
+                if (acmeTlsAlpn)
+                {
+                    context.Features.Set(AcmeTlsAlpnOffered.Instance);
+                }
+
                 break;
             }
         }
@@ -118,8 +139,12 @@ internal static class ClientHelloPeek
     }
 
     /// <summary>Looks at the first TLS record in <paramref name="buffer"/>.</summary>
-    internal static Outcome Inspect(ReadOnlySequence<byte> buffer)
+    internal static Outcome Inspect(ReadOnlySequence<byte> buffer) => Inspect(buffer, out _);
+
+    /// <summary>Looks at the first TLS record in <paramref name="buffer"/>; <paramref name="acmeTlsAlpn"/>: its ALPN list is <c>acme-tls/1</c> alone.</summary>
+    internal static Outcome Inspect(ReadOnlySequence<byte> buffer, out bool acmeTlsAlpn)
     {
+        acmeTlsAlpn = false;
         if (buffer.Length < RecordHeaderLength)
         {
             return Outcome.NeedMore;
@@ -146,14 +171,14 @@ internal static class ClientHelloPeek
         var record = buffer.Slice(RecordHeaderLength, recordLength);
         if (record.IsSingleSegment)
         {
-            return InspectRecord(record.FirstSpan);
+            return InspectRecord(record.FirstSpan, out acmeTlsAlpn);
         }
 
         var copy = ArrayPool<byte>.Shared.Rent(recordLength);
         try
         {
             record.CopyTo(copy);
-            return InspectRecord(copy.AsSpan(0, recordLength));
+            return InspectRecord(copy.AsSpan(0, recordLength), out acmeTlsAlpn);
         }
         finally
         {
@@ -162,8 +187,12 @@ internal static class ClientHelloPeek
     }
 
     /// <summary>Finds <c>supported_versions</c> with TLS 1.3 in a ClientHello that fits in <paramref name="record"/>.</summary>
-    internal static Outcome InspectRecord(ReadOnlySpan<byte> record)
+    internal static Outcome InspectRecord(ReadOnlySpan<byte> record) => InspectRecord(record, out _);
+
+    /// <summary>As <see cref="InspectRecord(ReadOnlySpan{byte})"/>; <paramref name="acmeTlsAlpn"/>: the ALPN extension lists <c>acme-tls/1</c> alone.</summary>
+    internal static Outcome InspectRecord(ReadOnlySpan<byte> record, out bool acmeTlsAlpn)
     {
+        acmeTlsAlpn = false;
         // Handshake header: type (1), length (3). An empty record tells nothing (SslStream waits for more).
         if (record.Length >= 1 && record[0] != ClientHelloMessage)
         {
@@ -203,40 +232,59 @@ internal static class ClientHelloPeek
         }
 
         var extensions = hello.Slice(position, extensionsLength);
+        Outcome? versions = null;
         while (extensions.Length >= 4)
         {
             var type = (ushort)((extensions[0] << 8) | extensions[1]);
             var dataLength = (extensions[2] << 8) | extensions[3];
             if (4 + dataLength > extensions.Length)
             {
-                return Outcome.Other;
+                // Malformed from here on: what supported_versions said (if it came first) stands.
+                return versions ?? Outcome.Other;
             }
 
-            if (type == SupportedVersions)
+            var data = extensions.Slice(4, dataLength);
+            if (type == SupportedVersions && versions is null)
             {
-                var data = extensions.Slice(4, dataLength);
-                if (data.Length < 1 || 1 + data[0] > data.Length)
-                {
-                    return Outcome.Other;
-                }
-
-                var versions = data.Slice(1, data[0]);
-                for (var i = 0; i + 1 < versions.Length; i += 2)
-                {
-                    if (((versions[i] << 8) | versions[i + 1]) == Tls13)
-                    {
-                        return Outcome.OffersTls13;
-                    }
-                }
-
-                return Outcome.Other;
+                versions = OffersTls13(data);
+            }
+            else if (type == ApplicationLayerProtocolNegotiation)
+            {
+                acmeTlsAlpn = IsAcmeTlsAlpnOnly(data);
             }
 
             extensions = extensions[(4 + dataLength)..];
         }
 
+        return versions ?? Outcome.Other;
+    }
+
+    /// <summary>The <c>supported_versions</c> data (a length byte, then 2-byte versions) lists TLS 1.3.</summary>
+    private static Outcome OffersTls13(ReadOnlySpan<byte> data)
+    {
+        if (data.Length < 1 || 1 + data[0] > data.Length)
+        {
+            return Outcome.Other;
+        }
+
+        var versions = data.Slice(1, data[0]);
+        for (var i = 0; i + 1 < versions.Length; i += 2)
+        {
+            if (((versions[i] << 8) | versions[i + 1]) == Tls13)
+            {
+                return Outcome.OffersTls13;
+            }
+        }
+
         return Outcome.Other;
     }
+
+    /// <summary>The ALPN data (RFC 7301 §3.1: a 2-byte list length, then 1-byte-length names) is exactly one name, <c>acme-tls/1</c>.</summary>
+    private static bool IsAcmeTlsAlpnOnly(ReadOnlySpan<byte> data) =>
+        data.Length == 2 + 1 + AcmeTlsAlpn.Length
+        && ((data[0] << 8) | data[1]) == 1 + AcmeTlsAlpn.Length
+        && data[2] == AcmeTlsAlpn.Length
+        && data[3..].SequenceEqual(AcmeTlsAlpn);
 
     /// <summary>The first bytes as hex, for the log line (at most 8: the record header and the message type).</summary>
     private static string FirstBytes(ReadOnlySequence<byte> buffer)

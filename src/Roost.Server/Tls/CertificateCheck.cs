@@ -177,6 +177,13 @@ public static class CertificateCheck
             {
                 findings.Add(Error(CertificateFindingCodes.NotYetValid, ErrorMessages.CheckNotYetValid(file, certificate, now)));
             }
+            else if (certificate.NotAfter.ToUniversalTime() - now.UtcDateTime < options.ExpiryWarning && options.RenewedAutomatically)
+            {
+                if (ReferenceEquals(certificate, leaf))
+                {
+                    findings.Add(Ok(CertificateFindingCodes.Validity, ErrorMessages.CheckExpiresSoonRenewedAutomatically(file, certificate, now)));
+                }
+            }
             else if (certificate.NotAfter.ToUniversalTime() - now.UtcDateTime < options.ExpiryWarning)
             {
                 findings.Add(Warning(CertificateFindingCodes.ExpiresSoon, ErrorMessages.CheckExpiresSoon(file, certificate, now, options.ExpiryWarning)));

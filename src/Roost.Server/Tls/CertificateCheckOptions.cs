@@ -42,4 +42,11 @@ public sealed class CertificateCheckOptions
     /// </summary>
     /// <remarks>Defaults to <see langword="false"/>. For tests and deliberate setups only.</remarks>
     public bool UnsafeAllowErrors { get; set; }
+
+    /// <summary>
+    /// Gets a value indicating whether Roost itself renews the certificate (ACME, <c>roost serve --domain</c>): an
+    /// expiry within <see cref="ExpiryWarning"/> is then reported as information naming the automatic renewal, not as
+    /// a warning to run certbot (the ACME manager logs its own errors when renewals fail).
+    /// </summary>
+    internal bool RenewedAutomatically { get; set; }
 }

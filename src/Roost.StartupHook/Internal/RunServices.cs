@@ -65,6 +65,12 @@ internal sealed class RunServices(RunWorkerConfig config, WorkerRuntime runtime,
             Log.UrlsIgnored(logger, urls);
         }
 
+        if (config.MaxBodySize is { } maxBodySize)
+        {
+            // Only an explicit --max-body-size: it wins over the app's own setting (PostConfigure runs last).
+            kestrel.Limits.MaxRequestBodySize = maxBodySize == 0 ? null : maxBodySize;
+        }
+
         foreach (var listener in listeners)
         {
             kestrel.ListenHandle(listener.Handle, listen =>

@@ -61,6 +61,43 @@ public sealed class MetricsAggregationTests
         Assert.Equal(1, metrics.Build(Header, [Worker(7)], DateTimeOffset.UtcNow).Totals.Counts.Requests);
     }
 
+    // Verifies: TLS handshake durations a worker recorded reach /metrics as the kestrel_tls_handshake_duration_seconds
+    // histogram of its slot, with exact bucket counts and sum, and stay there after the worker exits (kill -9).
+    [Fact]
+    public async Task Prometheus_TlsHandshakeDurations_AreAHistogramPerSlot_ThatOutlivesTheWorker()
+    {
+        using var metrics = new ClusterMetrics(new StderrLogger(LogLevel.None), new SupervisionLog(TimeProvider.System));
+        var block = MetricsBlock.Open(metrics.Attach(1)!);
+        block.Set(MetricsBlock.Slots.Counting, 1);
+        foreach (var seconds in new[] { 0.003, 0.02, 0.0125 })
+        {
+            block.RecordTlsHandshake(seconds);
+            block.Increment(MetricsBlock.Slots.TlsHandshakes);
+        }
+
+        metrics.Online(1);
+        var live = true;
+        var exporter = new PrometheusExporter(_ => Task.FromResult(metrics.Build(Header, live ? [Worker(1)] : [], DateTimeOffset.UtcNow)));
+        var text = await ScrapeAsync(exporter);
+        Assert.Contains("kestrel_tls_handshake_duration_seconds_bucket{worker=\"0\",le=\"0.005\"} 1\n", text, StringComparison.Ordinal);
+        Assert.Contains("kestrel_tls_handshake_duration_seconds_bucket{worker=\"0\",le=\"0.01\"} 1\n", text, StringComparison.Ordinal);
+        Assert.Contains("kestrel_tls_handshake_duration_seconds_bucket{worker=\"0\",le=\"0.025\"} 3\n", text, StringComparison.Ordinal);
+        Assert.Contains("kestrel_tls_handshake_duration_seconds_count{worker=\"0\"} 3\n", text, StringComparison.Ordinal);
+        var sum = text.Split('\n').Single(l => l.StartsWith("kestrel_tls_handshake_duration_seconds_sum{worker=\"0\"} ", StringComparison.Ordinal));
+        Assert.Equal(0.0355, double.Parse(sum.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture), 9);
+
+        metrics.Retire(1, slot: 0);
+        live = false;
+        Assert.Contains("kestrel_tls_handshake_duration_seconds_count{worker=\"0\"} 3\n", await ScrapeAsync(exporter), StringComparison.Ordinal);
+
+        static async Task<string> ScrapeAsync(PrometheusExporter exporter)
+        {
+            using var output = new MemoryStream();
+            await exporter.WriteAsync(output, TestContext.Current.CancellationToken);
+            return System.Text.Encoding.UTF8.GetString(output.ToArray());
+        }
+    }
+
     [Theory]
     [InlineData(0.5, 0.01)]
     [InlineData(0.25, 0.0075)]

@@ -11,14 +11,16 @@ namespace Roost.Cluster.Tests.Supervision;
 internal sealed class StandInWorker : IDisposable
 {
     private readonly TaskCompletionSource _stopReceived = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<int> _promoted = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _heartbeats;
     private int _gone;
 
-    public StandInWorker(int id, int pid, int generation, int handle)
+    public StandInWorker(int id, int pid, int generation, int handle, IReadOnlyDictionary<string, string?>? environment = null)
     {
         Id = id;
         Pid = pid;
         Generation = generation;
+        Environment = environment ?? new Dictionary<string, string?>();
         Channel = new IpcChannel(handle, 1024 * 1024, $"stand-in-{id}");
         Channel.MessageReceived += OnMessage;
         Channel.Start();
@@ -32,6 +34,18 @@ internal sealed class StandInWorker : IDisposable
 
     public IpcChannel Channel { get; }
 
+    /// <summary>Gets the environment the supervisor started the process with.</summary>
+    public IReadOnlyDictionary<string, string?> Environment { get; }
+
+    /// <summary>Gets a value indicating whether the supervisor started this process as a hot spare.</summary>
+    public bool IsSpare => Environment.GetValueOrDefault(Roost.Internal.WorkerEnvironment.Spare) == "1";
+
+    /// <summary>Gets the <c>stop</c> message the primary sent, once it did.</summary>
+    public StopMessage? ReceivedStop { get; private set; }
+
+    /// <summary>Gets a task that completes with the slot when the primary promotes this hot spare.</summary>
+    public Task<int> Promoted => _promoted.Task;
+
     /// <summary>Gets or sets a value indicating whether the process exits (SIGTERM) as soon as the primary sends <c>stop</c>; off = a worker still draining.</summary>
     public bool ExitOnStop { get; set; } = true;
 
@@ -42,6 +56,9 @@ internal sealed class StandInWorker : IDisposable
 
     /// <summary>Reports ready, as a worker does after its first successful listen.</summary>
     public void Listening() => Channel.Send(new ListeningMessage("127.0.0.1", 8443));
+
+    /// <summary>Reports that the hot spare's app is built and it waits for <c>promote</c>.</summary>
+    public void SpareWaiting() => Channel.Send(new SpareWaitingMessage());
 
     public void Heartbeat() => Channel.Send(new HeartbeatMessage(++_heartbeats));
 
@@ -67,8 +84,14 @@ internal sealed class StandInWorker : IDisposable
 
     private void OnMessage(IpcMessage message)
     {
-        if (message is StopMessage)
+        if (message is PromoteMessage promote)
         {
+            _promoted.TrySetResult(promote.Slot);
+        }
+
+        if (message is StopMessage stop)
+        {
+            ReceivedStop = stop;
             _stopReceived.TrySetResult();
             if (ExitOnStop)
             {

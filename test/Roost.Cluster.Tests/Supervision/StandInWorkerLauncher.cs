@@ -66,7 +66,7 @@ internal sealed class StandInWorkerLauncher : IWorkerLauncher
 
         var id = int.Parse(info.Environment[WorkerEnvironment.WorkerId]!, CultureInfo.InvariantCulture);
         var generation = int.Parse(info.Environment[WorkerEnvironment.Generation]!, CultureInfo.InvariantCulture);
-        var worker = new StandInWorker(id, process.Id, generation, workerEnd);
+        var worker = new StandInWorker(id, process.Id, generation, workerEnd, new Dictionary<string, string?>(info.Environment));
         lock (_gate)
         {
             _all.Add(worker);

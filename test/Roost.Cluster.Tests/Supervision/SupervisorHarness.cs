@@ -64,9 +64,9 @@ internal sealed class SupervisorHarness : IAsyncDisposable
     public StandInWorkerLauncher Launcher => _launcher;
 
     /// <summary>Forks a worker and returns its stand-in (not yet online).</summary>
-    public async Task<StandInWorker> ForkAsync()
+    public async Task<StandInWorker> ForkAsync(IReadOnlyDictionary<string, string?>? environment = null)
     {
-        var worker = Supervisor.Fork(null);
+        var worker = Supervisor.Fork(environment);
         var standIn = await _launcher.NextAsync(Timeout);
         Assert.Equal(worker.Id, standIn.Id);
         return standIn;
@@ -76,13 +76,19 @@ internal sealed class SupervisorHarness : IAsyncDisposable
     public async Task MakeReadyAsync(StandInWorker worker)
     {
         worker.Online();
+        await ListeningAsync(worker);
+    }
+
+    /// <summary>Makes <paramref name="worker"/> (already online) report listening, and waits until the supervisor counts it as ready.</summary>
+    public async Task ListeningAsync(StandInWorker worker)
+    {
         worker.Listening();
         await ListeningOf(worker.Id).Task.WaitAsync(Timeout);
     }
 
-    public async Task<StandInWorker> ForkReadyAsync()
+    public async Task<StandInWorker> ForkReadyAsync(IReadOnlyDictionary<string, string?>? environment = null)
     {
-        var worker = await ForkAsync();
+        var worker = await ForkAsync(environment);
         await MakeReadyAsync(worker);
         return worker;
     }
@@ -100,6 +106,19 @@ internal sealed class SupervisorHarness : IAsyncDisposable
         via.SendUserMessage(marker);
         await barrier.Task.WaitAsync(Timeout);
     }
+
+    /// <summary>Waits for the next process the supervisor starts (worker or hot spare).</summary>
+    public Task<StandInWorker> NextStartedAsync() => _launcher.NextAsync(Timeout);
+
+    /// <summary>Asserts that the loop, once it handled everything posted so far, started no process not yet taken.</summary>
+    public async Task AssertNothingStartedAsync(StandInWorker via, string because)
+    {
+        await SyncAsync(via);
+        Assert.False(_launcher.HasUntaken, because);
+    }
+
+    /// <summary>Gets the supervisor's snapshot of the instance (target, operation, each process with its slot and state), built on the loop.</summary>
+    public Task<Roost.Internal.Metrics.MetricsSnapshot> SnapshotAsync() => Supervisor.GetMetricsAsync().WaitAsync(Timeout);
 
     public Task<WorkerExitedEventArgs> ExitedAsync(StandInWorker worker) => ExitOf(worker.Id).Task.WaitAsync(Timeout);
 

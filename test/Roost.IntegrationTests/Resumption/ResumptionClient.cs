@@ -31,6 +31,12 @@ internal sealed class ResumptionClient : IAsyncDisposable
     /// <summary><paramref name="count"/> connections, each offering the saved session.</summary>
     public Task<Outcome> OfferAsync(string version, int count) => AskAsync($"offer {version} {count}", "offer ");
 
+    /// <summary>
+    /// <paramref name="count"/> connections, each offering a session no connection offered before (a browser's single-use
+    /// TLS 1.3 tickets); <see cref="Outcome.Prompt"/> counts resumptions whose server sent its ticket before the request.
+    /// </summary>
+    public Task<Outcome> SingleUseAsync(string version, int count) => AskAsync($"single {version} {count}", "single ");
+
     public ValueTask DisposeAsync() => _process.DisposeAsync();
 
     private async Task<Outcome> AskAsync(string command, string answerPrefix)
@@ -52,8 +58,9 @@ internal sealed class ResumptionClient : IAsyncDisposable
         }
     }
 
-    /// <summary>What a chain or offer saw: resumed connections, of how many, and the worker pids that answered.</summary>
-    internal sealed record Outcome(int Reused, int Of, IReadOnlySet<string> Pids, string Line)
+    /// <summary>What a chain, offer or single-use chain saw: resumed connections, of how many, the worker pids that answered, and
+    /// (single use) how many resumptions got the server's ticket before the request.</summary>
+    internal sealed record Outcome(int Reused, int Of, IReadOnlySet<string> Pids, string Line, int Prompt = 0)
     {
         /// <summary>Gets a value indicating whether at least 95 % of the returning connections resumed (the bar).</summary>
         public bool AtLeast95Percent => Reused * 100 >= Of * 95;
@@ -65,7 +72,8 @@ internal sealed class ResumptionClient : IAsyncDisposable
                 int.Parse(fields.GetValueOrDefault("reused", "0"), CultureInfo.InvariantCulture),
                 int.Parse(fields.GetValueOrDefault("of", "0"), CultureInfo.InvariantCulture),
                 fields.GetValueOrDefault("pids", string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries).ToHashSet(),
-                line);
+                line,
+                int.Parse(fields.GetValueOrDefault("prompt", "0"), CultureInfo.InvariantCulture));
         }
     }
 }

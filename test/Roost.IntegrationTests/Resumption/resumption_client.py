@@ -6,10 +6,16 @@ whether a session was resumed). Reads commands on stdin, answers one line each o
                 -> "chain reused=R of=N-1 pids=P1,P2"  (pids: the worker processes that answered, from the welcome page)
   save VER      one full handshake; its session is kept for "offer"          -> "saved"
   offer VER N   N connections, each offering the saved session                -> "offer reused=R of=N pids=..."
+  single VER N  N connections one after another, each offering a session no connection offered before (a browser uses a
+                TLS 1.3 ticket once), so a connection resumes only if the previous one got a fresh ticket
+                -> "single reused=R of=N-1 prompt=P" (prompt: resumed connections whose server sent something — its
+                ticket — before the client's request, waiting up to 5 s; a server with nothing to send delays its ACK
+                of the client's Finished, which holds the request of a client with Nagle on)
 
 VER is 1.2 or 1.3. The port is the first argument; certificates are not verified (the handshake is what is tested).
 """
 import re
+import select
 import socket
 import ssl
 import sys
@@ -32,9 +38,11 @@ def context(version):
 CONTEXTS = {"1.2": context("1.2"), "1.3": context("1.3")}
 
 
-def connect(version, session):
+def connect(version, session, prompt=None):
     raw = socket.create_connection(("127.0.0.1", PORT), timeout=10)
     tls = CONTEXTS[version].wrap_socket(raw, server_hostname="localhost", session=session)
+    if prompt is not None:
+        prompt.append(bool(select.select([tls.fileno()], [], [], 5)[0]))
     tls.sendall(b"GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
     body = b""
     while True:
@@ -74,3 +82,17 @@ for line in sys.stdin:
             pids.add(pid)
             reused += 1 if was_reused else 0
         print(f"offer reused={reused} of={count} pids={','.join(sorted(pids))}", flush=True)
+    elif words[0] == "single":
+        version, count = words[1], int(words[2])
+        session, reused, prompt, offered = None, 0, 0, set()
+        for i in range(count):
+            if session is not None:
+                offered.add(session.id)
+            arrived = []
+            was_reused, session, _ = connect(version, session, arrived)
+            if i > 0 and was_reused:
+                reused += 1
+                prompt += 1 if arrived[0] else 0
+            if session is not None and session.id in offered:
+                session = None
+        print(f"single reused={reused} of={count - 1} prompt={prompt}", flush=True)

@@ -255,6 +255,24 @@ public sealed class CertificateCheckTests : IDisposable
             Single(result, CertificateFindingCodes.ExpiresSoon).ToString());
     }
 
+    // Verifies: a certificate Roost renews itself (ACME) that expires within 14 days is information naming the automatic
+    // renewal, with no warning and no advice to run certbot.
+    [Fact]
+    public void ExpiresWithin14Days_RenewedAutomatically_IsInformationNotAWarning()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(_chain.Leaf.NotAfter.ToUniversalTime()).AddDays(-5).AddHours(-1));
+        var options = new CertificateCheckOptions { TimeProvider = clock, UseSystemTrustStore = false, RenewedAutomatically = true };
+
+        var result = CertificateCheck.Run(Source(_chain.LeafPath, _chain.KeyPath, _chain.IntermediatePath, _chain.RootPath), options);
+        _results.Add(result);
+
+        Assert.False(result.HasErrors);
+        Assert.DoesNotContain(result.Findings, f => f.Code == CertificateFindingCodes.ExpiresSoon || f.Message.Contains("certbot", StringComparison.Ordinal));
+        Assert.Equal(
+            $"ok: Certificate '{_chain.LeafPath}' (option --cert) ({Describe(_chain.Leaf)}) expires on {Iso(_chain.Leaf.NotAfter)}, in 5 days; Roost renews it automatically from the ACME CA ('roost cert status' shows the next attempt).",
+            result.Findings.Single(f => f.Code == CertificateFindingCodes.Validity).ToString());
+    }
+
     [Fact]
     public void WeakRsaKey_IsAnError()
     {

@@ -28,6 +28,24 @@ public sealed class ClientHelloPeekTests
         Assert.Equal(ClientHelloPeek.Outcome.Other, ClientHelloPeek.Inspect(new ReadOnlySequence<byte>(hello)));
     }
 
+    // Verifies: a ClientHello whose ALPN list is acme-tls/1 alone (an ACME CA validating TLS-ALPN-01, RFC 8737 §3) is
+    // marked, without changing the TLS 1.3 outcome; one that also offers h2, or none, is not.
+    [Fact]
+    public async Task AcmeTlsAlpnOnly_IsMarked_OtherAlpnListsAreNot()
+    {
+        var acme = await CaptureClientHelloAsync(SslProtocols.Tls12 | SslProtocols.Tls13, [new SslApplicationProtocol("acme-tls/1")]);
+        Assert.Equal(ClientHelloPeek.Outcome.OffersTls13, ClientHelloPeek.Inspect(new ReadOnlySequence<byte>(acme), out var marked));
+        Assert.True(marked);
+
+        var mixed = await CaptureClientHelloAsync(SslProtocols.Tls12, [SslApplicationProtocol.Http2, new SslApplicationProtocol("acme-tls/1")]);
+        Assert.Equal(ClientHelloPeek.Outcome.Other, ClientHelloPeek.Inspect(new ReadOnlySequence<byte>(mixed), out marked));
+        Assert.False(marked);
+
+        var plain = await CaptureClientHelloAsync(SslProtocols.Tls12 | SslProtocols.Tls13, [SslApplicationProtocol.Http2]);
+        ClientHelloPeek.Inspect(new ReadOnlySequence<byte>(plain), out marked);
+        Assert.False(marked);
+    }
+
     [Fact]
     public async Task IncompleteRecord_NeedsMore_AndSplitSegmentsAreRead()
     {
@@ -98,7 +116,7 @@ public sealed class ClientHelloPeekTests
     }
 
     /// <summary>Starts a TLS client against a loopback listener that never answers and returns its first TLS record.</summary>
-    private static async Task<byte[]> CaptureClientHelloAsync(SslProtocols protocols)
+    private static async Task<byte[]> CaptureClientHelloAsync(SslProtocols protocols, List<SslApplicationProtocol>? alpn = null)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         using var listener = new TcpListener(IPAddress.Loopback, 0);
@@ -108,7 +126,7 @@ public sealed class ClientHelloPeekTests
         using var accepted = await listener.AcceptTcpClientAsync(timeout.Token);
         var ssl = new SslStream(client.GetStream());
         var handshake = ssl.AuthenticateAsClientAsync(
-            new SslClientAuthenticationOptions { TargetHost = "localhost", EnabledSslProtocols = protocols },
+            new SslClientAuthenticationOptions { TargetHost = "localhost", EnabledSslProtocols = protocols, ApplicationProtocols = alpn },
             timeout.Token);
 
         var stream = accepted.GetStream();

@@ -17,7 +17,7 @@ namespace Roost.Internal.Admin;
 /// The admin listener: Kestrel in the primary (HTTP/1.1 and h2c, no TLS: put it on loopback, or behind a proxy that
 /// terminates TLS), on its own end point — nothing of it is reachable through the workers' port. Every request passes
 /// <see cref="AdminAuthorization"/> first; then <c>/metrics</c> (Prometheus text), <c>/api/metrics</c> (the snapshot as
-/// JSON) and the routes of <see cref="ClusterAdminOptions.Endpoints"/> (the dashboard).
+/// JSON), the dashboard (<see cref="DashboardEndpoints"/>) and the routes of <see cref="ClusterAdminOptions.Endpoints"/>.
 /// </summary>
 /// <remarks>Lifetime: started once by the supervisor, before the first worker; disposed when the cluster stops (in-flight admin requests get 2 s).</remarks>
 internal sealed partial class AdminListener : IAsyncDisposable
@@ -61,6 +61,7 @@ internal sealed partial class AdminListener : IAsyncDisposable
         app.Use(AdminAuthorization.Middleware);
         app.MapGet("/metrics", WriteMetricsAsync);
         app.MapGet("/api/metrics", WriteSnapshotAsync);
+        DashboardEndpoints.Map(app);
         foreach (var endpoints in options.Endpoints)
         {
             endpoints(app);
@@ -123,7 +124,7 @@ internal sealed partial class AdminListener : IAsyncDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(ClusterEventIds.AdminListening, LogLevel.Information, "Admin listener on http://{EndPoint} (metrics at /metrics; token required: {TokenRequired})", EventName = "AdminListening")]
+        [LoggerMessage(ClusterEventIds.AdminListening, LogLevel.Information, "Admin listener on http://{EndPoint} (dashboard at /, metrics at /metrics; token required: {TokenRequired})", EventName = "AdminListening")]
         public static partial void Listening(ILogger logger, string endPoint, bool tokenRequired);
     }
 }

@@ -136,6 +136,8 @@ internal sealed class WorkerMeters : IDisposable
                 OnRequest(value, tags);
                 break;
             case Instrument.TlsHandshake:
+                // Per handshake, not per request: the histogram first, the count last (as for requests).
+                _block.RecordTlsHandshake(value);
                 _block.Increment(MetricsBlock.Slots.TlsHandshakes);
                 if (HasTag(tags, "error.type"))
                 {

@@ -82,12 +82,13 @@ internal sealed partial class WorkerRuntime : IListenHandleProvider
             [typeof(ListenResponseMessage)] = m => OnListenResponse((ListenResponseMessage)m),
             [typeof(StopMessage)] = m => OnStop((StopMessage)m),
             [typeof(UserMessage)] = m => OnUserMessage((UserMessage)m),
-            [typeof(ConnectionMessage)] = m => _handoff.Deliver(((ConnectionMessage)m).EndPoint, _channel.TakeReceivedHandle()),
+            [typeof(ConnectionMessage)] = m => OnConnection((ConnectionMessage)m),
             [typeof(BroadcastMessage)] = m => OnBroadcast((BroadcastMessage)m),
             [typeof(ReloadCertificatesMessage)] = m => _ = ReloadCertificatesAsync((ReloadCertificatesMessage)m),
             [typeof(PromoteMessage)] = m => OnPromote((PromoteMessage)m),
             [typeof(TicketKeysMessage)] = m => OnTicketKeys((TicketKeysMessage)m),
             [typeof(TlsFilesMessage)] = m => OnTlsFiles((TlsFilesMessage)m),
+            [typeof(AcmeChallengeMessage)] = m => OnAcmeChallenge((AcmeChallengeMessage)m),
         };
     }
 
@@ -249,6 +250,16 @@ internal sealed partial class WorkerRuntime : IListenHandleProvider
         // Report closed connections often enough for the primary's least-loaded choice to follow the load.
         _loadReports ??= new Timer(static s => ((WorkerRuntime)s!).ReportLoad(), this, LoadReportInterval, LoadReportInterval);
         return _handoff.Register(endPoint);
+    }
+
+    private void OnConnection(ConnectionMessage message)
+    {
+        var fd = _channel.TakeReceivedHandle();
+
+        // Confirm before Kestrel can read from it: until this line reaches the primary, the primary keeps its copy and
+        // hands the connection to another worker if this one dies first (see HandoffAcceptor).
+        _channel.Send(new ConnectionReceivedMessage(message.EndPoint));
+        _handoff.Deliver(message.EndPoint, fd);
     }
 
     private void ReportLoad()

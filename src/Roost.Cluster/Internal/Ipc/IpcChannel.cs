@@ -47,6 +47,9 @@ internal sealed unsafe class IpcChannel : IDisposable
 
     public int Handle => _fd;
 
+    /// <summary>Gets a value indicating whether the channel can still send and receive (not disposed, peer not gone).</summary>
+    public bool IsOpen => Volatile.Read(ref _disposed) == 0;
+
     public void Start()
     {
         _reader = new Thread(ReadLoop, maxStackSize: 256 * 1024) { IsBackground = true, Name = _name };

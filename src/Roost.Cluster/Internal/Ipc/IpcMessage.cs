@@ -16,6 +16,7 @@ namespace Roost.Internal.Ipc;
 [JsonDerivedType(typeof(UserMessage), "message")]
 [JsonDerivedType(typeof(ConnectionMessage), "connection")]
 [JsonDerivedType(typeof(LoadMessage), "load")]
+[JsonDerivedType(typeof(ConnectionReceivedMessage), "connection-received")]
 [JsonDerivedType(typeof(BroadcastMessage), "broadcast")]
 [JsonDerivedType(typeof(ReloadCertificatesMessage), "reload-certificates")]
 [JsonDerivedType(typeof(CertificatesReloadedMessage), "certificates-reloaded")]
@@ -23,4 +24,5 @@ namespace Roost.Internal.Ipc;
 [JsonDerivedType(typeof(PromoteMessage), "promote")]
 [JsonDerivedType(typeof(TicketKeysMessage), "ticket-keys")]
 [JsonDerivedType(typeof(TlsFilesMessage), "tls-files")]
+[JsonDerivedType(typeof(AcmeChallengeMessage), "acme-challenge")]
 internal abstract record IpcMessage;

@@ -92,12 +92,16 @@ internal sealed partial class ClusterMetrics
     {
         var buckets = new long[MetricsBlock.BucketCount];
         var sums = new double[MetricsBlock.BucketCount];
+        var tlsBuckets = new long[MetricsBlock.BucketCount];
+        var tlsSums = new double[MetricsBlock.BucketCount];
         long sumNanoseconds = 0;
         for (var i = 0; i < buckets.Length; i++)
         {
             buckets[i] = v[MetricsBlock.FirstBucket + i];
             sumNanoseconds += v[MetricsBlock.FirstBucket + MetricsBlock.BucketCount + i];
             sums[i] = v[MetricsBlock.FirstBucket + MetricsBlock.BucketCount + i] / 1e9;
+            tlsBuckets[i] = v[MetricsBlock.FirstTlsBucket + i];
+            tlsSums[i] = v[MetricsBlock.FirstTlsBucket + MetricsBlock.BucketCount + i] / 1e9;
         }
 
         return new RequestCounts(
@@ -124,7 +128,9 @@ internal sealed partial class ClusterMetrics
                 v[MetricsBlock.Slots.ThreadPoolQueueLength],
                 v[MetricsBlock.Slots.ThreadPoolWorkItems],
                 v[MetricsBlock.Slots.Exceptions],
-                v[MetricsBlock.Slots.LockContentions]));
+                v[MetricsBlock.Slots.LockContentions]),
+            tlsBuckets,
+            tlsSums);
     }
 
     private static RecentRates Recent(RateWindow window, DateTimeOffset now, long[] values, double cpuSeconds, out double? cpuPercent)

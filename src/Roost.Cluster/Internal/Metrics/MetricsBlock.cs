@@ -22,8 +22,12 @@ internal sealed unsafe class MetricsBlock : IDisposable
     /// <summary>Bucket count (the bounds plus +Inf).</summary>
     public static readonly int BucketCount = DurationBounds.Length + 1;
 
-    /// <summary>Slots: 16 scalar slots, then one count and one sum (nanoseconds) per bucket.</summary>
-    public static readonly int Length = FirstBucket + (2 * BucketCount);
+    /// <summary>The first TLS handshake bucket count slot (<c>kestrel.tls_handshake.duration</c>, the same bounds as the requests'); the sums follow the counts.</summary>
+    public static readonly int FirstTlsBucket = FirstBucket + (2 * BucketCount);
+
+    /// <summary>Slots: 32 scalar slots, then one count and one sum (nanoseconds) per request-duration bucket, then the same for TLS handshakes.</summary>
+    /// <remarks>Declared after <see cref="FirstTlsBucket"/>: static fields initialize in declaration order.</remarks>
+    public static readonly int Length = FirstTlsBucket + (2 * BucketCount);
 
     private const long Magic = 0x31_53_43_49_52_54_45_4D; // "METRICS1"
 
@@ -123,6 +127,14 @@ internal sealed unsafe class MetricsBlock : IDisposable
         var bucket = BucketOf(seconds);
         Interlocked.Increment(ref _slots[FirstBucket + bucket]);
         Interlocked.Add(ref _slots[FirstBucket + BucketCount + bucket], (long)(seconds * 1e9));
+    }
+
+    /// <summary>Counts one finished TLS handshake of <paramref name="seconds"/> in its duration bucket.</summary>
+    public void RecordTlsHandshake(double seconds)
+    {
+        var bucket = BucketOf(seconds);
+        Interlocked.Increment(ref _slots[FirstTlsBucket + bucket]);
+        Interlocked.Add(ref _slots[FirstTlsBucket + BucketCount + bucket], (long)(seconds * 1e9));
     }
 
     /// <summary>Copies every slot (one consistent-enough read: each value is whole, the set is not atomic).</summary>

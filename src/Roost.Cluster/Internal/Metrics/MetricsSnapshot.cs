@@ -99,6 +99,8 @@ internal sealed record TotalMetrics(RequestCounts Counts, RecentRates Recent, Pr
 /// <param name="DurationSumSeconds">The sum of the request durations.</param>
 /// <param name="DurationBucketSums">The sum of the durations in each bucket (seconds): the Prometheus exporter replays buckets with it; not sent.</param>
 /// <param name="Runtime">The .NET runtime's counts (GC, thread pool, exceptions).</param>
+/// <param name="TlsHandshakeBuckets">TLS handshakes per duration bucket (<c>kestrel.tls_handshake.duration</c>, the bounds of <see cref="MetricsSnapshot.DurationBounds"/>): for the Prometheus exporter; not sent.</param>
+/// <param name="TlsHandshakeBucketSums">The sum of the handshake durations in each bucket (seconds); not sent.</param>
 internal sealed record RequestCounts(
     long Requests,
     long RequestsHttp1,
@@ -115,7 +117,9 @@ internal sealed record RequestCounts(
     IReadOnlyList<long> DurationBuckets,
     double DurationSumSeconds,
     [property: JsonIgnore] IReadOnlyList<double> DurationBucketSums,
-    RuntimeCounts Runtime);
+    RuntimeCounts Runtime,
+    [property: JsonIgnore] IReadOnlyList<long>? TlsHandshakeBuckets = null,
+    [property: JsonIgnore] IReadOnlyList<double>? TlsHandshakeBucketSums = null);
 
 /// <summary>The .NET runtime in the workers, sampled every second (as the <c>System.Runtime</c> meter reports it).</summary>
 /// <param name="GcCollections">Collections of generation 0, 1 and 2.</param>

@@ -23,8 +23,10 @@ internal sealed class PrometheusExporter
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Func<CancellationToken, Task<MetricsSnapshot>> _snapshot;
     private readonly Dictionary<int, (long[] Counts, double[] Sums)> _exported = [];
+    private readonly Dictionary<int, (long[] Counts, double[] Sums)> _exportedTls = [];
     private readonly HashSet<string> _liveSlots = [];
     private readonly Histogram _duration;
+    private readonly Histogram _tlsDuration;
     private readonly Counter _requests;
     private readonly Counter _responses;
     private readonly Gauge _activeRequests;
@@ -64,6 +66,7 @@ internal sealed class PrometheusExporter
         _snapshot = snapshot;
         var f = Prometheus.Metrics.WithCustomRegistry(_registry);
         _duration = f.CreateHistogram("http_server_request_duration_seconds", "Duration of HTTP server requests (http.server.request.duration).", Worker, new HistogramConfiguration { Buckets = MetricsBlock.DurationBounds });
+        _tlsDuration = f.CreateHistogram("kestrel_tls_handshake_duration_seconds", "Duration of TLS handshakes on the server (kestrel.tls_handshake.duration), failed ones included.", Worker, new HistogramConfiguration { Buckets = MetricsBlock.DurationBounds });
         _requests = f.CreateCounter("roost_http_server_requests_total", "HTTP requests finished, by protocol version.", ["worker", "network_protocol_version"]);
         _responses = f.CreateCounter("roost_http_server_error_responses_total", "HTTP requests finished with a 4xx or 5xx status.", ["worker", "status_class"]);
         _activeRequests = f.CreateGauge("http_server_active_requests", "HTTP requests in flight (http.server.active_requests).", Worker);
@@ -150,7 +153,12 @@ internal sealed class PrometheusExporter
     private void UpdateSlot(int slot, RequestCounts c)
     {
         var worker = slot.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        AdvanceHistogram(slot, worker, c);
+        AdvanceHistogram(_duration.WithLabels(worker), _exported, slot, c.DurationBuckets, c.DurationBucketSums);
+        if (c is { TlsHandshakeBuckets: { } tlsBuckets, TlsHandshakeBucketSums: { } tlsSums })
+        {
+            AdvanceHistogram(_tlsDuration.WithLabels(worker), _exportedTls, slot, tlsBuckets, tlsSums);
+        }
+
         _requests.WithLabels(worker, "1.1").IncTo(c.RequestsHttp1);
         _requests.WithLabels(worker, "2").IncTo(c.RequestsHttp2);
         _responses.WithLabels(worker, "4xx").IncTo(c.Responses4xx);
@@ -177,19 +185,19 @@ internal sealed class PrometheusExporter
         _contentions.WithLabels(worker).IncTo(r.LockContentions);
     }
 
-    private void AdvanceHistogram(int slot, string worker, RequestCounts c)
+    /// <summary>Replays what a slot's buckets gained since the last scrape into <paramref name="child"/>: per bucket, its new count at the mean of its new durations.</summary>
+    private static void AdvanceHistogram(Histogram.Child child, Dictionary<int, (long[] Counts, double[] Sums)> exported, int slot, IReadOnlyList<long> buckets, IReadOnlyList<double> sums)
     {
-        if (!_exported.TryGetValue(slot, out var done))
+        if (!exported.TryGetValue(slot, out var done))
         {
-            done = (new long[c.DurationBuckets.Count], new double[c.DurationBuckets.Count]);
-            _exported[slot] = done;
+            done = (new long[buckets.Count], new double[buckets.Count]);
+            exported[slot] = done;
         }
 
-        var child = _duration.WithLabels(worker);
         var bounds = MetricsBlock.DurationBounds;
-        for (var i = 0; i < c.DurationBuckets.Count; i++)
+        for (var i = 0; i < buckets.Count; i++)
         {
-            var count = c.DurationBuckets[i] - done.Counts[i];
+            var count = buckets[i] - done.Counts[i];
             if (count <= 0)
             {
                 continue;
@@ -198,10 +206,10 @@ internal sealed class PrometheusExporter
             // The mean of the bucket's new durations lies inside the bucket; clamp against rounding at its edges.
             var lower = i == 0 ? 0 : bounds[i - 1];
             var upper = i < bounds.Length ? bounds[i] : double.MaxValue;
-            var mean = (c.DurationBucketSums[i] - done.Sums[i]) / count;
+            var mean = (sums[i] - done.Sums[i]) / count;
             child.Observe(Math.Clamp(mean, Math.BitIncrement(lower), upper), count);
-            done.Counts[i] = c.DurationBuckets[i];
-            done.Sums[i] = c.DurationBucketSums[i];
+            done.Counts[i] = buckets[i];
+            done.Sums[i] = sums[i];
         }
     }
 

@@ -1,4 +1,5 @@
 using Roost.Internal.Admin;
+using Roost.Control;
 using Roost.Internal.Control;
 using Roost.Internal.Metrics;
 
@@ -104,7 +105,8 @@ internal sealed partial class Supervisor
 
         // Startup, before any worker: Kestrel binds synchronously inside StartAsync, and the caller (the first Fork or
         // the CLI's setup) is synchronous like Node's cluster API. Bounded: a bind either succeeds or fails at once.
-        var services = new AdminServices(GetMetricsAsync, _logger);
+        // The dashboard's actions go through the control socket's own entry point (Supervisor.Control.cs).
+        var services = new AdminServices(GetMetricsAsync, _logger, PostControl, new DashboardCertificates(_options.Admin.Certificates, _time));
         _admin = AdminListener.StartAsync(_options.Admin, services, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30)).GetAwaiter().GetResult();
     }
 
@@ -116,6 +118,15 @@ internal sealed partial class Supervisor
         // Exports what is left (bounded by the exporter's own timeout) and stops.
         _otlp?.Dispose();
         _otlp = null;
+    }
+
+    /// <summary>Hands a control request to the loop; once the loop is gone, answers that the cluster stopped.</summary>
+    private void PostControl(ControlRequest request, ControlSession session)
+    {
+        if (!_events.Writer.TryWrite(new SupervisorEvent.Control(request, session)))
+        {
+            session.Complete(new ControlResponse.Error(ControlErrorCodes.NotRunning, ClusterErrorMessages.ClusterStopped()));
+        }
     }
 
     private void ControlMetrics(ControlSession session) => session.Complete(new ControlResponse.MetricsReport(BuildMetrics()));

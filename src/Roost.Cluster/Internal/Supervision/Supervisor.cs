@@ -440,12 +440,20 @@ internal sealed partial class Supervisor
             Restarts = _slotRestarts.GetValueOrDefault(slot),
         };
         var record = new WorkerProcess(worker, process, channel, slot, _time.GetUtcNow()) { ForkEnvironment = environment, IsSpare = spare };
-        channel.MessageReceived += m => Post(new SupervisorEvent.Message(record, m));
+        channel.MessageReceived += m =>
+        {
+            // Hand-off confirmations are the acceptor's own (HandoffAcceptor, on this reader thread); not the loop's.
+            if (m is not ConnectionReceivedMessage)
+            {
+                Post(new SupervisorEvent.Message(record, m));
+            }
+        };
         channel.MessageRejected += (reason, length) => Post(new SupervisorEvent.Rejected(record, reason, length));
         channel.Closed += () => Post(new SupervisorEvent.ChannelClosed(record));
         SendTlsFiles(channel);
         channel.Start();
         SendTicketKeys(channel);
+        SendAcmeChallenges(channel);
         _ = WatchExitAsync(record);
 
         if (spare)

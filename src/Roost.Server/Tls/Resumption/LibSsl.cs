@@ -18,12 +18,18 @@ internal static partial class LibSsl
     public const long ModeReleaseBuffers = 0x10;
     public const ulong OpNoTicket = 0x4000;
 
+    /// <summary>TLS1_3_VERSION (openssl/prov_ssl.h), as <c>SSL_version</c> returns it.</summary>
+    public const int Tls13Version = 0x0304;
+
     // OSSL_PARAM data types (openssl/core.h).
     public const uint ParamUtf8String = 4;
     public const uint ParamOctetString = 5;
 
     [LibraryImport(Ssl, EntryPoint = "SSL_get_SSL_CTX")]
     public static partial nint SslGetSslCtx(nint ssl);
+
+    [LibraryImport(Ssl, EntryPoint = "SSL_version")]
+    public static partial int SslVersion(nint ssl);
 
     [LibraryImport(Ssl, EntryPoint = "SSL_CTX_ctrl")]
     public static partial nint SslCtxCtrl(nint ctx, int command, nint larg, nint parg);

@@ -42,8 +42,8 @@ internal static unsafe class SessionTicketKeys
     /// <summary>
     /// Seals (<paramref name="encrypt"/> = 1) or opens a ticket: picks the key, sets the AES-256-CBC key and IV and the
     /// HMAC-SHA256 key, as OpenSSL's own default ticket keys do (ssl/t1_lib.c). Returns, per SSL_CTX_set_tlsext_ticket_key_cb(3):
-    /// sealing 1 = done, 0 = no ticket; opening 1 = key found, 2 = found but old (OpenSSL issues a fresh ticket under
-    /// the current key), 0 = unknown key (a full handshake), -1 = error.
+    /// sealing 1 = done, 0 = no ticket; opening 1 = key found, 2 = found and a fresh ticket is wanted (an old key, or
+    /// TLS 1.3: OpenSSL issues the new ticket under the current key), 0 = unknown key (a full handshake), -1 = error.
     /// </summary>
     [UnmanagedCallersOnly]
     private static int OnTicketKey(nint ssl, byte* keyName, byte* iv, nint cipherContext, nint macContext, int encrypt)
@@ -75,7 +75,12 @@ internal static unsafe class SessionTicketKeys
                 return -1;
             }
 
-            return ReferenceEquals(found, ring.Encryption) ? 1 : 2;
+            // 2 for every TLS 1.3 resumption, not only for an old key: OpenSSL then sends a new ticket at once (one, on
+            // a resumed TLS 1.3 connection). Browsers use a TLS 1.3 ticket once (RFC 8446 §C.4), so without a fresh one
+            // every other returning connection was a full handshake; and a client with Nagle on (no TCP_NODELAY) held its
+            // request ~40 ms for the ACK of its Finished that a server with nothing to send delays (nginx sends the
+            // ticket). TLS 1.2 tickets are reused by clients and are renewed only when sealed with an older key.
+            return ReferenceEquals(found, ring.Encryption) && LibSsl.SslVersion(ssl) != LibSsl.Tls13Version ? 1 : 2;
         }
         catch (Exception)
         {

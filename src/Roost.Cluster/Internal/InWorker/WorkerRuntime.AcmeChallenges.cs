@@ -1,0 +1,24 @@
+using Roost.Acme;
+using Roost.Internal.Ipc;
+
+namespace Roost.Internal.InWorker;
+
+/// <summary>TLS-ALPN-01 challenges from the primary's ACME manager, answered by this worker's TLS servers (docs/acme.md).</summary>
+internal sealed partial class WorkerRuntime
+{
+    private static void OnAcmeChallenge(AcmeChallengeMessage message)
+    {
+        if (message.Digest is null)
+        {
+            TlsAlpnChallenges.Remove(message.Name);
+            return;
+        }
+
+        // A malformed digest is ignored: the primary only ever sends what TlsAlpnChallenges.Digest made.
+        var digest = new byte[32];
+        if (message.Name.Length > 0 && Convert.TryFromBase64String(message.Digest, digest, out var written) && written == digest.Length)
+        {
+            TlsAlpnChallenges.Set(message.Name, digest);
+        }
+    }
+}
