@@ -132,7 +132,7 @@ public sealed partial class HttpServer : IAsyncDisposable
     /// <exception cref="ListenException">The port is in use, not allowed, or the address is not usable.</exception>
     public HttpServer Listen(int port, string host, Action? onListening = null)
     {
-        // The Node-shaped synchronous sugar over ListenAsync (style guide §5): binding is quick and callers of
+        // The Node-shaped synchronous sugar over ListenAsync (CONTRIBUTING.md §6.1): binding is quick and callers of
         // Listen(port, callback) expect the socket to be bound when it returns.
         ListenAsync(port, host).GetAwaiter().GetResult();
         onListening?.Invoke();

@@ -115,7 +115,7 @@ internal static class ClientHelloPeek
                 input.AdvanceTo(buffer.Start);
                 if (outcome == Outcome.NotClientHello)
                 {
-                    // A client's mistake (or a scanner): Debug, as Kestrel logs other failed handshakes (style guide §7).
+                    // A client's mistake (or a scanner): Debug, as Kestrel logs other failed handshakes (CONTRIBUTING.md §7.4).
                     Log.TlsHandshakeRejected(logger, context.RemoteEndPoint?.ToString() ?? "client", ErrorMessages.NotAClientHello(FirstBytes(buffer)));
                     context.Abort(new ConnectionAbortedException("The first TLS record is not a ClientHello."));
                     return;

@@ -107,7 +107,7 @@ internal sealed class RequestDispatcher(RequestHandler? syncHandler, AsyncReques
     private Task RefuseHttp1Async(HttpContext context)
     {
         // Node's http2 secure server without allowHTTP1 answers such a client with 403 and a text naming the option,
-        // then closes the connection; a client-caused problem, so Debug (style guide §7).
+        // then closes the connection; a client-caused problem, so Debug (CONTRIBUTING.md §7.4).
         Log.Http1Refused(logger, context.Connection.RemoteIpAddress?.ToString() ?? "unknown", context.Request.Protocol);
         var response = context.Response;
         response.StatusCode = StatusCodes.Status403Forbidden;
@@ -202,7 +202,7 @@ internal sealed class RequestDispatcher(RequestHandler? syncHandler, AsyncReques
         if (exception is BadHttpRequestException badRequest)
         {
             // The client's fault surfacing through the handler (e.g. ReadBodyAsync past MaxRequestBodySize): answer
-            // with Kestrel's status (413, 400…) as ServerLimits documents, and log at Debug (style guide §7).
+            // with Kestrel's status (413, 400…) as ServerLimits documents, and log at Debug (CONTRIBUTING.md §7.4).
             Log.BadRequest(logger, context.Request.Method, context.Request.Path.Value ?? "/", badRequest.StatusCode, badRequest.Message);
             if (IsHttp1(context))
             {

@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace Roost.Internal.Supervision;
 
 /// <summary>
-/// Starts a worker's operating-system process: the supervisor's seam to the OS (style guide §3, §9). Production uses
+/// Starts a worker's operating-system process: the supervisor's seam to the OS (CONTRIBUTING.md §5.3, §9.2). Production uses
 /// <see cref="WorkerLauncher"/>; unit tests substitute a launcher that starts a stand-in process and keeps the
 /// worker's end of the IPC socketpair, so every supervisor decision runs for real under a fake clock.
 /// </summary>

@@ -153,7 +153,7 @@ internal sealed partial class Supervisor
         }
 
         // Node's cluster.fork() returns the worker synchronously; the loop answers within the few milliseconds of
-        // a fork/exec, so this blocking wait is the documented sync sugar (style guide §5).
+        // a fork/exec, so this blocking wait is the documented sync sugar (CONTRIBUTING.md §6.1).
         return result.Task.GetAwaiter().GetResult();
     }
 
@@ -189,7 +189,7 @@ internal sealed partial class Supervisor
 
     private void OnSignal(PosixSignalContext context)
     {
-        // Signal callbacks only enqueue; the loop logs and acts (style guide §8).
+        // Signal callbacks only enqueue; the loop logs and acts (CONTRIBUTING.md §8.4).
         context.Cancel = true;
         Post(new SupervisorEvent.Signal(context.Signal == PosixSignal.SIGINT ? 2 : 15));
     }
