@@ -41,17 +41,17 @@ public sealed class RecyclingTests
     [InlineData(0.999999, 1100)]
     public void RequestLimit_AddsJitterFromZeroToTheMaximum(double random, long expected)
     {
-        Assert.Equal(expected, Supervisor.RequestLimit(1000, 100, () => random));
+        Assert.Equal(expected, RecycleSchedule.RequestLimit(1000, 100, () => random));
     }
 
     [Fact]
     public void RequestLimit_WithJitter_SpreadsWorkersAndStaysInRange()
     {
-        var limits = Enumerable.Range(0, 200).Select(_ => Supervisor.RequestLimit(1000, 100, Random.Shared.NextDouble)).ToList();
+        var limits = Enumerable.Range(0, 200).Select(_ => RecycleSchedule.RequestLimit(1000, 100, Random.Shared.NextDouble)).ToList();
 
         Assert.All(limits, l => Assert.InRange(l, 1000, 1100));
         Assert.True(limits.Distinct().Count() > 20, "the jitter did not spread the limits");
-        Assert.Equal(1000, Supervisor.RequestLimit(1000, 0, Random.Shared.NextDouble));
+        Assert.Equal(1000, RecycleSchedule.RequestLimit(1000, 0, Random.Shared.NextDouble));
     }
 
     [Fact]
@@ -62,9 +62,9 @@ public sealed class RecyclingTests
         options.RecycleAgeJitter = TimeSpan.Zero;
         Assert.Equal(TimeSpan.Zero, options.EffectiveRecycleAgeJitter);
 
-        Assert.Equal(TimeSpan.FromHours(1), Supervisor.AgeLimit(TimeSpan.FromHours(1), TimeSpan.FromMinutes(6), () => 0.0));
-        Assert.Equal(TimeSpan.FromMinutes(63), Supervisor.AgeLimit(TimeSpan.FromHours(1), TimeSpan.FromMinutes(6), () => 0.5));
-        var limits = Enumerable.Range(0, 200).Select(_ => Supervisor.AgeLimit(TimeSpan.FromHours(1), TimeSpan.FromMinutes(6), Random.Shared.NextDouble)).ToList();
+        Assert.Equal(TimeSpan.FromHours(1), RecycleSchedule.AgeLimit(TimeSpan.FromHours(1), TimeSpan.FromMinutes(6), () => 0.0));
+        Assert.Equal(TimeSpan.FromMinutes(63), RecycleSchedule.AgeLimit(TimeSpan.FromHours(1), TimeSpan.FromMinutes(6), () => 0.5));
+        var limits = Enumerable.Range(0, 200).Select(_ => RecycleSchedule.AgeLimit(TimeSpan.FromHours(1), TimeSpan.FromMinutes(6), Random.Shared.NextDouble)).ToList();
         Assert.All(limits, l => Assert.InRange(l, TimeSpan.FromHours(1), TimeSpan.FromMinutes(66)));
         Assert.True(limits.Distinct().Count() > 20, "the jitter did not spread the limits");
     }

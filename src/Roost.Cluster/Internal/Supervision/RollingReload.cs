@@ -29,4 +29,10 @@ internal sealed class RollingReload(int generation, IEnumerable<int> oldWorkerId
     public RecycleReason? Recycle { get; set; }
 
     public List<TaskCompletionSource<ReloadResult>> Waiters { get; } = [];
+
+    /// <summary>Gets or sets a value indicating whether another reload was asked for while this one ran: it starts when this one ends.</summary>
+    public bool RunAgain { get; set; }
+
+    /// <summary>Gets the callers waiting for the reload that runs after this one.</summary>
+    public List<TaskCompletionSource<ReloadResult>> NextWaiters { get; } = [];
 }

@@ -26,4 +26,7 @@ internal sealed class ScaleOperation(int previous, int target, TaskCompletionSou
     public int Started { get; set; }
 
     public int Drained { get; set; }
+
+    /// <summary>Gets the reloads asked for while this scale ran (<see langword="null"/>: SIGHUP, nobody waits); the first starts when it ends.</summary>
+    public List<TaskCompletionSource<ReloadResult>?> DeferredReloads { get; } = [];
 }

@@ -27,7 +27,7 @@ internal sealed partial class Supervisor
             return;
         }
 
-        var workers = _workers.Values.Where(w => !w.StopRequested && w.ReadyAt is not null).ToList();
+        var workers = _workers.Values.Where(w => w.State == WorkerState.Ready).ToList();
         if (workers.Count == 0)
         {
             session?.Complete(new ControlResponse.Result("reload-certs", "failed", false, ClusterErrorMessages.CertificatesNoWorkers()));

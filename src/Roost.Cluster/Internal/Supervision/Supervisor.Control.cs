@@ -101,8 +101,8 @@ internal sealed partial class Supervisor
             w.Worker.RssBytes ?? (w.IsSpare ? ProcessMemory.ReadRssBytes(w.Pid) : null),
             w.Worker.Restarts);
         var workers = _workers.Values.OrderBy(w => w.Slot).ThenBy(w => w.Id)
-            .Select(w => Describe(w, w.StopRequested ? "draining" : w.ReadyAt is null ? "starting" : "ready", w.Slot))
-            .Concat(_spares.Values.Where(s => !s.StopRequested).OrderBy(s => s.Id).Select(s => Describe(s, "spare", null)))
+            .Select(w => Describe(w, StatusText(w.State), w.Slot))
+            .Concat(_spares.Values.Where(s => s.State != WorkerState.Draining).OrderBy(s => s.Id).Select(s => Describe(s, "spare", null)))
             .ToList();
         var operation = _reload is not null ? "reload" : _scale is not null ? "scale" : null;
         var state = _state switch
@@ -120,16 +120,7 @@ internal sealed partial class Supervisor
         var unsubscribe = StreamWorkerEvents(session);
         session.Send(new ControlResponse.Progress("accepted", "Rolling reload requested"));
         StartReload(result);
-        _ = result.Task.ContinueWith(
-            t =>
-            {
-                unsubscribe();
-                var r = t.Result;
-                session.Complete(new ControlResponse.Result("reload", r.Succeeded ? "reloaded" : "aborted", r.Succeeded, r.Message, Generation: r.Generation));
-            },
-            CancellationToken.None,
-            TaskContinuationOptions.ExecuteSynchronously,
-            TaskScheduler.Default);
+        CompleteWhenDone(session, result.Task, r => new ControlResponse.Result("reload", r.Succeeded ? "reloaded" : "aborted", r.Succeeded, r.Message, Generation: r.Generation), unsubscribe);
     }
 
     private void ControlScale(ControlSession session, ControlRequest.Scale request)
@@ -143,15 +134,7 @@ internal sealed partial class Supervisor
         var result = new TaskCompletionSource<ScaleResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         session.Send(new ControlResponse.Progress("accepted", "Scale requested"));
         StartScale(new SupervisorEvent.Scale(request.Workers, request.Delta, result, session.Send));
-        _ = result.Task.ContinueWith(
-            t =>
-            {
-                var r = t.Result;
-                session.Complete(new ControlResponse.Result("scale", r.Outcome.ToString().ToLowerInvariant(), r.Succeeded, r.Message, Workers: r.Workers, Previous: r.Previous));
-            },
-            CancellationToken.None,
-            TaskContinuationOptions.ExecuteSynchronously,
-            TaskScheduler.Default);
+        CompleteWhenDone(session, result.Task, r => new ControlResponse.Result("scale", r.Outcome.ToString().ToLowerInvariant(), r.Succeeded, r.Message, Workers: r.Workers, Previous: r.Previous));
     }
 
     private void ControlStop(ControlSession session, ControlRequest.Stop request)
@@ -174,6 +157,30 @@ internal sealed partial class Supervisor
         session.Send(new ControlResponse.Progress("stopping", $"Stopping {_workers.Count} worker(s); in-flight requests get {_options.DrainTimeout.TotalSeconds:0.#} s"));
         BeginStop(ClusterExitCodes.Ok, "stop requested on the control socket");
     }
+
+    /// <summary>
+    /// When <paramref name="operation"/> ends (off the loop: its result is set on the loop, the continuation runs on the
+    /// pool): stops streaming worker events to <paramref name="session"/> when it streamed them, then completes the
+    /// session with the result line <paramref name="describe"/> makes.
+    /// </summary>
+    private static void CompleteWhenDone<T>(ControlSession session, Task<T> operation, Func<T, ControlResponse> describe, Action? unsubscribe = null) =>
+        _ = operation.ContinueWith(
+            t =>
+            {
+                unsubscribe?.Invoke();
+                session.Complete(describe(t.Result));
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+
+    /// <summary>The state a status or metrics report shows for a worker in the table (spares are listed as "spare").</summary>
+    private static string StatusText(WorkerState state) => state switch
+    {
+        WorkerState.Draining => "draining",
+        WorkerState.Starting => "starting",
+        _ => "ready",
+    };
 
     /// <summary>Streams forks, readiness and exits to <paramref name="session"/> until the returned action is called.</summary>
     private Action StreamWorkerEvents(ControlSession session)

@@ -1,5 +1,5 @@
-using Roost.Internal.Admin;
 using Roost.Control;
+using Roost.Internal.Admin;
 using Roost.Internal.Control;
 using Roost.Internal.Metrics;
 
@@ -75,8 +75,8 @@ internal sealed partial class Supervisor
     private MetricsSnapshot BuildMetrics()
     {
         var workers = _workers.Values.OrderBy(w => w.Slot).ThenBy(w => w.Id)
-            .Select(w => Live(w, w.StopRequested ? "draining" : w.ReadyAt is null ? "starting" : "ready", w.Slot))
-            .Concat(_spares.Values.Where(s => !s.StopRequested).OrderBy(s => s.Id).Select(s => Live(s, "spare", null)))
+            .Select(w => Live(w, StatusText(w.State), w.Slot))
+            .Concat(_spares.Values.Where(s => s.State != WorkerState.Draining).OrderBy(s => s.Id).Select(s => Live(s, "spare", null)))
             .ToList();
         var header = new ClusterMetrics.SnapshotHeader(
             _control?.Name ?? _options.Name ?? string.Empty,

@@ -107,7 +107,7 @@ internal sealed partial class Supervisor
         {
             // Ready once every worker forked so far listens and none waits for a respawn (a reload asked for during
             // startup finishes first): READY=1 is sent once for startup.
-            var allReady = _workers.Count > 0 && _pendingSlots.Count == 0 && !reloading && _workers.Values.All(w => w.ReadyAt is not null || w.StopRequested);
+            var allReady = _workers.Count > 0 && _pendingSlots.Count == 0 && !reloading && _workers.Values.All(w => w.State != WorkerState.Starting);
             return allReady ? NotifyPhase.Serving : NotifyPhase.Starting;
         }
 
@@ -116,11 +116,11 @@ internal sealed partial class Supervisor
 
     private string NotifyStatus(NotifyPhase phase)
     {
-        var ready = _workers.Values.Count(w => w.ReadyAt is not null && !w.StopRequested);
+        var ready = _workers.Values.Count(w => w.State == WorkerState.Ready);
         switch (phase)
         {
             case NotifyPhase.Starting:
-                return NotifyState.StartingStatus(ready, _workers.Values.Count(w => !w.StopRequested) + _pendingSlots.Count);
+                return NotifyState.StartingStatus(ready, _workers.Values.Count(w => w.State != WorkerState.Draining) + _pendingSlots.Count);
             case NotifyPhase.Reloading:
                 var reload = _reload!;
                 return NotifyState.ReloadingStatus(reload.Generation, reload.Replaced, reload.Replaced + reload.Incoming.Count + reload.Remaining.Count);

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Roost.Internal.Interop;
 using Roost.Internal.Ipc;
@@ -23,19 +22,9 @@ internal sealed partial class Supervisor
 {
     internal static readonly TimeSpan RecycleRetryDelay = TimeSpan.FromSeconds(30);
 
-    // Each worker's own request limit (RecycleAfterRequests + its jitter), drawn when the worker is first checked.
-    private readonly Dictionary<int, long> _recycleRequestLimits = [];
-    // Each worker's own age limit (RecycleAfterAge + its jitter), drawn when the worker is first checked.
-    private readonly Dictionary<int, TimeSpan> _recycleAgeLimits = [];
-    private DateTimeOffset _recycleNotBefore = DateTimeOffset.MinValue;
+    private RecycleSchedule? _recycleSchedule;
 
-    /// <summary>gunicorn's rule: each worker's limit is <paramref name="limit"/> + a random number from 0 to <paramref name="jitter"/>, so workers do not recycle together.</summary>
-    internal static long RequestLimit(long limit, int jitter, Func<double> random) =>
-        limit + (long)Math.Min(jitter, Math.Floor(random() * (jitter + 1.0)));
-
-    /// <summary>The same rule for age: <paramref name="age"/> + a random time from 0 to <paramref name="jitter"/> (whole milliseconds).</summary>
-    internal static TimeSpan AgeLimit(TimeSpan age, TimeSpan jitter, Func<double> random) =>
-        age + TimeSpan.FromMilliseconds(Math.Floor(jitter.TotalMilliseconds * random()));
+    private RecycleSchedule Recycling => _recycleSchedule ??= new RecycleSchedule(_options, Random.Shared.NextDouble);
 
     private void CheckRecycle()
     {
@@ -44,74 +33,21 @@ internal sealed partial class Supervisor
             return;
         }
 
-        foreach (var gone in _recycleRequestLimits.Keys.Where(id => !_workers.ContainsKey(id)).ToList())
-        {
-            _recycleRequestLimits.Remove(gone);
-        }
-
-        foreach (var gone in _recycleAgeLimits.Keys.Where(id => !_workers.ContainsKey(id)).ToList())
-        {
-            _recycleAgeLimits.Remove(gone);
-        }
-
+        Recycling.Forget(id => !_workers.ContainsKey(id));
         var now = _time.GetUtcNow();
-        if (now < _recycleNotBefore)
+        if (now < Recycling.NotBefore)
         {
             return;
         }
 
-        foreach (var worker in _workers.Values.Where(w => w.ReadyAt is not null && !w.StopRequested && !w.KilledBySupervisor).OrderBy(w => w.StartedAt))
+        foreach (var worker in _workers.Values.Where(w => w.State == WorkerState.Ready && !w.KilledBySupervisor).OrderBy(w => w.StartedAt))
         {
-            if (RecycleReasonFor(worker, now) is { } reason)
+            if (Recycling.ReasonFor(worker, now) is { } reason)
             {
                 StartRecycle(worker, reason);
                 return;
             }
         }
-    }
-
-    private RecycleReason? RecycleReasonFor(WorkerProcess worker, DateTimeOffset now)
-    {
-        if (_options.RecycleAfterRequests is { } maxRequests)
-        {
-            if (!_recycleRequestLimits.TryGetValue(worker.Id, out var limit))
-            {
-                limit = RequestLimit(maxRequests, _options.RecycleRequestsJitter, Random.Shared.NextDouble);
-                _recycleRequestLimits[worker.Id] = limit;
-            }
-
-            if (worker.Worker.RequestCount >= limit)
-            {
-                return new RecycleReason(
-                    nameof(ClusterOptions.RecycleAfterRequests),
-                    string.Create(CultureInfo.InvariantCulture, $"{limit} requests ({maxRequests} + jitter {limit - maxRequests})"),
-                    string.Create(CultureInfo.InvariantCulture, $"{worker.Worker.RequestCount} requests"));
-            }
-        }
-
-        if (_options.RecycleAboveMemoryBytes is { } maxBytes && worker.Worker.RssBytes is { } rss && rss > maxBytes)
-        {
-            return new RecycleReason(nameof(ClusterOptions.RecycleAboveMemoryBytes), Megabytes(maxBytes), $"{Megabytes(rss)} RSS");
-        }
-
-        if (_options.RecycleAfterAge is { } maxAge)
-        {
-            if (!_recycleAgeLimits.TryGetValue(worker.Id, out var ageLimit))
-            {
-                ageLimit = AgeLimit(maxAge, _options.EffectiveRecycleAgeJitter, Random.Shared.NextDouble);
-                _recycleAgeLimits[worker.Id] = ageLimit;
-            }
-
-            if (now - worker.StartedAt >= ageLimit)
-            {
-                return new RecycleReason(
-                    nameof(ClusterOptions.RecycleAfterAge),
-                    string.Create(CultureInfo.InvariantCulture, $"{ageLimit.TotalSeconds:0.#} s ({maxAge.TotalSeconds:0.#} s + jitter {(ageLimit - maxAge).TotalSeconds:0.#} s)"),
-                    string.Create(CultureInfo.InvariantCulture, $"age {(now - worker.StartedAt).TotalSeconds:0.#} s"));
-            }
-        }
-
-        return null;
     }
 
     private void StartRecycle(WorkerProcess worker, RecycleReason reason)
@@ -124,23 +60,17 @@ internal sealed partial class Supervisor
 
     private void OnRecycleAborted(string message)
     {
-        _recycleNotBefore = _time.GetUtcNow() + RecycleRetryDelay;
+        Recycling.PauseUntil(_time.GetUtcNow() + RecycleRetryDelay);
         Log.RecycleAborted(_logger, (long)RecycleRetryDelay.TotalSeconds, message);
     }
 
     /// <summary>A replacement of an aborted batch: it is not ready, so nothing depends on it; it is asked to stop (killed at the deadline).</summary>
     private void StopAbandonedIncoming(WorkerProcess incoming)
     {
-        incoming.StopRequested = true;
+        incoming.BeginDraining(_time.GetUtcNow() + _options.DrainTimeout + ExitGrace);
         _sharing.OnWorkerGone(incoming);
-        _reloadDrainDeadlines[incoming.Id] = _time.GetUtcNow() + _options.DrainTimeout + ExitGrace;
-        if (!incoming.Channel.Send(new StopMessage((long)_options.DrainTimeout.TotalMilliseconds)))
-        {
-            _ = Libc.Kill(incoming.Pid, Libc.SigTerm);
-        }
+        SendStop(incoming, new StopMessage((long)_options.DrainTimeout.TotalMilliseconds));
     }
-
-    private static string Megabytes(long bytes) => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024.0):0.#} MB");
 
     private static partial class Log
     {

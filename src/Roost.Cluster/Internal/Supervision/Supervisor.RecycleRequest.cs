@@ -24,14 +24,14 @@ internal sealed partial class Supervisor
             return;
         }
 
-        if (!_workers.TryGetValue(request.WorkerId, out var worker) || worker.StopRequested || worker.KilledBySupervisor)
+        if (!_workers.TryGetValue(request.WorkerId, out var worker) || worker.State == WorkerState.Draining || worker.KilledBySupervisor)
         {
-            var serving = string.Join(", ", _workers.Values.Where(w => !w.StopRequested).OrderBy(w => w.Id).Select(w => w.Id.ToString(CultureInfo.InvariantCulture)));
+            var serving = string.Join(", ", _workers.Values.Where(w => w.State != WorkerState.Draining).OrderBy(w => w.Id).Select(w => w.Id.ToString(CultureInfo.InvariantCulture)));
             session.Complete(new ControlResponse.Result("recycle", "rejected", false, ClusterErrorMessages.RecycleNoSuchWorker(request.WorkerId, serving)));
             return;
         }
 
-        if (worker.ReadyAt is null)
+        if (worker.State != WorkerState.Ready)
         {
             session.Complete(new ControlResponse.Result("recycle", "rejected", false, ClusterErrorMessages.RecycleNotReady(worker.Id, worker.Pid, worker.Generation)));
             return;
@@ -50,15 +50,6 @@ internal sealed partial class Supervisor
             result.TrySetResult(ReloadResult.Failed(_generation, ClusterErrorMessages.RecycleNotRunning()));
         }
 
-        _ = result.Task.ContinueWith(
-            t =>
-            {
-                unsubscribe();
-                var r = t.Result;
-                session.Complete(new ControlResponse.Result("recycle", r.Succeeded ? "recycled" : "aborted", r.Succeeded, r.Message, Generation: r.Generation));
-            },
-            CancellationToken.None,
-            TaskContinuationOptions.ExecuteSynchronously,
-            TaskScheduler.Default);
+        CompleteWhenDone(session, result.Task, r => new ControlResponse.Result("recycle", r.Succeeded ? "recycled" : "aborted", r.Succeeded, r.Message, Generation: r.Generation), unsubscribe);
     }
 }

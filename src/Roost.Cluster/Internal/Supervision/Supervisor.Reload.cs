@@ -8,10 +8,7 @@ namespace Roost.Internal.Supervision;
 /// <summary>Rolling reload: replace workers a batch at a time (one by default), each only after its successor is ready (see <see cref="RollingReload"/>).</summary>
 internal sealed partial class Supervisor
 {
-    private readonly List<TaskCompletionSource<ReloadResult>> _nextReloadWaiters = [];
-    private readonly Dictionary<int, DateTimeOffset> _reloadDrainDeadlines = [];
     private RollingReload? _reload;
-    private bool _reloadAgain;
     private int _generation = 1;
 
     /// <summary>Asks the loop for a rolling reload; the task completes with the outcome.</summary>
@@ -48,10 +45,10 @@ internal sealed partial class Supervisor
         if (_reload is not null)
         {
             // A reload asked for during another one runs after it, so it picks up what changed in between.
-            _reloadAgain = true;
+            _reload.RunAgain = true;
             if (waiter is not null)
             {
-                _nextReloadWaiters.Add(waiter);
+                _reload.NextWaiters.Add(waiter);
             }
 
             Log.ReloadQueued(_logger, _reload.Generation);
@@ -59,7 +56,7 @@ internal sealed partial class Supervisor
         }
 
         var generation = _generation + 1;
-        var old = _workers.Values.Where(w => !w.StopRequested && w.Generation < generation).OrderBy(w => w.Slot).Select(w => w.Id).ToList();
+        var old = _workers.Values.Where(w => w.State != WorkerState.Draining && w.Generation < generation).OrderBy(w => w.Slot).Select(w => w.Id).ToList();
         _reload = new RollingReload(generation, old, _time.GetUtcNow(), _options.ReloadBatchSize);
         if (waiter is not null)
         {
@@ -78,7 +75,7 @@ internal sealed partial class Supervisor
         var reload = _reload!;
         while (reload.Incoming.Count < reload.BatchSize && reload.Remaining.TryDequeue(out var oldId))
         {
-            if (!_workers.TryGetValue(oldId, out var old) || old.StopRequested)
+            if (!_workers.TryGetValue(oldId, out var old) || old.State == WorkerState.Draining)
             {
                 continue;
             }
@@ -127,16 +124,12 @@ internal sealed partial class Supervisor
         }
 
         reload.Replaced++;
-        if (_workers.TryGetValue(oldId, out var old) && !old.StopRequested)
+        if (_workers.TryGetValue(oldId, out var old) && old.State != WorkerState.Draining)
         {
             Log.ReloadReplaced(_logger, old.Id, old.Pid, old.Generation, worker.Id, worker.Pid, worker.Generation);
-            old.StopRequested = true;
+            old.BeginDraining(_time.GetUtcNow() + _options.DrainTimeout + ExitGrace);
             _sharing.OnWorkerGone(old);
-            _reloadDrainDeadlines[old.Id] = _time.GetUtcNow() + _options.DrainTimeout + ExitGrace;
-            if (!old.Channel.Send(new StopMessage((long)_options.DrainTimeout.TotalMilliseconds, SuccessorReady: true)))
-            {
-                _ = Libc.Kill(old.Pid, Libc.SigTerm);
-            }
+            SendStop(old, new StopMessage((long)_options.DrainTimeout.TotalMilliseconds, SuccessorReady: true));
         }
 
         NextReloadStep();
@@ -145,7 +138,6 @@ internal sealed partial class Supervisor
     /// <summary>Returns <see langword="true"/> when the exited worker was a reload's replacement (the reload aborts; no restart decision).</summary>
     private bool OnReloadWorkerExited(WorkerProcess worker, string exit)
     {
-        _reloadDrainDeadlines.Remove(worker.Id);
         if (_reload?.Incoming.Remove(worker) != true)
         {
             return false;
@@ -158,25 +150,18 @@ internal sealed partial class Supervisor
     private void CheckReload()
     {
         var now = _time.GetUtcNow();
-        foreach (var (id, deadline) in _reloadDrainDeadlines.Where(d => now > d.Value).ToList())
+        foreach (var old in _workers.Values.Where(w => now > w.DrainDeadline).ToList())
         {
-            _reloadDrainDeadlines.Remove(id);
-            if (_workers.TryGetValue(id, out var old))
-            {
-                Log.DrainDeadline(_logger, old.Id, old.Pid, old.Generation);
-                old.KilledBySupervisor = true;
-                _ = Libc.Kill(old.Pid, Libc.SigKill);
-            }
+            Log.DrainDeadline(_logger, old.Id, old.Pid, old.Generation);
+            old.KillAtDrainDeadline();
         }
 
-        if (_reload?.Incoming.Keys.FirstOrDefault(w => w.ReadyAt is null && now - w.StartedAt > _options.BootTimeout) is { } incoming)
+        if (_reload?.Incoming.Keys.FirstOrDefault(w => !w.HasListened && now - w.StartedAt > _options.BootTimeout) is { } incoming)
         {
             _reload.Incoming.Remove(incoming);
-            incoming.StopRequested = true;
-            incoming.KilledBySupervisor = true;
-            incoming.BootTimedOut = true;
+            incoming.BeginDraining();
             _sharing.OnWorkerGone(incoming);
-            _ = Libc.Kill(incoming.Pid, Libc.SigKill);
+            incoming.Kill(KillReason.BootTimeout);
             AbortReload(ClusterErrorMessages.ReloadWorkerTimedOut(incoming.Id, incoming.Pid, incoming.Generation, _options.BootTimeout));
         }
     }
@@ -225,11 +210,9 @@ internal sealed partial class Supervisor
 
         OnReloadEndedForSpares(aborted);
 
-        if (_reloadAgain && _state == State.Running)
+        if (reload.RunAgain && _state == State.Running)
         {
-            _reloadAgain = false;
-            var next = _nextReloadWaiters.ToList();
-            _nextReloadWaiters.Clear();
+            var next = reload.NextWaiters;
             StartReload(null);
             _reload?.Waiters.AddRange(next);
             if (_reload is null)
@@ -242,13 +225,10 @@ internal sealed partial class Supervisor
         }
         else
         {
-            _reloadAgain = false;
-            foreach (var waiter in _nextReloadWaiters)
+            foreach (var waiter in reload.NextWaiters)
             {
                 waiter.TrySetResult(result);
             }
-
-            _nextReloadWaiters.Clear();
         }
     }
 }

@@ -15,7 +15,6 @@ internal sealed partial class Supervisor
     /// <summary>The most workers a cluster may be scaled to (the same limit as <c>roost serve --workers</c>).</summary>
     public const int MaxWorkers = ClusterOptions.MaxWorkers;
 
-    private readonly List<TaskCompletionSource<ReloadResult>?> _reloadsAfterScale = [];
     private readonly HashSet<int> _cancelledRespawns = [];
     private ScaleOperation? _scale;
     private bool _steering;
@@ -35,7 +34,7 @@ internal sealed partial class Supervisor
 
     private HashSet<int> LiveSlots()
     {
-        var slots = _workers.Values.Where(w => !w.StopRequested).Select(w => w.Slot).ToHashSet();
+        var slots = _workers.Values.Where(w => w.State != WorkerState.Draining).Select(w => w.Slot).ToHashSet();
         slots.UnionWith(_pendingSlots.Where(s => !_cancelledRespawns.Contains(s)));
         return slots;
     }
@@ -95,7 +94,7 @@ internal sealed partial class Supervisor
 
     private void ScaleUp(ScaleOperation scale, int count)
     {
-        var template = _workers.Values.Where(w => !w.StopRequested).OrderBy(w => w.Slot).FirstOrDefault()?.ForkEnvironment;
+        var template = _workers.Values.Where(w => w.State != WorkerState.Draining).OrderBy(w => w.Slot).FirstOrDefault()?.ForkEnvironment;
         for (var i = 0; i < count; i++)
         {
             var slot = NextFreeSlot();
@@ -124,10 +123,10 @@ internal sealed partial class Supervisor
             _cancelledRespawns.Add(slot);
         }
 
-        var leaving = _workers.Values.Where(w => !w.StopRequested && victims.Contains(w.Slot)).OrderByDescending(w => w.Slot).ToList();
+        var leaving = _workers.Values.Where(w => w.State != WorkerState.Draining && victims.Contains(w.Slot)).OrderByDescending(w => w.Slot).ToList();
         foreach (var worker in leaving)
         {
-            worker.StopRequested = true;
+            worker.BeginDraining();
             _sharing.OnWorkerGone(worker);
         }
 
@@ -142,11 +141,8 @@ internal sealed partial class Supervisor
             Log.ScaleDraining(_logger, worker.Id, worker.Pid, worker.Generation, worker.Slot);
             scale.Progress?.Invoke(new ControlResponse.Progress("draining", $"Draining {worker.Worker} in slot {worker.Slot}", worker.Id, worker.Pid, worker.Generation));
             scale.Draining.Add(worker.Id);
-            _reloadDrainDeadlines[worker.Id] = now + _options.DrainTimeout + ExitGrace;
-            if (!worker.Channel.Send(new StopMessage((long)_options.DrainTimeout.TotalMilliseconds, SlotRemoved: true)))
-            {
-                _ = Libc.Kill(worker.Pid, Libc.SigTerm);
-            }
+            worker.BeginDraining(now + _options.DrainTimeout + ExitGrace);
+            SendStop(worker, new StopMessage((long)_options.DrainTimeout.TotalMilliseconds, SlotRemoved: true));
         }
 
         CompleteScaleIfDone();
@@ -228,21 +224,18 @@ internal sealed partial class Supervisor
         _scale = null;
         UpdateSteering();
         scale.Result.TrySetResult(result);
-        if (_reloadsAfterScale.Count > 0 && _state == State.Running)
+        if (scale.DeferredReloads.Count > 0 && _state == State.Running)
         {
-            var waiters = _reloadsAfterScale.ToList();
-            _reloadsAfterScale.Clear();
+            var waiters = scale.DeferredReloads;
             StartReload(waiters[0]);
             _reload?.Waiters.AddRange(waiters.Skip(1).OfType<TaskCompletionSource<ReloadResult>>());
         }
         else
         {
-            foreach (var waiter in _reloadsAfterScale)
+            foreach (var waiter in scale.DeferredReloads)
             {
                 waiter?.TrySetResult(ReloadResult.Failed(_generation, ClusterErrorMessages.ReloadNotRunning()));
             }
-
-            _reloadsAfterScale.Clear();
         }
     }
 
@@ -254,7 +247,7 @@ internal sealed partial class Supervisor
             return false;
         }
 
-        _reloadsAfterScale.Add(waiter);
+        _scale.DeferredReloads.Add(waiter);
         Log.ReloadDeferredByScale(_logger, _scale.Target);
         return true;
     }
@@ -271,7 +264,7 @@ internal sealed partial class Supervisor
 
         // New workers of a running scale get connections only once ready; removed ones none from now on.
         var slots = _workers.Values
-            .Where(w => !w.StopRequested && (w.ReadyAt is not null || _scale is null || !_scale.Incoming.Contains(w.Id)))
+            .Where(w => w.State != WorkerState.Draining && (w.HasListened || _scale is null || !_scale.Incoming.Contains(w.Id)))
             .Select(w => w.Slot)
             .Concat(_pendingSlots.Where(s => !_cancelledRespawns.Contains(s)))
             .ToHashSet();

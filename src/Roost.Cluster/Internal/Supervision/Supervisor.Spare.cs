@@ -29,15 +29,8 @@ internal sealed partial class Supervisor
     /// </summary>
     internal static readonly TimeSpan SpareQuietAfterReload = TimeSpan.FromSeconds(5);
 
-    private const int MaxSpareDeathsInARow = 3;
-
-    private readonly Dictionary<int, WorkerProcess> _spares = [];
-    private readonly HashSet<int> _sparesOnline = [];
+    private readonly SparePool _spares = new();
     private readonly Dictionary<int, IReadOnlyDictionary<string, string?>?> _slotEnvironments = [];
-    private bool _sparesDisabled;
-    private bool _spareDuePending;
-    private int _spareDeathsInARow;
-    private DateTimeOffset _sparesNotBefore = DateTimeOffset.MinValue;
 
     private int SpareTarget => _options.RespawnWorkers ? _options.HotSpares : 0;
 
@@ -45,26 +38,26 @@ internal sealed partial class Supervisor
 
     private void EnsureSpares()
     {
-        if (_state != State.Running || SpareTarget == 0 || _sparesDisabled || _spareDuePending || _workers.Count == 0 || _pendingSlots.Count > 0 || _reload is not null)
+        if (_state != State.Running || SpareTarget == 0 || _spares.TurnedOff || _spares.DuePending || _workers.Count == 0 || _pendingSlots.Count > 0 || _reload is not null)
         {
             return;
         }
 
         var now = _time.GetUtcNow();
-        if (now < _sparesNotBefore)
+        if (now < _spares.NotBefore)
         {
-            ScheduleSpare(_sparesNotBefore - now);
+            ScheduleSpare(_spares.NotBefore - now);
             return;
         }
 
         // Booting workers first: a spare booting beside them would slow them down on a small machine.
-        if (_workers.Values.Any(w => w.ReadyAt is null && !w.StopRequested))
+        if (_workers.Values.Any(w => w.State == WorkerState.Starting))
         {
             return;
         }
 
-        var environment = _workers.Values.Where(w => !w.StopRequested).OrderBy(w => w.Slot).Select(w => w.ForkEnvironment).FirstOrDefault();
-        while (_spares.Values.Count(s => !s.StopRequested) < SpareTarget)
+        var environment = _workers.Values.Where(w => w.State != WorkerState.Draining).OrderBy(w => w.Slot).Select(w => w.ForkEnvironment).FirstOrDefault();
+        while (_spares.Active < SpareTarget)
         {
             try
             {
@@ -73,7 +66,7 @@ internal sealed partial class Supervisor
             catch (Exception ex) when (ex is InvalidOperationException or IOException or System.ComponentModel.Win32Exception or System.Net.Sockets.SocketException)
             {
                 Log.WorkerSpawnFailed(_logger, -1, ex);
-                _sparesDisabled = true;
+                _spares.TurnOff();
                 return;
             }
         }
@@ -81,31 +74,30 @@ internal sealed partial class Supervisor
 
     private void AddSpare(WorkerProcess spare)
     {
-        _spares[spare.Id] = spare;
+        _spares.Add(spare);
         Log.SpareForked(_logger, spare.Id, spare.Pid, spare.Generation);
     }
 
     private void OnSpareWaiting(WorkerProcess worker)
     {
-        if (worker.SpareWaitingAt is not null)
+        if (!worker.SpareWaiting())
         {
             return;
         }
 
-        worker.SpareWaitingAt = _time.GetUtcNow();
-        _spareDeathsInARow = 0;
-        Log.SpareWaiting(_logger, worker.Id, worker.Pid, worker.Generation, (long)(worker.SpareWaitingAt.Value - worker.StartedAt).TotalMilliseconds);
+        _spares.SpareWaited();
+        Log.SpareWaiting(_logger, worker.Id, worker.Pid, worker.Generation, (long)(_time.GetUtcNow() - worker.StartedAt).TotalMilliseconds);
     }
 
     private void OnSpareDue()
     {
-        _spareDuePending = false;
+        _spares.DuePending = false;
         EnsureSpares();
     }
 
     private void ScheduleSpare(TimeSpan delay)
     {
-        _spareDuePending = true;
+        _spares.DuePending = true;
         _ = PostAfterAsync(delay, new SpareDue());
     }
 
@@ -117,14 +109,15 @@ internal sealed partial class Supervisor
             return false;
         }
 
-        var spare = FindSpare(_generation, dead.ForkEnvironment);
+        var spare = _spares.Find(_generation, dead.ForkEnvironment);
         if (spare is null)
         {
             return false;
         }
 
+        var waiting = spare.State == WorkerState.SpareWaiting;
         Promote(spare, dead.Slot);
-        Log.SparePromoted(_logger, spare.Id, spare.Pid, spare.Generation, dead.Slot, dead.Id, dead.Pid, spare.SpareWaitingAt is not null);
+        Log.SparePromoted(_logger, spare.Id, spare.Pid, spare.Generation, dead.Slot, dead.Id, dead.Pid, waiting);
 
         // The spare's own replacement follows the backoff the policy chose for this crash.
         ScheduleSpare(backoff);
@@ -134,34 +127,24 @@ internal sealed partial class Supervisor
     /// <summary>A reload step: a spare of the reload's generation becomes the successor instead of a cold start.</summary>
     private bool TryPromoteSpareForReload(WorkerProcess old, RollingReload reload)
     {
-        var spare = FindSpare(reload.Generation, old.ForkEnvironment);
+        var spare = _spares.Find(reload.Generation, old.ForkEnvironment);
         if (spare is null)
         {
             return false;
         }
 
+        var waiting = spare.State == WorkerState.SpareWaiting;
         Promote(spare, old.Slot);
-        Log.SparePromoted(_logger, spare.Id, spare.Pid, spare.Generation, old.Slot, old.Id, old.Pid, spare.SpareWaitingAt is not null);
+        Log.SparePromoted(_logger, spare.Id, spare.Pid, spare.Generation, old.Slot, old.Id, old.Pid, waiting);
         reload.Incoming[spare] = old.Id;
         return true;
     }
 
-    private WorkerProcess? FindSpare(int generation, IReadOnlyDictionary<string, string?>? environment) =>
-        _spares.Values
-            .Where(s => !s.StopRequested && s.Generation == generation && SameEnvironment(s.ForkEnvironment, environment))
-            .OrderByDescending(s => s.SpareWaitingAt is not null)
-            .ThenBy(s => s.Id)
-            .FirstOrDefault();
-
     private void Promote(WorkerProcess spare, int slot)
     {
-        _spares.Remove(spare.Id);
-        var online = _sparesOnline.Remove(spare.Id);
+        var online = _spares.Remove(spare);
         var now = _time.GetUtcNow();
-        spare.IsSpare = false;
-        spare.Slot = slot;
-        spare.StartedAt = now;
-        spare.LastHeartbeat = now;
+        spare.Promote(slot, now);
         spare.Worker.StartedAt = now;
         spare.Worker.Restarts = _slotRestarts.GetValueOrDefault(slot);
         _workers[spare.Id] = spare;
@@ -178,13 +161,10 @@ internal sealed partial class Supervisor
 
     private void StopSpares(bool all)
     {
-        foreach (var spare in _spares.Values.Where(s => !s.StopRequested && (all || s.Generation < SpareGeneration)).ToList())
+        foreach (var spare in _spares.Values.Where(s => s.State != WorkerState.Draining && (all || s.Generation < SpareGeneration)).ToList())
         {
-            spare.StopRequested = true;
-            if (!spare.Channel.Send(new StopMessage(0)))
-            {
-                _ = Libc.Kill(spare.Pid, Libc.SigKill);
-            }
+            spare.BeginDraining();
+            SendStop(spare, new StopMessage(0), Libc.SigKill);
         }
     }
 
@@ -193,11 +173,10 @@ internal sealed partial class Supervisor
         if (!aborted)
         {
             // New code on disk: a spare may succeed where the last one failed.
-            _sparesDisabled = false;
-            _spareDeathsInARow = 0;
+            _spares.TurnOn();
         }
 
-        _sparesNotBefore = _time.GetUtcNow() + SpareQuietAfterReload;
+        _spares.NotBefore = _time.GetUtcNow() + SpareQuietAfterReload;
         EnsureSpares();
     }
 
@@ -206,43 +185,42 @@ internal sealed partial class Supervisor
         var now = _time.GetUtcNow();
         foreach (var spare in _spares.Values)
         {
-            if (!spare.StopRequested && !spare.KilledBySupervisor && spare.SpareWaitingAt is null && now - spare.StartedAt > _options.BootTimeout)
+            if (spare.State == WorkerState.Spare && !spare.KilledBySupervisor && now - spare.StartedAt > _options.BootTimeout)
             {
                 Log.SpareBootFailed(_logger, ClusterErrorMessages.SpareBootTimedOut(spare.Id, spare.Pid, spare.Generation, _options.BootTimeout));
-                spare.BootTimedOut = true;
-                spare.KilledBySupervisor = true;
-                _sparesDisabled = true;
-                _ = Libc.Kill(spare.Pid, Libc.SigKill);
+                _spares.TurnOff();
+                spare.Kill(KillReason.BootTimeout);
             }
         }
     }
 
     private void OnSpareExited(WorkerProcess spare, int rawExitCode)
     {
-        _spares.Remove(spare.Id);
-        _sparesOnline.Remove(spare.Id);
+        var state = spare.State;
+        spare.Exited();
+        _spares.Remove(spare);
         spare.Channel.Dispose();
         spare.Process.Dispose();
         var (exitCode, signal) = Classify(rawExitCode);
         var exit = ClusterErrorMessages.DescribeExit(exitCode, signal);
         var uptime = (long)(_time.GetUtcNow() - spare.StartedAt).TotalMilliseconds;
-        if (spare.StopRequested)
+        if (state == WorkerState.Draining)
         {
             Log.SpareExited(_logger, spare.Id, spare.Pid, spare.Generation, exit, uptime, "asked to stop");
         }
-        else if (spare.BootTimedOut)
+        else if (spare.KilledFor == KillReason.BootTimeout)
         {
             // Already reported when it was killed.
         }
-        else if (spare.SpareWaitingAt is null)
+        else if (state == WorkerState.Spare)
         {
             Log.SpareBootFailed(_logger, ClusterErrorMessages.SpareBootFailed(spare.Id, spare.Pid, spare.Generation, exit));
-            _sparesDisabled = true;
+            _spares.TurnOff();
         }
-        else if (++_spareDeathsInARow >= MaxSpareDeathsInARow)
+        else if (_spares.DiedWhileWaiting())
         {
-            Log.SpareExited(_logger, spare.Id, spare.Pid, spare.Generation, exit, uptime, $"{_spareDeathsInARow} spares in a row died while waiting; no more spares until the next successful reload");
-            _sparesDisabled = true;
+            Log.SpareExited(_logger, spare.Id, spare.Pid, spare.Generation, exit, uptime, $"{_spares.DeathsInARow} spares in a row died while waiting; no more spares until the next successful reload");
+            _spares.TurnOff();
         }
         else
         {
@@ -254,16 +232,6 @@ internal sealed partial class Supervisor
         {
             Finish(_exitCode);
         }
-    }
-
-    private static bool SameEnvironment(IReadOnlyDictionary<string, string?>? a, IReadOnlyDictionary<string, string?>? b)
-    {
-        if (a is null || a.Count == 0)
-        {
-            return b is null || b.Count == 0;
-        }
-
-        return b is not null && a.Count == b.Count && a.All(pair => b.TryGetValue(pair.Key, out var value) && value == pair.Value);
     }
 
     /// <summary>The backoff before the next hot spare elapsed (timer).</summary>

@@ -15,7 +15,7 @@ internal sealed partial class Supervisor
         if (worker.IsSpare)
         {
             // Not a worker for the application yet: its events are raised when it is promoted.
-            _sparesOnline.Add(worker.Id);
+            _spares.MarkOnline(worker.Id);
             return;
         }
 
@@ -64,18 +64,17 @@ internal sealed partial class Supervisor
         }
 
         var endPoint = new IPEndPoint(IPAddress.TryParse(message.Address, out var address) ? address : IPAddress.Any, message.Port);
-        if (worker.ReadyAt is null)
+        if (worker.Listened())
         {
-            worker.ReadyAt = _time.GetUtcNow();
             worker.Worker.IsListening = true;
             Log.WorkerReady(_logger, worker.Id, worker.Pid, worker.Generation, EndPointText.Describe(endPoint),
-                (long)(worker.ReadyAt.Value - worker.StartedAt).TotalMilliseconds);
+                (long)(_time.GetUtcNow() - worker.StartedAt).TotalMilliseconds);
             OnReloadWorkerReady(worker);
             OnScaleWorkerReady(worker);
             EnsureSpares();
         }
 
-        if (!worker.StopRequested)
+        if (worker.State != WorkerState.Draining)
         {
             _sharing.OnWorkerListening(worker, endPoint);
         }
@@ -120,6 +119,8 @@ internal sealed partial class Supervisor
             return;
         }
 
+        var asked = worker.State == WorkerState.Draining;
+        worker.Exited();
         _workers.Remove(worker.Id);
         _published.TryRemove(worker.Id, out _);
         _sharing.OnWorkerGone(worker);
@@ -130,8 +131,8 @@ internal sealed partial class Supervisor
         var uptime = _time.GetUtcNow() - worker.StartedAt;
         worker.Worker.IsDead = true;
         worker.Worker.IsConnected = false;
-        worker.Worker.ExitedAfterDisconnect = worker.StopRequested;
-        if (worker.StopRequested)
+        worker.Worker.ExitedAfterDisconnect = asked;
+        if (asked)
         {
             Log.WorkerExitedAsked(_logger, worker.Id, worker.Pid, worker.Generation, exit, (long)uptime.TotalMilliseconds);
         }
@@ -146,7 +147,7 @@ internal sealed partial class Supervisor
 
         if (_state == State.Running && !OnReloadWorkerExited(worker, exit) && !OnScaleWorkerExited(worker, exit))
         {
-            Decide(worker, exitCode, signal, uptime);
+            Decide(worker, asked, exitCode, signal, uptime);
         }
 
         if (_workers.Count == 0 && _pendingSlots.Count == 0)
@@ -164,10 +165,19 @@ internal sealed partial class Supervisor
         }
     }
 
-    private void Decide(WorkerProcess worker, int? exitCode, string? signal, TimeSpan uptime)
+    /// <summary>Sends a worker its <c>stop</c>; when its channel is already closed, <paramref name="fallbackSignal"/> instead (SIGTERM makes the façade drain just the same).</summary>
+    private static void SendStop(WorkerProcess worker, StopMessage message, int fallbackSignal = Libc.SigTerm)
     {
-        var wasReady = worker.ReadyAt is not null && !worker.BootTimedOut;
-        var decision = _policy.Decide(worker.StopRequested, wasReady, uptime);
+        if (!worker.Channel.Send(message))
+        {
+            _ = Libc.Kill(worker.Pid, fallbackSignal);
+        }
+    }
+
+    private void Decide(WorkerProcess worker, bool asked, int? exitCode, string? signal, TimeSpan uptime)
+    {
+        var wasReady = worker.HasListened && worker.KilledFor != KillReason.BootTimeout;
+        var decision = _policy.Decide(asked, wasReady, uptime);
         switch (decision.Action)
         {
             case RestartAction.Restart:
@@ -237,13 +247,9 @@ internal sealed partial class Supervisor
         StopSpares(all: true);
         foreach (var worker in _workers.Values)
         {
-            worker.StopRequested = true;
+            worker.BeginDraining();
             _sharing.OnWorkerGone(worker);
-            if (!worker.Channel.Send(new StopMessage((long)_options.DrainTimeout.TotalMilliseconds)))
-            {
-                // No channel (it already closed): SIGTERM makes the façade drain just the same.
-                _ = Libc.Kill(worker.Pid, Libc.SigTerm);
-            }
+            SendStop(worker, new StopMessage((long)_options.DrainTimeout.TotalMilliseconds));
         }
 
         if (_workers.Count == 0 && _spares.Count == 0)
@@ -304,18 +310,15 @@ internal sealed partial class Supervisor
                 continue;
             }
 
-            if (worker.ReadyAt is null && now - worker.StartedAt > _options.BootTimeout)
+            if (!worker.HasListened && now - worker.StartedAt > _options.BootTimeout)
             {
                 Log.WorkerBootFailed(_logger, ClusterErrorMessages.WorkerBootTimedOut(worker.Id, worker.Pid, worker.Generation, _options.BootTimeout));
-                worker.BootTimedOut = true;
-                worker.KilledBySupervisor = true;
-                _ = Libc.Kill(worker.Pid, Libc.SigKill);
+                worker.Kill(KillReason.BootTimeout);
             }
-            else if (worker.ReadyAt is not null && !worker.StopRequested && now - worker.LastHeartbeat > heartbeatLimit)
+            else if (worker.State == WorkerState.Ready && now - worker.LastHeartbeat > heartbeatLimit)
             {
                 Log.HeartbeatMissed(_logger, worker.Id, worker.Pid, worker.Generation, (long)(now - worker.LastHeartbeat).TotalMilliseconds);
-                worker.KilledBySupervisor = true;
-                _ = Libc.Kill(worker.Pid, Libc.SigKill);
+                worker.Kill(KillReason.MissedHeartbeats);
             }
         }
     }

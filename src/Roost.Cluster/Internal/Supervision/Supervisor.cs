@@ -439,7 +439,7 @@ internal sealed partial class Supervisor
             StartedAt = _time.GetUtcNow(),
             Restarts = _slotRestarts.GetValueOrDefault(slot),
         };
-        var record = new WorkerProcess(worker, process, channel, slot, _time.GetUtcNow()) { ForkEnvironment = environment, IsSpare = spare };
+        var record = new WorkerProcess(worker, process, channel, spare ? WorkerProcess.SpareSlot : slot, _time.GetUtcNow()) { ForkEnvironment = environment };
         channel.MessageReceived += m =>
         {
             // Hand-off confirmations are the acceptor's own (HandoffAcceptor, on this reader thread); not the loop's.
