@@ -22,6 +22,15 @@ public sealed class ClusterEventIdsTests
     }
 
     [Fact]
+    public void Table_LeavesTheStartupHookRangeFree()
+    {
+        // 2150–2159 belong to the roost run startup hook (Roost.StartupHook's RunEventIds).
+        var inHookRange = ConstantsOf(typeof(ClusterEventIds)).Where(c => c.Id is >= 2150 and <= 2159).Select(c => $"{c.Name} = {c.Id}");
+
+        Assert.Empty(inHookRange);
+    }
+
+    [Fact]
     public void LoggerMessages_UseIdsFromTheTable()
     {
         var table = ConstantsOf(typeof(ClusterEventIds)).Select(c => c.Id).ToHashSet();

@@ -181,7 +181,7 @@ internal static class ServeCommand
             }
         }
 
-        logger.LogInformation("Stopped");
+        CliLog.Stopped(logger);
         return ExitCodes.Ok;
     }
 

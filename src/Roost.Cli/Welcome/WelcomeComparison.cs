@@ -117,6 +117,6 @@ internal static partial class WelcomeComparison
         return ((IPEndPoint)probe.LocalEndPoint!).Port;
     }
 
-    [LoggerMessage(3000, LogLevel.Warning, "The welcome page's HTTP/1.1-only comparison port could not listen on {Host}: {Reason} The page is served without its HTTP/1.1 waterfall.", EventName = "WelcomeComparisonFailed")]
+    [LoggerMessage(CliEventIds.WelcomeComparisonFailed, LogLevel.Warning, "The welcome page's HTTP/1.1-only comparison port could not listen on {Host}: {Reason} The page is served without its HTTP/1.1 waterfall.", EventName = "WelcomeComparisonFailed")]
     private static partial void ComparisonFailed(ILogger logger, string host, string reason);
 }
