@@ -101,6 +101,12 @@ internal static partial class ErrorMessages
     public static string ShutdownTimeoutNegative(TimeSpan value) =>
         $"ServerOptions.ShutdownTimeout must not be negative; got {value}. Use TimeSpan.Zero to abort in-flight requests at once.";
 
+    public static string SettleTimeNegative(TimeSpan value) =>
+        $"SecureServerOptions.CertificateReloadSettleTime must not be negative; got {value}.";
+
+    public static string TicketKeyRotationNotPositive(TimeSpan value) =>
+        $"SecureServerOptions.SessionTicketKeyRotation must be positive; got {value}.";
+
     public static string Http2OptionNegative<T>(string name, T value) =>
         $"ServerOptions.Http2.{name} must not be negative; got {value}. Use 0 to turn it off.";
 

@@ -98,7 +98,7 @@ public sealed class SecureServerOptions : ServerOptions
         get => _settleTime;
         set => _settleTime = value >= TimeSpan.Zero
             ? value
-            : throw new ArgumentOutOfRangeException(nameof(value), value, $"SecureServerOptions.CertificateReloadSettleTime must not be negative; got {value}.");
+            : throw new ArgumentOutOfRangeException(nameof(value), value, ErrorMessages.SettleTimeNegative(value));
     }
 
     /// <summary>
@@ -127,7 +127,7 @@ public sealed class SecureServerOptions : ServerOptions
         get => _ticketRotation;
         set => _ticketRotation = value > TimeSpan.Zero
             ? value
-            : throw new ArgumentOutOfRangeException(nameof(value), value, $"SecureServerOptions.SessionTicketKeyRotation must be positive; got {value}.");
+            : throw new ArgumentOutOfRangeException(nameof(value), value, ErrorMessages.TicketKeyRotationNotPositive(value));
     }
 
     /// <summary>

@@ -34,6 +34,21 @@ public sealed class ServerOptionsTests
     }
 
     [Fact]
+    public void SecureServerOptions_NegativeSettleTimeOrZeroTicketRotation_ThrowWithTheErrorMessagesText()
+    {
+        var options = new SecureServerOptions();
+        var negative = TimeSpan.FromSeconds(-1);
+
+        var settle = Assert.Throws<ArgumentOutOfRangeException>(() => options.CertificateReloadSettleTime = negative);
+        var rotation = Assert.Throws<ArgumentOutOfRangeException>(() => options.SessionTicketKeyRotation = TimeSpan.Zero);
+
+        Assert.StartsWith(ErrorMessages.SettleTimeNegative(negative), settle.Message, StringComparison.Ordinal);
+        Assert.Contains("CertificateReloadSettleTime", settle.Message, StringComparison.Ordinal);
+        Assert.StartsWith(ErrorMessages.TicketKeyRotationNotPositive(TimeSpan.Zero), rotation.Message, StringComparison.Ordinal);
+        Assert.Contains("SessionTicketKeyRotation", rotation.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ShutdownTimeout_Zero_IsAccepted()
     {
         var options = new ServerOptions { ShutdownTimeout = TimeSpan.Zero };
