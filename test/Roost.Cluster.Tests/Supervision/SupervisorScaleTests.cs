@@ -187,6 +187,38 @@ public sealed class SupervisorScaleTests
     }
 
     /// <summary>
+    /// Verifies that reloads asked for while a reload runs are queued, not refused: they become one more reload that
+    /// starts when the running one ends (and replaces its successors), and every caller gets that reload's result.
+    /// </summary>
+    [Fact]
+    public async Task Reload_DuringAReload_RunsOnceAfterIt_EveryCallerGetsItsResult()
+    {
+        await using var harness = new SupervisorHarness();
+        var worker = await harness.ForkReadyAsync();
+        var first = harness.Supervisor.ReloadAsync();
+        var successor = await harness.NextStartedAsync();
+
+        var second = harness.Supervisor.ReloadAsync();
+        var third = harness.Supervisor.ReloadAsync();
+        await harness.WaitForLogAsync(ClusterEventIds.ReloadQueued, 2);
+        await harness.AssertNothingStartedAsync(worker, "a queued reload started beside the running one");
+
+        await harness.MakeReadyAsync(successor);
+        var firstResult = await first.WaitAsync(SupervisorHarness.Timeout, TestContext.Current.CancellationToken);
+        Assert.True(firstResult.Succeeded, firstResult.Message);
+        Assert.Equal(2, firstResult.Generation);
+        var next = await harness.NextStartedAsync();
+        Assert.Equal(3, next.Generation);
+        Assert.False(second.IsCompleted || third.IsCompleted, "a queued reload's caller was answered before it ran");
+
+        await harness.MakeReadyAsync(next);
+        var results = await Task.WhenAll(second, third).WaitAsync(SupervisorHarness.Timeout, TestContext.Current.CancellationToken);
+        Assert.All(results, r => Assert.True(r.Succeeded && r.Generation == 3, r.Message));
+        await successor.StopReceived.WaitAsync(SupervisorHarness.Timeout, TestContext.Current.CancellationToken);
+        await harness.AssertNothingStartedAsync(next, "more than one reload ran for the queued requests");
+    }
+
+    /// <summary>
     /// Verifies that a new worker of a scale up that exits before it is ready fails the scale naming it, is not
     /// restarted, and is not a boot failure of the cluster: the new worker that became ready stays and the cluster runs.
     /// </summary>
