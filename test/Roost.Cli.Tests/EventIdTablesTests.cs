@@ -1,5 +1,5 @@
 using System.Reflection;
-using Microsoft.Extensions.Logging;
+using Roost.Testing;
 
 namespace Roost.Cli.Tests;
 
@@ -22,7 +22,7 @@ public sealed class EventIdTablesTests
     [MemberData(nameof(Tables))]
     public void Table_HasNoIdTwice_AndEveryIdIsInItsRange(string assembly, string table, int start, int end)
     {
-        var problems = FindProblems(ConstantsOf(Table(assembly, table)), start, end);
+        var problems = EventIdTable.FindProblems(EventIdTable.ConstantsOf(Table(assembly, table)), start, end);
 
         Assert.Empty(problems);
     }
@@ -32,8 +32,8 @@ public sealed class EventIdTablesTests
     public void LoggerMessages_UseIdsFromTheTable_EachOnce(string assembly, string table, int start, int end)
     {
         _ = (start, end);
-        var ids = ConstantsOf(Table(assembly, table)).Select(c => c.Id).ToHashSet();
-        var messages = LoggerMessages(Assembly.Load(assembly));
+        var ids = EventIdTable.ConstantsOf(Table(assembly, table)).Select(c => c.Id).ToHashSet();
+        var messages = EventIdTable.LoggerMessages(Assembly.Load(assembly));
         var unknown = messages.Where(m => !ids.Contains(m.Id)).Select(m => $"{m.Name}: {m.Id}");
         var twice = messages.GroupBy(m => m.Id).Where(g => g.Count() > 1).Select(g => $"id {g.Key}: {string.Join(", ", g.Select(m => m.Name))}");
 
@@ -46,7 +46,7 @@ public sealed class EventIdTablesTests
     {
         var bad = new List<(string Name, int Id)> { ("A", 3000), ("B", 3000), ("C", 2150) };
 
-        var problems = FindProblems(bad, 3000, 3099);
+        var problems = EventIdTable.FindProblems(bad, 3000, 3099);
 
         Assert.Equal(2, problems.Count);
         Assert.Contains(problems, p => p.Contains("3000", StringComparison.Ordinal) && p.Contains('A') && p.Contains('B'));
@@ -55,34 +55,4 @@ public sealed class EventIdTablesTests
 
     private static Type Table(string assembly, string table) =>
         Assembly.Load(assembly).GetType(table, throwOnError: true)!;
-
-    private static List<(string Name, int Id)> LoggerMessages(Assembly assembly) =>
-        assembly.GetTypes()
-            .SelectMany(t => t.GetMethods(BindingFlags.Static | BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
-            .Select(m => (Method: m, Attribute: m.GetCustomAttribute<LoggerMessageAttribute>()))
-            .Where(x => x.Attribute is not null)
-            .Select(x => ($"{x.Method.DeclaringType?.FullName}.{x.Method.Name}", x.Attribute!.EventId))
-            .ToList();
-
-    private static List<(string Name, int Id)> ConstantsOf(Type type) =>
-        type.GetFields(BindingFlags.Public | BindingFlags.Static)
-            .Where(f => f.IsLiteral && f.FieldType == typeof(int))
-            .Select(f => (f.Name, (int)f.GetRawConstantValue()!))
-            .ToList();
-
-    private static List<string> FindProblems(IEnumerable<(string Name, int Id)> table, int start, int end)
-    {
-        var problems = new List<string>();
-        foreach (var group in table.GroupBy(c => c.Id).Where(g => g.Count() > 1))
-        {
-            problems.Add($"id {group.Key} is used by {string.Join(", ", group.Select(c => c.Name))}");
-        }
-
-        foreach (var (name, id) in table.Where(c => c.Id < start || c.Id > end))
-        {
-            problems.Add($"{name} = {id} is outside {start}–{end}");
-        }
-
-        return problems;
-    }
 }
