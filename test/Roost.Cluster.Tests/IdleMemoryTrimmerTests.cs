@@ -32,6 +32,23 @@ public sealed class IdleMemoryTrimmerTests
         Assert.Equal(1, _trims);
     }
 
+    // The primary trims with a smaller slack (8 MB): growth that a worker's default slack ignores is trimmed there.
+    [Fact]
+    public void Tick_GrowthBelowTheDefaultSlackButAboveAGivenOne_TrimsOnlyWithTheGivenOne()
+    {
+        var withDefault = Create();
+        var withSmaller = new IdleMemoryTrimmer(() => _allocated, () => _rss, () => _trims += 100, _time, slack: 8 * Mb);
+        withDefault.Tick();
+        withSmaller.Tick(); // lowest RSS: 70 MB for both
+        _rss = 70 * Mb + (IdleMemoryTrimmer.Slack / 2) + (2 * Mb);
+        _time.Advance(TimeSpan.FromSeconds(5));
+
+        withDefault.Tick();
+        withSmaller.Tick();
+
+        Assert.Equal(100, _trims);
+    }
+
     [Fact]
     public void Tick_BusyWorker_DoesNotTrim()
     {

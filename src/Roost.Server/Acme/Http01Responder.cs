@@ -13,7 +13,7 @@ namespace Roost.Acme;
 /// query kept, as nginx's usual <c>return 301 https://$host$request_uri</c>). It runs in the process that talks to
 /// the CA (the primary), so it works before any worker exists; one request per connection, then close.
 /// </summary>
-internal sealed class Http01Responder : IAsyncDisposable
+internal sealed class Http01Responder : AcmeResponder
 {
     public const string ChallengePrefix = "/.well-known/acme-challenge/";
 
@@ -24,46 +24,20 @@ internal sealed class Http01Responder : IAsyncDisposable
     private static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(10);
 
     private readonly ConcurrentDictionary<string, string> _tokens = new(StringComparer.Ordinal);
-    private readonly Socket _socket;
     private readonly int _httpsPort;
-    private readonly ILogger _logger;
-    private readonly CancellationTokenSource _stop = new();
-    private Task? _loop;
 
     private Http01Responder(Socket socket, int httpsPort, ILogger logger)
+        : base(socket, logger)
     {
-        _socket = socket;
         _httpsPort = httpsPort;
-        _logger = logger;
     }
-
-    /// <summary>The bound address (the real port when 0 was asked for).</summary>
-    public IPEndPoint LocalEndPoint => (IPEndPoint)_socket.LocalEndPoint!;
 
     /// <summary>Binds <paramref name="endPoint"/> and starts answering.</summary>
     /// <exception cref="SocketException">The port could not be bound.</exception>
     public static Http01Responder Start(IPEndPoint endPoint, int httpsPort, ILogger logger)
     {
-        var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        try
-        {
-            if (endPoint.AddressFamily == AddressFamily.InterNetworkV6 && endPoint.Address.Equals(IPAddress.IPv6Any))
-            {
-                socket.DualMode = true;
-            }
-
-            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-            socket.Bind(endPoint);
-            socket.Listen(128);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-
-        var responder = new Http01Responder(socket, httpsPort, logger);
-        responder._loop = Task.Run(responder.AcceptLoopAsync);
+        var responder = new Http01Responder(Bind(endPoint), httpsPort, logger);
+        responder.StartAccepting();
         return responder;
     }
 
@@ -72,47 +46,16 @@ internal sealed class Http01Responder : IAsyncDisposable
 
     public void Remove(string token) => _tokens.TryRemove(token, out _);
 
-    public async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync().ConfigureAwait(false);
-        _socket.Dispose();
-        if (_loop is not null)
-        {
-            await _loop.ConfigureAwait(false);
-        }
+    private protected override void OnAccepted(Socket client) => _ = Task.Run(() => AnswerAsync(client));
 
-        _stop.Dispose();
-    }
-
-    private async Task AcceptLoopAsync()
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            Socket client;
-            try
-            {
-                client = await _socket.AcceptAsync(_stop.Token).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
-            {
-                return;
-            }
-            catch (SocketException ex)
-            {
-                // A connection reset before it was accepted: keep accepting.
-                AcmeLog.Http01AcceptFailed(_logger, ex.SocketErrorCode.ToString());
-                continue;
-            }
-
-            _ = Task.Run(() => AnswerAsync(client));
-        }
-    }
+    // A connection reset before it was accepted: keep accepting.
+    private protected override void OnAcceptFailed(SocketException exception) => AcmeLog.Http01AcceptFailed(Logger, exception.SocketErrorCode.ToString());
 
     private async Task AnswerAsync(Socket client)
     {
         using (client)
         {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Stopping);
             timeout.CancelAfter(ReadTimeout);
             try
             {
@@ -167,7 +110,7 @@ internal sealed class Http01Responder : IAsyncDisposable
             var token = target[ChallengePrefix.Length..];
             if (method is "GET" or "HEAD" && _tokens.TryGetValue(token, out var keyAuthorization))
             {
-                AcmeLog.Http01ChallengeAnswered(_logger, token);
+                AcmeLog.Http01ChallengeAnswered(Logger, token);
                 return Plain(200, "OK", keyAuthorization, method == "HEAD");
             }
 

@@ -29,6 +29,7 @@ internal sealed class IdleMemoryTrimmer
     /// <summary>At most one trim per this interval.</summary>
     public static readonly TimeSpan MinimumInterval = TimeSpan.FromSeconds(30);
 
+    private readonly long _slack;
     private readonly Func<long> _allocated;
     private readonly Func<long> _rss;
     private readonly Action _trim;
@@ -37,8 +38,9 @@ internal sealed class IdleMemoryTrimmer
     private long _lowestRss = long.MaxValue;
     private DateTimeOffset _lastTrim = DateTimeOffset.MinValue;
 
-    public IdleMemoryTrimmer(Func<long> allocated, Func<long> rss, Action trim, TimeProvider time)
+    public IdleMemoryTrimmer(Func<long> allocated, Func<long> rss, Action trim, TimeProvider time, long slack = Slack)
     {
+        _slack = slack;
         _allocated = allocated;
         _rss = rss;
         _trim = trim;
@@ -49,11 +51,11 @@ internal sealed class IdleMemoryTrimmer
     /// <summary>How many trims ran.</summary>
     public int Trims { get; private set; }
 
-    /// <summary>The trimmer of this process (GC totals, RSS from the runtime, the real trim).</summary>
-    public static IdleMemoryTrimmer? ForThisProcess() =>
+    /// <summary>The trimmer of this process (GC totals, RSS from the runtime, the real trim), trimming above <paramref name="slack"/>.</summary>
+    public static IdleMemoryTrimmer? ForThisProcess(long slack = Slack) =>
         Environment.GetEnvironmentVariable(Variable) == "0"
             ? null
-            : new IdleMemoryTrimmer(static () => GC.GetTotalAllocatedBytes(), static () => Environment.WorkingSet, TrimNow, TimeProvider.System);
+            : new IdleMemoryTrimmer(static () => GC.GetTotalAllocatedBytes(), static () => Environment.WorkingSet, TrimNow, TimeProvider.System, slack);
 
     /// <summary>One heartbeat: trims when the worker is idle and holds memory it did not hold before.</summary>
     public void Tick()
@@ -64,7 +66,7 @@ internal sealed class IdleMemoryTrimmer
         var rss = _rss();
         _lowestRss = Math.Min(_lowestRss, rss);
         var now = _time.GetUtcNow();
-        if (!idle || rss - _lowestRss <= Slack || now - _lastTrim < MinimumInterval)
+        if (!idle || rss - _lowestRss <= _slack || now - _lastTrim < MinimumInterval)
         {
             return;
         }

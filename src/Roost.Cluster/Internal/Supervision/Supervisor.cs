@@ -4,6 +4,7 @@ using System.Net;
 using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using Roost.Internal.InWorker;
 using Roost.Internal.Interop;
 using Roost.Internal.Ipc;
 using Roost.Internal.Listeners;
@@ -27,12 +28,20 @@ internal sealed partial class Supervisor
     private static readonly TimeSpan ExitGrace = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan TickPeriod = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// The primary's RSS growth over its lowest that is worth an idle trim. Each respawn leaves freed native memory in
+    /// glibc's per-thread arenas (benchmarks/results/2026-12-07-primary-rss-respawns.md: +10 MB over 27 kill -9
+    /// respawns with a flat ~1 MB managed heap; malloc_trim gave it all back), so the primary trims as workers do.
+    /// </summary>
+    private const long PrimaryTrimSlack = 8L << 20;
+
     // The supervisor whose loop is handling an event on this thread: Fork from an event handler then runs inline.
     [ThreadStatic]
     private static Supervisor? _handling;
 
     private readonly ClusterOptions _options;
     private readonly TimeProvider _time;
+    private readonly IdleMemoryTrimmer? _trimmer;
     private readonly ILogger _logger;
     private readonly Channel<SupervisorEvent> _events = Channel.CreateUnbounded<SupervisorEvent>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Dictionary<int, WorkerProcess> _workers = [];
@@ -63,6 +72,9 @@ internal sealed partial class Supervisor
         _options = options.Clone();
         _time = time ?? TimeProvider.System;
         _launcher = launcher ?? new WorkerLauncher();
+
+        // Only with real workers: the harness's stand-ins leave the test process's memory alone.
+        _trimmer = launcher is null ? IdleMemoryTrimmer.ForThisProcess(PrimaryTrimSlack) : null;
         _logger = CreateMetrics(_options.LoggerFactory?.CreateLogger("Roost.Cluster") ?? new StderrLogger(LogLevel.Warning));
         _policy = new RestartPolicy(_options, _time, Random.Shared.NextDouble);
         var sharing = _options.ListenerSharing == ListenerSharingMode.Auto
@@ -293,6 +305,7 @@ internal sealed partial class Supervisor
                 HandleControl(c);
                 break;
             case SupervisorEvent.Tick:
+                _trimmer?.Tick();
                 CheckWorkers();
                 CheckReload();
                 CheckRecycle();
