@@ -182,28 +182,27 @@ internal sealed partial class Supervisor
         _ => "ready",
     };
 
+    /// <summary>A worker became ready (its first listening), raised on the loop before reload, scale and spares act on it.</summary>
+    private event Action<ClusterWorker>? WorkerReadyForControl;
+
     /// <summary>Streams forks, readiness and exits to <paramref name="session"/> until the returned action is called.</summary>
     private Action StreamWorkerEvents(ControlSession session)
     {
-        var ready = new HashSet<int>();
         EventHandler<ClusterWorkerEventArgs> forked = (_, e) =>
             session.Send(new ControlResponse.Progress("forked", $"Started {e.Worker}", e.Worker.Id, e.Worker.Pid, e.Worker.Generation));
-        EventHandler<WorkerListeningEventArgs> listening = (_, e) =>
-        {
-            if (ready.Add(e.Worker.Id))
-            {
-                session.Send(new ControlResponse.Progress("ready", $"{e.Worker} is ready", e.Worker.Id, e.Worker.Pid, e.Worker.Generation));
-            }
-        };
+
+        // Sent when the worker becomes ready, before the reload or scale that waits for it can end (and end the session).
+        Action<ClusterWorker> ready = w =>
+            session.Send(new ControlResponse.Progress("ready", $"{w} is ready", w.Id, w.Pid, w.Generation));
         EventHandler<WorkerExitedEventArgs> exited = (_, e) =>
             session.Send(new ControlResponse.Progress("exited", $"{e.Worker} {ClusterErrorMessages.DescribeExit(e.ExitCode, e.Signal)}", e.Worker.Id, e.Worker.Pid, e.Worker.Generation));
         WorkerForked += forked;
-        WorkerListening += listening;
+        WorkerReadyForControl += ready;
         WorkerExited += exited;
         return () =>
         {
             WorkerForked -= forked;
-            WorkerListening -= listening;
+            WorkerReadyForControl -= ready;
             WorkerExited -= exited;
         };
     }

@@ -69,6 +69,7 @@ internal sealed partial class Supervisor
             worker.Worker.IsListening = true;
             Log.WorkerReady(_logger, worker.Id, worker.Pid, worker.Generation, EndPointText.Describe(endPoint),
                 (long)(_time.GetUtcNow() - worker.StartedAt).TotalMilliseconds);
+            WorkerReadyForControl?.Invoke(worker.Worker);
             OnReloadWorkerReady(worker);
             OnScaleWorkerReady(worker);
             EnsureSpares();
