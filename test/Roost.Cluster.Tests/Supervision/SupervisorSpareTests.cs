@@ -197,30 +197,31 @@ public sealed class SupervisorSpareTests
     }
 
     /// <summary>
-    /// Verifies the count of spares dying while waiting: a spare reaching waiting resets it, so with one spare each
-    /// death is followed by another spare after InitialBackoff (exactly, no jitter); three spares dying in a row with
-    /// no spare reaching waiting in between turn spares off.
+    /// Verifies the count of spares dying soon after they reached waiting: each death is followed by another spare
+    /// after InitialBackoff (exactly, no jitter), and a spare's own waiting report does not break the run, so even with
+    /// one spare three such deaths in a row turn spares off (as with three spares dying together).
     /// </summary>
     [Fact]
-    public async Task Spare_DiesWhileWaiting_AnotherFollowsAfterInitialBackoff_ThreeInARowTurnSparesOff()
+    public async Task Spare_DiesSoonAfterWaiting_AnotherFollowsAfterInitialBackoff_ThreeInARowTurnSparesOff()
     {
         await using var harness = new SupervisorHarness(o => o.HotSpares = 1);
         var worker = await harness.ForkReadyAsync();
         for (var death = 1; death <= 3; death++)
         {
             var spare = await harness.NextStartedAsync();
-            spare.SpareWaiting();
-            await harness.WaitForLogAsync(ClusterEventIds.SpareWaiting, death);
-            spare.Kill();
-            await harness.WaitForLogAsync(ClusterEventIds.SpareExited, death);
-            await harness.SyncAsync(worker);
-
-            harness.Time.Advance(TimeSpan.FromMilliseconds(99));
-            await harness.AssertNothingStartedAsync(worker, "the next spare started before InitialBackoff");
-            harness.Time.Advance(TimeSpan.FromMilliseconds(1));
+            await WaitThenDieAsync(harness, worker, spare, TimeSpan.FromMilliseconds(999));
+            if (death < 3)
+            {
+                harness.Time.Advance(TimeSpan.FromMilliseconds(99));
+                await harness.AssertNothingStartedAsync(worker, "the next spare started before InitialBackoff");
+                harness.Time.Advance(TimeSpan.FromMilliseconds(1));
+            }
         }
 
-        Assert.True((await harness.NextStartedAsync()).IsSpare, "spares stopped after deaths that each followed a spare reaching waiting");
+        var third = harness.LogsOf(ClusterEventIds.SpareExited)[2];
+        Assert.EndsWith("(3 spares in a row died while waiting; no more spares until the next successful reload)", third.Message, StringComparison.Ordinal);
+        harness.Time.Advance(TimeSpan.FromMinutes(1));
+        await harness.AssertNothingStartedAsync(worker, "a spare started after three died in a row (one spare at a time)");
 
         await using var three = new SupervisorHarness(o => o.HotSpares = 3);
         var keeper = await three.ForkReadyAsync();
@@ -236,10 +237,51 @@ public sealed class SupervisorSpareTests
             spare.Kill();
         }
 
-        var third = await three.WaitForLogAsync(ClusterEventIds.SpareExited, 3);
-        Assert.EndsWith("(3 spares in a row died while waiting; no more spares until the next successful reload)", third.Message, StringComparison.Ordinal);
+        var together = await three.WaitForLogAsync(ClusterEventIds.SpareExited, 3);
+        Assert.EndsWith("(3 spares in a row died while waiting; no more spares until the next successful reload)", together.Message, StringComparison.Ordinal);
         three.Time.Advance(TimeSpan.FromMinutes(1));
         await three.AssertNothingStartedAsync(keeper, "a spare started after three died in a row");
+    }
+
+    /// <summary>
+    /// Verifies what breaks the run of spare deaths: a spare that waited MinUptime (1 s) before it died, and a spare
+    /// promoted into a crashed worker's slot that became ready. After either, two quick deaths do not turn spares off.
+    /// </summary>
+    [Fact]
+    public async Task Spare_ThatWaitedMinUptime_OrWasPromotedAndReady_BreaksTheRunOfDeaths()
+    {
+        await using var harness = new SupervisorHarness(o => o.HotSpares = 1);
+        var keeper = await harness.ForkAsync();
+        var crasher = await harness.ForkAsync();
+        await harness.MakeReadyAsync(keeper);
+        await harness.MakeReadyAsync(crasher);
+        async Task TwoQuickDeathsAsync()
+        {
+            for (var i = 0; i < 2; i++)
+            {
+                await WaitThenDieAsync(harness, keeper, await harness.NextStartedAsync(), TimeSpan.Zero);
+                harness.Time.Advance(TimeSpan.FromMilliseconds(100));
+            }
+        }
+
+        await TwoQuickDeathsAsync();
+        await WaitThenDieAsync(harness, keeper, await harness.NextStartedAsync(), TimeSpan.FromSeconds(1));
+        Assert.EndsWith("(while waiting; another one follows)", harness.LogsOf(ClusterEventIds.SpareExited)[2].Message, StringComparison.Ordinal);
+        harness.Time.Advance(TimeSpan.FromMilliseconds(100));
+        await TwoQuickDeathsAsync();
+
+        var promoted = await harness.NextStartedAsync();
+        promoted.Online();
+        promoted.SpareWaiting();
+        await harness.WaitForLogAsync(ClusterEventIds.SpareWaiting, 6);
+        crasher.Kill();
+        await promoted.Promoted.WaitAsync(SupervisorHarness.Timeout, TestContext.Current.CancellationToken);
+        await harness.ListeningAsync(promoted);
+        harness.Time.Advance(TimeSpan.FromMilliseconds(121));
+        await TwoQuickDeathsAsync();
+
+        Assert.All(harness.LogsOf(ClusterEventIds.SpareExited), e => Assert.EndsWith("(while waiting; another one follows)", e.Message, StringComparison.Ordinal));
+        Assert.True((await harness.NextStartedAsync()).IsSpare, "spares were turned off although healthy spares broke the run of deaths");
     }
 
     /// <summary>
@@ -273,5 +315,19 @@ public sealed class SupervisorSpareTests
         Assert.True(next.IsSpare);
         Assert.Equal(2, next.Generation);
         Assert.False(worker.Promoted.IsCompleted);
+    }
+
+    /// <summary>Makes <paramref name="spare"/> report waiting, waits <paramref name="waited"/> on the fake clock, kills it, and returns once the loop (synced through <paramref name="via"/>) handled its exit.</summary>
+    private static async Task WaitThenDieAsync(SupervisorHarness harness, StandInWorker via, StandInWorker spare, TimeSpan waited)
+    {
+        Assert.True(spare.IsSpare);
+        var waiting = harness.LogsOf(ClusterEventIds.SpareWaiting).Count + 1;
+        var exited = harness.LogsOf(ClusterEventIds.SpareExited).Count + 1;
+        spare.SpareWaiting();
+        await harness.WaitForLogAsync(ClusterEventIds.SpareWaiting, waiting);
+        harness.Time.Advance(waited);
+        spare.Kill();
+        await harness.WaitForLogAsync(ClusterEventIds.SpareExited, exited);
+        await harness.SyncAsync(via);
     }
 }

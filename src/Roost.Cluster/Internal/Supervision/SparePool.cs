@@ -26,7 +26,10 @@ internal sealed class SparePool
     /// <summary>Gets or sets a value indicating whether a <c>SpareDue</c> timer is pending (no start before it fires).</summary>
     public bool DuePending { get; set; }
 
-    /// <summary>Gets how many spares in a row died while waiting (a spare reaching waiting resets it).</summary>
+    /// <summary>
+    /// Gets how many spares in a row died soon after they reached waiting. Only a spare that proved healthy starts the
+    /// count again: one promoted that became ready, or one that waited at least <c>MinUptime</c> before it died.
+    /// </summary>
     public int DeathsInARow { get; private set; }
 
     /// <summary>Gets or sets the time before which no spare starts (the quiet time after a reload).</summary>
@@ -62,11 +65,19 @@ internal sealed class SparePool
         DeathsInARow = 0;
     }
 
-    /// <summary>A spare reached waiting: the run of deaths is broken.</summary>
-    public void SpareWaited() => DeathsInARow = 0;
+    /// <summary>A spare proved healthy (promoted and ready): the run of deaths is broken.</summary>
+    public void SpareProved() => DeathsInARow = 0;
 
-    /// <summary>A waiting spare died; returns <see langword="true"/> when that makes <see cref="MaxDeathsInARow"/> in a row (the caller turns spares off).</summary>
-    public bool DiedWhileWaiting() => ++DeathsInARow >= MaxDeathsInARow;
+    /// <summary>
+    /// A waiting spare died. One that had waited <paramref name="stable"/>ly (at least <c>MinUptime</c>, PM2's rule: a
+    /// process that lived is not a crash loop) breaks the run; any other adds to it. Returns <see langword="true"/> when
+    /// that makes <see cref="MaxDeathsInARow"/> in a row (the caller turns spares off).
+    /// </summary>
+    public bool DiedWhileWaiting(bool stable)
+    {
+        DeathsInARow = stable ? 0 : DeathsInARow + 1;
+        return DeathsInARow >= MaxDeathsInARow;
+    }
 
     private static bool SameEnvironment(IReadOnlyDictionary<string, string?>? a, IReadOnlyDictionary<string, string?>? b)
     {

@@ -80,11 +80,6 @@ internal sealed partial class Supervisor
                 continue;
             }
 
-            if (TryPromoteSpareForReload(old, reload))
-            {
-                continue;
-            }
-
             try
             {
                 var worker = Spawn(old.Slot, old.ForkEnvironment, reload.Generation);

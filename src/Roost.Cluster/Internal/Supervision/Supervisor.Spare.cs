@@ -18,7 +18,10 @@ namespace Roost.Clustering.Internal.Supervision;
 /// older generations (they run the program as it was when they started); none is started while a reload runs, and
 /// the next one <see cref="SpareQuietAfterReload"/> after it ended. A spare that
 /// exits before it reported <c>spare-waiting</c>, or does not report within <see cref="ClusterOptions.BootTimeout"/>,
-/// turns spares off until the next successful reload (a boot-failure signal; never a loop).
+/// turns spares off until the next successful reload (a boot-failure signal; never a loop). So do three spares in a
+/// row that die less than <see cref="ClusterOptions.MinUptime"/> after they reached waiting; a spare that waited longer,
+/// or was promoted and became ready, breaks the run (see <see cref="SparePool.DeathsInARow"/>). A reload never promotes
+/// a spare: the old generation's are stopped when it starts, and none starts while it runs (replacements start cold).
 /// </remarks>
 internal sealed partial class Supervisor
 {
@@ -80,12 +83,11 @@ internal sealed partial class Supervisor
 
     private void OnSpareWaiting(WorkerProcess worker)
     {
-        if (!worker.SpareWaiting())
+        if (!worker.SpareWaiting(_time.GetUtcNow()))
         {
             return;
         }
 
-        _spares.SpareWaited();
         Log.SpareWaiting(_logger, worker.Id, worker.Pid, worker.Generation, (long)(_time.GetUtcNow() - worker.StartedAt).TotalMilliseconds);
     }
 
@@ -121,22 +123,6 @@ internal sealed partial class Supervisor
 
         // The spare's own replacement follows the backoff the policy chose for this crash.
         ScheduleSpare(backoff);
-        return true;
-    }
-
-    /// <summary>A reload step: a spare of the reload's generation becomes the successor instead of a cold start.</summary>
-    private bool TryPromoteSpareForReload(WorkerProcess old, RollingReload reload)
-    {
-        var spare = _spares.Find(reload.Generation, old.ForkEnvironment);
-        if (spare is null)
-        {
-            return false;
-        }
-
-        var waiting = spare.State == WorkerState.SpareWaiting;
-        Promote(spare, old.Slot);
-        Log.SparePromoted(_logger, spare.Id, spare.Pid, spare.Generation, old.Slot, old.Id, old.Pid, waiting);
-        reload.Incoming[spare] = old.Id;
         return true;
     }
 
@@ -217,7 +203,7 @@ internal sealed partial class Supervisor
             Log.SpareBootFailed(_logger, ClusterErrorMessages.SpareBootFailed(spare.Id, spare.Pid, spare.Generation, exit));
             _spares.TurnOff();
         }
-        else if (_spares.DiedWhileWaiting())
+        else if (_spares.DiedWhileWaiting(stable: _time.GetUtcNow() - spare.WaitingSince >= _options.MinUptime))
         {
             Log.SpareExited(_logger, spare.Id, spare.Pid, spare.Generation, exit, uptime, $"{_spares.DeathsInARow} spares in a row died while waiting; no more spares until the next successful reload");
             _spares.TurnOff();

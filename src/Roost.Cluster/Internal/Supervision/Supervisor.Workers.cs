@@ -70,6 +70,12 @@ internal sealed partial class Supervisor
             worker.Worker.IsListening = true;
             Log.WorkerReady(_logger, worker.Id, worker.Pid, worker.Generation, EndPointText.Describe(endPoint),
                 (long)(_time.GetUtcNow() - worker.StartedAt).TotalMilliseconds);
+            if (worker.WasPromoted)
+            {
+                // A promoted spare serves: spares work for this program, the run of spare deaths is broken.
+                _spares.SpareProved();
+            }
+
             WorkerReadyForControl?.Invoke(worker.Worker);
             OnReloadWorkerReady(worker);
             OnScaleWorkerReady(worker);

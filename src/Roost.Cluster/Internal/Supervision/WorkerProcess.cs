@@ -29,6 +29,12 @@ internal sealed class WorkerProcess(ClusterWorker worker, Process process, IpcCh
     /// <summary>Gets a value indicating whether this was started as a hot spare and not promoted (it stays one while it drains).</summary>
     public bool IsSpare => Slot == SpareSlot;
 
+    /// <summary>Gets a value indicating whether this worker was started as a hot spare and promoted into a slot.</summary>
+    public bool WasPromoted { get; private set; }
+
+    /// <summary>Gets when a hot spare reported its app built (<see cref="WorkerState.SpareWaiting"/>); <see langword="null"/> before.</summary>
+    public DateTimeOffset? WaitingSince { get; private set; }
+
     /// <summary>Gets a value indicating whether the worker reported <c>listening</c> at least once (it may since have been asked to stop).</summary>
     public bool HasListened { get; private set; }
 
@@ -73,7 +79,7 @@ internal sealed class WorkerProcess(ClusterWorker worker, Process process, IpcCh
     }
 
     /// <summary>A hot spare reported its app built: <see cref="WorkerState.Spare"/> → <see cref="WorkerState.SpareWaiting"/>. Returns <see langword="false"/> for any other state.</summary>
-    public bool SpareWaiting()
+    public bool SpareWaiting(DateTimeOffset now)
     {
         if (State != WorkerState.Spare)
         {
@@ -81,6 +87,7 @@ internal sealed class WorkerProcess(ClusterWorker worker, Process process, IpcCh
         }
 
         State = WorkerState.SpareWaiting;
+        WaitingSince = now;
         return true;
     }
 
@@ -88,6 +95,7 @@ internal sealed class WorkerProcess(ClusterWorker worker, Process process, IpcCh
     public void Promote(int slot, DateTimeOffset now)
     {
         Slot = slot;
+        WasPromoted = true;
         StartedAt = now;
         LastHeartbeat = now;
         State = HasListened ? WorkerState.Ready : WorkerState.Starting;
