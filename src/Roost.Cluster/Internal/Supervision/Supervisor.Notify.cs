@@ -108,7 +108,7 @@ internal sealed partial class Supervisor
         {
             // Ready once every worker forked so far listens and none waits for a respawn (a reload asked for during
             // startup finishes first): READY=1 is sent once for startup.
-            var allReady = _workers.Count > 0 && _pendingSlots.Count == 0 && !reloading && _workers.Values.All(w => w.State != WorkerState.Starting);
+            var allReady = _workers.Count > 0 && _slots.Pending.Count == 0 && !reloading && _workers.Values.All(w => w.State != WorkerState.Starting);
             return allReady ? NotifyPhase.Serving : NotifyPhase.Starting;
         }
 
@@ -121,14 +121,14 @@ internal sealed partial class Supervisor
         switch (phase)
         {
             case NotifyPhase.Starting:
-                return NotifyState.StartingStatus(ready, _workers.Values.Count(w => w.State != WorkerState.Draining) + _pendingSlots.Count);
+                return NotifyState.StartingStatus(ready, _workers.Values.Count(w => w.State != WorkerState.Draining) + _slots.Pending.Count);
             case NotifyPhase.Reloading:
                 var reload = _reload!;
                 return NotifyState.ReloadingStatus(reload.Generation, reload.Replaced, reload.Replaced + reload.Incoming.Count + reload.Remaining.Count);
             case NotifyPhase.Stopping:
                 return NotifyState.StoppingStatus(_workers.Count);
             default:
-                return NotifyState.ServingStatus(ready, _generation, _pendingSlots.Count, _scale?.Target);
+                return NotifyState.ServingStatus(ready, _generation, _slots.Pending.Count, _scale?.Target);
         }
     }
 

@@ -15,10 +15,8 @@ internal sealed partial class Supervisor
     /// <summary>The most workers a cluster may be scaled to (the same limit as <c>roost serve --workers</c>).</summary>
     public const int MaxWorkers = ClusterOptions.MaxWorkers;
 
-    private readonly HashSet<int> _cancelledRespawns = [];
+    private readonly ConnectionSteering _steering = new();
     private ScaleOperation? _scale;
-    private bool _steering;
-    private string? _steeredSlots;
 
     /// <summary>Asks the loop to scale to <paramref name="workers"/>; the task completes with the outcome.</summary>
     public Task<ScaleResult> ScaleAsync(int? workers, int? delta, Action<ControlResponse>? progress = null)
@@ -35,7 +33,7 @@ internal sealed partial class Supervisor
     private HashSet<int> LiveSlots()
     {
         var slots = _workers.Values.Where(w => w.State != WorkerState.Draining).Select(w => w.Slot).ToHashSet();
-        slots.UnionWith(_pendingSlots.Where(s => !_cancelledRespawns.Contains(s)));
+        slots.UnionWith(_slots.LivePending);
         return slots;
     }
 
@@ -80,7 +78,7 @@ internal sealed partial class Supervisor
 
         // From the first scale on, the primary steers reuseport connections to the slots it wants served (before a
         // new worker's socket joins the group, and before a removed worker stops accepting).
-        _steering = true;
+        _steering.TurnOn();
         UpdateSteering();
         if (target > current)
         {
@@ -98,7 +96,7 @@ internal sealed partial class Supervisor
         for (var i = 0; i < count; i++)
         {
             var slot = NextFreeSlot();
-            _cancelledRespawns.Remove(slot);
+            _slots.Reuse(slot);
             try
             {
                 var worker = Spawn(slot, template, _generation);
@@ -118,9 +116,9 @@ internal sealed partial class Supervisor
     {
         // Highest slots first: with reuseport the slots left are 0…N-1, the sockets bound first.
         var victims = LiveSlots().OrderDescending().Take(count).ToHashSet();
-        foreach (var slot in victims.Where(_pendingSlots.Contains))
+        foreach (var slot in victims)
         {
-            _cancelledRespawns.Add(slot);
+            _slots.CancelRespawn(slot);
         }
 
         var leaving = _workers.Values.Where(w => w.State != WorkerState.Draining && victims.Contains(w.Slot)).OrderByDescending(w => w.Slot).ToList();
@@ -252,12 +250,9 @@ internal sealed partial class Supervisor
         return true;
     }
 
-    /// <summary>Returns <see langword="true"/> when the slot's pending respawn was cancelled by a scale down.</summary>
-    private bool IsRespawnCancelled(int slot) => _cancelledRespawns.Remove(slot);
-
     private void UpdateSteering()
     {
-        if (!_steering)
+        if (!_steering.On)
         {
             return;
         }
@@ -266,15 +261,14 @@ internal sealed partial class Supervisor
         var slots = _workers.Values
             .Where(w => w.State != WorkerState.Draining && (w.HasListened || _scale is null || !_scale.Incoming.Contains(w.Id)))
             .Select(w => w.Slot)
-            .Concat(_pendingSlots.Where(s => !_cancelledRespawns.Contains(s)))
+            .Concat(_slots.LivePending)
             .ToHashSet();
         try
         {
             _sharing.SetActiveSlots(slots);
             var text = string.Join(", ", slots.Order());
-            if (text != _steeredSlots && _sharing is Listeners.ReusePortListenerSharing)
+            if (_sharing is Listeners.ReusePortListenerSharing && _steering.Changed(text))
             {
-                _steeredSlots = text;
                 Log.SteeringChanged(_logger, text);
             }
         }

@@ -33,7 +33,6 @@ internal sealed partial class Supervisor
     internal static readonly TimeSpan SpareQuietAfterReload = TimeSpan.FromSeconds(5);
 
     private readonly SparePool _spares = new();
-    private readonly Dictionary<int, IReadOnlyDictionary<string, string?>?> _slotEnvironments = [];
 
     private int SpareTarget => _options.RespawnWorkers ? _options.HotSpares : 0;
 
@@ -41,7 +40,7 @@ internal sealed partial class Supervisor
 
     private void EnsureSpares()
     {
-        if (_state != State.Running || SpareTarget == 0 || _spares.TurnedOff || _spares.DuePending || _workers.Count == 0 || _pendingSlots.Count > 0 || _reload is not null)
+        if (_state != State.Running || SpareTarget == 0 || _spares.TurnedOff || _spares.DuePending || _workers.Count == 0 || _slots.Pending.Count > 0 || _reload is not null)
         {
             return;
         }
@@ -132,7 +131,7 @@ internal sealed partial class Supervisor
         var now = _time.GetUtcNow();
         spare.Promote(slot, now);
         spare.Worker.StartedAt = now;
-        spare.Worker.Restarts = _slotRestarts.GetValueOrDefault(slot);
+        spare.Worker.Restarts = _slots.Restarts(slot);
         _workers[spare.Id] = spare;
         _published[spare.Id] = spare.Worker;
 

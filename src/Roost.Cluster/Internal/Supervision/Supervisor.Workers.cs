@@ -158,7 +158,7 @@ internal sealed partial class Supervisor
             Decide(worker, asked, exitCode, signal, uptime);
         }
 
-        if (_workers.Count == 0 && _pendingSlots.Count == 0)
+        if (_workers.Count == 0 && _slots.Pending.Count == 0)
         {
             if (_state == State.Stopping && _spares.Count == 0)
             {
@@ -189,15 +189,14 @@ internal sealed partial class Supervisor
         switch (decision.Action)
         {
             case RestartAction.Restart:
-                _slotRestarts[worker.Slot] = _slotRestarts.GetValueOrDefault(worker.Slot) + 1;
-                _slotEnvironments[worker.Slot] = worker.ForkEnvironment;
+                _slots.Restarting(worker);
                 if (TryPromoteSpare(worker, decision.Delay))
                 {
                     break;
                 }
 
                 Log.WorkerRestarting(_logger, worker.Slot, worker.Id, worker.Pid, worker.Generation, (long)decision.Delay.TotalMilliseconds, _policy.CrashesInWindow);
-                _pendingSlots.Add(worker.Slot);
+                _slots.RespawnScheduled(worker.Slot);
                 _ = PostAfterAsync(decision.Delay, new SupervisorEvent.RespawnDue(worker.Slot));
                 break;
             case RestartAction.BootFailed:
@@ -247,7 +246,7 @@ internal sealed partial class Supervisor
 
         _state = State.Stopping;
         _exitCode = exitCode;
-        _pendingSlots.Clear();
+        _slots.ClearPending();
         EndReload(ReloadResult.Failed(_generation, ClusterErrorMessages.ReloadStopping(reason)), aborted: true);
         FailScale(ClusterErrorMessages.ScaleStopping(reason));
         _drainDeadline = _time.GetUtcNow() + _options.DrainTimeout + ExitGrace;

@@ -47,8 +47,7 @@ internal sealed partial class Supervisor
     private readonly Channel<SupervisorEvent> _events = Channel.CreateUnbounded<SupervisorEvent>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Dictionary<int, WorkerProcess> _workers = [];
     private readonly ConcurrentDictionary<int, ClusterWorker> _published = new();
-    private readonly HashSet<int> _pendingSlots = [];
-    private readonly Dictionary<int, int> _slotRestarts = [];
+    private readonly SlotTable _slots = new();
     private readonly List<IPEndPoint> _preBound = [];
     private readonly RestartPolicy _policy;
     private readonly IListenerSharing _sharing;
@@ -275,8 +274,8 @@ internal sealed partial class Supervisor
                 OnSpareDue();
                 break;
             case SupervisorEvent.RespawnDue r:
-                _pendingSlots.Remove(r.Slot);
-                if (_state == State.Running && !IsRespawnCancelled(r.Slot))
+                _slots.RespawnDue(r.Slot);
+                if (_state == State.Running && !_slots.TakeCancelled(r.Slot))
                 {
                     TrySpawn(r.Slot);
                 }
@@ -361,23 +360,14 @@ internal sealed partial class Supervisor
         }
     }
 
-    private int NextFreeSlot()
-    {
-        var slot = 0;
-        while (_workers.Values.Any(w => w.Slot == slot) || _pendingSlots.Contains(slot))
-        {
-            slot++;
-        }
-
-        return slot;
-    }
+    private int NextFreeSlot() => _slots.NextFree(_workers.Values);
 
     private void TrySpawn(int slot)
     {
         try
         {
             // The replacement gets the dead worker's fork environment, as a reload replacement does.
-            Spawn(slot, _slotEnvironments.GetValueOrDefault(slot), _generation);
+            Spawn(slot, _slots.Environment(slot), _generation);
         }
         catch (Exception ex) when (ex is InvalidOperationException or IOException or System.ComponentModel.Win32Exception or System.Net.Sockets.SocketException)
         {
@@ -451,7 +441,7 @@ internal sealed partial class Supervisor
         var worker = new ClusterWorker(id, process.Id, generation, m => channel.Send(m))
         {
             StartedAt = _time.GetUtcNow(),
-            Restarts = _slotRestarts.GetValueOrDefault(slot),
+            Restarts = _slots.Restarts(slot),
         };
         var record = new WorkerProcess(worker, process, channel, spare ? WorkerProcess.SpareSlot : slot, _time.GetUtcNow()) { ForkEnvironment = environment };
         channel.MessageReceived += m =>
