@@ -122,6 +122,17 @@ internal static class RoostSettings
         Samples = ["www-data", "nobody", "roost"],
     };
 
+    public static readonly Setting<string?> Group = new("group", SettingScope.Both, new TextType(acceptNumbers: true), "must be a group name or a numeric gid",
+        "With --user: the workers' group instead of the user's own primary group (nginx's 'user www-data www-data'); they keep the supplementary groups the user is a member of. Such workers are started through setpriv (util-linux). Default: the user's own. (roost systemd-unit: the service's Group=.)")
+    {
+        InvalidTexts = ["", "a b"],
+        DefaultDescription = "the user's own",
+        IsValid = group => WorkerUserSetup.IsUserText(group!),
+        OptionMessage = raw => $"--group must be a group name (such as www-data) or a numeric gid; got '{raw}'.",
+        Requires = User,
+        Samples = ["www-data", "nogroup", "ssl-cert"],
+    };
+
     public static readonly BooleanSetting HotSpare = new("hot-spare", SettingScope.Serve,
         "Keep one hot spare worker (started, app built, not listening) and promote it when a worker dies: capacity is back in about half the time of a cold start. Costs about one idle worker's memory. On by default with --workers.")
     {
@@ -466,7 +477,7 @@ internal static class RoostSettings
     /// <summary>Gets every setting, in the order of --help, <c>config show</c> and the docs.</summary>
     public static IReadOnlyList<Setting> All { get; } =
     [
-        App, Port, Host, Workers, State, ShutdownTimeout, BootTimeout, LogFormat, Name, RunDir, User, HotSpare, Root, MaxBodySize,
+        App, Port, Host, Workers, State, ShutdownTimeout, BootTimeout, LogFormat, Name, RunDir, User, Group, HotSpare, Root, MaxBodySize,
         Http2StreamResetBurst, Http2StreamResetsPerSecond, Http2MaxContinuationFrames,
         Cert, Key, Ca, Pfx, Passphrase, TlsPolicy, Sni, UnknownSni, ClientCert, ClientCa, Watch, Ocsp,
         SessionTickets, TicketKeyRotation, TicketKeyFile,
