@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Roost.Internal.Privileges;
+using Roost.Clustering.Internal.Privileges;
 
 namespace Roost.Cluster.Tests;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 
-namespace Roost.Internal.Privileges;
+namespace Roost.Clustering.Internal.Privileges;
 
 /// <summary>
 /// Starting workers with a group other than the user's own (<c>--group</c>): .NET's process start

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
-using Roost.Internal.Interop;
+using Roost.Clustering.Internal.Interop;
 
-namespace Roost.Internal.Privileges;
+namespace Roost.Clustering.Internal.Privileges;
 
 /// <summary>
 /// The group workers run with when it is not the user's own (<c>roost serve|run --user U --group G</c>, nginx's
