@@ -28,11 +28,11 @@ internal sealed class RunTls : IAsyncDisposable
     }
 
     /// <summary>Gets the HTTP/2 connection guard for the app's Kestrel (floods end with GOAWAY; two-step GOAWAY on drain).</summary>
-    public Roost.Internal.Http2Guard.Http2ConnectionGuard Http2Guard => _certificates.Http2Guard;
+    public Roost.Server.Internal.Http2Guard.Http2ConnectionGuard Http2Guard => _certificates.Http2Guard;
 
-    /// <summary>The connection middleware that reads the ClientHello before the handshake (<see cref="Roost.Internal.ClientHelloPeek"/>), as the façade's server installs it.</summary>
+    /// <summary>The connection middleware that reads the ClientHello before the handshake (<see cref="Roost.Server.Internal.ClientHelloPeek"/>), as the façade's server installs it.</summary>
     public Func<ConnectionDelegate, ConnectionDelegate> ClientHelloPeek(TimeSpan handshakeTimeout) =>
-        Roost.Internal.ClientHelloPeek.Middleware(handshakeTimeout, _certificates.SplitsTls13, _certificates.Logger);
+        Roost.Server.Internal.ClientHelloPeek.Middleware(handshakeTimeout, _certificates.SplitsTls13, _certificates.Logger);
 
     public ValueTask<SslServerAuthenticationOptions> OnConnection(TlsHandshakeCallbackContext context) => _certificates.OnTlsHandshake(context);
 

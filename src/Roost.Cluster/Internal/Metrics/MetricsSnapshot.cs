@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Roost.Internal.Metrics;
+namespace Roost.Clustering.Internal.Metrics;
 
 /// <summary>
 /// The whole instance at one moment: what <c>roost top</c>, the dashboard and the Prometheus endpoint show. Built on
