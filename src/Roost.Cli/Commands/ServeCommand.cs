@@ -124,7 +124,6 @@ internal static class ServeCommand
         options.ShutdownTimeout = settings.ShutdownTimeout;
         options.Limits.MaxRequestBodySize = settings.MaxBodySize;
         options.LoggerFactory = loggerFactory;
-        options.PortHint = ServeAndRun.PortHint;
 
         HttpServer server;
         var welcome = root is null ? WelcomePage.Load() : null;
@@ -138,6 +137,10 @@ internal static class ServeCommand
         {
             return CommandErrors.Fail(ex.Message, ExitCodes.CertificateInvalid);
         }
+        catch (InvalidOptionsException ex)
+        {
+            return CommandErrors.Fail(ex.Message, ExitCodes.InvalidUsage);
+        }
 
         await using (server.ConfigureAwait(false))
         {
@@ -147,7 +150,7 @@ internal static class ServeCommand
             }
             catch (ListenException ex)
             {
-                return CommandErrors.Fail(ex.Message, ExitCodes.ListenFailed);
+                return CommandErrors.Fail(ServeAndRun.WithPortHint(ex, settings.Host, settings.Port).Message, ExitCodes.ListenFailed);
             }
             catch (ArgumentException ex)
             {
