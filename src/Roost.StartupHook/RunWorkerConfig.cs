@@ -61,6 +61,15 @@ internal sealed record RunWorkerConfig
     /// </summary>
     public long? MaxBodySize { get; init; }
 
+    /// <summary>Gets <see cref="Http2Options.StreamResetBurst"/> (<c>--http2-stream-reset-burst</c>); <see langword="null"/>: the default.</summary>
+    public int? Http2StreamResetBurst { get; init; }
+
+    /// <summary>Gets <see cref="Http2Options.StreamResetsPerSecond"/> (<c>--http2-stream-resets-per-second</c>); <see langword="null"/>: the default.</summary>
+    public int? Http2StreamResetsPerSecond { get; init; }
+
+    /// <summary>Gets <see cref="Http2Options.MaxContinuationFrames"/> (<c>--http2-max-continuation-frames</c>); <see langword="null"/>: the default.</summary>
+    public int? Http2MaxContinuationFrames { get; init; }
+
     /// <summary>Adds <paramref name="hook"/> to a <c>DOTNET_STARTUP_HOOKS</c> value, keeping hooks already there (they run first).</summary>
     public static string WithHook(string? existing, string hook) =>
         string.IsNullOrEmpty(existing) ? hook : existing + Path.PathSeparator + hook;
@@ -104,6 +113,9 @@ internal sealed record RunWorkerConfig
             ReloadCertificatesOnHangup = false,
         };
         options.Tls.Names = TlsOptionNames.Cli;
+        options.Http2.StreamResetBurst = Http2StreamResetBurst ?? options.Http2.StreamResetBurst;
+        options.Http2.StreamResetsPerSecond = Http2StreamResetsPerSecond ?? options.Http2.StreamResetsPerSecond;
+        options.Http2.MaxContinuationFrames = Http2MaxContinuationFrames ?? options.Http2.MaxContinuationFrames;
         foreach (var ca in Ca)
         {
             options.Ca.Add(TlsInput.FromFile(ca));

@@ -32,8 +32,9 @@ public sealed class RoostRunTests
     // Verifies: `roost run` of HelloApp with 2 workers answers over HTTPS h2 and HTTP/1.1 (the chain is sent: the client
     // trusts only the root) from two different pids; with --state sqlite:… the app's own IDistributedCache is replaced
     // and its session counter keeps counting while requests land on both workers; a 2 MiB upload is read (no
-    // --max-body-size: the app's Kestrel limit, not serve's 1m); Kestrel:Endpoints from the app's
-    // appsettings.json are reported and not bound; SIGTERM stops everything with exit code 0.
+    // --max-body-size: the app's Kestrel limit, not serve's 1m); --http2-max-continuation-frames 2 applies to the app's
+    // Kestrel (a header block with 3 CONTINUATION frames gets GOAWAY(ENHANCE_YOUR_CALM); the default allows 16);
+    // Kestrel:Endpoints from the app's appsettings.json are reported and not bound; SIGTERM stops everything with exit code 0.
     [Fact]
     public async Task Run_HelloAppTwoWorkersWithSqliteState_ServesH2AndH1FromTwoPids_SessionCountsAcrossWorkers()
     {
@@ -44,7 +45,7 @@ public sealed class RoostRunTests
         File.WriteAllText(Path.Combine(app, "appsettings.json"),
             $$"""{ "Kestrel": { "Endpoints": { "Stray": { "Url": "http://127.0.0.1:{{strayPort}}" } } } }""");
         var port = FreePort.Get();
-        await using var roost = StartRoost(app, chain, port, "--state", "sqlite:" + Path.Combine(temp.Path, "state"));
+        await using var roost = StartRoost(app, chain, port, "--state", "sqlite:" + Path.Combine(temp.Path, "state"), "--http2-max-continuation-frames", "2");
         await WaitForCountAsync(roost, "is ready: listening on 127.0.0.1:", 2);
 
         using var h2 = TestClients.TrustingOnly(chain.Root, HttpVersion.Version20);
@@ -60,6 +61,12 @@ public sealed class RoostRunTests
         // No --max-body-size: the app keeps Kestrel's own limit (30 MB), not roost serve's 1m default.
         using var upload = await h1.PostAsync($"https://localhost:{port}/upload", new ByteArrayContent(new byte[2 << 20]), Ct);
         Assert.Equal("received 2097152 bytes\n", await upload.Content.ReadAsStringAsync(Ct));
+
+        await using (var flood = await RawHttp2Connection.ConnectAsync("127.0.0.1", port, chain.Root, Ct))
+        {
+            await flood.SendSplitRequestAsync(RawHttp2Connection.RequestHeaders($"127.0.0.1:{port}", "/"), continuations: 3, endHeaders: false);
+            Assert.Equal("GOAWAY 11", await flood.WaitForEndAsync(Timeout)); // ENHANCE_YOUR_CALM
+        }
 
         // New connections spread over the two reuseport sockets; each request on its own connection, one cookie jar.
         using var session = SessionClient(chain, new CookieContainer());

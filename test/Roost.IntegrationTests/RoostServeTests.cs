@@ -149,6 +149,46 @@ public sealed partial class RoostServeTests
         Assert.Contains("error: TLS file 'missing/site.key' (option --key) does not exist.", roost.Output);
     }
 
+    // Verifies (issue 13): the h2 flood limits are settings that reach the workers — from the file
+    // (http2-max-continuation-frames 2), the environment (ROOST_HTTP2_STREAM_RESETS_PER_SECOND=0) and the option
+    // (--http2-stream-reset-burst 5): a header block with 3 CONTINUATION frames and 6 HEADERS + RST_STREAM rounds each
+    // end their connection with GOAWAY(ENHANCE_YOUR_CALM) (under the defaults, 16 and 100, both are allowed), while a
+    // block with 2 CONTINUATION frames is served.
+    [Fact]
+    public async Task Serve_Http2LimitsFromFileEnvironmentAndOption_TakeEffectInTheWorker()
+    {
+        using var chain = TestCertificates.CreateChain();
+        using var dir = new TempDirectory();
+        var config = dir.Write("roost.json", """{ "http2-max-continuation-frames": 2 }""");
+        var port = FreePort.Get();
+        await using var roost = RoostCli.Start(
+            ["serve", "--workers", "1", "--no-hot-spare", "--port", port.ToString(), "--host", "127.0.0.1", "--run-dir", dir.File("run"),
+             "--cert", chain.LeafPath, "--key", chain.KeyPath, "--ca", chain.IntermediatePath, "--config", config, "--http2-stream-reset-burst", "5"],
+            environment: new Dictionary<string, string?> { ["ROOST_HTTP2_STREAM_RESETS_PER_SECOND"] = "0" });
+        await roost.WaitForLineAsync("is ready: listening on", StartTimeout);
+        var headers = RawHttp2Connection.RequestHeaders($"127.0.0.1:{port}", "/healthz");
+
+        await using (var within = await RawHttp2Connection.ConnectAsync("127.0.0.1", port, chain.Root, TestContext.Current.CancellationToken))
+        {
+            var (_, answer) = await within.SendSplitRequestAsync(headers, continuations: 2, endHeaders: true);
+            Assert.Equal(200, await answer.WaitAsync(StartTimeout, TestContext.Current.CancellationToken));
+        }
+
+        await using (var flood = await RawHttp2Connection.ConnectAsync("127.0.0.1", port, chain.Root, TestContext.Current.CancellationToken))
+        {
+            await flood.SendSplitRequestAsync(headers, continuations: 3, endHeaders: false);
+            Assert.Equal("GOAWAY 11", await flood.WaitForEndAsync(StartTimeout));
+        }
+
+        await using (var resets = await RawHttp2Connection.ConnectAsync("127.0.0.1", port, chain.Root, TestContext.Current.CancellationToken))
+        {
+            await resets.SendRawAsync(Enumerable.Range(0, 6).SelectMany(_ => RawHttp2Connection.HeadersThenReset(resets.NextStreamId(), headers)).ToArray());
+            Assert.Equal("GOAWAY 11", await resets.WaitForEndAsync(StartTimeout));
+        }
+
+        Assert.False(roost.HasExited, roost.Output);
+    }
+
     [GeneratedRegex(@":(\d+)/")]
     private static partial Regex PortPattern();
 }

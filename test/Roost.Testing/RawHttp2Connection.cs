@@ -182,6 +182,51 @@ public sealed class RawHttp2Connection : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Sends a request whose header block is split: HEADERS (with END_STREAM, without END_HEADERS) carrying the whole
+    /// block, then <paramref name="continuations"/> empty CONTINUATION frames, the last with END_HEADERS when
+    /// <paramref name="endHeaders"/> (else the block stays open: a CONTINUATION flood). Returns the stream id and a task
+    /// that completes with the status when the response ends.
+    /// </summary>
+    public async Task<(int StreamId, Task<int> Answer)> SendSplitRequestAsync(byte[] headerBlock, int continuations, bool endHeaders)
+    {
+        var answer = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var frames = new byte[9 + headerBlock.Length + (9 * continuations)];
+        headerBlock.CopyTo(frames, 9);
+        await _writeLock.WaitAsync();
+        try
+        {
+            var streamId = NextStreamId();
+            WriteHeader(frames, Headers, (byte)(EndStream | (continuations == 0 && endHeaders ? EndHeaders : 0)), streamId, headerBlock.Length);
+            for (var i = 0; i < continuations; i++)
+            {
+                var last = i == continuations - 1;
+                WriteHeader(frames.AsSpan(9 + headerBlock.Length + (9 * i)), Continuation, last && endHeaders ? EndHeaders : (byte)0, streamId, 0);
+            }
+
+            _streams[streamId] = answer;
+            await _tls.WriteAsync(frames);
+            await _tls.FlushAsync();
+            return (streamId, answer.Task);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <summary>
+    /// Waits until the server sends GOAWAY or closes: returns <c>GOAWAY &lt;error code&gt;</c> (<c>GOAWAY 11</c>:
+    /// ENHANCE_YOUR_CALM), <c>closed (how) without GOAWAY</c>, or <c>open after …</c> when neither came in time.
+    /// </summary>
+    public async Task<string> WaitForEndAsync(TimeSpan timeout)
+    {
+        var ended = await Task.WhenAny(_firstGoAway.Task, _closed.Task, Task.Delay(timeout));
+        return ended == _firstGoAway.Task ? $"GOAWAY {(await _firstGoAway.Task).ErrorCode}"
+            : ended == _closed.Task ? $"closed ({await _closed.Task}) without GOAWAY"
+            : $"open after {timeout.TotalSeconds:F0} s";
+    }
+
     /// <summary>Writes one frame (9-byte header and payload) and flushes.</summary>
     public async Task SendFrameAsync(byte type, byte flags, int streamId, ReadOnlyMemory<byte> payload)
     {

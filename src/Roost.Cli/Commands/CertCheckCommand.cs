@@ -17,8 +17,8 @@ internal static class CertCheckCommand
     {
         // The same declarations as serve's and run's TLS options (same names and help); read from the command line only.
         Setting<string?>[] files = [RoostSettings.Cert, RoostSettings.Key, RoostSettings.Pfx, RoostSettings.Passphrase];
-        var options = files.ToDictionary(s => s, s => (Option<string?>)s.CreateSymbols()[0]);
-        var ca = (Option<string[]>)RoostSettings.Ca.CreateSymbols()[0];
+        var options = files.ToDictionary(s => s, s => (Option<string?>)s.CreateSymbols(SettingScope.Both)[0]);
+        var ca = (Option<string[]>)RoostSettings.Ca.CreateSymbols(SettingScope.Both)[0];
         var host = new Option<string?>("--host")
         {
             Description = "A host name (or IP address) the certificate must cover; checked against its subject alternative names, as browsers do.",

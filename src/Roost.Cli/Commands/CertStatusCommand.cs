@@ -13,7 +13,7 @@ internal static class CertStatusCommand
 {
     public static Command Create()
     {
-        var dir = (Option<string?>)RoostSettings.AcmeDir.CreateSymbols()[0];
+        var dir = (Option<string?>)RoostSettings.AcmeDir.CreateSymbols(SettingScope.Serve)[0];
         var command = new Command("status", "Show the certificates 'roost serve --domain' manages: per certificate its names, issuer, serial, expiry, the next renewal attempt and the last error. Exit code 0, or 1 when a certificate's last attempt failed.")
         {
             dir,

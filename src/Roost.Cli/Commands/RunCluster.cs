@@ -246,6 +246,9 @@ internal static class RunCluster
             TicketKeyRotationSeconds = (long)tls.TicketKeyRotation.TotalSeconds,
             Sni = [.. tls.Sni.Select(Sni)],
             MaxBodySize = settings.MaxBodySizeGiven ? settings.MaxBodySize ?? 0 : null,
+            Http2StreamResetBurst = settings.Http2?.StreamResetBurst,
+            Http2StreamResetsPerSecond = settings.Http2?.StreamResetsPerSecond,
+            Http2MaxContinuationFrames = settings.Http2?.MaxContinuationFrames,
         }, development);
     }
 

@@ -39,6 +39,7 @@ internal static class ServeCommand
     {
         MaxBodySize = MaxBodySizeOption.TryParse(settings.Get(RoostSettings.MaxBodySize), out var size) ? size : MaxBodySizeOption.Default,
         MaxBodySizeGiven = settings.SourceOf(RoostSettings.MaxBodySize).Kind != SettingSourceKind.Default,
+        Http2 = Http2GuardSettings.From(settings),
         User = settings.Get(RoostSettings.User),
         ConfigFile = settings.ConfigFileFullPath,
         Acme = ServeAcme.From(settings),
@@ -123,6 +124,7 @@ internal static class ServeCommand
         options.AllowHttp1 = true;
         options.ShutdownTimeout = settings.ShutdownTimeout;
         options.Limits.MaxRequestBodySize = settings.MaxBodySize;
+        settings.Http2?.ApplyTo(options.Http2);
         options.LoggerFactory = loggerFactory;
 
         HttpServer server;
@@ -228,6 +230,9 @@ internal sealed record ServeSettings(int Port, string Host, TlsSettings Tls, Tim
     /// applies it only then, and otherwise leaves the app's Kestrel limit (its own setting, or Kestrel's 30 MB).
     /// </summary>
     public bool MaxBodySizeGiven { get; init; }
+
+    /// <summary>Gets the HTTP/2 flood limits (<c>--http2-*</c>), or <see langword="null"/> for <see cref="Http2Options"/>' defaults.</summary>
+    public Http2GuardSettings? Http2 { get; init; }
 
     /// <summary>Gets the user the workers run as (<c>--user</c>), or <see langword="null"/> for roost's own user.</summary>
     public string? User { get; init; }

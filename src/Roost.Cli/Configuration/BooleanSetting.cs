@@ -29,7 +29,7 @@ internal sealed class BooleanSetting : Setting<bool>
 
     public override string OptionName => OnFlag ?? OffFlag;
 
-    public override IReadOnlyList<Symbol> CreateSymbols()
+    public override IReadOnlyList<Symbol> CreateSymbols(SettingScope command)
     {
         var off = new Option<bool>(OffFlag) { Description = OffDescription };
         if (OnFlag is null)

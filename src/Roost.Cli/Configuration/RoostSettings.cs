@@ -146,9 +146,41 @@ internal static class RoostSettings
     {
         InvalidTexts = ["-1", "lots", "1t"],
         Default = "1m",
+        DefaultScope = SettingScope.Serve,
+        DefaultDescription = "the app's own limit: Kestrel's 30 MB unless the app sets one",
         IsValid = value => MaxBodySizeOption.TryParse(value, out _),
         OptionMessage = ServeErrorMessages.MaxBodySizeInvalid,
         Samples = ["512k", "10m", "0"],
+    };
+
+    public static readonly Setting<int> Http2StreamResetBurst = new("http2-stream-reset-burst", SettingScope.Both, new IntegerType(0, int.MaxValue), "must be a whole number from 0 up (0 turns the check off)",
+        "RST_STREAM frames one HTTP/2 connection may send in a burst (refilled at --http2-stream-resets-per-second); one more ends the connection with GOAWAY(ENHANCE_YOUR_CALM): the Rapid Reset attack (CVE-2023-44487). 0 turns the check off. See docs/reliability.md.")
+    {
+        HelpName = "count",
+        InvalidTexts = ["-1", "many"],
+        Default = 100,
+        IsValid = value => value >= 0,
+        Samples = [200, 50, 1000],
+    };
+
+    public static readonly Setting<int> Http2StreamResetsPerSecond = new("http2-stream-resets-per-second", SettingScope.Both, new IntegerType(0, int.MaxValue), "must be a whole number from 0 up (0: the burst is never refilled)",
+        "How fast the --http2-stream-reset-burst budget refills, in RST_STREAM frames per second (0: never; the burst is then all one connection gets).")
+    {
+        HelpName = "count",
+        InvalidTexts = ["-5", "1.5"],
+        Default = 33,
+        IsValid = value => value >= 0,
+        Samples = [100, 10, 0],
+    };
+
+    public static readonly Setting<int> Http2MaxContinuationFrames = new("http2-max-continuation-frames", SettingScope.Both, new IntegerType(0, int.MaxValue), "must be a whole number from 0 up (0 turns the check off)",
+        "CONTINUATION frames one HTTP/2 header block may have; one more ends the connection with GOAWAY(ENHANCE_YOUR_CALM): the CONTINUATION flood. 0 turns the check off.")
+    {
+        HelpName = "count",
+        InvalidTexts = ["-1", "lots"],
+        Default = 16,
+        IsValid = value => value >= 0,
+        Samples = [32, 4, 0],
     };
 
     public static readonly Setting<string?> Cert = PathSetting("cert", "Server certificate file (PEM or DER; may hold the chain after the leaf).");
@@ -208,7 +240,7 @@ internal static class RoostSettings
         InvalidTexts = ["maybe"],
         Default = true,
         OffFlag = "--no-watch",
-        OffDescription = "Do not watch the certificate files for renewals (SIGHUP still reloads).",
+        OffDescription = "Do not watch the certificate files for renewals (SIGHUP still reloads). roost run never watches them: reload after renewing.",
         Samples = [false, true, false],
     };
 
@@ -435,6 +467,7 @@ internal static class RoostSettings
     public static IReadOnlyList<Setting> All { get; } =
     [
         App, Port, Host, Workers, State, ShutdownTimeout, BootTimeout, LogFormat, Name, RunDir, User, HotSpare, Root, MaxBodySize,
+        Http2StreamResetBurst, Http2StreamResetsPerSecond, Http2MaxContinuationFrames,
         Cert, Key, Ca, Pfx, Passphrase, TlsPolicy, Sni, UnknownSni, ClientCert, ClientCa, Watch, Ocsp,
         SessionTickets, TicketKeyRotation, TicketKeyFile,
         Domain, AcmeEmail, AcmeAgreeTos, AcmeCa, AcmeCaCert, AcmeHttpPort, AcmeChallenge, AcmeFallback, AcmeKeyType, AcmeDir,

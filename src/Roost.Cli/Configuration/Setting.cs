@@ -55,6 +55,13 @@ internal abstract class Setting
     /// <summary>Gets what the default means when there is no default value ("off", "the port").</summary>
     public string? DefaultDescription { get; init; }
 
+    /// <summary>
+    /// Gets the commands <see cref="DefaultValue"/> applies to (both by default). In the others the setting has no
+    /// default: unless given it is not applied, and <see cref="DefaultDescription"/> says what applies then (--help shows
+    /// no <c>[default: …]</c> there).
+    /// </summary>
+    public SettingScope DefaultScope { get; init; } = SettingScope.Both;
+
     /// <summary>Gets a value indicating whether the setting is the command's argument (<c>roost run APP</c>) rather than an option.</summary>
     public bool IsArgument { get; init; }
 
@@ -73,11 +80,14 @@ internal abstract class Setting
     /// <summary>Gets the default (boxed; <see langword="null"/> when none).</summary>
     public abstract object? DefaultValue { get; }
 
+    /// <summary>Gets the default in <paramref name="command"/>: <see cref="DefaultValue"/>, or <see langword="null"/> outside <see cref="DefaultScope"/>.</summary>
+    public object? DefaultIn(SettingScope command) => (DefaultScope & command) != 0 ? DefaultValue : null;
+
     /// <summary>Gets three valid values, each different from the one before it and the first different from the default: the precedence test sets them in the file, the environment and on the command line.</summary>
     public abstract IReadOnlyList<object?> SampleValues { get; }
 
-    /// <summary>Creates the command-line symbols (options, or the argument) for one command.</summary>
-    public abstract IReadOnlyList<Symbol> CreateSymbols();
+    /// <summary>Creates the command-line symbols (options, or the argument) for <paramref name="command"/> (its default shown by --help).</summary>
+    public abstract IReadOnlyList<Symbol> CreateSymbols(SettingScope command);
 
     /// <summary>Reads the value given on the command line, if any.</summary>
     /// <returns><see langword="true"/> when the user gave it; <paramref name="name"/> is the option as typed, <paramref name="problem"/> the message when the value is not allowed.</returns>

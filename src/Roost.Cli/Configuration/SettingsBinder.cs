@@ -20,7 +20,7 @@ internal sealed class SettingsBinder
         _environment = environment;
         foreach (var setting in RoostSettings.For(command))
         {
-            _symbols[setting] = setting.CreateSymbols();
+            _symbols[setting] = setting.CreateSymbols(command);
         }
     }
 
@@ -89,7 +89,7 @@ internal sealed class SettingsBinder
     private EffectiveValue ResolveOne(Setting setting, IReadOnlyList<Symbol> symbols, CommandResult result, ConfigFile? file, List<string> problems)
     {
         // Precedence, lowest first: each source that has a (valid) value replaces the one before.
-        var resolved = new EffectiveValue(setting, setting.DefaultValue, SettingSource.Default);
+        var resolved = new EffectiveValue(setting, setting.DefaultIn(Command), SettingSource.Default);
         if (file is not null && file.Values.TryGetValue(setting.Key, out var element))
         {
             if (setting.TryReadJson(element, out var value))

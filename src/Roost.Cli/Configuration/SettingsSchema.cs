@@ -49,7 +49,7 @@ internal static class SettingsSchema
         };
         var option = setting.IsArgument ? $"the argument of roost run ({setting.OptionName})" : setting.OptionName;
         writer.WriteString("description", $"{setting.Description}{scope} Option: {option}; environment: {setting.EnvironmentVariable}.");
-        if (setting.DefaultValue is { } value && value is not string[] { Length: 0 })
+        if (setting.DefaultScope == SettingScope.Both && setting.DefaultValue is { } value && value is not string[] { Length: 0 })
         {
             writer.WritePropertyName("default");
             setting.WriteJson(writer, value);

@@ -29,6 +29,9 @@ internal class Setting<T> : Setting
     /// <summary>Gets how relative paths of a value from the file are resolved against the file's folder.</summary>
     public Func<T, string, T>? RelativeTo { get; init; }
 
+    /// <summary>Gets the value's name in --help (<c>--x &lt;count&gt;</c>); the key when not set.</summary>
+    public string? HelpName { get; init; }
+
     /// <summary>Gets three valid values for the precedence test (see <see cref="Setting.SampleValues"/>).</summary>
     public required IReadOnlyList<T> Samples { get; init; }
 
@@ -41,7 +44,7 @@ internal class Setting<T> : Setting
     /// <summary>Returns whether <paramref name="value"/> is allowed.</summary>
     public bool Accepts(T value) => value is null || ((IsValid ?? (_ => true))(value) && (Type is not ChoiceType choice || choice.Values.Contains(value as string, StringComparer.OrdinalIgnoreCase)));
 
-    public override IReadOnlyList<Symbol> CreateSymbols()
+    public override IReadOnlyList<Symbol> CreateSymbols(SettingScope command)
     {
         if (IsArgument)
         {
@@ -49,7 +52,12 @@ internal class Setting<T> : Setting
         }
 
         var option = new Option<T>(OptionName, [.. Aliases]) { Description = Description };
-        if (DefaultValue is not null && Default is not string[] { Length: 0 })
+        if (HelpName is not null)
+        {
+            option.HelpName = HelpName;
+        }
+
+        if (DefaultIn(command) is not null && Default is not string[] { Length: 0 })
         {
             // Shown by --help; whether the user gave the option is read from OptionResult.Implicit.
             option.DefaultValueFactory = _ => Default;

@@ -48,15 +48,23 @@ public sealed class SettingsDocsTests
             var defaultValue = setting.DefaultValue is { } value && setting.Format(value).Length > 0
                 ? $"`{setting.Format(value)}`"
                 : setting.DefaultDescription is { } text ? (text.Contains('<', StringComparison.Ordinal) ? $"`{text}`" : text) : "—";
-            var scope = setting.Scope switch
+            if (setting.DefaultScope != SettingScope.Both && setting.AppliesTo(SettingScope.Both & ~setting.DefaultScope))
             {
-                SettingScope.Serve => "serve",
-                SettingScope.Run => "run",
-                _ => "serve, run",
-            };
+                // A default of one command only (roost serve's --max-body-size): the other's meaning after it.
+                defaultValue = $"{defaultValue} ({Name(setting.DefaultScope)}); {Name(SettingScope.Both & ~setting.DefaultScope)}: {setting.DefaultDescription}";
+            }
+
+            var scope = Name(setting.Scope);
             table.Append(System.Globalization.CultureInfo.InvariantCulture, $"| `{setting.Key}` | {option} | `{setting.EnvironmentVariable}` | {defaultValue} | {scope} |\n");
         }
 
         return table.ToString();
     }
+
+    private static string Name(SettingScope scope) => scope switch
+    {
+        SettingScope.Serve => "serve",
+        SettingScope.Run => "run",
+        _ => "serve, run",
+    };
 }

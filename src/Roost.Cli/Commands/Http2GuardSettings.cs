@@ -1,0 +1,25 @@
+using Roost.Cli.Configuration;
+
+namespace Roost.Cli.Commands;
+
+/// <summary>
+/// The HTTP/2 flood limits of <c>roost serve</c> and <c>roost run</c> (<c>--http2-stream-reset-burst</c>,
+/// <c>--http2-stream-resets-per-second</c>, <c>--http2-max-continuation-frames</c>): <see cref="Http2Options"/> of every
+/// worker's server.
+/// </summary>
+internal sealed record Http2GuardSettings(int StreamResetBurst, int StreamResetsPerSecond, int MaxContinuationFrames)
+{
+    /// <summary>The limits from the effective settings (checked there: each is 0 or more).</summary>
+    public static Http2GuardSettings From(EffectiveSettings settings) => new(
+        settings.Get(RoostSettings.Http2StreamResetBurst),
+        settings.Get(RoostSettings.Http2StreamResetsPerSecond),
+        settings.Get(RoostSettings.Http2MaxContinuationFrames));
+
+    /// <summary>Sets the limits on a server's HTTP/2 options.</summary>
+    public void ApplyTo(Http2Options options)
+    {
+        options.StreamResetBurst = StreamResetBurst;
+        options.StreamResetsPerSecond = StreamResetsPerSecond;
+        options.MaxContinuationFrames = MaxContinuationFrames;
+    }
+}
