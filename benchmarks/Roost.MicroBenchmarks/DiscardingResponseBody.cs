@@ -5,7 +5,7 @@ namespace Roost.MicroBenchmarks;
 
 /// <summary>
 /// A response body that accepts bytes and drops them: the transport below the façade costs nothing, so a
-/// benchmark of <see cref="Roost.Internal.RequestDispatcher"/> measures Roost's code and the HttpContext calls it
+/// benchmark of <see cref="Roost.Server.Internal.RequestDispatcher"/> measures Roost's code and the HttpContext calls it
 /// makes, not Kestrel's output pipe, HTTP/2 framing or TLS (the load harness in benchmarks/load measures those).
 /// </summary>
 internal sealed class DiscardingResponseBody : PipeWriter, IHttpResponseBodyFeature

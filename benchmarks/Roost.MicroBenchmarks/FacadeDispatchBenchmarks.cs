@@ -4,7 +4,7 @@ using BenchmarkDotNet.Attributes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging.Abstractions;
-using Roost.Internal;
+using Roost.Server.Internal;
 
 namespace Roost.MicroBenchmarks;
 

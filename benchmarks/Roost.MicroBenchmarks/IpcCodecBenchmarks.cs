@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using BenchmarkDotNet.Attributes;
-using Roost.Internal.Ipc;
+using Roost.Clustering.Internal.Ipc;
 
 namespace Roost.MicroBenchmarks;
 

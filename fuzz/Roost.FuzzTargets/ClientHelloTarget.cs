@@ -1,5 +1,5 @@
 using System.Buffers;
-using Roost.Internal;
+using Roost.Server.Internal;
 
 namespace Roost.FuzzTargets;
 

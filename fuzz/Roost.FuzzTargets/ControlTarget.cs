@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
+using Roost.Clustering.Internal.Control;
 using Roost.Control;
-using Roost.Internal.Control;
 
 namespace Roost.FuzzTargets;
 

@@ -1,4 +1,4 @@
-using Roost.Internal.Ipc;
+using Roost.Clustering.Internal.Ipc;
 
 namespace Roost.FuzzTargets;
 

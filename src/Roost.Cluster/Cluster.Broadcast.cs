@@ -1,9 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
-using Roost.Internal;
-using Roost.Internal.InWorker;
-using Roost.Internal.Ipc;
-using Roost.Internal.Supervision;
+using Roost.Clustering.Internal;
+using Roost.Clustering.Internal.InWorker;
+using Roost.Clustering.Internal.Ipc;
+using Roost.Clustering.Internal.Supervision;
 
 namespace Roost;
 

@@ -1,7 +1,8 @@
 using System.Net;
-using Roost.Internal;
-using Roost.Internal.InWorker;
-using Roost.Internal.Supervision;
+using Roost.Clustering.Internal;
+using Roost.Clustering.Internal.InWorker;
+using Roost.Clustering.Internal.Supervision;
+using Roost.Server.Internal;
 
 namespace Roost;
 
@@ -191,10 +192,10 @@ public static partial class Cluster
     internal static void OpenAdminListener() => Supervisor.OpenAdminListener();
 
     /// <summary>Gets the admin listener once it runs.</summary>
-    internal static Internal.Admin.AdminListener? AdminListener => Supervisor.Admin;
+    internal static Clustering.Internal.Admin.AdminListener? AdminListener => Supervisor.Admin;
 
     /// <summary>A snapshot of the instance's metrics (workers, totals, last supervision events).</summary>
-    internal static Task<Internal.Metrics.MetricsSnapshot> GetMetricsAsync(CancellationToken cancellationToken = default) => Supervisor.GetMetricsAsync(cancellationToken);
+    internal static Task<Clustering.Internal.Metrics.MetricsSnapshot> GetMetricsAsync(CancellationToken cancellationToken = default) => Supervisor.GetMetricsAsync(cancellationToken);
 
     /// <summary>Closes the control socket opened by <see cref="OpenControlSocket"/> when the primary gives up before forking.</summary>
     internal static void CloseControlSocket() => Supervisor.Control?.Dispose();

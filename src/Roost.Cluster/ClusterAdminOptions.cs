@@ -1,6 +1,6 @@
 using System.Net;
 using Microsoft.AspNetCore.Routing;
-using Roost.Internal;
+using Roost.Clustering.Internal;
 using Roost.Tls;
 
 namespace Roost;

@@ -1,4 +1,4 @@
-using Roost.Internal.Privileges;
+using Roost.Clustering.Internal.Privileges;
 
 namespace Roost;
 

@@ -1,8 +1,8 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
-using Roost.Internal;
-using Roost.Internal.Ipc;
+using Roost.Clustering.Internal;
+using Roost.Clustering.Internal.Ipc;
 
 namespace Roost;
 

@@ -119,7 +119,7 @@ internal static partial class ErrorMessages
 
     // ---- Listening ----------------------------------------------------------------------------------------------
 
-    public static string ListenAddressInUse(string endPoint, string portHint, Internal.PortOwners.Owner? owner = null) => owner is null
+    public static string ListenAddressInUse(string endPoint, string portHint, Server.Internal.PortOwners.Owner? owner = null) => owner is null
         ? $"Cannot listen on {endPoint}: the address is already in use. Stop the other process or choose another port{portHint}."
         : $"Cannot listen on {endPoint}: the address is already in use by pid {owner.Pid} ('{owner.Command}'). Stop that process or choose another port{portHint}.";
 

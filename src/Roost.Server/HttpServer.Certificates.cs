@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using Roost.Internal;
+using Roost.Server.Internal;
 using Roost.Tls;
 
 namespace Roost;

@@ -1,4 +1,4 @@
-using Roost.Internal;
+using Roost.Server.Internal;
 
 namespace Roost;
 

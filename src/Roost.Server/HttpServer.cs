@@ -6,8 +6,8 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Roost.Acme;
-using Roost.Internal;
-using Roost.Internal.Http2Guard;
+using Roost.Server.Internal;
+using Roost.Server.Internal.Http2Guard;
 using Roost.Tls;
 using Roost.Tls.Resumption;
 

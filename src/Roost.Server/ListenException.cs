@@ -1,5 +1,5 @@
 using System.Net;
-using Roost.Internal;
+using Roost.Server.Internal;
 
 namespace Roost;
 

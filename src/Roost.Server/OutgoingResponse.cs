@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
-using Roost.Internal;
+using Roost.Server.Internal;
 
 namespace Roost;
 

@@ -1,4 +1,4 @@
-using Roost.Internal;
+using Roost.Clustering.Internal;
 using Roost.Testing;
 
 namespace Roost.Cluster.Tests;

@@ -2,8 +2,8 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
+using Roost.Clustering.Internal.Control;
 using Roost.Control;
-using Roost.Internal.Control;
 using Roost.Testing;
 
 namespace Roost.Cluster.Tests;

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
-using Roost.Internal.InWorker;
-using Roost.Internal.Supervision;
+using Roost.Clustering.Internal.InWorker;
+using Roost.Clustering.Internal.Supervision;
 
 namespace Roost.Cluster.Tests;
 

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
-using Roost.Internal.InWorker;
+using Roost.Clustering.Internal.InWorker;
 
 namespace Roost.Cluster.Tests;
 

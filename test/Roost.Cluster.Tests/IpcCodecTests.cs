@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using Roost.Internal.Ipc;
+using Roost.Clustering.Internal.Ipc;
 
 namespace Roost.Cluster.Tests;
 

@@ -1,5 +1,5 @@
 using System.Text;
-using Roost.Internal;
+using Roost.Clustering.Internal;
 
 namespace Roost.Cluster.Tests;
 

@@ -1,4 +1,4 @@
-using Roost.Internal.Supervision;
+using Roost.Clustering.Internal.Supervision;
 
 namespace Roost.Cluster.Tests;
 

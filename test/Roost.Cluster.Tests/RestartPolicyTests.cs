@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
-using Roost.Internal.Supervision;
+using Roost.Clustering.Internal.Supervision;
 
 namespace Roost.Cluster.Tests;
 

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using Roost.Internal.Listeners;
+using Roost.Clustering.Internal.Listeners;
 
 namespace Roost.Cluster.Tests;
 

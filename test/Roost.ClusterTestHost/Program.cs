@@ -15,7 +15,7 @@ using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Roost;
-using Roost.Internal.InWorker;
+using Roost.Clustering.Internal.InWorker;
 
 static int Setting(string name, int fallback) =>
     int.TryParse(Environment.GetEnvironmentVariable(name), NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : fallback;

@@ -50,7 +50,7 @@ public sealed class ListenErrorTests
         // The listener is this test process: the message names its pid and command line (read from /proc).
         Assert.StartsWith($"Cannot listen on 0.0.0.0:{port}: the address is already in use by pid {Environment.ProcessId} ('", error.Message, StringComparison.Ordinal);
         Assert.EndsWith("'). Stop that process or choose another port.", error.Message, StringComparison.Ordinal);
-        Assert.Equal(ErrorMessages.ListenAddressInUse($"0.0.0.0:{port}", string.Empty, Roost.Internal.PortOwners.Find(new IPEndPoint(IPAddress.Any, port))), error.Message);
+        Assert.Equal(ErrorMessages.ListenAddressInUse($"0.0.0.0:{port}", string.Empty, Roost.Server.Internal.PortOwners.Find(new IPEndPoint(IPAddress.Any, port))), error.Message);
         Assert.Equal($"0.0.0.0:{port}", error.EndPoint);
         Assert.NotNull(error.InnerException);
         Assert.False(server.IsListening);

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using CsCheck;
 using Roost.FuzzTargets;
-using Roost.Internal;
+using Roost.Server.Internal;
 
 namespace Roost.Fuzz.Tests;
 

@@ -3,9 +3,9 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using CsCheck;
+using Roost.Clustering.Internal.Control;
 using Roost.Control;
 using Roost.FuzzTargets;
-using Roost.Internal.Control;
 
 namespace Roost.Fuzz.Tests;
 

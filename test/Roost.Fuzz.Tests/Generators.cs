@@ -1,10 +1,10 @@
 using System.Globalization;
 using System.Text.Json;
 using CsCheck;
+using Roost.Clustering.Internal.Control;
+using Roost.Clustering.Internal.Ipc;
+using Roost.Clustering.Internal.Metrics;
 using Roost.Control;
-using Roost.Internal.Control;
-using Roost.Internal.Ipc;
-using Roost.Internal.Metrics;
 
 namespace Roost.Fuzz.Tests;
 

@@ -2,8 +2,8 @@ using System.Reflection;
 using System.Text;
 using System.Text.Json.Serialization;
 using CsCheck;
+using Roost.Clustering.Internal.Ipc;
 using Roost.FuzzTargets;
-using Roost.Internal.Ipc;
 
 namespace Roost.Fuzz.Tests;
 

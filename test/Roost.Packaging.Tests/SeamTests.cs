@@ -12,7 +12,7 @@ namespace Roost.Packaging.Tests;
 public sealed partial class SeamTests
 {
     // Verifies: no file of the roost command imports or names an internal namespace of a library
-    // (Roost.Internal…, Roost.Server.Internal…, Roost.StartupHook.Internal…).
+    // (Roost.Server.Internal…, Roost.Clustering.Internal…, Roost.StartupHook.Internal…).
     [Fact]
     public void CliFiles_NameNoInternalNamespace()
     {

@@ -1,4 +1,4 @@
-using Roost.Internal;
+using Roost.Server.Internal;
 using Roost.Testing;
 
 namespace Roost.Server.Tests;

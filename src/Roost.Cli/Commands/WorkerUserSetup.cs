@@ -1,6 +1,5 @@
 using System.Globalization;
-using Roost.Internal;
-using Roost.Internal.Privileges;
+using Roost.Clustering.Internal.Privileges;
 using Roost.Tls;
 
 namespace Roost.Cli.Commands;

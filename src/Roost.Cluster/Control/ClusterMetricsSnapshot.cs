@@ -1,6 +1,6 @@
 using System.Text.Json;
-using Roost.Internal.Control;
-using Roost.Internal.Metrics;
+using Roost.Clustering.Internal.Control;
+using Roost.Clustering.Internal.Metrics;
 
 namespace Roost.Control;
 

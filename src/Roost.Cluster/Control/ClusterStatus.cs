@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Roost.Internal.Control;
+using Roost.Clustering.Internal.Control;
 
 namespace Roost.Control;
 

@@ -2,8 +2,8 @@ using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
-using Roost.Internal;
-using Roost.Internal.Control;
+using Roost.Clustering.Internal;
+using Roost.Clustering.Internal.Control;
 
 namespace Roost.Control;
 

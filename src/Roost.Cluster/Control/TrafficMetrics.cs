@@ -1,4 +1,4 @@
-using Roost.Internal.Metrics;
+using Roost.Clustering.Internal.Metrics;
 
 namespace Roost.Control;
 

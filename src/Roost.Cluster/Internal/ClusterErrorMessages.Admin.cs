@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Net;
+using Roost.Server.Internal;
 
-namespace Roost.Internal;
+namespace Roost.Clustering.Internal;
 
 /// <summary>Messages of the admin listener and metrics.</summary>
 internal static partial class ClusterErrorMessages

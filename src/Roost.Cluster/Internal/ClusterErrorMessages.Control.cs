@@ -1,4 +1,4 @@
-namespace Roost.Internal;
+namespace Roost.Clustering.Internal;
 
 /// <summary>Messages of live scaling, the control socket and certificate reloads through it.</summary>
 internal static partial class ClusterErrorMessages

@@ -1,4 +1,4 @@
-namespace Roost.Internal;
+namespace Roost.Clustering.Internal;
 
 /// <summary>Every user-facing message of the cluster runtime (what, which, value, what to do).</summary>
 internal static partial class ClusterErrorMessages

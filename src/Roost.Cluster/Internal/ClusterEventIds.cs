@@ -1,4 +1,4 @@
-namespace Roost.Internal;
+namespace Roost.Clustering.Internal;
 
 /// <summary>
 /// Event ids of the cluster runtime, in id order: 2000–2099 primary, 2100–2199 worker runtime (2150–2159 reserved for the

@@ -1,6 +1,6 @@
 using System.Runtime.ExceptionServices;
 
-namespace Roost.Internal;
+namespace Roost.Clustering.Internal;
 
 /// <summary>Raises an event so that one throwing subscriber does not keep the message from the others.</summary>
 internal static class EventInvoker

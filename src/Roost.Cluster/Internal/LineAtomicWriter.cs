@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Roost.Internal;
+namespace Roost.Clustering.Internal;
 
 /// <summary>
 /// A console writer that hands each line to its file descriptor in ONE <c>write(2)</c>. The primary and its workers

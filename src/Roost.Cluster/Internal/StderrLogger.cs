@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Roost.Internal;
+namespace Roost.Clustering.Internal;
 
 /// <summary>
 /// The cluster's logger when the application configured none: one synchronous line per entry on stderr, Warning and

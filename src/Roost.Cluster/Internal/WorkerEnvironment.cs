@@ -1,4 +1,6 @@
-namespace Roost.Internal;
+using Roost.Server.Internal;
+
+namespace Roost.Clustering.Internal;
 
 /// <summary>The environment variables through which the primary configures a worker process (removed by the worker once read).</summary>
 internal static class WorkerEnvironment

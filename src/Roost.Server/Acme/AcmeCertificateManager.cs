@@ -3,7 +3,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
-using Roost.Internal;
+using Roost.Server.Internal;
 using Roost.Tls;
 
 namespace Roost.Acme;

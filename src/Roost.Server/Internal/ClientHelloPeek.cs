@@ -3,7 +3,7 @@ using System.IO.Pipelines;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
 
-namespace Roost.Internal;
+namespace Roost.Server.Internal;
 
 /// <summary>Marks a connection whose TLS ClientHello offers TLS 1.3 (set by <see cref="ClientHelloPeek"/>).</summary>
 internal sealed class Tls13Offered

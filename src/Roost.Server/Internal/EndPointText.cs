@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
 
-namespace Roost.Internal;
+namespace Roost.Server.Internal;
 
 /// <summary>
 /// How end points are written in messages and keys (<c>127.0.0.1:8081</c>, <c>[::1]:8081</c>). Its own small class:

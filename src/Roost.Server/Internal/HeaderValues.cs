@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Primitives;
 
-namespace Roost.Internal;
+namespace Roost.Server.Internal;
 
 /// <summary>How the façade shows a header with several values as one string.</summary>
 internal static class HeaderValues

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Roost.Internal;
+namespace Roost.Server.Internal;
 
 /// <summary>
 /// Registers a signal handler that works even when the process inherited the signal as ignored, as nginx, Go's

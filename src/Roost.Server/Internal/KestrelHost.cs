@@ -8,7 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
-namespace Roost.Internal;
+namespace Roost.Server.Internal;
 
 /// <summary>
 /// The Kestrel instance behind one <see cref="HttpServer"/>: the smallest web application (empty builder, one

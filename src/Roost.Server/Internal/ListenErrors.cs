@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
 
-namespace Roost.Internal;
+namespace Roost.Server.Internal;
 
 /// <summary>Turns Kestrel's bind failures into <see cref="ListenException"/> with a message that says what to do.</summary>
 internal static class ListenErrors

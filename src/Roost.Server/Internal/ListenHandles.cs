@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace Roost.Internal;
+namespace Roost.Server.Internal;
 
 /// <summary>
 /// The seam through which the cluster runtime makes <c>Listen</c> in a worker serve a socket the primary owns, as

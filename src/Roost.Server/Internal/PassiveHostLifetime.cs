@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Hosting;
 
-namespace Roost.Internal;
+namespace Roost.Server.Internal;
 
 /// <summary>
 /// Replaces the console lifetime: the façade handles signals itself (see <see cref="ProcessSignals"/>), and several

@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Roost.Internal;
+namespace Roost.Server.Internal;
 
 /// <summary>
 /// Finds which process listens on a TCP port, for bind errors that name it (issue 13, item 6): the LISTEN sockets of

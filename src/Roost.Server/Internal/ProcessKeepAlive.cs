@@ -1,4 +1,4 @@
-namespace Roost.Internal;
+namespace Roost.Server.Internal;
 
 /// <summary>
 /// Keeps the process alive while a server listens, as a listening socket keeps Node's event loop alive: a

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Roost.Internal;
+namespace Roost.Server.Internal;
 
 /// <summary>
 /// SIGINT and SIGTERM close every listening server gracefully; a second signal is left to the default action

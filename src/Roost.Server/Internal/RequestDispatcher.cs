@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 
-namespace Roost.Internal;
+namespace Roost.Server.Internal;
 
 /// <summary>Runs the user's Node-style handler for each request Kestrel hands over.</summary>
 /// <param name="syncHandler">The synchronous handler, or <see langword="null"/>.</param>

@@ -1,4 +1,4 @@
-namespace Roost.Internal;
+namespace Roost.Server.Internal;
 
 /// <summary>What <see cref="InheritedSignals.Register"/> found and did.</summary>
 internal enum SignalTakeover

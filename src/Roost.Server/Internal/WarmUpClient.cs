@@ -3,7 +3,7 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Roost.Internal;
+namespace Roost.Server.Internal;
 
 /// <summary>
 /// The client of a hot spare's warm-up (<see cref="KestrelHost.WarmUpAsync"/>): one GET over a raw socket (TLS with

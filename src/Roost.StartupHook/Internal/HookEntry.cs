@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text.Json;
-using Roost.Internal.InWorker;
+using Roost.Clustering.Internal.InWorker;
 
 namespace Roost.StartupHook.Internal;
 

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Roost.Internal.InWorker;
+using Roost.Clustering.Internal.InWorker;
 
 namespace Roost.StartupHook.Internal;
 

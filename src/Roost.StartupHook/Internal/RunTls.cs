@@ -21,7 +21,7 @@ internal sealed class RunTls : IAsyncDisposable
     }
 
     /// <summary>Gets the HTTP/2 connection guard for the app's Kestrel (floods end with GOAWAY; two-step GOAWAY on drain).</summary>
-    public Roost.Internal.Http2Guard.Http2ConnectionGuard Http2Guard => _certificates.Http2Guard;
+    public Roost.Server.Internal.Http2Guard.Http2ConnectionGuard Http2Guard => _certificates.Http2Guard;
 
     public ValueTask<SslServerAuthenticationOptions> OnConnection(TlsHandshakeCallbackContext context) => _certificates.OnTlsHandshake(context);
 

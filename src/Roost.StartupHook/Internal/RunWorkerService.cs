@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Roost.Internal.InWorker;
+using Roost.Clustering.Internal.InWorker;
 
 namespace Roost.StartupHook.Internal;
 

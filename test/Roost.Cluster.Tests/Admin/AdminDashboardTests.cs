@@ -3,10 +3,10 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
-using Roost.Internal;
-using Roost.Internal.Admin;
-using Roost.Internal.Control;
-using Roost.Internal.Metrics;
+using Roost.Clustering.Internal;
+using Roost.Clustering.Internal.Admin;
+using Roost.Clustering.Internal.Control;
+using Roost.Clustering.Internal.Metrics;
 using Roost.Tls;
 
 namespace Roost.Cluster.Tests.Admin;

@@ -1,7 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
-using Roost.Internal;
-using Roost.Internal.Metrics;
+using Roost.Clustering.Internal;
+using Roost.Clustering.Internal.Metrics;
 
 namespace Roost.Cluster.Tests.Metrics;
 

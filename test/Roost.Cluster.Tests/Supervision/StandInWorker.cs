@@ -1,6 +1,6 @@
 using System.Text.Json;
-using Roost.Internal.Interop;
-using Roost.Internal.Ipc;
+using Roost.Clustering.Internal.Interop;
+using Roost.Clustering.Internal.Ipc;
 
 namespace Roost.Cluster.Tests.Supervision;
 
@@ -38,7 +38,7 @@ internal sealed class StandInWorker : IDisposable
     public IReadOnlyDictionary<string, string?> Environment { get; }
 
     /// <summary>Gets a value indicating whether the supervisor started this process as a hot spare.</summary>
-    public bool IsSpare => Environment.GetValueOrDefault(Roost.Internal.WorkerEnvironment.Spare) == "1";
+    public bool IsSpare => Environment.GetValueOrDefault(Roost.Clustering.Internal.WorkerEnvironment.Spare) == "1";
 
     /// <summary>Gets the <c>stop</c> message the primary sent, once it did.</summary>
     public StopMessage? ReceivedStop { get; private set; }

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Threading.Channels;
-using Roost.Internal;
-using Roost.Internal.Interop;
-using Roost.Internal.Supervision;
+using Roost.Clustering.Internal;
+using Roost.Clustering.Internal.Interop;
+using Roost.Clustering.Internal.Supervision;
 
 namespace Roost.Cluster.Tests.Supervision;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using Roost.Internal;
-using Roost.Internal.Supervision;
+using Roost.Clustering.Internal;
+using Roost.Clustering.Internal.Supervision;
 
 namespace Roost.Cluster.Tests.Supervision;
 

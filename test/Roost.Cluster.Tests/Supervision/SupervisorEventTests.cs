@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Roost.Internal;
+using Roost.Clustering.Internal;
 
 namespace Roost.Cluster.Tests.Supervision;
 

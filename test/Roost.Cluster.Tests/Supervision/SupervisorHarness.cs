@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
-using Roost.Internal.Supervision;
+using Roost.Clustering.Internal.Supervision;
 using Roost.Testing;
 
 namespace Roost.Cluster.Tests.Supervision;
@@ -118,7 +118,7 @@ internal sealed class SupervisorHarness : IAsyncDisposable
     }
 
     /// <summary>Gets the supervisor's snapshot of the instance (target, operation, each process with its slot and state), built on the loop.</summary>
-    public Task<Roost.Internal.Metrics.MetricsSnapshot> SnapshotAsync() => Supervisor.GetMetricsAsync().WaitAsync(Timeout);
+    public Task<Roost.Clustering.Internal.Metrics.MetricsSnapshot> SnapshotAsync() => Supervisor.GetMetricsAsync().WaitAsync(Timeout);
 
     public Task<WorkerExitedEventArgs> ExitedAsync(StandInWorker worker) => ExitOf(worker.Id).Task.WaitAsync(Timeout);
 

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
-using Roost.Internal;
-using Roost.Internal.Ipc;
+using Roost.Clustering.Internal;
+using Roost.Clustering.Internal.Ipc;
 
 namespace Roost.Cluster.Tests.Supervision;
 

@@ -1,6 +1,6 @@
-using Roost.Internal;
-using Roost.Internal.Control;
-using Roost.Internal.Interop;
+using Roost.Clustering.Internal;
+using Roost.Clustering.Internal.Control;
+using Roost.Clustering.Internal.Interop;
 
 namespace Roost.Cluster.Tests.Supervision;
 
@@ -79,7 +79,7 @@ public sealed class SupervisorScaleTests
         await Task.WhenAll(workers[2].StopReceived, workers[3].StopReceived).WaitAsync(SupervisorHarness.Timeout, TestContext.Current.CancellationToken);
         await harness.SyncAsync(workers[0]);
 
-        Assert.All(workers[2..], w => Assert.Equal(new Roost.Internal.Ipc.StopMessage(7000, SlotRemoved: true), w.ReceivedStop));
+        Assert.All(workers[2..], w => Assert.Equal(new Roost.Clustering.Internal.Ipc.StopMessage(7000, SlotRemoved: true), w.ReceivedStop));
         Assert.All(workers[..2], w => Assert.False(w.StopReceived.IsCompleted, $"worker {w.Id} in a kept slot was asked to stop"));
         Assert.False(scale.IsCompleted, "the scale completed before the drained workers exited");
         var snapshot = await harness.SnapshotAsync();

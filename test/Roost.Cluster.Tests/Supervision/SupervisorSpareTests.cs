@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
-using Roost.Internal;
-using Roost.Internal.Ipc;
+using Roost.Clustering.Internal;
+using Roost.Clustering.Internal.Ipc;
+using Roost.Server.Internal;
 
 namespace Roost.Cluster.Tests.Supervision;
 

@@ -1,4 +1,4 @@
-using Roost.Internal.Systemd;
+using Roost.Clustering.Internal.Systemd;
 
 namespace Roost.Cluster.Tests.Systemd;
 

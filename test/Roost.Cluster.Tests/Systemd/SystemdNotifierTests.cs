@@ -1,6 +1,6 @@
 using System.Net.Sockets;
 using System.Text;
-using Roost.Internal.Systemd;
+using Roost.Clustering.Internal.Systemd;
 
 namespace Roost.Cluster.Tests.Systemd;
 

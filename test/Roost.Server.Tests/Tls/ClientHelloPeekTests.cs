@@ -4,7 +4,7 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Text;
-using Roost.Internal;
+using Roost.Server.Internal;
 
 namespace Roost.Server.Tests.Tls;
 

@@ -5,7 +5,7 @@ using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Roost.Internal.Admin;
+namespace Roost.Clustering.Internal.Admin;
 
 /// <summary>
 /// The admin listener's gate (docs/metrics.md, "Admin listener security"):

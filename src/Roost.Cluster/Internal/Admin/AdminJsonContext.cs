@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Roost.Internal.Admin;
+namespace Roost.Clustering.Internal.Admin;
 
 /// <summary>Source-generated JSON for the dashboard's stream.</summary>
 [JsonSourceGenerationOptions(

@@ -8,10 +8,11 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Roost.Internal.Control;
-using Roost.Internal.Metrics;
+using Roost.Clustering.Internal.Control;
+using Roost.Clustering.Internal.Metrics;
+using Roost.Server.Internal;
 
-namespace Roost.Internal.Admin;
+namespace Roost.Clustering.Internal.Admin;
 
 /// <summary>
 /// The admin listener: Kestrel in the primary (HTTP/1.1 and h2c, no TLS: put it on loopback, or behind a proxy that

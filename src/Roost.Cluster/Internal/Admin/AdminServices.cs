@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Logging;
+using Roost.Clustering.Internal.Control;
+using Roost.Clustering.Internal.Metrics;
 using Roost.Control;
-using Roost.Internal.Control;
-using Roost.Internal.Metrics;
 
-namespace Roost.Internal.Admin;
+namespace Roost.Clustering.Internal.Admin;
 
 /// <summary>
 /// What the admin listener's routes use, from its service provider (<c>RequestServices.GetRequiredService&lt;AdminServices&gt;()</c>):

@@ -1,4 +1,4 @@
-namespace Roost.Internal.Admin;
+namespace Roost.Clustering.Internal.Admin;
 
 /// <summary>A certificate in use, as the dashboard shows it.</summary>
 /// <param name="Name">default, or the SNI host name it is served for.</param>

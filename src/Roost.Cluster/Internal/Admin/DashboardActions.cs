@@ -4,9 +4,9 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
-using Roost.Internal.Control;
+using Roost.Clustering.Internal.Control;
 
-namespace Roost.Internal.Admin;
+namespace Roost.Clustering.Internal.Admin;
 
 /// <summary>
 /// The dashboard's buttons: <c>POST /api/actions/{reload|reload-certs|scale|recycle}</c>, each the same request the

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography.X509Certificates;
 using Roost.Tls;
 
-namespace Roost.Internal.Admin;
+namespace Roost.Clustering.Internal.Admin;
 
 /// <summary>
 /// The certificates the dashboard shows (<see cref="ClusterAdminOptions.Certificates"/>): loaded in the primary with

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Roost.Internal.Admin;
+namespace Roost.Clustering.Internal.Admin;
 
 /// <summary>
 /// The web dashboard on the admin listener (docs/metrics.md): <c>/</c> is the page (embedded, no CDN), <c>/login</c>

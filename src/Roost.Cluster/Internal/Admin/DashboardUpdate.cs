@@ -1,6 +1,6 @@
-using Roost.Internal.Metrics;
+using Roost.Clustering.Internal.Metrics;
 
-namespace Roost.Internal.Admin;
+namespace Roost.Clustering.Internal.Admin;
 
 /// <summary>One Server-Sent Event of the dashboard: the instance's snapshot and the certificates in use.</summary>
 /// <param name="Metrics">The snapshot (as <c>/api/metrics</c> and <c>roost top</c> get it).</param>

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Roost.Internal.Control;
+namespace Roost.Clustering.Internal.Control;
 
 /// <summary>Source-generated JSON for the control protocol.</summary>
 [JsonSourceGenerationOptions(
@@ -9,5 +9,5 @@ namespace Roost.Internal.Control;
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(ControlRequest))]
 [JsonSerializable(typeof(ControlResponse))]
-[JsonSerializable(typeof(Roost.Internal.Metrics.MetricsSnapshot))]
+[JsonSerializable(typeof(Roost.Clustering.Internal.Metrics.MetricsSnapshot))]
 internal sealed partial class ControlJsonContext : JsonSerializerContext;

@@ -2,7 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using Roost.Control;
 
-namespace Roost.Internal.Control;
+namespace Roost.Clustering.Internal.Control;
 
 /// <summary>
 /// The control socket's protocol: JSON lines over a unix stream socket. The client sends one request (one JSON object,

@@ -1,7 +1,7 @@
 using System.Text.Json.Serialization;
 using Roost.Control;
 
-namespace Roost.Internal.Control;
+namespace Roost.Clustering.Internal.Control;
 
 /// <summary>A line the primary sends on the control socket; its kind in <c>type</c>.</summary>
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "type", UnknownDerivedTypeHandling = JsonUnknownDerivedTypeHandling.FailSerialization)]
@@ -60,7 +60,7 @@ internal abstract record ControlResponse
         IReadOnlyList<WorkerCertificates>? Certificates = null) : ControlResponse;
 
     /// <summary>The answer to <c>metrics</c>: the snapshot.</summary>
-    public sealed record MetricsReport(Roost.Internal.Metrics.MetricsSnapshot Metrics) : ControlResponse;
+    public sealed record MetricsReport(Roost.Clustering.Internal.Metrics.MetricsSnapshot Metrics) : ControlResponse;
 
     /// <summary>The request was not served (<see cref="ControlErrorCodes"/>).</summary>
     public sealed record Error(string Code, string Message) : ControlResponse;

@@ -2,10 +2,10 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Roost.Clustering.Internal.Interop;
 using Roost.Control;
-using Roost.Internal.Interop;
 
-namespace Roost.Internal.Control;
+namespace Roost.Clustering.Internal.Control;
 
 /// <summary>
 /// The primary's control socket: a unix stream socket (0600) in a private run directory (0700). Each connection's

@@ -2,7 +2,7 @@ using System.Net.Sockets;
 using System.Text.Json;
 using System.Threading.Channels;
 
-namespace Roost.Internal.Control;
+namespace Roost.Clustering.Internal.Control;
 
 /// <summary>
 /// One control request being answered: the supervisor loop sends response lines with <see cref="Send"/> (never

@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
-using Roost.Internal.Interop;
+using Roost.Clustering.Internal.Interop;
 
-namespace Roost.Internal.Control;
+namespace Roost.Clustering.Internal.Control;
 
 /// <summary>
 /// Where a primary's control socket lives: <c>&lt;base&gt;/&lt;name&gt;/control.sock</c>. The base is <c>/run/roost</c>

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using Microsoft.AspNetCore.Connections;
 
-namespace Roost.Internal.InWorker;
+namespace Roost.Clustering.Internal.InWorker;
 
 /// <summary>
 /// Kestrel's socket transport for the listening sockets the primary gave this worker, with one addition: a draining

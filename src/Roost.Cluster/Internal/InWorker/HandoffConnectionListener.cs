@@ -4,9 +4,9 @@ using System.Threading.Channels;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Logging.Abstractions;
-using Roost.Internal.Interop;
+using Roost.Clustering.Internal.Interop;
 
-namespace Roost.Internal.InWorker;
+namespace Roost.Clustering.Internal.InWorker;
 
 /// <summary>One handed-over end point as Kestrel sees it: <see cref="AcceptAsync"/> yields the connections the primary passed.</summary>
 internal sealed class HandoffConnectionListener(string endPoint, Action onConnectionClosed) : IConnectionListener

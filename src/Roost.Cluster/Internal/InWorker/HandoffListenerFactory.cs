@@ -1,7 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.Connections;
 
-namespace Roost.Internal.InWorker;
+namespace Roost.Clustering.Internal.InWorker;
 
 /// <summary>Kestrel's view of <see cref="HandoffTransport"/> in one server's service provider (with that host's memory pool factory).</summary>
 internal sealed class HandoffListenerFactory(HandoffTransport transport, IMemoryPoolFactory<byte>? memoryPoolFactory) : IConnectionListenerFactory, IConnectionListenerFactorySelector

@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using System.Net;
 using Microsoft.AspNetCore.Connections;
-using Roost.Internal.Interop;
+using Roost.Clustering.Internal.Interop;
 
-namespace Roost.Internal.InWorker;
+namespace Roost.Clustering.Internal.InWorker;
 
 /// <summary>
 /// The worker's Kestrel transport for <c>handoff</c> sharing: connections arrive over IPC instead of from a

@@ -1,6 +1,6 @@
-using Roost.Internal.Interop;
+using Roost.Clustering.Internal.Interop;
 
-namespace Roost.Internal.InWorker;
+namespace Roost.Clustering.Internal.InWorker;
 
 /// <summary>
 /// Gives memory back to the system when a worker goes idle after a burst (thousands of connections, an attack):

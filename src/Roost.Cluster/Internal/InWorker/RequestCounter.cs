@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 
-namespace Roost.Internal.InWorker;
+namespace Roost.Clustering.Internal.InWorker;
 
 /// <summary>
 /// Counts the HTTP requests this process finished, from ASP.NET Core's own <c>http.server.request.duration</c>

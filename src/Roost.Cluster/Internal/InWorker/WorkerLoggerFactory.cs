@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Roost.Internal.InWorker;
+namespace Roost.Clustering.Internal.InWorker;
 
 /// <summary>
 /// Wraps the application's logger factory inside a worker so that every line of its servers (Roost.Server and

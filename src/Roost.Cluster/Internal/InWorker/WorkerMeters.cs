@@ -1,7 +1,7 @@
 using System.Diagnostics.Metrics;
-using Roost.Internal.Metrics;
+using Roost.Clustering.Internal.Metrics;
 
-namespace Roost.Internal.InWorker;
+namespace Roost.Clustering.Internal.InWorker;
 
 /// <summary>
 /// Feeds this worker's <see cref="MetricsBlock"/> from ASP.NET Core's and Kestrel's own instruments

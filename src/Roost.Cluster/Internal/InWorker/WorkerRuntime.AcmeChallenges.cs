@@ -1,7 +1,7 @@
 using Roost.Acme;
-using Roost.Internal.Ipc;
+using Roost.Clustering.Internal.Ipc;
 
-namespace Roost.Internal.InWorker;
+namespace Roost.Clustering.Internal.InWorker;
 
 /// <summary>TLS-ALPN-01 challenges from the primary's ACME manager, answered by this worker's TLS servers (docs/acme.md).</summary>
 internal sealed partial class WorkerRuntime

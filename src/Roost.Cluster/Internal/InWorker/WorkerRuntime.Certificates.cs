@@ -1,10 +1,10 @@
 using Microsoft.Extensions.Logging;
+using Roost.Clustering.Internal.Control;
+using Roost.Clustering.Internal.Ipc;
 using Roost.Control;
-using Roost.Internal.Control;
-using Roost.Internal.Ipc;
 using Roost.Tls;
 
-namespace Roost.Internal.InWorker;
+namespace Roost.Clustering.Internal.InWorker;
 
 /// <summary>Certificate reload asked by the primary (<c>roost reload --certs-only</c>): the servers' own reload path, no restart.</summary>
 internal sealed partial class WorkerRuntime

@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace Roost.Internal.InWorker;
+namespace Roost.Clustering.Internal.InWorker;
 
 /// <summary>
 /// The worker runtime under an application it did not create: <c>roost run</c>'s startup hook points the app's own

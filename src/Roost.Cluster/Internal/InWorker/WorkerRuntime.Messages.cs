@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
-using Roost.Internal.Ipc;
+using Roost.Clustering.Internal.Ipc;
 
-namespace Roost.Internal.InWorker;
+namespace Roost.Clustering.Internal.InWorker;
 
 /// <summary>User messages from the primary (<c>Cluster.Worker.MessageReceived</c>).</summary>
 internal sealed partial class WorkerRuntime

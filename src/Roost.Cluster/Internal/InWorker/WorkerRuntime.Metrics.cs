@@ -1,6 +1,6 @@
-using Roost.Internal.Metrics;
+using Roost.Clustering.Internal.Metrics;
 
-namespace Roost.Internal.InWorker;
+namespace Roost.Clustering.Internal.InWorker;
 
 /// <summary>Metrics: the worker's counters in the shared block the primary made for it (<see cref="WorkerEnvironment.MetricsFile"/>).</summary>
 internal sealed partial class WorkerRuntime

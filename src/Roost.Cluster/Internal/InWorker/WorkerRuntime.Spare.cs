@@ -1,6 +1,6 @@
-using Roost.Internal.Ipc;
+using Roost.Clustering.Internal.Ipc;
 
-namespace Roost.Internal.InWorker;
+namespace Roost.Clustering.Internal.InWorker;
 
 /// <summary>
 /// Hot spare: a worker started with <see cref="WorkerEnvironment.Spare"/> runs the program up to the point where its

@@ -1,7 +1,7 @@
-using Roost.Internal.Ipc;
+using Roost.Clustering.Internal.Ipc;
 using Roost.Tls.Resumption;
 
-namespace Roost.Internal.InWorker;
+namespace Roost.Clustering.Internal.InWorker;
 
 /// <summary>The instance's TLS session ticket keys, from the primary (docs/tls.md, "Session resumption").</summary>
 internal sealed partial class WorkerRuntime

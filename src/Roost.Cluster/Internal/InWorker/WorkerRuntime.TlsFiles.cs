@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Logging;
-using Roost.Internal.Ipc;
+using Roost.Clustering.Internal.Ipc;
 using Roost.Tls;
 
-namespace Roost.Internal.InWorker;
+namespace Roost.Clustering.Internal.InWorker;
 
 /// <summary>
 /// A worker started with <c>--user</c> (<see cref="WorkerEnvironment.TlsFilesFromPrimary"/>): its TLS files come from

@@ -7,10 +7,11 @@ using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Roost.Internal.Interop;
-using Roost.Internal.Ipc;
+using Roost.Clustering.Internal.Interop;
+using Roost.Clustering.Internal.Ipc;
+using Roost.Server.Internal;
 
-namespace Roost.Internal.InWorker;
+namespace Roost.Clustering.Internal.InWorker;
 
 /// <summary>
 /// The cluster runtime inside a worker process: the IPC channel to the primary, heartbeats, listening through the

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Roost.Internal.Interop;
+namespace Roost.Clustering.Internal.Interop;
 
 /// <summary>The monotonic clock systemd's reload protocol is stamped with.</summary>
 internal static unsafe partial class Libc

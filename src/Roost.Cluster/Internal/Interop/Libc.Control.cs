@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Roost.Internal.Interop;
+namespace Roost.Clustering.Internal.Interop;
 
 /// <summary>Calls for live scaling (reuseport steering) and the control socket (peer credentials).</summary>
 internal static unsafe partial class Libc

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Roost.Internal.Interop;
+namespace Roost.Clustering.Internal.Interop;
 
 /// <summary>What a draining worker and the primary read from a listening socket: its accept queue and SO_REUSEPORT.</summary>
 internal static unsafe partial class Libc

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Roost.Internal.Interop;
+namespace Roost.Clustering.Internal.Interop;
 
 /// <summary>glibc's malloc_trim, for the idle-memory trim of workers (IdleMemoryTrimmer).</summary>
 internal static partial class Libc

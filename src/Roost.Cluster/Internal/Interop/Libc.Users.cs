@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Roost.Internal.Interop;
+namespace Roost.Clustering.Internal.Interop;
 
 /// <summary>
 /// The user database and file metadata calls of <c>--user</c> (WorkerUser, FileAccessCheck): getpwnam_r/getpwuid_r,

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Roost.Internal.Interop;
+namespace Roost.Clustering.Internal.Interop;
 
 /// <summary>
 /// The POSIX calls the cluster runtime needs and .NET does not expose: socketpair, fcntl (FD_CLOEXEC), prctl

@@ -1,4 +1,4 @@
-namespace Roost.Internal.Ipc;
+namespace Roost.Clustering.Internal.Ipc;
 
 /// <summary>
 /// Primary → worker: a TLS-ALPN-01 challenge to answer on the serving port (<paramref name="Digest"/>: base64 of the

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Roost.Internal.Ipc;
+namespace Roost.Clustering.Internal.Ipc;
 
 /// <summary>
 /// Either direction: <c>Cluster.Broadcast</c>. Worker → primary asks the primary to fan the payload out; primary →

@@ -1,7 +1,7 @@
+using Roost.Clustering.Internal.Control;
 using Roost.Control;
-using Roost.Internal.Control;
 
-namespace Roost.Internal.Ipc;
+namespace Roost.Clustering.Internal.Ipc;
 
 /// <summary>Worker → primary: what <see cref="ReloadCertificatesMessage"/> did, per certificate of every TLS server.</summary>
 /// <param name="RequestId">The request's id.</param>

@@ -1,4 +1,4 @@
-namespace Roost.Internal.Ipc;
+namespace Roost.Clustering.Internal.Ipc;
 
 /// <summary>
 /// Worker → primary (<c>handoff</c> sharing): the worker has taken the next connection handed to it for

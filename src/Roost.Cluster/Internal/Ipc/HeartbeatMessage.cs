@@ -1,4 +1,4 @@
-namespace Roost.Internal.Ipc;
+namespace Roost.Clustering.Internal.Ipc;
 
 /// <summary>Worker → primary, every heartbeat interval: the worker's thread pool still runs work.</summary>
 /// <param name="Sequence">Counts up from 1.</param>

@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
-using Roost.Internal.Interop;
+using Roost.Clustering.Internal.Interop;
 
-namespace Roost.Internal.Ipc;
+namespace Roost.Clustering.Internal.Ipc;
 
 /// <summary>
 /// One end of a worker's control socketpair. A dedicated background thread reads with <c>recvmsg</c> (so descriptors

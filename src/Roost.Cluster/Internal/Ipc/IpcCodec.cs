@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Roost.Internal.Ipc;
+namespace Roost.Clustering.Internal.Ipc;
 
 /// <summary>
 /// Turns messages into lines and lines into messages. A line is one UTF-8 JSON object followed by <c>\n</c>;

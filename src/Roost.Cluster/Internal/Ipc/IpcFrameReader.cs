@@ -1,4 +1,4 @@
-namespace Roost.Internal.Ipc;
+namespace Roost.Clustering.Internal.Ipc;
 
 /// <summary>
 /// Splits a byte stream into lines, refusing lines longer than a limit: an oversized line is skipped up to its

@@ -1,7 +1,7 @@
 using System.Text.Json.Serialization;
 using Roost.Control;
 
-namespace Roost.Internal.Ipc;
+namespace Roost.Clustering.Internal.Ipc;
 
 /// <summary>Source-generated JSON for the IPC records (no reflection; trimming- and AOT-safe).</summary>
 /// <remarks>

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Roost.Internal.Ipc;
+namespace Roost.Clustering.Internal.Ipc;
 
 /// <summary>
 /// One message on a worker's IPC channel: one JSON object per line, its kind in the <c>type</c> property. Each

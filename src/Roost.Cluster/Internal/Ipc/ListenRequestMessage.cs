@@ -1,4 +1,4 @@
-namespace Roost.Internal.Ipc;
+namespace Roost.Clustering.Internal.Ipc;
 
 /// <summary>Worker → primary: "give me a listening socket for this end point" (Node's <c>queryServer</c>).</summary>
 /// <param name="RequestId">Matches the response to the request.</param>

@@ -1,4 +1,4 @@
-namespace Roost.Internal.Ipc;
+namespace Roost.Clustering.Internal.Ipc;
 
 /// <summary>
 /// Primary → worker: the answer to <see cref="ListenRequestMessage"/>. When <paramref name="HasHandle"/> is set, the

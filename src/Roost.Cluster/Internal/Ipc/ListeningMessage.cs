@@ -1,4 +1,4 @@
-namespace Roost.Internal.Ipc;
+namespace Roost.Clustering.Internal.Ipc;
 
 /// <summary>Worker → primary: a server in the worker accepts on this end point; the first one makes the worker ready.</summary>
 /// <param name="Address">The IP address.</param>

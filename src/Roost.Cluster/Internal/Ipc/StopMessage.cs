@@ -1,4 +1,4 @@
-namespace Roost.Internal.Ipc;
+namespace Roost.Clustering.Internal.Ipc;
 
 /// <summary>Primary → worker: close every server gracefully (in-flight requests get up to the drain timeout), then exit.</summary>
 /// <param name="DrainTimeoutMilliseconds">How long in-flight requests may take.</param>

@@ -1,4 +1,4 @@
-namespace Roost.Internal.Ipc;
+namespace Roost.Clustering.Internal.Ipc;
 
 /// <summary>
 /// Primary → worker: the instance's TLS session ticket keys (base64 of 80 bytes each, the encrypting key first), sent

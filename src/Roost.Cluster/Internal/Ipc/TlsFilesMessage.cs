@@ -1,4 +1,4 @@
-namespace Roost.Internal.Ipc;
+namespace Roost.Clustering.Internal.Ipc;
 
 /// <summary>
 /// Primary → worker started with <c>--user</c>: the contents of every TLS file the worker's servers read, as the primary

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Roost.Internal.Ipc;
+namespace Roost.Clustering.Internal.Ipc;
 
 /// <summary>Either direction: an application message (<c>worker.Send</c>), any JSON value.</summary>
 /// <param name="Payload">The JSON value.</param>

@@ -1,10 +1,10 @@
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
-using Roost.Internal.Interop;
-using Roost.Internal.Ipc;
-using Roost.Internal.Supervision;
+using Roost.Clustering.Internal.Interop;
+using Roost.Clustering.Internal.Ipc;
+using Roost.Clustering.Internal.Supervision;
 
-namespace Roost.Internal.Listeners;
+namespace Roost.Clustering.Internal.Listeners;
 
 /// <summary>The primary's accept loop for one <c>handoff</c> end point and its choice of worker per connection.</summary>
 /// <remarks>

@@ -1,9 +1,10 @@
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
-using Roost.Internal.Supervision;
+using Roost.Clustering.Internal.Supervision;
+using Roost.Server.Internal;
 
-namespace Roost.Internal.Listeners;
+namespace Roost.Clustering.Internal.Listeners;
 
 /// <summary>
 /// <c>handoff</c>: the primary accepts every connection itself and passes it with SCM_RIGHTS to the worker with the

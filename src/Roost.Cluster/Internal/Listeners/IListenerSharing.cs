@@ -1,7 +1,7 @@
 using System.Net;
-using Roost.Internal.Supervision;
+using Roost.Clustering.Internal.Supervision;
 
-namespace Roost.Internal.Listeners;
+namespace Roost.Clustering.Internal.Listeners;
 
 /// <summary>
 /// How the primary shares a listening end point with its workers (Node's <c>SharedHandle</c> / <c>RoundRobinHandle</c>

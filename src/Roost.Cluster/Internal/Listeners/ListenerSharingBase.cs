@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace Roost.Internal.Listeners;
+namespace Roost.Clustering.Internal.Listeners;
 
 /// <summary>
 /// What every strategy keeps the same way: the end points bound so far (with the real port for port 0) under one lock.

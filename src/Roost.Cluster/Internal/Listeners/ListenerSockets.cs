@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
-using Roost.Internal.Interop;
+using Roost.Clustering.Internal.Interop;
 
-namespace Roost.Internal.Listeners;
+namespace Roost.Clustering.Internal.Listeners;
 
 /// <summary>Binds listening sockets the way Kestrel does, plus what sharing needs.</summary>
 internal static class ListenerSockets

@@ -1,7 +1,8 @@
 using System.Net;
-using Roost.Internal.Interop;
+using Roost.Clustering.Internal.Interop;
+using Roost.Server.Internal;
 
-namespace Roost.Internal.Listeners;
+namespace Roost.Clustering.Internal.Listeners;
 
 /// <summary>
 /// Steering for live scaling. Without it the kernel hashes each new connection onto any socket of the reuseport

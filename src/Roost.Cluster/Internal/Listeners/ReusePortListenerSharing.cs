@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Roost.Internal.Listeners;
+namespace Roost.Clustering.Internal.Listeners;
 
 /// <summary>
 /// <c>reuseport</c>: one <c>SO_REUSEPORT</c> socket per end point and worker slot, all owned by the primary. The

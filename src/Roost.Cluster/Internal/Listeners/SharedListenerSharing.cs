@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Roost.Internal.Listeners;
+namespace Roost.Clustering.Internal.Listeners;
 
 /// <summary>
 /// <c>shared</c>: one socket per end point, every worker accepts from the same kernel queue. Cheapest, but the

@@ -1,4 +1,4 @@
-namespace Roost.Internal.Metrics;
+namespace Roost.Clustering.Internal.Metrics;
 
 /// <summary>Building a <see cref="MetricsSnapshot"/>.</summary>
 internal sealed partial class ClusterMetrics
@@ -86,7 +86,7 @@ internal sealed partial class ClusterMetrics
             Supervision.Entries());
     }
 
-    private static long? ReadRss(int pid) => Roost.Internal.Supervision.ProcessMemory.ReadRssBytes(pid);
+    private static long? ReadRss(int pid) => Roost.Clustering.Internal.Supervision.ProcessMemory.ReadRssBytes(pid);
 
     private static RequestCounts Counts(long[] v)
     {

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Roost.Internal.Metrics;
+namespace Roost.Clustering.Internal.Metrics;
 
 /// <summary>
 /// The primary's side of the metrics: one <see cref="MetricsBlock"/> per worker process, the counts of the workers

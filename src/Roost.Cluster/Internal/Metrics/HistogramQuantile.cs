@@ -1,4 +1,4 @@
-namespace Roost.Internal.Metrics;
+namespace Roost.Clustering.Internal.Metrics;
 
 /// <summary>Quantiles from bucket counts, the way Prometheus' <c>histogram_quantile</c> estimates them.</summary>
 internal static class HistogramQuantile

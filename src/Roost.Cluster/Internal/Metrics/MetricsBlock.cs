@@ -1,7 +1,7 @@
 using System.IO.MemoryMappedFiles;
 using System.Runtime.CompilerServices;
 
-namespace Roost.Internal.Metrics;
+namespace Roost.Clustering.Internal.Metrics;
 
 /// <summary>
 /// One worker's counters in a small shared-memory file: the worker adds to them as requests and connections finish,

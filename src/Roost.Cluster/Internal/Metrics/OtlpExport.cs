@@ -5,7 +5,7 @@ using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 
-namespace Roost.Internal.Metrics;
+namespace Roost.Clustering.Internal.Metrics;
 
 /// <summary>
 /// OTLP export (<see cref="ClusterOptions.OtlpEndpoint"/>, <c>--otlp</c>) with the OpenTelemetry SDK: every worker

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Roost.Internal.Metrics;
+namespace Roost.Clustering.Internal.Metrics;
 
 /// <summary>Reads a process's CPU time from <c>/proc/&lt;pid&gt;/stat</c> (Linux).</summary>
 internal static class ProcessCpu

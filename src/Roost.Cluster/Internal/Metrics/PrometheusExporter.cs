@@ -1,6 +1,6 @@
 using Prometheus;
 
-namespace Roost.Internal.Metrics;
+namespace Roost.Clustering.Internal.Metrics;
 
 /// <summary>
 /// The admin listener's <c>/metrics</c>: the instance's snapshot in the Prometheus text format, written by

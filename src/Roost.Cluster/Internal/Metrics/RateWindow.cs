@@ -1,4 +1,4 @@
-namespace Roost.Internal.Metrics;
+namespace Roost.Clustering.Internal.Metrics;
 
 /// <summary>
 /// Two samples of a set of cumulative values at least <see cref="MinimumWindow"/> apart: rates over "the last second

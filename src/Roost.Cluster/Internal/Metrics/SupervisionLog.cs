@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Roost.Internal.Metrics;
+namespace Roost.Clustering.Internal.Metrics;
 
 /// <summary>
 /// Keeps the last supervision events and counts them by kind, from the supervisor's own log events (their ids are

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
-using Roost.Internal.Interop;
+using Roost.Clustering.Internal.Interop;
 
-namespace Roost.Internal.Privileges;
+namespace Roost.Clustering.Internal.Privileges;
 
 /// <summary>
 /// Whether a <see cref="WorkerUser"/> can reach and read a path, from the mode bits, owner and group of the path and

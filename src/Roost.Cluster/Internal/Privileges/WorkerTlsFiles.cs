@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
-using Roost.Internal.Ipc;
+using Roost.Clustering.Internal.Ipc;
 
-namespace Roost.Internal.Privileges;
+namespace Roost.Clustering.Internal.Privileges;
 
 /// <summary>
 /// The TLS files of workers started as another user: read by the primary (as root) at every worker start and before

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
-using Roost.Internal.Interop;
+using Roost.Clustering.Internal.Interop;
 
-namespace Roost.Internal.Privileges;
+namespace Roost.Clustering.Internal.Privileges;
 
 /// <summary>
 /// The account workers run as (<c>roost serve|run --user</c>): its name, uid, primary group and home, looked up in the

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Roost.Internal.Supervision;
+namespace Roost.Clustering.Internal.Supervision;
 
 /// <summary>
 /// Starts a worker's operating-system process: the supervisor's seam to the OS (CONTRIBUTING.md §5.3, §9.2). Production uses

@@ -1,4 +1,4 @@
-namespace Roost.Internal.Supervision;
+namespace Roost.Clustering.Internal.Supervision;
 
 /// <summary>Why the supervisor killed a worker (SIGKILL) on its own; <see cref="None"/> when it did not.</summary>
 internal enum KillReason

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Roost.Internal.Supervision;
+namespace Roost.Clustering.Internal.Supervision;
 
 /// <summary>Reads a process's resident set size from <c>/proc</c> (Linux).</summary>
 internal static class ProcessMemory

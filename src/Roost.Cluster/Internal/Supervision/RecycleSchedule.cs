@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Roost.Internal.Supervision;
+namespace Roost.Clustering.Internal.Supervision;
 
 /// <summary>
 /// Recycling's own state: each worker's request and age limit (drawn once, with jitter, when the worker is first

@@ -1,4 +1,4 @@
-namespace Roost.Internal.Supervision;
+namespace Roost.Clustering.Internal.Supervision;
 
 /// <summary>The outcome of <see cref="RestartPolicy.Decide"/>.</summary>
 internal enum RestartAction

@@ -1,4 +1,4 @@
-namespace Roost.Internal.Supervision;
+namespace Roost.Clustering.Internal.Supervision;
 
 /// <summary>What <see cref="RestartPolicy"/> decided.</summary>
 /// <param name="Action">What to do.</param>

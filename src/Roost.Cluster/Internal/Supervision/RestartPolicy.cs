@@ -1,4 +1,4 @@
-namespace Roost.Internal.Supervision;
+namespace Roost.Clustering.Internal.Supervision;
 
 /// <summary>
 /// Decides what happens after a worker exits. Pure: no processes, no timers; time comes from a

@@ -1,4 +1,4 @@
-namespace Roost.Internal.Supervision;
+namespace Roost.Clustering.Internal.Supervision;
 
 /// <summary>One rolling reload (or one recycle) in progress: which old workers remain, and the new workers being waited for. Owned by the supervisor loop.</summary>
 /// <remarks>

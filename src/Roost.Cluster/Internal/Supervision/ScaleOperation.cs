@@ -1,4 +1,4 @@
-namespace Roost.Internal.Supervision;
+namespace Roost.Clustering.Internal.Supervision;
 
 /// <summary>One live scale in progress. Owned by the supervisor loop.</summary>
 /// <remarks>

@@ -1,4 +1,4 @@
-namespace Roost.Internal.Supervision;
+namespace Roost.Clustering.Internal.Supervision;
 
 /// <summary>
 /// The hot spares' own state: the spares not promoted yet, which of them are online, and what keeps new ones from

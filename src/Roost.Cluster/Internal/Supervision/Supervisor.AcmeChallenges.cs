@@ -1,7 +1,7 @@
 using Roost.Acme;
-using Roost.Internal.Ipc;
+using Roost.Clustering.Internal.Ipc;
 
-namespace Roost.Internal.Supervision;
+namespace Roost.Clustering.Internal.Supervision;
 
 /// <summary>
 /// TLS-ALPN-01 challenges (docs/acme.md): the primary's ACME manager publishes them in <see cref="TlsAlpnChallenges"/>,

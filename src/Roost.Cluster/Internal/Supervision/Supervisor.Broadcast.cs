@@ -1,7 +1,7 @@
 using System.Text.Json;
-using Roost.Internal.Ipc;
+using Roost.Clustering.Internal.Ipc;
 
-namespace Roost.Internal.Supervision;
+namespace Roost.Clustering.Internal.Supervision;
 
 /// <summary>The primary's half of <see cref="Cluster.Broadcast(JsonElement)"/>: fan a message out to every worker.</summary>
 internal sealed partial class Supervisor

@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Logging;
+using Roost.Clustering.Internal.Control;
+using Roost.Clustering.Internal.Ipc;
 using Roost.Control;
-using Roost.Internal.Control;
-using Roost.Internal.Ipc;
 
-namespace Roost.Internal.Supervision;
+namespace Roost.Clustering.Internal.Supervision;
 
 /// <summary>
 /// Certificate reload in every worker without restarting it (<c>roost reload --certs-only</c>): each ready worker gets

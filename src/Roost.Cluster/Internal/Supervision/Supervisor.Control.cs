@@ -1,8 +1,8 @@
 using System.Globalization;
+using Roost.Clustering.Internal.Control;
 using Roost.Control;
-using Roost.Internal.Control;
 
-namespace Roost.Internal.Supervision;
+namespace Roost.Clustering.Internal.Supervision;
 
 /// <summary>The control socket's requests, served on the supervisor loop (one operation at a time, see Supervisor.Scale.cs).</summary>
 internal sealed partial class Supervisor

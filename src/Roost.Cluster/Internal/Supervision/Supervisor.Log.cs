@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Roost.Internal.Supervision;
+namespace Roost.Clustering.Internal.Supervision;
 
 /// <summary>The supervisor's log lines; every one names the worker as <c>worker {WorkerId} (pid {Pid}, generation {Generation})</c>.</summary>
 internal sealed partial class Supervisor

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Roost.Internal.Supervision;
+namespace Roost.Clustering.Internal.Supervision;
 
 /// <summary>Runtime settings the primary gives its workers unless the user's environment already sets them.</summary>
 internal sealed partial class Supervisor

@@ -1,9 +1,9 @@
+using Roost.Clustering.Internal.Admin;
+using Roost.Clustering.Internal.Control;
+using Roost.Clustering.Internal.Metrics;
 using Roost.Control;
-using Roost.Internal.Admin;
-using Roost.Internal.Control;
-using Roost.Internal.Metrics;
 
-namespace Roost.Internal.Supervision;
+namespace Roost.Clustering.Internal.Supervision;
 
 /// <summary>Metrics: the workers' shared blocks (<see cref="ClusterMetrics"/>) and snapshots of the instance.</summary>
 internal sealed partial class Supervisor

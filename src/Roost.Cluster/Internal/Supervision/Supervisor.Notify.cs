@@ -1,9 +1,10 @@
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
-using Roost.Internal.Interop;
-using Roost.Internal.Systemd;
+using Roost.Clustering.Internal.Interop;
+using Roost.Clustering.Internal.Systemd;
+using Roost.Server.Internal;
 
-namespace Roost.Internal.Supervision;
+namespace Roost.Clustering.Internal.Supervision;
 
 /// <summary>
 /// systemd <c>Type=notify</c>: the loop tells systemd its state after every event it handles, and pings the watchdog.

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
-using Roost.Internal.Ipc;
-using Roost.Internal.Privileges;
+using Roost.Clustering.Internal.Ipc;
+using Roost.Clustering.Internal.Privileges;
 
-namespace Roost.Internal.Supervision;
+namespace Roost.Clustering.Internal.Supervision;
 
 /// <summary>
 /// Workers started as another user (<see cref="ClusterOptions.WorkerUser"/>, <c>--user</c>): the start info asks .NET's

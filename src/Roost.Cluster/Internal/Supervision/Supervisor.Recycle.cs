@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Logging;
-using Roost.Internal.Interop;
-using Roost.Internal.Ipc;
+using Roost.Clustering.Internal.Interop;
+using Roost.Clustering.Internal.Ipc;
 
-namespace Roost.Internal.Supervision;
+namespace Roost.Clustering.Internal.Supervision;
 
 /// <summary>
 /// Recycling: a worker past its request, memory or age limit is replaced through the rolling-reload path (a

@@ -1,7 +1,7 @@
 using System.Globalization;
-using Roost.Internal.Control;
+using Roost.Clustering.Internal.Control;
 
-namespace Roost.Internal.Supervision;
+namespace Roost.Clustering.Internal.Supervision;
 
 /// <summary>
 /// Recycling one worker on request (the control socket's <c>recycle</c>: <c>roost top</c> and the dashboard): the same

@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Logging;
-using Roost.Internal.Control;
-using Roost.Internal.Interop;
-using Roost.Internal.Ipc;
+using Roost.Clustering.Internal.Control;
+using Roost.Clustering.Internal.Interop;
+using Roost.Clustering.Internal.Ipc;
 
-namespace Roost.Internal.Supervision;
+namespace Roost.Clustering.Internal.Supervision;
 
 /// <summary>
 /// Live scaling (see <see cref="ScaleOperation"/>). One operation at a time: a scale asked for while a reload or another

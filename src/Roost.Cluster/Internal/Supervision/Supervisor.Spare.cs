@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Logging;
-using Roost.Internal.Interop;
-using Roost.Internal.Ipc;
+using Roost.Clustering.Internal.Interop;
+using Roost.Clustering.Internal.Ipc;
 
-namespace Roost.Internal.Supervision;
+namespace Roost.Clustering.Internal.Supervision;
 
 /// <summary>
 /// Hot spares (managed mode): worker processes started ahead of need that run the program up to their first

@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Logging;
-using Roost.Internal.Ipc;
+using Roost.Clustering.Internal.Ipc;
 using Roost.Tls.Resumption;
 
-namespace Roost.Internal.Supervision;
+namespace Roost.Clustering.Internal.Supervision;
 
 /// <summary>
 /// The instance's TLS session ticket keys (docs/tls.md, "Session resumption"): made by the primary in memory (or read

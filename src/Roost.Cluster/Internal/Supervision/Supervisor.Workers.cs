@@ -1,10 +1,11 @@
 using System.Net;
 using System.Net.Sockets;
-using Roost.Internal.Interop;
-using Roost.Internal.Ipc;
-using Roost.Internal.Listeners;
+using Roost.Clustering.Internal.Interop;
+using Roost.Clustering.Internal.Ipc;
+using Roost.Clustering.Internal.Listeners;
+using Roost.Server.Internal;
 
-namespace Roost.Internal.Supervision;
+namespace Roost.Clustering.Internal.Supervision;
 
 /// <summary>Worker messages, exits and the periodic checks.</summary>
 internal sealed partial class Supervisor

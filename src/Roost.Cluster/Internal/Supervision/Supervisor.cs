@@ -4,13 +4,14 @@ using System.Net;
 using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
-using Roost.Internal.Interop;
-using Roost.Internal.InWorker;
-using Roost.Internal.Ipc;
-using Roost.Internal.Listeners;
-using Roost.Internal.Systemd;
+using Roost.Clustering.Internal.Interop;
+using Roost.Clustering.Internal.InWorker;
+using Roost.Clustering.Internal.Ipc;
+using Roost.Clustering.Internal.Listeners;
+using Roost.Clustering.Internal.Systemd;
+using Roost.Server.Internal;
 
-namespace Roost.Internal.Supervision;
+namespace Roost.Clustering.Internal.Supervision;
 
 /// <summary>
 /// The primary's supervisor: one loop owns the worker table; IPC readers, process-exit watchers, timers and signal

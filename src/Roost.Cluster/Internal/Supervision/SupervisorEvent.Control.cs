@@ -1,6 +1,6 @@
-using Roost.Internal.Control;
+using Roost.Clustering.Internal.Control;
 
-namespace Roost.Internal.Supervision;
+namespace Roost.Clustering.Internal.Supervision;
 
 /// <summary>Live scaling and the control socket.</summary>
 internal abstract partial record SupervisorEvent

@@ -1,6 +1,6 @@
-using Roost.Internal.Metrics;
+using Roost.Clustering.Internal.Metrics;
 
-namespace Roost.Internal.Supervision;
+namespace Roost.Clustering.Internal.Supervision;
 
 /// <summary>Metrics.</summary>
 internal abstract partial record SupervisorEvent

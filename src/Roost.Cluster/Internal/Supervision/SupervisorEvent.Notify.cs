@@ -1,4 +1,4 @@
-namespace Roost.Internal.Supervision;
+namespace Roost.Clustering.Internal.Supervision;
 
 /// <summary>systemd notification.</summary>
 internal abstract partial record SupervisorEvent

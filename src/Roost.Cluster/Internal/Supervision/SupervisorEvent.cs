@@ -1,6 +1,6 @@
-using Roost.Internal.Ipc;
+using Roost.Clustering.Internal.Ipc;
 
-namespace Roost.Internal.Supervision;
+namespace Roost.Clustering.Internal.Supervision;
 
 /// <summary>Everything the supervisor loop reacts to. Other threads only post these; the loop alone changes state.</summary>
 internal abstract partial record SupervisorEvent

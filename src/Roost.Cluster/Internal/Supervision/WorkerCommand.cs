@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Roost.Internal.Supervision;
+namespace Roost.Clustering.Internal.Supervision;
 
 /// <summary>How to run "the same program again" (Node's <c>process.execPath</c> + <c>process.argv</c>).</summary>
 internal static class WorkerCommand

@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using Roost.Internal.Interop;
+using Roost.Clustering.Internal.Interop;
 
-namespace Roost.Internal.Supervision;
+namespace Roost.Clustering.Internal.Supervision;
 
 /// <summary>
 /// Starts worker processes, one at a time, on one long-lived thread.

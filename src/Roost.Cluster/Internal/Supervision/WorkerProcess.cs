@@ -1,8 +1,8 @@
 using System.Diagnostics;
-using Roost.Internal.Interop;
-using Roost.Internal.Ipc;
+using Roost.Clustering.Internal.Interop;
+using Roost.Clustering.Internal.Ipc;
 
-namespace Roost.Internal.Supervision;
+namespace Roost.Clustering.Internal.Supervision;
 
 /// <summary>
 /// The primary's record of one worker: its process, its IPC channel, its slot, its <see cref="WorkerState"/> and its

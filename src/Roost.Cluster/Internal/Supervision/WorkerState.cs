@@ -1,4 +1,4 @@
-namespace Roost.Internal.Supervision;
+namespace Roost.Clustering.Internal.Supervision;
 
 /// <summary>
 /// Where one worker process is in its life, as Node keeps <c>worker.state</c>. Changed only by the transition methods

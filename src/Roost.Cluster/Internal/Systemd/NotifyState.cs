@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Roost.Internal.Systemd;
+namespace Roost.Clustering.Internal.Systemd;
 
 /// <summary>
 /// The datagrams the primary sends systemd (sd_notify(3)), and the one-line <c>STATUS=</c> texts that

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Roost.Internal.Systemd;
+namespace Roost.Clustering.Internal.Systemd;
 
 /// <summary>
 /// systemd's notify protocol (sd_notify(3)) without libsystemd: one unix datagram per state change to the socket named

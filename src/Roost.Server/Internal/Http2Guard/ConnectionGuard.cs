@@ -1,6 +1,6 @@
 using System.IO.Pipelines;
 
-namespace Roost.Internal.Http2Guard;
+namespace Roost.Server.Internal.Http2Guard;
 
 /// <summary>What an HTTP/2 connection was closed for.</summary>
 internal enum Http2Abuse

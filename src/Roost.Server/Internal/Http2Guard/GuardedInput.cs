@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 
-namespace Roost.Internal.Http2Guard;
+namespace Roost.Server.Internal.Http2Guard;
 
 /// <summary>
 /// The decrypted input of one HTTP/2 connection as Kestrel reads it: every byte is passed on unchanged and not copied;

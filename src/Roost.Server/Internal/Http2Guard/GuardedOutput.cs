@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Pipelines;
 
-namespace Roost.Internal.Http2Guard;
+namespace Roost.Server.Internal.Http2Guard;
 
 /// <summary>
 /// The decrypted output of one HTTP/2 connection, between Kestrel's frame writer and the TLS stream: it passes

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Roost.Internal.Http2Guard;
+namespace Roost.Server.Internal.Http2Guard;
 
 /// <summary>
 /// A flood costs the log a bounded amount: one warning per abusive connection for the first

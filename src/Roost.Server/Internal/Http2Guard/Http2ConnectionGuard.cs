@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 using Microsoft.Extensions.Logging;
 
-namespace Roost.Internal.Http2Guard;
+namespace Roost.Server.Internal.Http2Guard;
 
 /// <summary>
 /// A Kestrel connection middleware, added after <c>UseHttps</c>, that watches the decrypted HTTP/2 frames of every h2

@@ -1,4 +1,4 @@
-namespace Roost.Internal.Http2Guard;
+namespace Roost.Server.Internal.Http2Guard;
 
 /// <summary>
 /// Follows the frame boundaries of one direction of an HTTP/2 connection as its bytes go by, reading only the 9-byte

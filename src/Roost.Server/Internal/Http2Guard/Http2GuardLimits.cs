@@ -1,4 +1,4 @@
-namespace Roost.Internal.Http2Guard;
+namespace Roost.Server.Internal.Http2Guard;
 
 /// <summary>The thresholds one <see cref="Http2ConnectionGuard"/> applies to each connection (from <see cref="Http2Options"/>).</summary>
 internal sealed record Http2GuardLimits(
