@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Logging;
-using Roost.Internal;
+using Roost.Clustering.Internal;
 
 namespace Roost;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Roost.Internal;
+namespace Roost.Clustering.Internal;
 
 /// <summary>The messages of <see cref="ClusterOptions.Validate"/>.</summary>
 internal static partial class ClusterErrorMessages
