@@ -127,7 +127,6 @@ internal static class ServeCommand
         options.Limits.MaxRequestBodySize = settings.MaxBodySize;
         settings.Http2?.ApplyTo(options.Http2);
         options.LoggerFactory = loggerFactory;
-        options.PortHint = ServeAndRun.PortHint;
 
         HttpServer server;
         var welcome = root is null ? WelcomePage.Load() : null;
@@ -141,6 +140,10 @@ internal static class ServeCommand
         {
             return CommandErrors.Fail(ex.Message, ExitCodes.CertificateInvalid);
         }
+        catch (InvalidOptionsException ex)
+        {
+            return CommandErrors.Fail(ex.Message, ExitCodes.InvalidUsage);
+        }
 
         await using (server.ConfigureAwait(false))
         {
@@ -150,7 +153,7 @@ internal static class ServeCommand
             }
             catch (ListenException ex)
             {
-                return CommandErrors.Fail(ex.Message, ExitCodes.ListenFailed);
+                return CommandErrors.Fail(ServeAndRun.WithPortHint(ex, settings.Host, settings.Port).Message, ExitCodes.ListenFailed);
             }
             catch (ArgumentException ex)
             {
