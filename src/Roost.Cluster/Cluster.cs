@@ -73,15 +73,13 @@ public static partial class Cluster
     /// <summary>Sets the primary's settings (Node's <c>cluster.setupPrimary</c>); call it before the first <see cref="Fork"/>.</summary>
     /// <param name="options">The settings; copied.</param>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+    /// <exception cref="InvalidOptionsException">A setting is out of range (<see cref="ClusterOptions.Validate"/>: every problem, one line each).</exception>
     /// <exception cref="InvalidOperationException">Workers were already forked, or this is a worker.</exception>
     public static void SetupPrimary(ClusterOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         ThrowIfWorker();
-        if (options.Admin.Validate() is [var problem, ..])
-        {
-            throw new ArgumentException(problem, nameof(options));
-        }
+        options.Validate();
 
         lock (Gate)
         {

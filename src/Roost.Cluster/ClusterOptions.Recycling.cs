@@ -3,13 +3,6 @@ namespace Roost;
 /// <summary>Rolling reload batch size and worker recycling (all recycling settings are off by default).</summary>
 public sealed partial class ClusterOptions
 {
-    private int _reloadBatchSize = 1;
-    private long? _recycleAfterRequests;
-    private int _recycleRequestsJitter;
-    private long? _recycleAboveMemoryBytes;
-    private TimeSpan? _recycleAfterAge;
-    private TimeSpan? _recycleAgeJitter;
-
     /// <summary>
     /// Gets or sets how many workers a rolling reload replaces at a time. Each replaced worker keeps the
     /// ready-then-drain rule: its successor is started first and the old worker drains only once the successor is
@@ -18,11 +11,7 @@ public sealed partial class ClusterOptions
     /// reload aborts: the batch's other successors are stopped and their old workers, never asked to drain, keep serving.
     /// </summary>
     /// <remarks>Defaults to 1 (one worker at a time). Must be at least 1.</remarks>
-    public int ReloadBatchSize
-    {
-        get => _reloadBatchSize;
-        set => _reloadBatchSize = value >= 1 ? value : throw OutOfRange(nameof(ReloadBatchSize), value, "at least 1");
-    }
+    public int ReloadBatchSize { get; set; } = 1;
 
     /// <summary>
     /// Gets or sets after how many finished HTTP requests a worker is recycled (replaced through the rolling-reload
@@ -35,30 +24,18 @@ public sealed partial class ClusterOptions
     /// (<see cref="HeartbeatInterval"/>), so a worker is recycled up to one heartbeat interval (plus the 1 s check) after
     /// it passed its limit; a busy worker serves that many requests more.
     /// </remarks>
-    public long? RecycleAfterRequests
-    {
-        get => _recycleAfterRequests;
-        set => _recycleAfterRequests = value is null or >= 1 ? value : throw OutOfRange(nameof(RecycleAfterRequests), value, "at least 1 (or null: off)");
-    }
+    public long? RecycleAfterRequests { get; set; }
 
     /// <summary>Gets or sets the largest random number of requests added to <see cref="RecycleAfterRequests"/> per worker (gunicorn's <c>max_requests_jitter</c>).</summary>
     /// <remarks>Defaults to 0. Must be zero or more.</remarks>
-    public int RecycleRequestsJitter
-    {
-        get => _recycleRequestsJitter;
-        set => _recycleRequestsJitter = value >= 0 ? value : throw OutOfRange(nameof(RecycleRequestsJitter), value, "zero or more");
-    }
+    public int RecycleRequestsJitter { get; set; }
 
     /// <summary>
     /// Gets or sets the resident set size (RSS, in bytes) above which a worker is recycled (PM2's
     /// <c>max_memory_restart</c>). The primary reads each worker's RSS when its heartbeat arrives.
     /// </summary>
     /// <remarks>Defaults to <see langword="null"/> (off). Must be more than zero.</remarks>
-    public long? RecycleAboveMemoryBytes
-    {
-        get => _recycleAboveMemoryBytes;
-        set => _recycleAboveMemoryBytes = value is null or >= 1 ? value : throw OutOfRange(nameof(RecycleAboveMemoryBytes), value, "more than zero (or null: off)");
-    }
+    public long? RecycleAboveMemoryBytes { get; set; }
 
     /// <summary>
     /// Gets or sets how long a worker may run (from process start) before it is recycled. Each worker's own limit is
@@ -66,11 +43,7 @@ public sealed partial class ClusterOptions
     /// worker is first checked, so workers started together do not come due together.
     /// </summary>
     /// <remarks>Defaults to <see langword="null"/> (off). Must be more than zero.</remarks>
-    public TimeSpan? RecycleAfterAge
-    {
-        get => _recycleAfterAge;
-        set => _recycleAfterAge = value is null || value > TimeSpan.Zero ? value : throw OutOfRange(nameof(RecycleAfterAge), value, "more than zero (or null: off)");
-    }
+    public TimeSpan? RecycleAfterAge { get; set; }
 
     /// <summary>
     /// Gets or sets the largest random time added to <see cref="RecycleAfterAge"/> per worker (the age counterpart of
@@ -78,14 +51,20 @@ public sealed partial class ClusterOptions
     /// (gRPC spreads its <c>MaxConnectionAge</c> by ±10% the same way); zero turns the spread off.
     /// </summary>
     /// <remarks>Defaults to <see langword="null"/> (a tenth of the age). Must be zero or more.</remarks>
-    public TimeSpan? RecycleAgeJitter
-    {
-        get => _recycleAgeJitter;
-        set => _recycleAgeJitter = value is null || value >= TimeSpan.Zero ? value : throw OutOfRange(nameof(RecycleAgeJitter), value, "zero or more (or null: a tenth of RecycleAfterAge)");
-    }
+    public TimeSpan? RecycleAgeJitter { get; set; }
 
     /// <summary>Gets the age jitter in effect: <see cref="RecycleAgeJitter"/>, or a tenth of <see cref="RecycleAfterAge"/> when it is not set.</summary>
-    internal TimeSpan EffectiveRecycleAgeJitter => _recycleAgeJitter ?? (_recycleAfterAge is { } age ? age / 10 : TimeSpan.Zero);
+    internal TimeSpan EffectiveRecycleAgeJitter => RecycleAgeJitter ?? (RecycleAfterAge is { } age ? age / 10 : TimeSpan.Zero);
 
-    internal bool RecyclingEnabled => _recycleAfterRequests is not null || _recycleAboveMemoryBytes is not null || _recycleAfterAge is not null;
+    internal bool RecyclingEnabled => RecycleAfterRequests is not null || RecycleAboveMemoryBytes is not null || RecycleAfterAge is not null;
+
+    private void AddRecyclingProblems(List<string> problems)
+    {
+        Require(problems, ReloadBatchSize >= 1, nameof(ReloadBatchSize), ReloadBatchSize, "at least 1");
+        Require(problems, RecycleAfterRequests is null or >= 1, nameof(RecycleAfterRequests), RecycleAfterRequests, "at least 1 (or null: off)");
+        Require(problems, RecycleRequestsJitter >= 0, nameof(RecycleRequestsJitter), RecycleRequestsJitter, "zero or more");
+        Require(problems, RecycleAboveMemoryBytes is null or >= 1, nameof(RecycleAboveMemoryBytes), RecycleAboveMemoryBytes, "more than zero (or null: off)");
+        Require(problems, RecycleAfterAge is null || RecycleAfterAge > TimeSpan.Zero, nameof(RecycleAfterAge), RecycleAfterAge, "more than zero (or null: off)");
+        Require(problems, RecycleAgeJitter is null || RecycleAgeJitter >= TimeSpan.Zero, nameof(RecycleAgeJitter), RecycleAgeJitter, "zero or more (or null: a tenth of RecycleAfterAge)");
+    }
 }

@@ -3,15 +3,13 @@ namespace Roost;
 /// <summary>TLS session ticket keys the primary makes and hands to every worker.</summary>
 public sealed partial class ClusterOptions
 {
-    private TimeSpan _ticketKeyRotation = TimeSpan.FromHours(12);
-
     /// <summary>
     /// Gets or sets how often the primary makes a new TLS session ticket encryption key and sends it to every worker;
     /// the two previous keys still open tickets. Every worker (respawned, spare, reloaded, added by scaling) gets the
     /// same keys, so a returning client resumes its TLS session on whichever worker it reaches.
     /// </summary>
     /// <remarks>Defaults to 12 hours. Ignored when <see cref="SessionTicketKeyFile"/> is set.</remarks>
-    public TimeSpan SessionTicketKeyRotation { get => _ticketKeyRotation; set => _ticketKeyRotation = Positive(value, nameof(SessionTicketKeyRotation)); }
+    public TimeSpan SessionTicketKeyRotation { get; set; } = TimeSpan.FromHours(12);
 
     /// <summary>
     /// Gets or sets an operator-managed file of session ticket keys, shared by several machines behind one load
@@ -20,4 +18,6 @@ public sealed partial class ClusterOptions
     /// </summary>
     /// <remarks>Defaults to <see langword="null"/>: keys made in memory by the primary and rotated.</remarks>
     public string? SessionTicketKeyFile { get; set; }
+
+    private void AddTlsProblems(List<string> problems) => Positive(problems, SessionTicketKeyRotation, nameof(SessionTicketKeyRotation));
 }

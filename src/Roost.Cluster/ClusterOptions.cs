@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Roost.Clustering.Internal;
 
 namespace Roost;
 
@@ -7,23 +8,12 @@ namespace Roost;
 /// respawn); <see cref="RespawnWorkers"/> turns on managed mode: respawn with backoff, boot-failure stop, crash-loop
 /// guard, heartbeats. Worker processes read what they need from the primary.
 /// </summary>
+/// <remarks>
+/// Setters accept any value; <see cref="Validate"/>, which <see cref="Cluster.SetupPrimary"/> calls, reports every
+/// out-of-range setting at once (docs/cluster.md, "Managed mode and its defaults").
+/// </remarks>
 public sealed partial class ClusterOptions
 {
-    private TimeSpan _initialBackoff = TimeSpan.FromMilliseconds(100);
-    private double _backoffMultiplier = 2;
-    private TimeSpan _maxBackoff = TimeSpan.FromSeconds(15);
-    private double _backoffJitter = 0.2;
-    private int _maxCrashes = 10;
-    private TimeSpan _crashWindow = TimeSpan.FromSeconds(60);
-    private TimeSpan _minUptime = TimeSpan.FromSeconds(1);
-    private TimeSpan _heartbeatInterval = TimeSpan.FromSeconds(5);
-    private int _missedHeartbeats = 3;
-    private TimeSpan _bootTimeout = TimeSpan.FromSeconds(30);
-    private TimeSpan _drainTimeout = TimeSpan.FromSeconds(30);
-    private int _maxMessageBytes = 1024 * 1024;
-    private TimeSpan _keepAliveDrainWindow = TimeSpan.FromSeconds(1);
-    private int _hotSpares = 1;
-
     /// <summary>
     /// Gets or sets a value indicating whether crashed workers are started again (managed mode): after an
     /// exponential backoff with jitter; a worker that exits before it listened stops the cluster
@@ -38,39 +28,27 @@ public sealed partial class ClusterOptions
 
     /// <summary>Gets or sets the delay before the first restart after a crash.</summary>
     /// <remarks>Defaults to 100 milliseconds.</remarks>
-    public TimeSpan InitialBackoff { get => _initialBackoff; set => _initialBackoff = NonNegative(value, nameof(InitialBackoff)); }
+    public TimeSpan InitialBackoff { get; set; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>Gets or sets the factor the backoff grows by with each crash in a row.</summary>
     /// <remarks>Defaults to 2.</remarks>
-    public double BackoffMultiplier
-    {
-        get => _backoffMultiplier;
-        set => _backoffMultiplier = value >= 1 ? value : throw OutOfRange(nameof(BackoffMultiplier), value, "at least 1");
-    }
+    public double BackoffMultiplier { get; set; } = 2;
 
     /// <summary>Gets or sets the largest backoff.</summary>
     /// <remarks>Defaults to 15 seconds.</remarks>
-    public TimeSpan MaxBackoff { get => _maxBackoff; set => _maxBackoff = NonNegative(value, nameof(MaxBackoff)); }
+    public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>Gets or sets the random spread applied to each backoff, as a fraction (0.2 = ±20%), so crashed workers do not restart in lockstep.</summary>
     /// <remarks>Defaults to 0.2.</remarks>
-    public double BackoffJitter
-    {
-        get => _backoffJitter;
-        set => _backoffJitter = value is >= 0 and <= 1 ? value : throw OutOfRange(nameof(BackoffJitter), value, "between 0 and 1");
-    }
+    public double BackoffJitter { get; set; } = 0.2;
 
     /// <summary>Gets or sets how many crashes within <see cref="CrashWindow"/> make the primary give up (<see cref="ClusterExitCodes.WorkersCrashLooping"/>).</summary>
     /// <remarks>Defaults to 10. Only crashes of workers that lived less than <see cref="MinUptime"/> count.</remarks>
-    public int MaxCrashes
-    {
-        get => _maxCrashes;
-        set => _maxCrashes = value >= 1 ? value : throw OutOfRange(nameof(MaxCrashes), value, "at least 1");
-    }
+    public int MaxCrashes { get; set; } = 10;
 
     /// <summary>Gets or sets the window in which <see cref="MaxCrashes"/> are counted.</summary>
     /// <remarks>Defaults to 60 seconds.</remarks>
-    public TimeSpan CrashWindow { get => _crashWindow; set => _crashWindow = Positive(value, nameof(CrashWindow)); }
+    public TimeSpan CrashWindow { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>
     /// Gets or sets how long a worker must have run (from process start) for its exit to count as an ordinary exit
@@ -78,27 +56,23 @@ public sealed partial class ClusterOptions
     /// <c>min_uptime</c>). Shorter-lived workers grow the backoff and count towards <see cref="MaxCrashes"/>.
     /// </summary>
     /// <remarks>Defaults to 1 second.</remarks>
-    public TimeSpan MinUptime { get => _minUptime; set => _minUptime = NonNegative(value, nameof(MinUptime)); }
+    public TimeSpan MinUptime { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Gets or sets how often workers report that they are alive.</summary>
     /// <remarks>Defaults to 5 seconds.</remarks>
-    public TimeSpan HeartbeatInterval { get => _heartbeatInterval; set => _heartbeatInterval = Positive(value, nameof(HeartbeatInterval)); }
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Gets or sets how many heartbeats in a row a worker may miss before it is killed and replaced (managed mode).</summary>
     /// <remarks>Defaults to 3.</remarks>
-    public int MissedHeartbeats
-    {
-        get => _missedHeartbeats;
-        set => _missedHeartbeats = value >= 1 ? value : throw OutOfRange(nameof(MissedHeartbeats), value, "at least 1");
-    }
+    public int MissedHeartbeats { get; set; } = 3;
 
     /// <summary>Gets or sets how long a worker may take to listen; a worker that takes longer is a boot failure (managed mode).</summary>
     /// <remarks>Defaults to 30 seconds.</remarks>
-    public TimeSpan BootTimeout { get => _bootTimeout; set => _bootTimeout = Positive(value, nameof(BootTimeout)); }
+    public TimeSpan BootTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Gets or sets how long in-flight requests may take when the cluster stops; then workers are killed.</summary>
     /// <remarks>Defaults to 30 seconds.</remarks>
-    public TimeSpan DrainTimeout { get => _drainTimeout; set => _drainTimeout = NonNegative(value, nameof(DrainTimeout)); }
+    public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
     /// Gets or sets how long a draining worker keeps serving, answering every HTTP/1.1 request with
@@ -107,15 +81,11 @@ public sealed partial class ClusterOptions
     /// with the window, each busy keep-alive connection is closed by the server right after an answer instead.
     /// </summary>
     /// <remarks>Defaults to 1 second; zero closes at once (Kestrel's behaviour). Measurements in docs/cluster.md.</remarks>
-    public TimeSpan KeepAliveDrainWindow { get => _keepAliveDrainWindow; set => _keepAliveDrainWindow = NonNegative(value, nameof(KeepAliveDrainWindow)); }
+    public TimeSpan KeepAliveDrainWindow { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Gets or sets the largest IPC message in bytes; larger ones are logged with the worker id and dropped.</summary>
     /// <remarks>Defaults to 1 MiB.</remarks>
-    public int MaxMessageBytes
-    {
-        get => _maxMessageBytes;
-        set => _maxMessageBytes = value >= 1024 ? value : throw OutOfRange(nameof(MaxMessageBytes), value, "at least 1024");
-    }
+    public int MaxMessageBytes { get; set; } = 1024 * 1024;
 
     /// <summary>
     /// Gets or sets how many hot spares managed mode keeps: worker processes that run the program up to their first
@@ -128,11 +98,7 @@ public sealed partial class ClusterOptions
     /// only with <see cref="RespawnWorkers"/> (Node's mode has none). A spare runs whatever the program does before
     /// <c>Listen</c>, so a worker that starts background work before listening does it in the spare too.
     /// </remarks>
-    public int HotSpares
-    {
-        get => _hotSpares;
-        set => _hotSpares = value is >= 0 and <= 64 ? value : throw OutOfRange(nameof(HotSpares), value, "between 0 and 64");
-    }
+    public int HotSpares { get; set; } = 1;
 
     /// <summary>Gets or sets the logger factory for the primary's own logs.</summary>
     /// <remarks>Defaults to <see langword="null"/>: warnings and errors go to stderr, as plain lines.</remarks>
@@ -152,12 +118,57 @@ public sealed partial class ClusterOptions
         return copy;
     }
 
-    private static TimeSpan NonNegative(TimeSpan value, string name) =>
-        value >= TimeSpan.Zero ? value : throw OutOfRange(name, value, "zero or more");
+    /// <summary>
+    /// Checks every setting (with <see cref="Admin"/>) and reports every problem at once; <see cref="Cluster.SetupPrimary"/>
+    /// calls it. Call it yourself to check settings read from configuration before anything starts.
+    /// </summary>
+    /// <remarks>
+    /// Setters store any value of the right type; out-of-range values are reported here, one line each, naming the
+    /// option, the value seen and what is allowed.
+    /// </remarks>
+    /// <exception cref="InvalidOptionsException">At least one setting is out of range; <see cref="InvalidOptionsException.Problems"/> lists each.</exception>
+    public void Validate()
+    {
+        var problems = new List<string>();
+        AddProblems(problems);
+        AddRecyclingProblems(problems);
+        AddTlsProblems(problems);
+        problems.AddRange(Admin.Validate());
+        if (problems.Count > 0)
+        {
+            throw new InvalidOptionsException(problems);
+        }
+    }
 
-    private static TimeSpan Positive(TimeSpan value, string name) =>
-        value > TimeSpan.Zero ? value : throw OutOfRange(name, value, "more than zero");
+    private static void Require(List<string> problems, bool valid, string name, object? value, string rule)
+    {
+        if (!valid)
+        {
+            problems.Add(ClusterErrorMessages.OptionOutOfRange(name, value, rule));
+        }
+    }
 
-    private static ArgumentOutOfRangeException OutOfRange(string name, object value, string rule) =>
-        new("value", value, $"ClusterOptions.{name} must be {rule}; got {value}.");
+    private static void NonNegative(List<string> problems, TimeSpan value, string name) =>
+        Require(problems, value >= TimeSpan.Zero, name, value, "zero or more");
+
+    private static void Positive(List<string> problems, TimeSpan value, string name) =>
+        Require(problems, value > TimeSpan.Zero, name, value, "more than zero");
+
+    private void AddProblems(List<string> problems)
+    {
+        NonNegative(problems, InitialBackoff, nameof(InitialBackoff));
+        Require(problems, BackoffMultiplier >= 1, nameof(BackoffMultiplier), BackoffMultiplier, "at least 1");
+        NonNegative(problems, MaxBackoff, nameof(MaxBackoff));
+        Require(problems, BackoffJitter is >= 0 and <= 1, nameof(BackoffJitter), BackoffJitter, "between 0 and 1");
+        Require(problems, MaxCrashes >= 1, nameof(MaxCrashes), MaxCrashes, "at least 1");
+        Positive(problems, CrashWindow, nameof(CrashWindow));
+        NonNegative(problems, MinUptime, nameof(MinUptime));
+        Positive(problems, HeartbeatInterval, nameof(HeartbeatInterval));
+        Require(problems, MissedHeartbeats >= 1, nameof(MissedHeartbeats), MissedHeartbeats, "at least 1");
+        Positive(problems, BootTimeout, nameof(BootTimeout));
+        NonNegative(problems, DrainTimeout, nameof(DrainTimeout));
+        NonNegative(problems, KeepAliveDrainWindow, nameof(KeepAliveDrainWindow));
+        Require(problems, MaxMessageBytes >= 1024, nameof(MaxMessageBytes), MaxMessageBytes, "at least 1024");
+        Require(problems, HotSpares is >= 0 and <= 64, nameof(HotSpares), HotSpares, "between 0 and 64");
+    }
 }

@@ -107,6 +107,9 @@ internal static partial class ErrorMessages
     public static string TicketKeyRotationNotPositive(TimeSpan value) =>
         $"SecureServerOptions.SessionTicketKeyRotation must be positive; got {value}.";
 
+    public static string ExpiryWarningNegative(TimeSpan value) =>
+        $"CertificateCheckOptions.ExpiryWarning must not be negative; got {value}.";
+
     public static string Http2OptionNegative<T>(string name, T value) =>
         $"ServerOptions.Http2.{name} must not be negative; got {value}. Use 0 to turn it off.";
 

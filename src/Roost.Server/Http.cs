@@ -17,6 +17,7 @@ public static class Http
     /// <param name="options">The settings.</param>
     /// <param name="handler">Handles each request.</param>
     /// <returns>The server.</returns>
+    /// <exception cref="InvalidOptionsException">A setting of <paramref name="options"/> is out of range (<see cref="ServerOptions.Validate"/>: every problem, one line each).</exception>
     public static HttpServer CreateServer(ServerOptions options, RequestHandler handler)
     {
         ArgumentNullException.ThrowIfNull(options);

@@ -13,6 +13,7 @@ public static class Http2
     /// <param name="options">The TLS material and settings.</param>
     /// <param name="handler">Handles each request (stream).</param>
     /// <returns>The server; call <see cref="HttpServer.Listen(int, Action?)"/> to start it.</returns>
+    /// <exception cref="InvalidOptionsException">A setting of <paramref name="options"/> is out of range (<see cref="ServerOptions.Validate"/>: every problem, one line each).</exception>
     /// <exception cref="CertificateLoadException">The TLS material is missing, unreadable or inconsistent.</exception>
     public static HttpServer CreateSecureServer(SecureServerOptions options, RequestHandler handler)
     {
@@ -41,6 +42,7 @@ public static class Http2
     /// <param name="options">The settings.</param>
     /// <param name="handler">Handles each request (stream).</param>
     /// <returns>The server.</returns>
+    /// <exception cref="InvalidOptionsException">A setting of <paramref name="options"/> is out of range (<see cref="ServerOptions.Validate"/>: every problem, one line each).</exception>
     public static HttpServer CreateServer(ServerOptions options, RequestHandler handler)
     {
         ArgumentNullException.ThrowIfNull(options);

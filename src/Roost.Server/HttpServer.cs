@@ -51,6 +51,8 @@ public sealed partial class HttpServer : IAsyncDisposable
 
     internal HttpServer(ServerOptions options, HttpProtocols protocols, RequestHandler? handler, AsyncRequestHandler? asyncHandler)
     {
+        // Every out-of-range setting at once, before anything is loaded or bound (docs/facade.md, "Options").
+        options.Validate();
         _options = options;
         _protocols = protocols;
         // In a cluster worker the provider wraps the factory so every line names the worker (id, pid, generation).
@@ -223,7 +225,7 @@ public sealed partial class HttpServer : IAsyncDisposable
                 _host = null;
             }
 
-            throw ListenErrors.Translate(ex, endPoint, Describe(endPoint), _options.PortHint);
+            throw ListenErrors.Translate(ex, endPoint, Describe(endPoint), portHint: string.Empty);
         }
 
         Log.Listening(_logger, Describe(LocalEndPoint), Protocols);

@@ -13,6 +13,7 @@ public static class Https
     /// <param name="options">The TLS material and settings.</param>
     /// <param name="handler">Handles each request.</param>
     /// <returns>The server; call <see cref="HttpServer.Listen(int, Action?)"/> to start it.</returns>
+    /// <exception cref="InvalidOptionsException">A setting of <paramref name="options"/> is out of range (<see cref="ServerOptions.Validate"/>: every problem, one line each).</exception>
     /// <exception cref="CertificateLoadException">The TLS material is missing, unreadable or inconsistent.</exception>
     public static HttpServer CreateServer(SecureServerOptions options, RequestHandler handler)
     {

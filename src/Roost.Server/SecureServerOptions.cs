@@ -17,9 +17,6 @@ namespace Roost;
 /// </example>
 public sealed class SecureServerOptions : ServerOptions
 {
-    private TimeSpan _settleTime = TimeSpan.FromSeconds(5);
-    private TimeSpan _ticketRotation = TimeSpan.FromHours(12);
-
     /// <summary>Gets the TLS material.</summary>
     public CertificateSource Tls { get; } = new();
 
@@ -92,14 +89,8 @@ public sealed class SecureServerOptions : ServerOptions
     /// Gets or sets how long a reload waits for files that are still being written (an empty file, a certificate whose
     /// key has not been replaced yet) before it gives up and reports the problem.
     /// </summary>
-    /// <remarks>Defaults to 5 seconds; the files are read again every 200 ms meanwhile.</remarks>
-    public TimeSpan CertificateReloadSettleTime
-    {
-        get => _settleTime;
-        set => _settleTime = value >= TimeSpan.Zero
-            ? value
-            : throw new ArgumentOutOfRangeException(nameof(value), value, ErrorMessages.SettleTimeNegative(value));
-    }
+    /// <remarks>Defaults to 5 seconds; the files are read again every 200 ms meanwhile. Must not be negative (checked by <see cref="ServerOptions.Validate"/>).</remarks>
+    public TimeSpan CertificateReloadSettleTime { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
     /// Gets or sets a value indicating whether OCSP responses are fetched from the CA and stapled to handshakes when
@@ -121,14 +112,11 @@ public sealed class SecureServerOptions : ServerOptions
     /// Gets or sets how often a new session ticket encryption key is made; the two previous keys still open tickets, and
     /// a session can be resumed for two intervals. In a cluster the primary's setting applies.
     /// </summary>
-    /// <remarks>Defaults to 12 hours (Caddy's interval). Ignored when <see cref="SessionTicketKeyFile"/> is set.</remarks>
-    public TimeSpan SessionTicketKeyRotation
-    {
-        get => _ticketRotation;
-        set => _ticketRotation = value > TimeSpan.Zero
-            ? value
-            : throw new ArgumentOutOfRangeException(nameof(value), value, ErrorMessages.TicketKeyRotationNotPositive(value));
-    }
+    /// <remarks>
+    /// Defaults to 12 hours (Caddy's interval). Must be more than zero (checked by <see cref="ServerOptions.Validate"/>).
+    /// Ignored when <see cref="SessionTicketKeyFile"/> is set.
+    /// </remarks>
+    public TimeSpan SessionTicketKeyRotation { get; set; } = TimeSpan.FromHours(12);
 
     /// <summary>
     /// Gets or sets a file of session ticket keys the operator manages and shares with other machines behind one load
@@ -137,6 +125,21 @@ public sealed class SecureServerOptions : ServerOptions
     /// </summary>
     /// <remarks>Defaults to <see langword="null"/>: keys made in memory and rotated every <see cref="SessionTicketKeyRotation"/>.</remarks>
     public string? SessionTicketKeyFile { get; set; }
+
+    /// <inheritdoc/>
+    internal override void AddProblems(List<string> problems)
+    {
+        base.AddProblems(problems);
+        if (CertificateReloadSettleTime < TimeSpan.Zero)
+        {
+            problems.Add(ErrorMessages.SettleTimeNegative(CertificateReloadSettleTime));
+        }
+
+        if (SessionTicketKeyRotation <= TimeSpan.Zero)
+        {
+            problems.Add(ErrorMessages.TicketKeyRotationNotPositive(SessionTicketKeyRotation));
+        }
+    }
 
     /// <summary>Options for PEM or DER files read when the server is created; errors then name each file.</summary>
     /// <param name="certPath">The certificate file.</param>

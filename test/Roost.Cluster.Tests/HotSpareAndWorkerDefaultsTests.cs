@@ -8,15 +8,17 @@ namespace Roost.Cluster.Tests;
 public sealed class HotSpareAndWorkerDefaultsTests
 {
     [Fact]
-    public void HotSpares_DefaultsToOne_AndRejectsOutOfRangeNamingTheSetting()
+    public void HotSpares_DefaultsToOne_AndValidateRejectsOutOfRangeNamingTheSetting()
     {
         var options = new ClusterOptions();
 
         Assert.Equal(1, options.HotSpares);
         options.HotSpares = 0;
         Assert.Equal(0, options.HotSpares);
-        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => options.HotSpares = -1);
-        Assert.Contains("ClusterOptions.HotSpares must be between 0 and 64; got -1.", ex.Message, StringComparison.Ordinal);
+        options.Validate();
+        options.HotSpares = -1;
+        var ex = Assert.Throws<InvalidOptionsException>(options.Validate);
+        Assert.Equal("ClusterOptions.HotSpares must be between 0 and 64; got -1.", ex.Message);
     }
 
     [Fact]

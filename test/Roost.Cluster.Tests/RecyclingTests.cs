@@ -19,19 +19,38 @@ public sealed class RecyclingTests
     }
 
     [Fact]
-    public void ClusterOptions_RecyclingOutOfRange_ThrowsNamingTheSettingAndValue()
+    public void ClusterOptions_RecyclingOutOfRange_IsReportedNamingTheSettingAndValue()
     {
-        var options = new ClusterOptions();
+        var options = new ClusterOptions
+        {
+            ReloadBatchSize = 0,
+            RecycleAfterRequests = 0,
+            RecycleRequestsJitter = -1,
+            RecycleAboveMemoryBytes = 0,
+            RecycleAfterAge = TimeSpan.Zero,
+            RecycleAgeJitter = TimeSpan.FromSeconds(-1),
+        };
 
-        Assert.Contains("ClusterOptions.ReloadBatchSize must be at least 1; got 0.", Assert.Throws<ArgumentOutOfRangeException>(() => options.ReloadBatchSize = 0).Message, StringComparison.Ordinal);
-        Assert.Contains("ClusterOptions.RecycleAfterRequests must be at least 1 (or null: off); got 0.", Assert.Throws<ArgumentOutOfRangeException>(() => options.RecycleAfterRequests = 0).Message, StringComparison.Ordinal);
-        Assert.Contains("ClusterOptions.RecycleRequestsJitter must be zero or more; got -1.", Assert.Throws<ArgumentOutOfRangeException>(() => options.RecycleRequestsJitter = -1).Message, StringComparison.Ordinal);
-        Assert.Throws<ArgumentOutOfRangeException>(() => options.RecycleAboveMemoryBytes = 0);
-        Assert.Throws<ArgumentOutOfRangeException>(() => options.RecycleAfterAge = TimeSpan.Zero);
-        Assert.Contains("ClusterOptions.RecycleAgeJitter must be zero or more (or null: a tenth of RecycleAfterAge); got -00:00:01.", Assert.Throws<ArgumentOutOfRangeException>(() => options.RecycleAgeJitter = TimeSpan.FromSeconds(-1)).Message, StringComparison.Ordinal);
+        var problems = Assert.Throws<InvalidOptionsException>(options.Validate).Problems;
 
+        Assert.Equal(
+            [
+                "ClusterOptions.ReloadBatchSize must be at least 1; got 0.",
+                "ClusterOptions.RecycleAfterRequests must be at least 1 (or null: off); got 0.",
+                "ClusterOptions.RecycleRequestsJitter must be zero or more; got -1.",
+                "ClusterOptions.RecycleAboveMemoryBytes must be more than zero (or null: off); got 0.",
+                "ClusterOptions.RecycleAfterAge must be more than zero (or null: off); got 00:00:00.",
+                "ClusterOptions.RecycleAgeJitter must be zero or more (or null: a tenth of RecycleAfterAge); got -00:00:01.",
+            ],
+            problems);
+
+        options.ReloadBatchSize = 1;
         options.RecycleAfterRequests = null;
+        options.RecycleRequestsJitter = 0;
+        options.RecycleAboveMemoryBytes = null;
         options.RecycleAfterAge = TimeSpan.FromHours(1);
+        options.RecycleAgeJitter = null;
+        options.Validate();
         Assert.Equal(TimeSpan.FromHours(1), options.RecycleAfterAge);
     }
 

@@ -49,14 +49,30 @@ public sealed class SupervisorTests
     }
 
     [Fact]
-    public void ClusterOptions_OutOfRange_ThrowsNamingTheSetting()
+    public void ClusterOptions_OutOfRange_IsReportedNamingTheSetting()
     {
-        var options = new ClusterOptions();
+        var options = new ClusterOptions { MaxCrashes = 0 };
 
-        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => options.MaxCrashes = 0);
-        Assert.Equal("value", ex.ParamName);
-        Assert.Contains("ClusterOptions.MaxCrashes must be at least 1; got 0.", ex.Message, StringComparison.Ordinal);
-        Assert.Throws<ArgumentOutOfRangeException>(() => options.BackoffJitter = 1.5);
-        Assert.Throws<ArgumentOutOfRangeException>(() => options.HeartbeatInterval = TimeSpan.Zero);
+        var ex = Assert.Throws<InvalidOptionsException>(options.Validate);
+        Assert.Equal("ClusterOptions.MaxCrashes must be at least 1; got 0.", ex.Message);
+        Assert.Throws<InvalidOptionsException>(new ClusterOptions { BackoffJitter = 1.5 }.Validate);
+        Assert.Throws<InvalidOptionsException>(new ClusterOptions { HeartbeatInterval = TimeSpan.Zero }.Validate);
+    }
+
+    // Verifies: three mistakes (in the main settings, recycling and the admin listener) are one exception with three
+    // lines, each naming the setting and the value seen, in declaration order.
+    [Fact]
+    public void ClusterOptions_ThreeMistakes_OneExceptionWithThreeLines()
+    {
+        var options = new ClusterOptions { BackoffJitter = 1.5, RecycleAfterRequests = 0 };
+        options.Admin.EndPoint = new System.Net.IPEndPoint(System.Net.IPAddress.Any, 0);
+
+        var ex = Assert.Throws<InvalidOptionsException>(options.Validate);
+
+        Assert.Equal(3, ex.Problems.Count);
+        Assert.Equal(ex.Problems, ex.Message.Split(Environment.NewLine));
+        Assert.Equal("ClusterOptions.BackoffJitter must be between 0 and 1; got 1.5.", ex.Problems[0]);
+        Assert.Equal("ClusterOptions.RecycleAfterRequests must be at least 1 (or null: off); got 0.", ex.Problems[1]);
+        Assert.StartsWith("The admin listener '0.0.0.0:0' is not a loopback address and has no token", ex.Problems[2], StringComparison.Ordinal);
     }
 }

@@ -1,6 +1,6 @@
 namespace Roost.Server.Tests;
 
-/// <summary>Defaults and range checks of <see cref="ServerOptions"/> and <see cref="ServerLimits"/>.</summary>
+/// <summary>Defaults and range checks (<see cref="ServerOptions.Validate"/>) of <see cref="ServerOptions"/>, <see cref="ServerLimits"/> and <see cref="Http2Options"/>.</summary>
 public sealed class ServerOptionsTests
 {
     [Fact]
@@ -21,31 +21,29 @@ public sealed class ServerOptionsTests
     }
 
     [Fact]
-    public void ShutdownTimeout_Negative_ThrowsWithMessage()
+    public void ShutdownTimeout_Negative_IsStored_CreateServerReportsIt()
     {
-        var options = new ServerOptions();
         var value = TimeSpan.FromSeconds(-1);
+        var options = new ServerOptions { ShutdownTimeout = value };
 
-        var error = Assert.Throws<ArgumentOutOfRangeException>(() => options.ShutdownTimeout = value);
+        var error = Assert.Throws<InvalidOptionsException>(() => Http.CreateServer(options, (_, res) => res.End()));
 
-        Assert.Equal("value", error.ParamName);
-        Assert.StartsWith(ErrorMessages.ShutdownTimeoutNegative(value), error.Message, StringComparison.Ordinal);
-        Assert.Equal(TimeSpan.FromSeconds(30), options.ShutdownTimeout);
+        Assert.Equal(value, options.ShutdownTimeout);
+        Assert.Equal(ErrorMessages.ShutdownTimeoutNegative(value), error.Message);
+        Assert.Equal([ErrorMessages.ShutdownTimeoutNegative(value)], error.Problems);
     }
 
     [Fact]
-    public void SecureServerOptions_NegativeSettleTimeOrZeroTicketRotation_ThrowWithTheErrorMessagesText()
+    public void SecureServerOptions_NegativeSettleTimeOrZeroTicketRotation_AreReportedWithTheErrorMessagesText()
     {
-        var options = new SecureServerOptions();
         var negative = TimeSpan.FromSeconds(-1);
+        var options = new SecureServerOptions { CertificateReloadSettleTime = negative, SessionTicketKeyRotation = TimeSpan.Zero };
 
-        var settle = Assert.Throws<ArgumentOutOfRangeException>(() => options.CertificateReloadSettleTime = negative);
-        var rotation = Assert.Throws<ArgumentOutOfRangeException>(() => options.SessionTicketKeyRotation = TimeSpan.Zero);
+        var error = Assert.Throws<InvalidOptionsException>(() => Http2.CreateSecureServer(options, (_, res) => res.End()));
 
-        Assert.StartsWith(ErrorMessages.SettleTimeNegative(negative), settle.Message, StringComparison.Ordinal);
-        Assert.Contains("CertificateReloadSettleTime", settle.Message, StringComparison.Ordinal);
-        Assert.StartsWith(ErrorMessages.TicketKeyRotationNotPositive(TimeSpan.Zero), rotation.Message, StringComparison.Ordinal);
-        Assert.Contains("SessionTicketKeyRotation", rotation.Message, StringComparison.Ordinal);
+        Assert.Equal([ErrorMessages.SettleTimeNegative(negative), ErrorMessages.TicketKeyRotationNotPositive(TimeSpan.Zero)], error.Problems);
+        Assert.Contains("CertificateReloadSettleTime", error.Problems[0], StringComparison.Ordinal);
+        Assert.Contains("SessionTicketKeyRotation", error.Problems[1], StringComparison.Ordinal);
     }
 
     [Fact]
@@ -53,43 +51,83 @@ public sealed class ServerOptionsTests
     {
         var options = new ServerOptions { ShutdownTimeout = TimeSpan.Zero };
 
+        options.Validate();
         Assert.Equal(TimeSpan.Zero, options.ShutdownTimeout);
     }
 
     [Theory]
     [InlineData(0L)]
     [InlineData(-1L)]
-    public void MaxRequestBodySize_NotPositive_ThrowsWithMessage(long value)
+    public void MaxRequestBodySize_NotPositive_IsReportedWithMessage(long value)
     {
-        var limits = new ServerLimits();
+        var options = new ServerOptions();
+        options.Limits.MaxRequestBodySize = value;
 
-        var error = Assert.Throws<ArgumentOutOfRangeException>(() => limits.MaxRequestBodySize = value);
+        var error = Assert.Throws<InvalidOptionsException>(options.Validate);
 
-        Assert.Equal("value", error.ParamName);
-        Assert.StartsWith(ErrorMessages.LimitNotPositive(nameof(ServerLimits.MaxRequestBodySize), value, nullAllowed: true), error.Message, StringComparison.Ordinal);
+        Assert.Equal(ErrorMessages.LimitNotPositive(nameof(ServerLimits.MaxRequestBodySize), value, nullAllowed: true), error.Message);
     }
 
     [Theory]
     [InlineData(0)]
     [InlineData(-5)]
-    public void MaxConcurrentStreams_NotPositive_ThrowsWithMessage(int value)
+    public void MaxConcurrentStreams_NotPositive_IsReportedWithMessage(int value)
     {
-        var limits = new ServerLimits();
+        var options = new ServerOptions();
+        options.Limits.MaxConcurrentStreams = value;
 
-        var error = Assert.Throws<ArgumentOutOfRangeException>(() => limits.MaxConcurrentStreams = value);
+        var error = Assert.Throws<InvalidOptionsException>(() => Http2.CreateServer(options, (_, res) => res.End()));
 
         Assert.Equal($"ServerOptions.Limits.MaxConcurrentStreams must be positive; got {value}.", ErrorMessages.LimitNotPositive(nameof(ServerLimits.MaxConcurrentStreams), value, nullAllowed: false));
-        Assert.StartsWith(ErrorMessages.LimitNotPositive(nameof(ServerLimits.MaxConcurrentStreams), value, nullAllowed: false), error.Message, StringComparison.Ordinal);
+        Assert.Equal(ErrorMessages.LimitNotPositive(nameof(ServerLimits.MaxConcurrentStreams), value, nullAllowed: false), error.Message);
     }
 
     [Fact]
-    public void Timeouts_ZeroOrNegative_Throw()
+    public void Timeouts_ZeroOrNegative_AreReported()
     {
-        var limits = new ServerLimits();
+        var options = new ServerOptions();
+        options.Limits.KeepAliveTimeout = TimeSpan.Zero;
+        options.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(-1);
+        options.Limits.MaxConcurrentConnections = 0;
 
-        Assert.Throws<ArgumentOutOfRangeException>(() => limits.KeepAliveTimeout = TimeSpan.Zero);
-        Assert.Throws<ArgumentOutOfRangeException>(() => limits.RequestHeadersTimeout = TimeSpan.FromSeconds(-1));
-        Assert.Throws<ArgumentOutOfRangeException>(() => limits.MaxConcurrentConnections = 0);
+        var error = Assert.Throws<InvalidOptionsException>(options.Validate);
+
+        Assert.Equal(
+            [
+                ErrorMessages.LimitNotPositive(nameof(ServerLimits.KeepAliveTimeout), TimeSpan.Zero, nullAllowed: false),
+                ErrorMessages.LimitNotPositive(nameof(ServerLimits.RequestHeadersTimeout), TimeSpan.FromSeconds(-1), nullAllowed: false),
+                ErrorMessages.LimitNotPositive(nameof(ServerLimits.MaxConcurrentConnections), 0L, nullAllowed: true),
+            ],
+            error.Problems);
+    }
+
+    // Verifies: three mistakes in three places (the options, their limits, their HTTP/2 settings) come back as one
+    // exception with three lines, in the order the settings are declared, from every factory; nothing is bound.
+    [Fact]
+    public void ThreeMistakes_OneExceptionWithThreeLines_FromEveryFactory()
+    {
+        var options = new SecureServerOptions { ShutdownTimeout = TimeSpan.FromSeconds(-2) };
+        options.Limits.MaxConcurrentStreams = 0;
+        options.Http2.StreamResetBurst = -1;
+        string[] expected =
+        [
+            ErrorMessages.ShutdownTimeoutNegative(TimeSpan.FromSeconds(-2)),
+            ErrorMessages.LimitNotPositive(nameof(ServerLimits.MaxConcurrentStreams), 0, nullAllowed: false),
+            ErrorMessages.Http2OptionNegative(nameof(Http2Options.StreamResetBurst), -1),
+        ];
+        RequestHandler handler = (_, res) => res.End();
+
+        foreach (var create in (Func<HttpServer>[])[
+            () => Http.CreateServer(options, handler),
+            () => Https.CreateServer(options, handler),
+            () => Http2.CreateServer(options, handler),
+            () => Http2.CreateSecureServer(options, handler),
+            () => { options.Validate(); return null!; }])
+        {
+            var error = Assert.Throws<InvalidOptionsException>(create);
+            Assert.Equal(expected, error.Problems);
+            Assert.Equal(expected, error.Message.Split(Environment.NewLine));
+        }
     }
 
     [Fact]

@@ -11,8 +11,17 @@ namespace Roost.Cli.Commands;
 /// </summary>
 internal static class ServeAndRun
 {
-    /// <summary>What bind errors add to "choose another port".</summary>
+    /// <summary>What bind errors add to "choose another port": the command line's own advice (the library's errors have none).</summary>
     internal const string PortHint = " with --port ('roost status --list' lists the Roost instances running as this user)";
+
+    /// <summary>
+    /// The bind error of a server that listened itself (one process, <c>--workers 0</c>) with <see cref="PortHint"/>
+    /// added, as the primary's own bind errors (<see cref="ListenInPrimary"/>) have it.
+    /// </summary>
+    internal static ListenException WithPortHint(ListenException error, string host, int port) =>
+        error.InnerException is { } cause && TryParseHost(host, out var address)
+            ? ListenException.FromBindFailure(cause, new IPEndPoint(address, port), PortHint)
+            : error;
 
     /// <summary>
     /// The control socket (named by --name, else the port) and recycling settings, <see cref="Cluster.SetupPrimary"/>, then
@@ -30,13 +39,16 @@ internal static class ServeAndRun
         options.OtlpEndpoint = settings.Otlp;
         options.Admin.EndPoint = settings.Admin;
         options.Admin.BearerToken = settings.AdminToken;
-        if (options.Admin.Validate() is { Count: > 0 } adminProblems)
+        try
         {
-            // Checked before anything starts: an admin listener open to the network without a token is never started.
-            return CommandErrors.Fail(string.Join(Environment.NewLine + "error: ", adminProblems), ExitCodes.InvalidUsage);
+            // Every setting checked before anything starts (an admin listener open to the network without a token
+            // is never started), each problem on its own line.
+            Cluster.SetupPrimary(options);
         }
-
-        Cluster.SetupPrimary(options);
+        catch (InvalidOptionsException ex)
+        {
+            return CommandErrors.Fail(ex.Message, ExitCodes.InvalidUsage);
+        }
         if (settings.Port == 0 && settings.Name is null && settings.RunDirectory is null)
         {
             return OpenAdmin();

@@ -15,13 +15,16 @@ public sealed class CertificateCheckOptions
     public string? Host { get; set; }
 
     /// <summary>Gets or sets how long before expiry a warning is given.</summary>
-    /// <remarks>Defaults to <see cref="DefaultExpiryWarning"/> (14 days).</remarks>
+    /// <remarks>
+    /// Defaults to <see cref="DefaultExpiryWarning"/> (14 days). A negative value throws at once: these settings also serve
+    /// <see cref="CertificateCheck.Run(CertificateSource, CertificateCheckOptions?)"/> on its own, which has no later check.
+    /// </remarks>
     public TimeSpan ExpiryWarning
     {
         get => _expiryWarning;
         set => _expiryWarning = value >= TimeSpan.Zero
             ? value
-            : throw new ArgumentOutOfRangeException(nameof(value), value, $"CertificateCheckOptions.ExpiryWarning must not be negative; got {value}.");
+            : throw new ArgumentOutOfRangeException(nameof(value), value, ErrorMessages.ExpiryWarningNegative(value));
     }
 
     /// <summary>Gets or sets the clock; tests pass a fake one.</summary>

@@ -58,6 +58,8 @@ internal sealed record ProcessUsage(
 /// <param name="Usage">CPU and memory.</param>
 /// <param name="Counts">Counts since the process started.</param>
 /// <param name="Recent">Rates and latency over the last second or more.</param>
+// Its first fields repeat the public Roost.Control.WorkerStatus's on purpose: this is the internal wire shape of the
+// metrics snapshot (it changes with the dashboard and `roost top`), WorkerStatus the public API's, which must not.
 internal sealed record WorkerMetrics(
     int Id,
     int Pid,

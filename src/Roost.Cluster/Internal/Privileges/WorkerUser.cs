@@ -32,6 +32,39 @@ internal sealed record WorkerUser(string Name, uint Uid, uint Gid, string GroupN
     /// <summary>Looks the user with id <paramref name="uid"/> up.</summary>
     public static WorkerUser? FindByUid(uint uid) => LookUp(null, uid);
 
+    /// <summary>
+    /// Gets a value indicating whether the group is not the user's own (<c>--group</c>, <see cref="WithGroup"/>):
+    /// such workers start through <see cref="Setpriv"/>, because .NET's process start takes the group from the user database.
+    /// </summary>
+    public bool GroupGiven { get; private init; }
+
+    /// <summary>
+    /// The user with <paramref name="nameOrGid"/> as primary group and the supplementary groups the user has as a
+    /// member (nginx's <c>user www-data www-data</c>: initgroups(user, group)); a numeric gid without an entry in the
+    /// group database is used as it is.
+    /// </summary>
+    /// <returns>The user with that group, or <see langword="null"/> when the system has no group of that name.</returns>
+    /// <exception cref="InvalidOperationException">The group is not the user's own and setpriv (util-linux), which starts such workers, is not installed.</exception>
+    public WorkerUser? WithGroup(string nameOrGid)
+    {
+        if (WorkerGroup.Find(nameOrGid) is not { } group)
+        {
+            return null;
+        }
+
+        if (group.Gid == Gid)
+        {
+            return this;
+        }
+
+        if (Setpriv.Find() is null)
+        {
+            throw new InvalidOperationException(ClusterErrorMessages.GroupNeedsSetpriv(group.Name, Name, GroupName));
+        }
+
+        return this with { Gid = group.Gid, GroupName = group.Name, Groups = GroupsOf(Name, group.Gid), GroupGiven = true };
+    }
+
     /// <summary>Describes the user for messages: <c>'www-data' (uid 33, group 'www-data' gid 33)</c>.</summary>
     public override string ToString() => $"'{Name}' (uid {Uid}, group '{GroupName}' gid {Gid})";
 
