@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using Roost.Clustering.Internal.Interop;
 using Roost.Clustering.Internal.Ipc;
@@ -12,6 +13,7 @@ internal sealed class StandInWorker : IDisposable
 {
     private readonly TaskCompletionSource _stopReceived = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<int> _promoted = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ConcurrentQueue<TicketKeysMessage> _ticketKeys = new();
     private long _heartbeats;
     private int _gone;
 
@@ -52,6 +54,9 @@ internal sealed class StandInWorker : IDisposable
     /// <summary>Gets a task that completes when the primary asked this worker to stop.</summary>
     public Task StopReceived => _stopReceived.Task;
 
+    /// <summary>Gets the TLS session ticket keys the primary sent, in order.</summary>
+    public IReadOnlyCollection<TicketKeysMessage> TicketKeys => _ticketKeys;
+
     public void Online() => Channel.Send(new OnlineMessage(Pid));
 
     /// <summary>Reports ready, as a worker does after its first successful listen.</summary>
@@ -84,6 +89,11 @@ internal sealed class StandInWorker : IDisposable
 
     private void OnMessage(IpcMessage message)
     {
+        if (message is TicketKeysMessage keys)
+        {
+            _ticketKeys.Enqueue(keys);
+        }
+
         if (message is PromoteMessage promote)
         {
             _promoted.TrySetResult(promote.Slot);

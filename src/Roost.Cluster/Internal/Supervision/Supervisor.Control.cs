@@ -7,12 +7,10 @@ namespace Roost.Clustering.Internal.Supervision;
 /// <summary>The control socket's requests, served on the supervisor loop (one operation at a time, see Supervisor.Scale.cs).</summary>
 internal sealed partial class Supervisor
 {
-    private readonly List<ControlSession> _stopSessions = [];
-    private readonly DateTimeOffset _primaryStartedAt = DateTimeOffset.UtcNow;
-    private ControlServer? _control;
+    private readonly ControlSessions _control = new();
 
     /// <summary>Gets the control server, when <see cref="ClusterOptions.ControlSocket"/> is on and the loop started.</summary>
-    public ControlServer? Control => _control;
+    public ControlServer? Control => _control.Server;
 
     /// <summary>Opens the control socket now (before binding, so a second primary of the same name fails before it joins the port).</summary>
     /// <exception cref="InvalidOperationException">Another primary of the same name is alive, or the socket cannot be created.</exception>
@@ -26,7 +24,7 @@ internal sealed partial class Supervisor
 
     private void StartControlSocket()
     {
-        if (!_options.ControlSocket || _control is not null)
+        if (!_options.ControlSocket || _control.Server is not null)
         {
             return;
         }
@@ -35,26 +33,7 @@ internal sealed partial class Supervisor
             ?? _sharing.BoundEndPoints.Values.Select(e => e.Port.ToString(CultureInfo.InvariantCulture)).FirstOrDefault()
             ?? Path.GetFileNameWithoutExtension(Environment.ProcessPath) ?? "roost";
         var directory = RunDirectory.Resolve(name, _options.RunDirectory);
-        _control = ControlServer.Start(name, directory, _logger, (request, session) => Post(new SupervisorEvent.Control(request, session)));
-        _control.RemoveDirectoryOnDispose = _options.RunDirectory is null;
-    }
-
-    private void StopControlSocket(int exitCode)
-    {
-        if (_control is null)
-        {
-            return;
-        }
-
-        foreach (var session in _stopSessions)
-        {
-            session.Complete(new ControlResponse.Result("stop", "stopped", exitCode == ClusterExitCodes.Ok, ExitCode: exitCode));
-        }
-
-        // Let the last lines reach `roost stop` before the process exits (bounded: at most 1 s at exit).
-        Task.WhenAll(_stopSessions.Select(s => s.Completion)).Wait(TimeSpan.FromSeconds(1));
-        _stopSessions.Clear();
-        _control.Dispose();
+        _control.Open(name, directory, _logger, (request, session) => Post(new SupervisorEvent.Control(request, session)), removeDirectory: _options.RunDirectory is null);
     }
 
     private void HandleControl(SupervisorEvent.Control control)
@@ -111,7 +90,7 @@ internal sealed partial class Supervisor
             State.Stopping => "stopping",
             _ => "stopped",
         };
-        return new ControlResponse.StatusReport(_control?.Name ?? string.Empty, Environment.ProcessId, _primaryStartedAt, _generation, TargetWorkers, operation, state, workers);
+        return new ControlResponse.StatusReport(_control.Server?.Name ?? string.Empty, Environment.ProcessId, _control.PrimaryStartedAt, _generation, TargetWorkers, operation, state, workers);
     }
 
     private void ControlReload(ControlSession session)
@@ -148,11 +127,11 @@ internal sealed partial class Supervisor
         if (_state != State.Running)
         {
             session.Send(new ControlResponse.Progress("stopping", "The cluster is already stopping"));
-            _stopSessions.Add(session);
+            _control.WaitForStop(session);
             return;
         }
 
-        _stopSessions.Add(session);
+        _control.WaitForStop(session);
         _ = StreamWorkerEvents(session);
         session.Send(new ControlResponse.Progress("stopping", $"Stopping {_workers.Count} worker(s); in-flight requests get {_options.DrainTimeout.TotalSeconds:0.#} s"));
         BeginStop(ClusterExitCodes.Ok, "stop requested on the control socket");

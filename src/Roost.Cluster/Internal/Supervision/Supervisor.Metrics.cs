@@ -62,7 +62,7 @@ internal sealed partial class Supervisor
         environment[WorkerEnvironment.ServiceName] = _options.OtlpEndpoint is null ? null : ServiceName;
     }
 
-    private string ServiceName => _control?.Name ?? _options.Name ?? Path.GetFileNameWithoutExtension(Environment.ProcessPath) ?? "roost";
+    private string ServiceName => _control.Server?.Name ?? _options.Name ?? Path.GetFileNameWithoutExtension(Environment.ProcessPath) ?? "roost";
 
     private void StartOtlp()
     {
@@ -79,8 +79,8 @@ internal sealed partial class Supervisor
             .Concat(_spares.Values.Where(s => s.State != WorkerState.Draining).OrderBy(s => s.Id).Select(s => Live(s, "spare", null)))
             .ToList();
         var header = new ClusterMetrics.SnapshotHeader(
-            _control?.Name ?? _options.Name ?? string.Empty,
-            _primaryStartedAt,
+            _control.Server?.Name ?? _options.Name ?? string.Empty,
+            _control.PrimaryStartedAt,
             _generation,
             TargetWorkers,
             _state switch

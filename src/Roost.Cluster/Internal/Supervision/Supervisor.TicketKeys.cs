@@ -11,57 +11,33 @@ namespace Roost.Clustering.Internal.Supervision;
 /// </summary>
 internal sealed partial class Supervisor
 {
-    private TicketKeyRing? _ticketKeys;
-    private DateTimeOffset _nextTicketRotation;
-
-    /// <summary>Gets the keys, made (or read) on first use; a bad key file throws <see cref="InvalidOperationException"/>.</summary>
-    private TicketKeyRing TicketKeys
-    {
-        get
-        {
-            if (_ticketKeys is null)
-            {
-                _ticketKeys = _options.SessionTicketKeyFile is { } file
-                    ? TicketKeyFile.Load(file, 0, "--ticket-key-file")
-                    : TicketKeyRing.Create();
-                _nextTicketRotation = _time.GetUtcNow() + _options.SessionTicketKeyRotation;
-            }
-
-            return _ticketKeys;
-        }
-    }
+    private readonly TicketKeyDistribution _ticketKeys;
 
     private void SendTicketKeys(IpcChannel channel)
     {
-        var keys = TicketKeys;
+        var keys = _ticketKeys.Keys;
         channel.Send(new TicketKeysMessage(keys.ToBase64(), keys.Generation));
     }
 
     /// <summary>On the tick: a new encrypting key when the interval has passed (not with a key file: the operator rotates).</summary>
     private void CheckTicketKeys()
     {
-        if (_ticketKeys is null || _options.SessionTicketKeyFile is not null || _time.GetUtcNow() < _nextTicketRotation)
+        if (_ticketKeys.RotateIfDue() is not { } keys)
         {
             return;
         }
 
-        _ticketKeys = _ticketKeys.Rotate();
-        _nextTicketRotation = _time.GetUtcNow() + _options.SessionTicketKeyRotation;
         BroadcastTicketKeys();
-        Log.TicketKeysRotated(_logger, _ticketKeys.Generation, _ticketKeys.Keys.Count);
+        Log.TicketKeysRotated(_logger, keys.Generation, keys.Keys.Count);
     }
 
     /// <summary>On a rolling reload: the key file is read again; a bad file is reported and the old keys stay.</summary>
     private void ReloadTicketKeyFile()
     {
-        if (_options.SessionTicketKeyFile is not { } file || _ticketKeys is null)
-        {
-            return;
-        }
-
+        TicketKeyRing? keys;
         try
         {
-            _ticketKeys = TicketKeyFile.Load(file, _ticketKeys.Generation + 1, "--ticket-key-file");
+            keys = _ticketKeys.ReloadFile();
         }
         catch (InvalidOperationException ex)
         {
@@ -69,8 +45,13 @@ internal sealed partial class Supervisor
             return;
         }
 
+        if (keys is null)
+        {
+            return;
+        }
+
         BroadcastTicketKeys();
-        Log.TicketKeyFileReloaded(_logger, file, _ticketKeys.Generation, _ticketKeys.Keys.Count);
+        Log.TicketKeyFileReloaded(_logger, _options.SessionTicketKeyFile!, keys.Generation, keys.Keys.Count);
     }
 
     private void BroadcastTicketKeys()

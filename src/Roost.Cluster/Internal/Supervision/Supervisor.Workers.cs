@@ -283,7 +283,7 @@ internal sealed partial class Supervisor
         _launcher.Dispose();
         _keepAlive?.Dispose();
         _keepAlive = null;
-        StopControlSocket(exitCode);
+        _control.Close(exitCode);
         StopAdmin();
         _exit.TrySetResult(exitCode);
     }

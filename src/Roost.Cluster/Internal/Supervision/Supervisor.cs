@@ -77,6 +77,7 @@ internal sealed partial class Supervisor
         _trimmer = launcher is null ? IdleMemoryTrimmer.ForThisProcess(PrimaryTrimSlack) : null;
         _logger = CreateMetrics(_options.LoggerFactory?.CreateLogger("Roost.Cluster") ?? new StderrLogger(LogLevel.Warning));
         _policy = new RestartPolicy(_options, _time, Random.Shared.NextDouble);
+        _ticketKeys = new TicketKeyDistribution(_options, _time);
         var sharing = _options.ListenerSharing == ListenerSharingMode.Auto
             ? (_options.RespawnWorkers ? ListenerSharingMode.ReusePort : ListenerSharingMode.Handoff)
             : _options.ListenerSharing;
