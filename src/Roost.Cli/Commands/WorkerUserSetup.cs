@@ -1,6 +1,4 @@
 using System.Globalization;
-using Roost.Clustering.Internal.Privileges;
-using Roost.Tls;
 
 namespace Roost.Cli.Commands;
 
@@ -78,13 +76,13 @@ internal static class WorkerUserSetup
         List<string> problems = [];
         foreach (var item in needed)
         {
-            if (FileAccessCheck.CannotRead(item.Path, user, item.Folder) is { } problem)
+            if (!user.CanRead(item.Path, item.Folder, out var problem))
             {
                 problems.Add(CliPrivilegeMessages.CannotReach(user.Name, item.What, item.Path, problem));
             }
         }
 
-        if (FileAccessCheck.CannotEnter(Environment.CurrentDirectory, user) is { } cwd && !needed.Any(n => n.What == CliPrivilegeMessages.AppFolder))
+        if (!user.CanEnter(Environment.CurrentDirectory, out var cwd) && !needed.Any(n => n.What == CliPrivilegeMessages.AppFolder))
         {
             problems.Add(CliPrivilegeMessages.CannotReach(user.Name, "the working folder (workers start in it)", Environment.CurrentDirectory, cwd));
         }
@@ -95,7 +93,7 @@ internal static class WorkerUserSetup
         }
 
         options.WorkerUser = user;
-        options.WorkerTlsFiles = new WorkerTlsFiles(TlsFileStore.PathsOf(tls), watch);
+        options.WorkerTlsFiles = WorkerTlsFiles.From(tls, watch);
         return null;
     }
 
