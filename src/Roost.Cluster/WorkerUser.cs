@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using Roost.Clustering.Internal;
 using Roost.Clustering.Internal.Interop;
 using Roost.Clustering.Internal.Privileges;
 
@@ -66,6 +67,41 @@ public sealed class WorkerUser
     /// <param name="uid">The user id.</param>
     /// <returns>The user, or <see langword="null"/> when the system has no such user.</returns>
     public static WorkerUser? FindByUid(uint uid) => LookUp(null, uid);
+
+    /// <summary>
+    /// Gets a value indicating whether the group is not the user's own (<c>--group</c>, <see cref="WithGroup"/>):
+    /// such workers start through <see cref="Setpriv"/>, because .NET's process start takes the group from the user database.
+    /// </summary>
+    internal bool GroupGiven { get; private init; }
+
+    /// <summary>
+    /// The user with <paramref name="nameOrGid"/> as primary group and the supplementary groups the user has as a
+    /// member (nginx's <c>user www-data www-data</c>: initgroups(user, group)); a numeric gid without an entry in the
+    /// group database is used as it is.
+    /// </summary>
+    /// <param name="nameOrGid">A group name, or a numeric gid.</param>
+    /// <returns>The user with that group, or <see langword="null"/> when the system has no group of that name.</returns>
+    /// <exception cref="InvalidOperationException">The group is not the user's own and setpriv (util-linux), which starts such workers, is not installed.</exception>
+    public WorkerUser? WithGroup(string nameOrGid)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(nameOrGid);
+        if (WorkerGroup.Find(nameOrGid) is not { } group)
+        {
+            return null;
+        }
+
+        if (group.Gid == Gid)
+        {
+            return this;
+        }
+
+        if (Setpriv.Find() is null)
+        {
+            throw new InvalidOperationException(ClusterErrorMessages.GroupNeedsSetpriv(group.Name, Name, GroupName));
+        }
+
+        return new WorkerUser(Name, Uid, group.Gid, group.Name, Home, GroupsOf(Name, group.Gid)) { GroupGiven = true };
+    }
 
     /// <summary>
     /// Whether this user can reach <paramref name="path"/> and read it (a folder: list and enter it), judged from the

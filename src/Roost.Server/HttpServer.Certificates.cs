@@ -35,7 +35,8 @@ public sealed partial class HttpServer
         return _store.ReloadAsync(cancellationToken);
     }
 
-    private void StartCertificateWatch()
+    /// <summary>Starts the certificate file watcher (when on) and the SIGHUP reload (when asked): at listen, or by a server used only for its handshake callback (roost run's workers).</summary>
+    internal void StartCertificateWatch()
     {
         if (_watcher is null)
         {

@@ -41,6 +41,13 @@ internal sealed record RunWorkerConfig
 
     public bool OcspStapling { get; init; } = true;
 
+    /// <summary>
+    /// Gets a value indicating whether the files are the certificate the primary obtains and renews itself
+    /// (<c>--domain</c>): the worker then watches them and swaps a renewal in, and gives no "certbot renew" warning.
+    /// Other certificate files are not watched (a reload replaces the workers, which read them again).
+    /// </summary>
+    public bool RenewedByAcme { get; init; }
+
     /// <summary>Gets a value indicating whether session tickets are issued (the keys come from the primary over IPC, never through this configuration).</summary>
     public bool SessionTickets { get; init; } = true;
 
@@ -108,11 +115,17 @@ internal sealed record RunWorkerConfig
             SessionTickets = SessionTickets,
             SessionTicketKeyRotation = TimeSpan.FromSeconds(Math.Max(1, TicketKeyRotationSeconds)),
 
-            // The primary replaces workers on SIGHUP (each new worker reads the files again); workers do not watch.
-            WatchCertificateFiles = false,
+            // The primary replaces workers on SIGHUP (each new worker reads the files again); workers do not watch,
+            // except the managed certificate of --domain, which the primary renews in place (docs/acme.md).
+            WatchCertificateFiles = RenewedByAcme && !TlsFileStore.IsProvided,
             ReloadCertificatesOnHangup = false,
         };
         options.Tls.Names = TlsOptionNames.Cli;
+        if (RenewedByAcme)
+        {
+            options.CertificateCheck = new CertificateCheckOptions { RenewedAutomatically = true };
+        }
+
         options.Http2.StreamResetBurst = Http2StreamResetBurst ?? options.Http2.StreamResetBurst;
         options.Http2.StreamResetsPerSecond = Http2StreamResetsPerSecond ?? options.Http2.StreamResetsPerSecond;
         options.Http2.MaxContinuationFrames = Http2MaxContinuationFrames ?? options.Http2.MaxContinuationFrames;

@@ -6,7 +6,7 @@ using Roost.Cli.Configuration;
 namespace Roost.Cli.Commands;
 
 /// <summary>
-/// <c>roost cert status</c>: the certificates <c>roost serve --domain</c> manages, read from the state files under
+/// <c>roost cert status</c>: the certificates <c>roost serve --domain</c> and <c>roost run --domain</c> manage, read from the state files under
 /// --acme-dir (no running instance needed): names, issuer, serial, expiry, next renewal attempt and last error.
 /// </summary>
 internal static class CertStatusCommand
@@ -14,7 +14,7 @@ internal static class CertStatusCommand
     public static Command Create()
     {
         var dir = (Option<string?>)RoostSettings.AcmeDir.CreateSymbols(SettingScope.Serve)[0];
-        var command = new Command("status", "Show the certificates 'roost serve --domain' manages: per certificate its names, issuer, serial, expiry, the next renewal attempt and the last error. Exit code 0, or 1 when a certificate's last attempt failed.")
+        var command = new Command("status", "Show the certificates 'roost serve --domain' and 'roost run --domain' manage: per certificate its names, issuer, serial, expiry, the next renewal attempt and the last error. Exit code 0, or 1 when a certificate's last attempt failed.")
         {
             dir,
         };
@@ -29,7 +29,7 @@ internal static class CertStatusCommand
             : [];
         if (states.Count == 0)
         {
-            output.WriteLine($"No managed certificates in '{root}' (roost serve --domain keeps them there; --acme-dir names another folder).");
+            output.WriteLine($"No managed certificates in '{root}' (roost serve|run --domain keeps them there; --acme-dir names another folder).");
             return ExitCodes.Ok;
         }
 

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
+using Roost.Acme;
 using Roost.SharedState;
 using Roost.StartupHook;
 using Roost.Tls;
@@ -49,8 +50,28 @@ internal static class RunCluster
             return CommandErrors.Fail(RunErrorMessages.HookMissing(hook), ExitCodes.ApplicationLoadFailed);
         }
 
+        if (ServeAcme.Validate(settings) is { } acmeError)
+        {
+            return CommandErrors.Fail(acmeError, ExitCodes.InvalidUsage);
+        }
+
         using var loggerFactory = Logging.CreateForPrimary(settings.LogFormat);
         var logger = loggerFactory.CreateLogger("Roost.Cli");
+
+        // --domain: the primary obtains the certificate before any worker starts, then renews it; the workers load the
+        // files it writes and watch them (RunWorkerConfig.RenewedByAcme), as roost serve's do.
+        AcmeCertificateManager? acme = null;
+        if (settings.Acme is not null)
+        {
+            (acme, var acmeFailed) = await ServeAcme.StartAsync(settings, loggerFactory, cancellationToken).ConfigureAwait(false);
+            if (acmeFailed is { } acmeCode)
+            {
+                return acmeCode;
+            }
+        }
+
+        await using var acmeScope = acme;
+        settings = ServeAcme.WithManagedFiles(settings);
         RunWorkerConfig config;
         DevelopmentCertificateFiles? development;
         try
@@ -143,7 +164,8 @@ internal static class RunCluster
     /// <c>--user</c>: the user must reach the app, the hook and the dotnet host; the shared-state folder the primary
     /// prepared (as root) is handed to the user, whose workers write to it. The TLS files are the absolute paths the
     /// workers' configuration names. As without --user, roost run's workers get renewed files on a reload (SIGHUP,
-    /// <c>roost reload --certs-only</c>), not from a watcher.
+    /// <c>roost reload --certs-only</c>), not from a watcher — except the managed certificate of --domain, whose
+    /// renewals the primary pushes.
     /// </summary>
     private static int? PrepareWorkerUser(ClusterOptions options, WorkerUser? user, RunWorkerConfig config, RunApp app, string hook, string dotnet)
     {
@@ -159,7 +181,8 @@ internal static class RunCluster
             needed.Add(new(dotnet, "the dotnet host", Folder: false));
         }
 
-        if (WorkerUserSetup.Apply(options, user, config.ToServerOptions(), watch: false, needed) is { } refused)
+        // The managed certificate of --domain is renewed in place: the primary pushes renewals to the user's workers.
+        if (WorkerUserSetup.Apply(options, user, config.ToServerOptions(), watch: config.RenewedByAcme, needed) is { } refused)
         {
             return refused;
         }
@@ -246,6 +269,7 @@ internal static class RunCluster
             TicketKeyRotationSeconds = (long)tls.TicketKeyRotation.TotalSeconds,
             Sni = [.. tls.Sni.Select(Sni)],
             MaxBodySize = settings.MaxBodySizeGiven ? settings.MaxBodySize ?? 0 : null,
+            RenewedByAcme = tls.RenewedByAcme,
             Http2StreamResetBurst = settings.Http2?.StreamResetBurst,
             Http2StreamResetsPerSecond = settings.Http2?.StreamResetsPerSecond,
             Http2MaxContinuationFrames = settings.Http2?.MaxContinuationFrames,

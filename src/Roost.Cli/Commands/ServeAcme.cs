@@ -7,8 +7,8 @@ using Roost.Tls;
 namespace Roost.Cli.Commands;
 
 /// <summary>
-/// <c>roost serve --domain</c>: the settings of automatic certificates, and the step that obtains the certificate
-/// before anything serves. The process that talks to the CA (the primary, or the single process of
+/// <c>roost serve --domain</c> and <c>roost run --domain</c>: the settings of automatic certificates, and the step that
+/// obtains the certificate before anything serves. The process that talks to the CA (the primary, or the single process of
 /// <c>--workers 0</c>) runs an <see cref="AcmeCertificateManager"/>; every server, in it or in the workers, loads
 /// the files the manager writes, with their usual check, file watch and hot swap.
 /// </summary>
@@ -17,7 +17,7 @@ internal static class ServeAcme
     /// <summary>The ACME settings from the effective settings, or <see langword="null"/> without --domain.</summary>
     public static AcmeSettings? From(EffectiveSettings settings)
     {
-        if (settings.Command != SettingScope.Serve || settings.Get(RoostSettings.Domain) is not { Length: > 0 } names)
+        if (settings.Get(RoostSettings.Domain) is not { Length: > 0 } names)
         {
             return null;
         }

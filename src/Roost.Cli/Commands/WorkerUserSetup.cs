@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Roost.Cli.Commands;
 
 /// <summary>
-/// <c>roost serve|run --user</c> in the primary: look the user up, check that roost runs as root and that the user can
+/// <c>roost serve|run --user</c> (and <c>--group</c>) in the primary: look the user (and the group) up, check that roost runs as root and that the user can
 /// reach what its workers open (the working folder, the program, the app, --root, roost.json), then have the
 /// supervisor start workers as that user and send them the TLS files (docs/deploy.md, "Privilege drop").
 /// </summary>
@@ -44,9 +44,26 @@ internal static class WorkerUserSetup
             return CommandErrors.Fail(CliPrivilegeMessages.UnknownUser(settings.User), ExitCodes.InvalidUsage);
         }
 
-        if (found.Uid == self)
+        if (settings.Group is { } group)
         {
-            // Nothing to drop: every process already runs as that user.
+            try
+            {
+                if (found.WithGroup(group) is not { } withGroup)
+                {
+                    return CommandErrors.Fail(CliPrivilegeMessages.UnknownGroup(group), ExitCodes.InvalidUsage);
+                }
+
+                found = withGroup;
+            }
+            catch (InvalidOperationException ex)
+            {
+                return CommandErrors.Fail(CliPrivilegeMessages.GroupNotUsable(group, ex.Message), ExitCodes.InvalidUsage);
+            }
+        }
+
+        if (found.Uid == self && !found.GroupGiven)
+        {
+            // Nothing to drop: every process already runs as that user (and its own group).
             return null;
         }
 

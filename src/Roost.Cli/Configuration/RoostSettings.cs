@@ -122,6 +122,17 @@ internal static class RoostSettings
         Samples = ["www-data", "nobody", "roost"],
     };
 
+    public static readonly Setting<string?> Group = new("group", SettingScope.Both, new TextType(acceptNumbers: true), "must be a group name or a numeric gid",
+        "With --user: the workers' group instead of the user's own primary group (nginx's 'user www-data www-data'); they keep the supplementary groups the user is a member of. Such workers are started through setpriv (util-linux). Default: the user's own. (roost systemd-unit: the service's Group=.)")
+    {
+        InvalidTexts = ["", "a b"],
+        DefaultDescription = "the user's own",
+        IsValid = group => WorkerUserSetup.IsUserText(group!),
+        OptionMessage = raw => $"--group must be a group name (such as www-data) or a numeric gid; got '{raw}'.",
+        Requires = User,
+        Samples = ["www-data", "nogroup", "ssl-cert"],
+    };
+
     public static readonly BooleanSetting HotSpare = new("hot-spare", SettingScope.Serve,
         "Keep one hot spare worker (started, app built, not listening) and promote it when a worker dies: capacity is back in about half the time of a cold start. Costs about one idle worker's memory. On by default with --workers.")
     {
@@ -337,7 +348,7 @@ internal static class RoostSettings
         Samples = [2, 3, 1],
     };
 
-    public static readonly Setting<string[]> Domain = new("domain", SettingScope.Serve, new TextListType(), "must be a list of DNS names (no wildcards, no IP addresses)",
+    public static readonly Setting<string[]> Domain = new("domain", SettingScope.Both, new TextListType(), "must be a list of DNS names (no wildcards, no IP addresses)",
         "Obtain and renew the certificate for this name automatically from an ACME CA (Let's Encrypt by default); repeat for several names on one certificate. Needs --acme-agree-tos. Instead of --cert/--key/--pfx. See docs/acme.md.")
     {
         InvalidTexts = ["*.example.com", "127.0.0.1"],
@@ -346,7 +357,7 @@ internal static class RoostSettings
         Samples = [["example.com"], ["example.com", "www.example.com"], ["api.example.org"]],
     };
 
-    public static readonly Setting<string?> AcmeEmail = new("acme-email", SettingScope.Serve, new TextType(), "must be an e-mail address",
+    public static readonly Setting<string?> AcmeEmail = new("acme-email", SettingScope.Both, new TextType(), "must be an e-mail address",
         "Contact e-mail of the ACME account (the CA writes about expiring certificates and policy changes). Default: none.")
     {
         InvalidTexts = ["nobody"],
@@ -355,7 +366,7 @@ internal static class RoostSettings
         Samples = ["ops@example.com", "admin@example.org", "tls@example.net"],
     };
 
-    public static readonly BooleanSetting AcmeAgreeTos = new("acme-agree-tos", SettingScope.Serve,
+    public static readonly BooleanSetting AcmeAgreeTos = new("acme-agree-tos", SettingScope.Both,
         "Agree to the ACME CA's terms of service (Let's Encrypt: https://letsencrypt.org/repository/). Required with --domain: Roost does not agree for you.")
     {
         InvalidTexts = ["maybe"],
@@ -366,7 +377,7 @@ internal static class RoostSettings
         Samples = [true, false, true],
     };
 
-    public static readonly Setting<string?> AcmeCa = new("acme-ca", SettingScope.Serve, new TextType(), "must be letsencrypt, letsencrypt-staging or an https:// ACME directory URL",
+    public static readonly Setting<string?> AcmeCa = new("acme-ca", SettingScope.Both, new TextType(), "must be letsencrypt, letsencrypt-staging or an https:// ACME directory URL",
         "ACME CA: letsencrypt, letsencrypt-staging (untrusted certificates, for trying things out) or the https:// URL of any ACME directory.")
     {
         InvalidTexts = ["http://ca.test/dir", "nope"],
@@ -375,7 +386,7 @@ internal static class RoostSettings
         Samples = ["letsencrypt-staging", "https://ca.example.com/directory", "letsencrypt"],
     };
 
-    public static readonly Setting<string?> AcmeCaCert = new("acme-ca-cert", SettingScope.Serve, new TextType(), "must be a file path",
+    public static readonly Setting<string?> AcmeCaCert = new("acme-ca-cert", SettingScope.Both, new TextType(), "must be a file path",
         "PEM file with the CA certificate(s) the ACME server's own HTTPS certificate chains to, instead of the system's trust store (a private or test CA). Default: the system's.")
     {
         DefaultDescription = "the system's",
@@ -383,7 +394,7 @@ internal static class RoostSettings
         Samples = ["ca/root.pem", "pebble.pem", "/etc/roost/acme-ca.pem"],
     };
 
-    public static readonly Setting<int> AcmeHttpPort = new("acme-http-port", SettingScope.Serve, new IntegerType(0, 65535), "must be a port from 0 to 65535 (0 turns the listener off)",
+    public static readonly Setting<int> AcmeHttpPort = new("acme-http-port", SettingScope.Both, new IntegerType(0, 65535), "must be a port from 0 to 65535 (0 turns the listener off)",
         "Port of the HTTP listener that answers ACME HTTP-01 challenges and redirects every other request to HTTPS (the CA connects to port 80: use another port only behind a forward). 0 turns it off.")
     {
         InvalidTexts = ["70000", "-1"],
@@ -392,7 +403,7 @@ internal static class RoostSettings
         Samples = [8080, 0, 80],
     };
 
-    public static readonly Setting<string?> AcmeKeyType = new("acme-key-type", SettingScope.Serve, new ChoiceType("ec256", "rsa2048"), "must be ec256 or rsa2048",
+    public static readonly Setting<string?> AcmeKeyType = new("acme-key-type", SettingScope.Both, new ChoiceType("ec256", "rsa2048"), "must be ec256 or rsa2048",
         "Key of the certificates ordered: ec256 (EC P-256, small and fast) or rsa2048 (for clients without ECDSA).")
     {
         InvalidTexts = ["dsa"],
@@ -400,7 +411,7 @@ internal static class RoostSettings
         Samples = ["rsa2048", "ec256", "rsa2048"],
     };
 
-    public static readonly Setting<string?> AcmeChallenge = new("acme-challenge", SettingScope.Serve, new ChoiceType("auto", "http-01", "tls-alpn-01"), "must be auto, http-01 or tls-alpn-01",
+    public static readonly Setting<string?> AcmeChallenge = new("acme-challenge", SettingScope.Both, new ChoiceType("auto", "http-01", "tls-alpn-01"), "must be auto, http-01 or tls-alpn-01",
         "How the CA checks that this host answers for the names: http-01 (the --acme-http-port listener), tls-alpn-01 (acme-tls/1 on the serving port: for hosts that expose only 443) or auto (http-01, then tls-alpn-01 at once if the CA cannot validate over http-01; tls-alpn-01 alone when --acme-http-port is 0).")
     {
         InvalidTexts = ["dns-01"],
@@ -408,7 +419,7 @@ internal static class RoostSettings
         Samples = ["tls-alpn-01", "http-01", "auto"],
     };
 
-    public static readonly Setting<string?> AcmeFallback = new("acme-fallback", SettingScope.Serve, new ChoiceType("none", "dev"), "must be none or dev",
+    public static readonly Setting<string?> AcmeFallback = new("acme-fallback", SettingScope.Both, new ChoiceType("none", "dev"), "must be none or dev",
         "What is served at first start while no certificate has been issued yet: none (nothing: roost waits for the certificate before it opens the port) or dev (the development chain, untrusted by browsers, swapped for the issued certificate without a restart).")
     {
         InvalidTexts = ["self-signed"],
@@ -416,7 +427,7 @@ internal static class RoostSettings
         Samples = ["dev", "none", "dev"],
     };
 
-    public static readonly Setting<string?> AcmeDir = new("acme-dir", SettingScope.Serve, new TextType(), "must be a folder",
+    public static readonly Setting<string?> AcmeDir = new("acme-dir", SettingScope.Both, new TextType(), "must be a folder",
         "Folder of the ACME account, certificates and keys (0700 folders, 0600 keys), reused across restarts.")
     {
         DefaultDescription = "~/.local/share/roost/acme (as root: /var/lib/roost/acme)",
@@ -466,7 +477,7 @@ internal static class RoostSettings
     /// <summary>Gets every setting, in the order of --help, <c>config show</c> and the docs.</summary>
     public static IReadOnlyList<Setting> All { get; } =
     [
-        App, Port, Host, Workers, State, ShutdownTimeout, BootTimeout, LogFormat, Name, RunDir, User, HotSpare, Root, MaxBodySize,
+        App, Port, Host, Workers, State, ShutdownTimeout, BootTimeout, LogFormat, Name, RunDir, User, Group, HotSpare, Root, MaxBodySize,
         Http2StreamResetBurst, Http2StreamResetsPerSecond, Http2MaxContinuationFrames,
         Cert, Key, Ca, Pfx, Passphrase, TlsPolicy, Sni, UnknownSni, ClientCert, ClientCa, Watch, Ocsp,
         SessionTickets, TicketKeyRotation, TicketKeyFile,

@@ -76,7 +76,13 @@ internal sealed class RunServices(RunWorkerConfig config, WorkerRuntime runtime,
             kestrel.ListenHandle(listener.Handle, listen =>
             {
                 listen.Protocols = HttpProtocols.Http1AndHttp2;
-                listen.UseHttps(new TlsHandshakeCallbackOptions { OnConnection = tls.OnConnection });
+                var handshake = new TlsHandshakeCallbackOptions { OnConnection = tls.OnConnection };
+
+                // Before UseHttps, as in roost serve: marks ClientHellos offering TLS 1.3, and those offering only
+                // acme-tls/1 (TLS-ALPN-01 challenges of --domain, answered by the handshake callback); refuses first
+                // records that are not a ClientHello.
+                listen.Use(tls.ClientHelloPeek(handshake.HandshakeTimeout));
+                listen.UseHttps(handshake);
                 // After UseHttps: the guard sees the decrypted h2 frames (docs/run.md, HTTP/2 protection).
                 listen.Use(tls.Http2Guard.Middleware);
             });
