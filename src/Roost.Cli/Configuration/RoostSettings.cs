@@ -113,7 +113,7 @@ internal static class RoostSettings
     };
 
     public static readonly Setting<string?> User = new("user", SettingScope.Both, new TextType(acceptNumbers: true), "must be a user name or a numeric uid",
-        "Run the workers as this user (with its primary and supplementary groups); the primary stays root: it binds the port, reads the key files and passes the loaded certificate to the workers. Needs root. Default: the workers run as roost's own user. (roost systemd-unit: the service's User=, default roost.)")
+        "Run the workers as this user (with its primary and supplementary groups, or --group); the primary stays root: it binds the port, reads the key files and passes the loaded certificate to the workers. Needs root. Default: the workers run as roost's own user. (roost systemd-unit: the service's User=, default roost.)")
     {
         InvalidTexts = ["", "a b"],
         DefaultDescription = "roost's own user",
