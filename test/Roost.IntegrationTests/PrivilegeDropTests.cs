@@ -94,7 +94,52 @@ public sealed class PrivilegeDropTests
         }
     }
 
-    // Verifies: an unknown user, --user with --workers 0, and --user given by a process that is not root each exit 2
+    // Verifies: --user nobody --group daemon (gid 1, not nobody's own group) starts the worker with uid 65534 and gid 1
+    // (real, effective, saved, file system) and only group 1 (nobody is a member of no other group: nginx's
+    // initgroups(user, group)), through setpriv; the worker serves h2; the primary stays root.
+    [Fact]
+    public async Task Serve_UserNobodyGroupDaemon_WorkerRunsWithTheGroup()
+    {
+        RequireRoot();
+        ExternalTool.Require("setpriv", "util-linux");
+        using var chain = TestCertificates.CreateChain();
+        using var workspace = new TempDirectory("roost-privdrop");
+        var (cert, key, ca) = PrivateTlsFiles(chain, workspace);
+        var program = CopyRoostReadableByAll(workspace);
+        var port = FreePort.Get();
+        await using var roost = TestProcess.Start(
+            program.FileName,
+            [.. program.Prefix, "serve", "--workers", "1", "--no-hot-spare", "--port", port.ToString(CultureInfo.InvariantCulture), "--host", "127.0.0.1",
+             "--cert", cert, "--key", key, "--ca", ca, "--user", "nobody", "--group", "daemon", "--shutdown-timeout", "5", "--run-dir", workspace.File("run")],
+            workspace.Path,
+            name: "roost");
+        try
+        {
+            await WaitForCountAsync(roost, "is ready: listening on 127.0.0.1:", 1);
+            var worker = Assert.Single(ProcessProbe.Children(roost.Pid));
+            Assert.Equal([Nobody, Nobody, Nobody, Nobody], Ids(worker, "Uid"));
+            Assert.Equal(["1", "1", "1", "1"], Ids(worker, "Gid"));
+            Assert.Equal(["1"], Ids(worker, "Groups"));
+            Assert.Equal("0", Ids(roost.Pid, "Uid")[0]);
+
+            var h2 = await Curl.GetAsync($"https://localhost:{port}/", chain.RootPath, http2: true, timeout: Timeout);
+            Assert.Equal("2", h2.HttpVersion);
+            Assert.DoesNotContain(roost.Lines, l => l.Contains("cannot open its metrics block", StringComparison.Ordinal));
+
+            roost.Signal(15);
+            Assert.Equal(0, await roost.WaitForExitAsync(Timeout));
+        }
+        finally
+        {
+            foreach (var pid in ProcessProbe.Children(roost.Pid))
+            {
+                ProcessProbe.Signal(pid, 9);
+            }
+        }
+    }
+
+    // Verifies: an unknown user, an unknown --group, --group without --user, --user with --workers 0, and --user given
+    // by a process that is not root each exit 2
     // before anything starts, with a message naming the option, the value and what to do.
     [Fact]
     public async Task Serve_UserErrors_ExitTwoNamingTheUserAndWhatToDo()
@@ -103,6 +148,16 @@ public sealed class PrivilegeDropTests
         Assert.True(code == 2, output);
         Assert.Contains("--user: no user named 'no-such-user-xyz' on this system", output, StringComparison.Ordinal);
         Assert.Contains("useradd", output, StringComparison.Ordinal);
+
+        (code, output) = await RoostCli.RunAsync(["serve", "--workers", "1", "--port", "0", "--user", "nobody", "--group", "no-such-group-xyz"], Timeout);
+        Assert.True(code == 2, output);
+        Assert.Contains("--group: no group named 'no-such-group-xyz' on this system (looked up like getent group no-such-group-xyz)", output, StringComparison.Ordinal);
+        Assert.Contains("groupadd", output, StringComparison.Ordinal);
+
+        (code, output) = await RoostCli.RunAsync(["serve", "--workers", "1", "--port", "0", "--group", "daemon"], Timeout);
+        Assert.True(code == 2, output);
+        Assert.Contains("--group", output, StringComparison.Ordinal);
+        Assert.Contains("--user", output, StringComparison.Ordinal);
 
         (code, output) = await RoostCli.RunAsync(["serve", "--workers", "0", "--port", "0", "--user", "nobody"], Timeout);
         Assert.True(code == 2, output);

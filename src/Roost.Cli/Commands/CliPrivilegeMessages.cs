@@ -11,6 +11,11 @@ internal static class CliPrivilegeMessages
     public static string UnknownUser(string user) =>
         $"--user: no user named '{user}' on this system (looked up like getent passwd {user}). Check the spelling, create the user (useradd --system --no-create-home --shell /usr/sbin/nologin {user}), or give an existing one such as www-data or nobody.";
 
+    public static string UnknownGroup(string group) =>
+        $"--group: no group named '{group}' on this system (looked up like getent group {group}). Check the spelling, create the group (groupadd --system {group}), or give an existing group name or a numeric gid.";
+
+    public static string GroupNotUsable(string group, string problem) => $"--group {group}: {problem}";
+
     public static string NeedsWorkers(string user) =>
         $"--user {user} needs worker processes (--workers 1 or more, or auto): the primary binds the port and reads the key files as root and the workers serve as '{user}'. With --workers 0 the one process would serve as root.";
 

@@ -41,6 +41,7 @@ internal static class ServeCommand
         MaxBodySizeGiven = settings.SourceOf(RoostSettings.MaxBodySize).Kind != SettingSourceKind.Default,
         Http2 = Http2GuardSettings.From(settings),
         User = settings.Get(RoostSettings.User),
+        Group = settings.Get(RoostSettings.Group),
         ConfigFile = settings.ConfigFileFullPath,
         Acme = ServeAcme.From(settings),
         Admin = settings.Get(RoostSettings.Admin) is { } admin && AdminEndPoint.TryParse(admin, out var adminEndPoint) ? adminEndPoint : null,
@@ -236,6 +237,9 @@ internal sealed record ServeSettings(int Port, string Host, TlsSettings Tls, Tim
 
     /// <summary>Gets the user the workers run as (<c>--user</c>), or <see langword="null"/> for roost's own user.</summary>
     public string? User { get; init; }
+
+    /// <summary>Gets the workers' group (<c>--group</c>, with <see cref="User"/>), or <see langword="null"/> for the user's own.</summary>
+    public string? Group { get; init; }
 
     /// <summary>Gets the configuration file the settings came from (absolute), or <see langword="null"/>: workers read it again, so a worker's user must be able to.</summary>
     public string? ConfigFile { get; init; }

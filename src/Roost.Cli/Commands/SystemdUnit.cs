@@ -50,8 +50,8 @@ internal static class SystemdUnit
         {
             var setting = value.Setting;
             var absolute = setting.ResolveRelative(value.Value, currentDirectory);
-            // --user becomes the unit's User=: the whole service runs as that user (CAP_NET_BIND_SERVICE for a low port).
-            if (value.Source.Kind is SettingSourceKind.Default or SettingSourceKind.File || setting == RoostSettings.User)
+            // --user and --group become the unit's User= and Group=: the whole service runs as that user (CAP_NET_BIND_SERVICE for a low port).
+            if (value.Source.Kind is SettingSourceKind.Default or SettingSourceKind.File || setting == RoostSettings.User || setting == RoostSettings.Group)
             {
                 continue;
             }
@@ -111,6 +111,11 @@ internal static class SystemdUnit
         }
 
         unit.Append(CultureInfo.InvariantCulture, $"User={user}\n");
+        if (settings.Get(RoostSettings.Group) is { } group)
+        {
+            unit.Append(CultureInfo.InvariantCulture, $"Group={group}\n");
+        }
+
         foreach (var variable in environment)
         {
             unit.Append(CultureInfo.InvariantCulture, $"Environment={Quote(variable, expandsVariables: false)}\n");

@@ -1,11 +1,9 @@
 using System.Globalization;
-using Roost.Clustering.Internal.Privileges;
-using Roost.Tls;
 
 namespace Roost.Cli.Commands;
 
 /// <summary>
-/// <c>roost serve|run --user</c> in the primary: look the user up, check that roost runs as root and that the user can
+/// <c>roost serve|run --user</c> (and <c>--group</c>) in the primary: look the user (and the group) up, check that roost runs as root and that the user can
 /// reach what its workers open (the working folder, the program, the app, --root, roost.json), then have the
 /// supervisor start workers as that user and send them the TLS files (docs/deploy.md, "Privilege drop").
 /// </summary>
@@ -46,9 +44,26 @@ internal static class WorkerUserSetup
             return CommandErrors.Fail(CliPrivilegeMessages.UnknownUser(settings.User), ExitCodes.InvalidUsage);
         }
 
-        if (found.Uid == self)
+        if (settings.Group is { } group)
         {
-            // Nothing to drop: every process already runs as that user.
+            try
+            {
+                if (found.WithGroup(group) is not { } withGroup)
+                {
+                    return CommandErrors.Fail(CliPrivilegeMessages.UnknownGroup(group), ExitCodes.InvalidUsage);
+                }
+
+                found = withGroup;
+            }
+            catch (InvalidOperationException ex)
+            {
+                return CommandErrors.Fail(CliPrivilegeMessages.GroupNotUsable(group, ex.Message), ExitCodes.InvalidUsage);
+            }
+        }
+
+        if (found.Uid == self && !found.GroupGiven)
+        {
+            // Nothing to drop: every process already runs as that user (and its own group).
             return null;
         }
 
@@ -78,13 +93,13 @@ internal static class WorkerUserSetup
         List<string> problems = [];
         foreach (var item in needed)
         {
-            if (FileAccessCheck.CannotRead(item.Path, user, item.Folder) is { } problem)
+            if (!user.CanRead(item.Path, item.Folder, out var problem))
             {
                 problems.Add(CliPrivilegeMessages.CannotReach(user.Name, item.What, item.Path, problem));
             }
         }
 
-        if (FileAccessCheck.CannotEnter(Environment.CurrentDirectory, user) is { } cwd && !needed.Any(n => n.What == CliPrivilegeMessages.AppFolder))
+        if (!user.CanEnter(Environment.CurrentDirectory, out var cwd) && !needed.Any(n => n.What == CliPrivilegeMessages.AppFolder))
         {
             problems.Add(CliPrivilegeMessages.CannotReach(user.Name, "the working folder (workers start in it)", Environment.CurrentDirectory, cwd));
         }
@@ -95,7 +110,7 @@ internal static class WorkerUserSetup
         }
 
         options.WorkerUser = user;
-        options.WorkerTlsFiles = new WorkerTlsFiles(TlsFileStore.PathsOf(tls), watch);
+        options.WorkerTlsFiles = WorkerTlsFiles.From(tls, watch);
         return null;
     }
 

@@ -113,13 +113,24 @@ internal static class RoostSettings
     };
 
     public static readonly Setting<string?> User = new("user", SettingScope.Both, new TextType(acceptNumbers: true), "must be a user name or a numeric uid",
-        "Run the workers as this user (with its primary and supplementary groups); the primary stays root: it binds the port, reads the key files and passes the loaded certificate to the workers. Needs root. Default: the workers run as roost's own user. (roost systemd-unit: the service's User=, default roost.)")
+        "Run the workers as this user (with its primary and supplementary groups, or --group); the primary stays root: it binds the port, reads the key files and passes the loaded certificate to the workers. Needs root. Default: the workers run as roost's own user. (roost systemd-unit: the service's User=, default roost.)")
     {
         InvalidTexts = ["", "a b"],
         DefaultDescription = "roost's own user",
         IsValid = user => WorkerUserSetup.IsUserText(user!),
         OptionMessage = raw => $"--user must be a user name (such as www-data) or a numeric uid; got '{raw}'.",
         Samples = ["www-data", "nobody", "roost"],
+    };
+
+    public static readonly Setting<string?> Group = new("group", SettingScope.Both, new TextType(acceptNumbers: true), "must be a group name or a numeric gid",
+        "With --user: the workers' group instead of the user's own primary group (nginx's 'user www-data www-data'); they keep the supplementary groups the user is a member of. Such workers are started through setpriv (util-linux). Default: the user's own. (roost systemd-unit: the service's Group=.)")
+    {
+        InvalidTexts = ["", "a b"],
+        DefaultDescription = "the user's own",
+        IsValid = group => WorkerUserSetup.IsUserText(group!),
+        OptionMessage = raw => $"--group must be a group name (such as www-data) or a numeric gid; got '{raw}'.",
+        Requires = User,
+        Samples = ["www-data", "nogroup", "ssl-cert"],
     };
 
     public static readonly BooleanSetting HotSpare = new("hot-spare", SettingScope.Serve,
@@ -466,7 +477,7 @@ internal static class RoostSettings
     /// <summary>Gets every setting, in the order of --help, <c>config show</c> and the docs.</summary>
     public static IReadOnlyList<Setting> All { get; } =
     [
-        App, Port, Host, Workers, State, ShutdownTimeout, BootTimeout, LogFormat, Name, RunDir, User, HotSpare, Root, MaxBodySize,
+        App, Port, Host, Workers, State, ShutdownTimeout, BootTimeout, LogFormat, Name, RunDir, User, Group, HotSpare, Root, MaxBodySize,
         Http2StreamResetBurst, Http2StreamResetsPerSecond, Http2MaxContinuationFrames,
         Cert, Key, Ca, Pfx, Passphrase, TlsPolicy, Sni, UnknownSni, ClientCert, ClientCa, Watch, Ocsp,
         SessionTickets, TicketKeyRotation, TicketKeyFile,

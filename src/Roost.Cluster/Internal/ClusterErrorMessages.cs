@@ -12,6 +12,9 @@ internal static partial class ClusterErrorMessages
     public static string CrashLoop(int crashes, TimeSpan window) =>
         $"Workers crashed {crashes} times within {window.TotalSeconds:0.#} s (limit ClusterOptions.MaxCrashes = {crashes} in ClusterOptions.CrashWindow); the cluster stops instead of restarting in a loop (exit code {ClusterExitCodes.WorkersCrashLooping}). Fix the cause shown in the workers' log lines above.";
 
+    public static string GroupNeedsSetpriv(string group, string user, string userGroup) =>
+        $"Starting workers as user '{user}' with group '{group}' (not the user's own group '{userGroup}') needs setpriv (util-linux), which is not installed: install util-linux (apt-get install util-linux, dnf install util-linux), or leave the group out and the workers get the group '{userGroup}'.";
+
     public static string SetupAfterFork() =>
         "Cluster.SetupPrimary must be called before the first Cluster.Fork; settings cannot change while workers run.";
 

@@ -27,6 +27,16 @@ public sealed class SystemdUnitTests
         Assert.Contains("\nExecStart=/usr/local/bin/roost serve --port 443 --shutdown-timeout 20 --cert /etc/roost/site.pem --key /etc/roost/site.key --run-dir /run/roost/443\n", unit, StringComparison.Ordinal);
     }
 
+    // Verifies: --user and --group become the service's User= and Group= (the whole service runs as them), not options of ExecStart.
+    [Fact]
+    public void Unit_UserAndGroup_AreTheServicesUserAndGroup()
+    {
+        var (unit, _) = Write(SettingScope.Serve, "--port", "8443", "--user", "www-data", "--group", "ssl-cert");
+
+        Assert.Contains("\nUser=www-data\nGroup=ssl-cert\n", unit, StringComparison.Ordinal);
+        Assert.DoesNotContain("--group", unit, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Unit_RuntimeDirectory_IsTheControlSocketsFolder_ReloadGoesThroughIt()
     {
@@ -138,6 +148,6 @@ public sealed class SystemdUnitTests
         var (parse, settings) = harness.Resolve(scope, arguments);
         Assert.Empty(parse.Errors);
         var warnings = new List<string>();
-        return (SystemdUnit.Write(settings, Roost, SystemdUnit.DefaultUser, harness.Directory, warnings), warnings);
+        return (SystemdUnit.Write(settings, Roost, settings.Get(RoostSettings.User) ?? SystemdUnit.DefaultUser, harness.Directory, warnings), warnings);
     }
 }

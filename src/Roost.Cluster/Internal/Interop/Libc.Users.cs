@@ -4,7 +4,7 @@ namespace Roost.Clustering.Internal.Interop;
 
 /// <summary>
 /// The user database and file metadata calls of <c>--user</c> (WorkerUser, FileAccessCheck): getpwnam_r/getpwuid_r,
-/// getgrgid_r, getgrouplist, statx. The structs use the 64-bit Linux layout (glibc and musl agree on it).
+/// getgrgid_r/getgrnam_r, getgrouplist, statx. The structs use the 64-bit Linux layout (glibc and musl agree on it).
 /// </summary>
 internal static unsafe partial class Libc
 {
@@ -40,6 +40,9 @@ internal static unsafe partial class Libc
 
     [LibraryImport("libc", EntryPoint = "getpwuid_r")]
     public static partial int GetPasswordByUid(uint uid, Passwd* entry, byte* buffer, nuint length, Passwd** result);
+
+    [LibraryImport("libc", EntryPoint = "getgrnam_r", StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int GetGroupByName(string name, Group* entry, byte* buffer, nuint length, Group** result);
 
     [LibraryImport("libc", EntryPoint = "getgrgid_r")]
     public static partial int GetGroupByGid(uint gid, Group* entry, byte* buffer, nuint length, Group** result);

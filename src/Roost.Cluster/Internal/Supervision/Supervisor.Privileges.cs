@@ -30,9 +30,20 @@ internal sealed partial class Supervisor
             return;
         }
 
-        // .NET's Unix process start resolves the name (getpwnam_r), then in the child, before exec: setgroups(the
-        // user's groups, getgrouplist), setgid(its primary group), setuid(uid). The new program starts unprivileged.
-        info.UserName = user.Name;
+        if (user.GroupGiven)
+        {
+            // Another group than the user's own (--group): .NET's process start would take the user's; setpriv sets
+            // the groups, the gid and the uid, then execs the worker (same pid). Found at setup (WithGroup); if it has
+            // gone since, the start fails rather than falling back to the user's group.
+            Setpriv.Wrap(info, Setpriv.Find() ?? Setpriv.ProgramName, user.Uid, user.Gid, user.Groups);
+        }
+        else
+        {
+            // .NET's Unix process start resolves the name (getpwnam_r), then in the child, before exec: setgroups(the
+            // user's groups, getgrouplist), setgid(its primary group), setuid(uid). The new program starts unprivileged.
+            info.UserName = user.Name;
+        }
+
         info.Environment["HOME"] = user.Home;
         info.Environment["USER"] = user.Name;
         info.Environment["LOGNAME"] = user.Name;
