@@ -44,6 +44,8 @@ internal static class WorkerUserSetup
             return CommandErrors.Fail(CliPrivilegeMessages.UnknownUser(settings.User), ExitCodes.InvalidUsage);
         }
 
+        // Another primary group than the user's own (--group): there is something to drop even for roost's own user.
+        var ownGid = found.Gid;
         if (settings.Group is { } group)
         {
             try
@@ -61,7 +63,7 @@ internal static class WorkerUserSetup
             }
         }
 
-        if (found.Uid == self && !found.GroupGiven)
+        if (found.Uid == self && found.Gid == ownGid)
         {
             // Nothing to drop: every process already runs as that user (and its own group).
             return null;
