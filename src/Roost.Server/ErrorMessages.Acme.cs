@@ -42,6 +42,36 @@ internal static partial class ErrorMessages
     public static string AcmeStateUnreadable(string path, string reason) =>
         $"Cannot read ACME state '{path}': {reason.TrimEnd('.')}. Check the permissions of --acme-dir (its folders are 0700, owned by the user roost runs as).";
 
+    public static string AcmeWithCertificate() =>
+        "SecureServerOptions.Acme obtains the certificate automatically and cannot be combined with Cert, Key, Pfx or Ca. Remove one or the other (SniCertificates may stay: they serve other names).";
+
+    public static string AcmeNoDomains() =>
+        "SecureServerOptions.Acme.Domains is empty: add the DNS name(s) the certificate is for, e.g. Domains = { \"example.com\" }.";
+
+    public static string AcmeDomainInvalid(string? name) =>
+        $"SecureServerOptions.Acme.Domains holds '{name}', which is not a DNS name a public CA can issue for (no wildcards, no IP addresses, labels of letters, digits and '-').";
+
+    public static string AcmeTermsNotAgreed(string names, string? directory) =>
+        $"SecureServerOptions.Acme for '{names}' needs AgreeToTermsOfService = true: read the terms of service of the ACME CA ('{directory}'; Let's Encrypt: https://letsencrypt.org/repository/) and set it to agree.";
+
+    public static string AcmeDirectoryInvalid(string? directory) =>
+        $"SecureServerOptions.Acme.DirectoryUrl is '{directory}': give an https:// ACME directory URL, or letsencrypt / letsencrypt-staging.";
+
+    public static string AcmeHttpPortOutOfRange(int port) =>
+        $"SecureServerOptions.Acme.HttpPort is {port.ToString(CultureInfo.InvariantCulture)}: give a port from 1 to 65535 (the CA connects to port 80), or 0 to turn the HTTP-01 listener off.";
+
+    public static string AcmeHttp01WithoutListener() =>
+        "SecureServerOptions.Acme.Challenge is Http01, but HttpPort is 0 (no HTTP-01 listener). Give HttpPort (the CA connects to port 80), or use AcmeChallenge.TlsAlpn01.";
+
+    public static string AcmeEmailInvalid(string email) =>
+        $"SecureServerOptions.Acme.Email is '{email}', which is not an e-mail address.";
+
+    public static string AcmeInClusterWorker(string names) =>
+        $"SecureServerOptions.Acme ('{names}') runs in one process only, and this is a cluster worker: each worker would order the same certificate. Serve with roost serve --domain or roost run --domain (the primary obtains and renews it), or listen in a single process.";
+
+    public static string AcmeNotStarted() =>
+        "The server's certificate comes from SecureServerOptions.Acme and is obtained when the server starts listening: call ListenAsync first.";
+
     /// <summary>": urn:…:connection: detail" or "" when the CA sent no problem document.</summary>
     private static string Problem(AcmeProblem? problem)
     {

@@ -23,13 +23,13 @@ public sealed partial class HttpServer
     /// </summary>
     /// <param name="cancellationToken">Cancels the reload (nothing is swapped then).</param>
     /// <returns>One outcome per configured certificate.</returns>
-    /// <exception cref="InvalidOperationException">The server does not use TLS.</exception>
+    /// <exception cref="InvalidOperationException">The server does not use TLS, or its <see cref="SecureServerOptions.Acme"/> certificate is not obtained yet (it does not listen).</exception>
     /// <remarks>This is also what a cluster primary calls in each worker after it validated renewed files.</remarks>
     public Task<CertificateReloadResult> ReloadCertificatesAsync(CancellationToken cancellationToken = default)
     {
         if (_store is null)
         {
-            throw new InvalidOperationException(ErrorMessages.NotSecure());
+            throw new InvalidOperationException(_acme is not null ? ErrorMessages.AcmeNotStarted() : ErrorMessages.NotSecure());
         }
 
         return _store.ReloadAsync(cancellationToken);

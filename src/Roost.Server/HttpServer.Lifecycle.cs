@@ -46,6 +46,9 @@ public sealed partial class HttpServer
     {
         // Let the caller's synchronous part finish before the (possibly long) drain.
         await Task.Yield();
+
+        // A listen still waiting for its first ACME certificate stops waiting.
+        await _acmeStop.CancelAsync().ConfigureAwait(false);
         try
         {
             if (_host is { } host)
@@ -64,6 +67,7 @@ public sealed partial class HttpServer
         finally
         {
             await StopCertificateWatchAsync().ConfigureAwait(false);
+            await StopAcmeAsync().ConfigureAwait(false);
             ProcessSignals.Unregister(this);
             lock (_gate)
             {

@@ -33,8 +33,8 @@ public sealed partial class HttpServer : IAsyncDisposable
     private readonly HttpProtocols _protocols;
     private readonly RequestDispatcher _dispatcher;
     private readonly ILogger _logger;
-    private readonly CertificateStore? _store;
-    private readonly CertificateFileWatcher? _watcher;
+    private CertificateStore? _store;
+    private CertificateFileWatcher? _watcher;
     private readonly ClientCertificateValidator? _clientValidator;
     private readonly ClientCertificateMode _clientCertificateMode;
     private readonly CipherSuitesPolicy? _cipherSuites;
@@ -80,10 +80,15 @@ public sealed partial class HttpServer : IAsyncDisposable
             // Session resumption across workers and for TLS 1.2 clients (docs/tls.md): set up per certificate before it
             // is served; until then (and if the runtime is not what Roost expects) handshakes are served as before.
             var resumption = OperatingSystem.IsLinux() ? new SessionResumption(secure, _sslProtocols, SplitsTls13, _alpn, _logger) : null;
-            _store = CertificateStore.Create(secure, _logger, resumption is null ? null : served => resumption.PrepareAsync(served, CancellationToken.None));
-            _store.Reloaded += outcome => CertificateReloaded?.Invoke(this, new CertificateReloadedEventArgs(outcome));
-            _watcher = new CertificateFileWatcher(_store, _logger, secure.WatchCertificateFiles);
+            _prepareCertificate = resumption is null ? null : served => resumption.PrepareAsync(served, CancellationToken.None);
             _reloadOnHangup = secure.ReloadCertificatesOnHangup;
+            _acme = secure.Acme;
+            if (_acme is null)
+            {
+                CreateStore(secure, managed: null);
+            }
+
+            // With Acme the certificate is obtained when the server starts listening (HttpServer.Acme.cs).
         }
     }
 
@@ -100,7 +105,7 @@ public sealed partial class HttpServer : IAsyncDisposable
     public bool IsListening => LocalEndPoint is not null && _closeTask is null;
 
     /// <summary>Gets a value indicating whether the server uses TLS.</summary>
-    public bool IsSecure => _store is not null;
+    public bool IsSecure => _options is SecureServerOptions;
 
     /// <summary>Gets the protocols served, e.g. <c>h2, http/1.1</c> or <c>h2c</c>.</summary>
     public string Protocols => (IsSecure, _protocols) switch
@@ -113,7 +118,10 @@ public sealed partial class HttpServer : IAsyncDisposable
     };
 
     /// <summary>Gets the certificate currently served, or <see langword="null"/> for a cleartext server.</summary>
-    /// <remarks>After a reload this is the new certificate; the previous bundle is disposed a while later.</remarks>
+    /// <remarks>
+    /// After a reload this is the new certificate; the previous bundle is disposed a while later. With
+    /// <see cref="SecureServerOptions.Acme"/>, <see langword="null"/> until the server listens.
+    /// </remarks>
     public CertificateBundle? Certificate => _store?.Default.Current.Bundle;
 
     /// <summary>Binds all IPv4 addresses on <paramref name="port"/> and starts accepting (Node's <c>server.listen</c>).</summary>
@@ -201,6 +209,23 @@ public sealed partial class HttpServer : IAsyncDisposable
             }
 
             _host = new KestrelHost(this);
+        }
+
+        if (_acme is not null && _store is null)
+        {
+            try
+            {
+                await StartAcmeAsync(endPoint, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                lock (_gate)
+                {
+                    _host = null;
+                }
+
+                throw;
+            }
         }
 
         if (_store is not null)

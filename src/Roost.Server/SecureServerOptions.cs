@@ -1,3 +1,4 @@
+using Roost.Acme;
 using Roost.Tls;
 
 namespace Roost;
@@ -126,10 +127,26 @@ public sealed class SecureServerOptions : ServerOptions
     /// <remarks>Defaults to <see langword="null"/>: keys made in memory and rotated every <see cref="SessionTicketKeyRotation"/>.</remarks>
     public string? SessionTicketKeyFile { get; set; }
 
+    /// <summary>
+    /// Gets or sets automatic certificates: the server obtains its certificate from an ACME CA when it starts
+    /// listening, renews it and swaps renewals in (docs/acme.md). Instead of <see cref="Cert"/>, <see cref="Key"/>,
+    /// <see cref="Pfx"/> and <see cref="Ca"/>.
+    /// </summary>
+    /// <remarks>
+    /// Defaults to <see langword="null"/>: the certificate comes from the TLS material above. With it,
+    /// <see cref="HttpServer.ListenAsync(System.Net.IPEndPoint, CancellationToken)"/> completes once a certificate is
+    /// served: at once when one is stored, otherwise after the first order (failed attempts are logged to
+    /// <see cref="ServerOptions.LoggerFactory"/>, category <c>Roost.Acme</c>, and retried with back-off), or at once on
+    /// the development chain with <see cref="AcmeOptions.FallbackToDevelopment"/>. The certificate files are always
+    /// watched. One process per certificate: in a cluster, use <c>roost serve --domain</c> or <c>roost run --domain</c>.
+    /// </remarks>
+    public AcmeOptions? Acme { get; set; }
+
     /// <inheritdoc/>
     internal override void AddProblems(List<string> problems)
     {
         base.AddProblems(problems);
+        Acme?.AddProblems(problems, this);
         if (CertificateReloadSettleTime < TimeSpan.Zero)
         {
             problems.Add(ErrorMessages.SettleTimeNegative(CertificateReloadSettleTime));

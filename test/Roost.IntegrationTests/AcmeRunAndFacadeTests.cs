@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Net;
+using Roost.Acme;
 using Roost.Testing;
+using Roost.Tls;
 
 namespace Roost.IntegrationTests;
 
@@ -89,6 +91,97 @@ public sealed class AcmeRunAndFacadeTests(SharedPebble shared) : IClassFixture<S
         Assert.DoesNotContain(roost.Lines, l => l.Contains("not obtained", StringComparison.Ordinal));
         roost.Signal(15);
         Assert.Equal(0, await roost.WaitForExitAsync(Timeout));
+    }
+
+    // Verifies: a façade server with SecureServerOptions.Acme and no certificate files has no certificate until it
+    // listens; ListenAsync obtains one over HTTP-01 from pebble before it completes; the server serves it over h2 and
+    // HTTP/1.1 to a client trusting only pebble's root; at about two thirds of its 24 s the server renews it by itself
+    // and swaps it in (CertificateReloaded, new handshakes get the new serial); closing the server releases the names'
+    // lock (a second server for the same names reuses the stored certificate without a new order).
+    [Fact]
+    public async Task Facade_SecureServerOptionsAcme_ObtainsOnListen_ServesH2AndHttp1_RenewsAndSwaps()
+    {
+        var pebble = shared.Pebble;
+        using var state = new TempDirectory("roost-acme-facade");
+        SecureServerOptions Options() => new()
+        {
+            AllowHttp1 = true,
+            HandleShutdownSignals = false,
+            Acme = new AcmeOptions
+            {
+                Domains = { "facade.roost.test" },
+                AgreeToTermsOfService = true,
+                Email = "ops@roost.test",
+                DirectoryUrl = pebble.DirectoryUrl,
+                CaCertificateFile = pebble.TrustPath,
+                HttpPort = pebble.HttpChallengePort,
+                Challenge = AcmeChallengeType.Http01,
+                StateDirectory = state.Path,
+            },
+        };
+
+        string serial;
+        await using (var server = Http2.CreateSecureServer(Options(), static (_, res) => res.End("hello from the façade")))
+        {
+            Assert.Null(server.Certificate);
+            var reloaded = new TaskCompletionSource<CertificateReloadOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+            server.CertificateReloaded += (_, e) => reloaded.TrySetResult(e.Outcome);
+            await server.ListenAsync(0, "127.0.0.1", Ct).WaitAsync(Timeout, Ct);
+
+            var leaf = server.Certificate!.Leaf;
+            serial = leaf.SerialNumber;
+            Assert.StartsWith("CN=Pebble Intermediate CA", leaf.Issuer, StringComparison.Ordinal);
+            Assert.Equal(["facade.roost.test"], leaf.Extensions.OfType<System.Security.Cryptography.X509Certificates.X509SubjectAlternativeNameExtension>().Single().EnumerateDnsNames());
+            using (var served = await TlsProbe.GetServerCertificateAsync(server.Port, "facade.roost.test", Ct))
+            {
+                Assert.Equal(serial, served.SerialNumber);
+            }
+
+            var chain = await pebble.GetIssuingChainPemAsync();
+            foreach (var version in new[] { HttpVersion.Version20, HttpVersion.Version11 })
+            {
+                using var client = AcmeTests.TrustingClient(chain, server.Port, version);
+                using var response = await client.GetAsync($"https://facade.roost.test:{server.Port}/", Ct);
+                Assert.Equal(version, response.Version);
+                Assert.Equal("hello from the façade", await response.Content.ReadAsStringAsync(Ct));
+            }
+
+            var outcome = await reloaded.Task.WaitAsync(Timeout, Ct);
+            Assert.Equal(CertificateReloadStatus.Reloaded, outcome.Status);
+            var renewed = server.Certificate!.Leaf.SerialNumber;
+            Assert.NotEqual(serial, renewed);
+            await TlsProbe.WaitForSerialAsync(server.Port, renewed, TimeSpan.FromSeconds(10), "facade.roost.test");
+            serial = renewed;
+        }
+
+        // Closed: the lock is released and the stored certificate is reused (pebble's 24 s certificate is still valid).
+        await using (var again = Http2.CreateSecureServer(Options(), static (_, res) => res.End("again")))
+        {
+            await again.ListenAsync(0, "127.0.0.1", Ct).WaitAsync(Timeout, Ct);
+            Assert.Equal(serial, again.Certificate!.Leaf.SerialNumber);
+        }
+    }
+
+    // Verifies: SecureServerOptions.Acme problems are reported together when the server is created, one line each
+    // naming the property: combined with a certificate, a wildcard name, terms not agreed, http-01 without its
+    // listener, no names at all.
+    [Fact]
+    public void Facade_SecureServerOptionsAcme_BadInput_EveryProblemNamed()
+    {
+        var options = new SecureServerOptions
+        {
+            Cert = TlsInput.FromText("not used"),
+            Acme = new AcmeOptions { Domains = { "*.example.com" }, HttpPort = 0, Challenge = AcmeChallengeType.Http01 },
+        };
+        var error = Assert.Throws<InvalidOptionsException>(() => Https.CreateServer(options, static (_, res) => res.End()));
+        Assert.Contains(error.Problems, p => p.Contains("cannot be combined with Cert, Key, Pfx or Ca", StringComparison.Ordinal));
+        Assert.Contains(error.Problems, p => p.Contains("Domains holds '*.example.com', which is not a DNS name", StringComparison.Ordinal));
+        Assert.Contains(error.Problems, p => p.Contains("needs AgreeToTermsOfService = true", StringComparison.Ordinal));
+        Assert.Contains(error.Problems, p => p.Contains("Challenge is Http01, but HttpPort is 0", StringComparison.Ordinal));
+
+        var empty = new SecureServerOptions { Acme = new AcmeOptions { AgreeToTermsOfService = true } };
+        var none = Assert.Throws<InvalidOptionsException>(() => Https.CreateServer(empty, static (_, res) => res.End()));
+        Assert.Contains(none.Problems, p => p.Contains("SecureServerOptions.Acme.Domains is empty", StringComparison.Ordinal));
     }
 
     /// <summary>The serial of a "Certificate for … obtained from …: serial X, valid until …" line.</summary>

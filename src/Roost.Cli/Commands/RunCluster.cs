@@ -167,7 +167,7 @@ internal static class RunCluster
     /// <c>roost reload --certs-only</c>), not from a watcher — except the managed certificate of --domain, whose
     /// renewals the primary pushes.
     /// </summary>
-    private static int? PrepareWorkerUser(ClusterOptions options, Roost.Clustering.Internal.Privileges.WorkerUser? user, RunWorkerConfig config, RunApp app, string hook, string dotnet)
+    private static int? PrepareWorkerUser(ClusterOptions options, WorkerUser? user, RunWorkerConfig config, RunApp app, string hook, string dotnet)
     {
         List<WorkerUserSetup.Needed> needed =
         [
@@ -203,17 +203,17 @@ internal static class RunCluster
     }
 
     /// <summary>The state folder, its files and its keys/ folder (what SharedStateSetup created as root) become the workers' user's.</summary>
-    private static void GiveStateTo(string folder, Roost.Clustering.Internal.Privileges.WorkerUser user)
+    private static void GiveStateTo(string folder, WorkerUser user)
     {
-        Roost.Clustering.Internal.Privileges.FileAccessCheck.GiveTo(folder, user);
+        user.TakeOwnership(folder);
         foreach (var entry in Directory.EnumerateFileSystemEntries(folder))
         {
-            Roost.Clustering.Internal.Privileges.FileAccessCheck.GiveTo(entry, user);
+            user.TakeOwnership(entry);
             if (Directory.Exists(entry) && !File.GetAttributes(entry).HasFlag(FileAttributes.ReparsePoint))
             {
                 foreach (var inner in Directory.EnumerateFiles(entry))
                 {
-                    Roost.Clustering.Internal.Privileges.FileAccessCheck.GiveTo(inner, user);
+                    user.TakeOwnership(inner);
                 }
             }
         }

@@ -33,9 +33,9 @@ internal static class ServeAcme
             HttpPort = settings.Get(RoostSettings.AcmeHttpPort),
             Challenge = settings.Get(RoostSettings.AcmeChallenge) switch
             {
-                "http-01" => AcmeChallengeChoice.Http01,
-                "tls-alpn-01" => AcmeChallengeChoice.TlsAlpn01,
-                _ => AcmeChallengeChoice.Auto,
+                "http-01" => AcmeChallengeType.Http01,
+                "tls-alpn-01" => AcmeChallengeType.TlsAlpn01,
+                _ => AcmeChallengeType.Auto,
             },
             HttpsPort = settings.Get(RoostSettings.Port),
             CaCertificateFile = settings.Get(RoostSettings.AcmeCaCert),
@@ -56,7 +56,7 @@ internal static class ServeAcme
             return "--domain obtains the certificate automatically and cannot be combined with --cert, --key, --ca or --pfx. Remove one or the other.";
         }
 
-        if (acme.Challenge == AcmeChallengeChoice.Http01 && acme.HttpPort == 0)
+        if (acme.Challenge == AcmeChallengeType.Http01 && acme.HttpPort == 0)
         {
             return "--acme-challenge http-01 needs the HTTP-01 listener, but --acme-http-port is 0. Give --acme-http-port (the CA connects to port 80), or use --acme-challenge tls-alpn-01.";
         }
@@ -109,10 +109,7 @@ internal static class ServeAcme
             // orders the first certificate and the servers' watchers swap it in.
             try
             {
-                var development = DevelopmentCertificates.Ensure();
-                manager.InstallPlaceholder(
-                    File.ReadAllText(development.CertPath) + File.ReadAllText(development.ChainPath),
-                    File.ReadAllText(development.KeyPath));
+                manager.InstallDevelopmentPlaceholder();
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {

@@ -1,6 +1,4 @@
 using System.Globalization;
-using Roost.Clustering.Internal.Privileges;
-using Roost.Tls;
 
 namespace Roost.Cli.Commands;
 
@@ -46,6 +44,8 @@ internal static class WorkerUserSetup
             return CommandErrors.Fail(CliPrivilegeMessages.UnknownUser(settings.User), ExitCodes.InvalidUsage);
         }
 
+        // Another primary group than the user's own (--group): there is something to drop even for roost's own user.
+        var ownGid = found.Gid;
         if (settings.Group is { } group)
         {
             try
@@ -63,7 +63,7 @@ internal static class WorkerUserSetup
             }
         }
 
-        if (found.Uid == self && !found.GroupGiven)
+        if (found.Uid == self && found.Gid == ownGid)
         {
             // Nothing to drop: every process already runs as that user (and its own group).
             return null;
@@ -95,13 +95,13 @@ internal static class WorkerUserSetup
         List<string> problems = [];
         foreach (var item in needed)
         {
-            if (FileAccessCheck.CannotRead(item.Path, user, item.Folder) is { } problem)
+            if (!user.CanRead(item.Path, item.Folder, out var problem))
             {
                 problems.Add(CliPrivilegeMessages.CannotReach(user.Name, item.What, item.Path, problem));
             }
         }
 
-        if (FileAccessCheck.CannotEnter(Environment.CurrentDirectory, user) is { } cwd && !needed.Any(n => n.What == CliPrivilegeMessages.AppFolder))
+        if (!user.CanEnter(Environment.CurrentDirectory, out var cwd) && !needed.Any(n => n.What == CliPrivilegeMessages.AppFolder))
         {
             problems.Add(CliPrivilegeMessages.CannotReach(user.Name, "the working folder (workers start in it)", Environment.CurrentDirectory, cwd));
         }
@@ -112,7 +112,7 @@ internal static class WorkerUserSetup
         }
 
         options.WorkerUser = user;
-        options.WorkerTlsFiles = new WorkerTlsFiles(TlsFileStore.PathsOf(tls), watch);
+        options.WorkerTlsFiles = WorkerTlsFiles.From(tls, watch);
         return null;
     }
 

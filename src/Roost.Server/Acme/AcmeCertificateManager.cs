@@ -199,6 +199,20 @@ internal sealed class AcmeCertificateManager : IAsyncDisposable
         AcmeLog.PlaceholderInstalled(_logger, _names, leaf.SerialNumber, _settings.DirectoryUrl);
     }
 
+    /// <summary>
+    /// <see cref="InstallPlaceholder"/> with the development chain (<see cref="DevelopmentCertificates"/>, created once):
+    /// the fallback of <c>--acme-fallback dev</c> and <see cref="AcmeOptions.FallbackToDevelopment"/>.
+    /// </summary>
+    /// <exception cref="IOException">The chain cannot be created or read, or the managed files cannot be written.</exception>
+    /// <exception cref="UnauthorizedAccessException">A folder does not allow it.</exception>
+    public void InstallDevelopmentPlaceholder()
+    {
+        var development = DevelopmentCertificates.Ensure();
+        InstallPlaceholder(
+            File.ReadAllText(development.CertPath) + File.ReadAllText(development.ChainPath),
+            File.ReadAllText(development.KeyPath));
+    }
+
     /// <summary>Starts renewing in the background (until disposed).</summary>
     public void StartRenewals() => _renewals ??= Task.Run(() => RenewLoopAsync(_stop.Token));
 
@@ -451,7 +465,7 @@ internal sealed class AcmeCertificateManager : IAsyncDisposable
     private List<string> UsableChallengeTypes()
     {
         var types = _settings.ChallengeTypes.ToList();
-        if (_settings.Challenge == AcmeChallengeChoice.Auto && types.Count > 1 && _tlsAlpnUnavailable)
+        if (_settings.Challenge == AcmeChallengeType.Auto && types.Count > 1 && _tlsAlpnUnavailable)
         {
             types.Remove(AcmeSettings.TlsAlpn01Type);
         }
@@ -481,7 +495,7 @@ internal sealed class AcmeCertificateManager : IAsyncDisposable
         {
             _tlsAlpn = TlsAlpnResponder.Start(endPoint, _logger);
         }
-        catch (SocketException ex) when (_settings.Challenge == AcmeChallengeChoice.Auto && _http01 is not null)
+        catch (SocketException ex) when (_settings.Challenge == AcmeChallengeType.Auto && _http01 is not null)
         {
             // auto with the HTTP-01 listener on: the first certificate can still come over http-01.
             _tlsAlpnUnavailable = true;

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Roost.Acme;
 
 /// <summary>The key type of the certificates Roost orders.</summary>
-internal enum AcmeKeyType
+public enum AcmeKeyType
 {
     /// <summary>EC P-256 (the default): small and fast handshakes.</summary>
     EcP256,
@@ -12,8 +12,8 @@ internal enum AcmeKeyType
     Rsa2048,
 }
 
-/// <summary>Which challenge proves control of the names (<c>--acme-challenge</c>).</summary>
-internal enum AcmeChallengeChoice
+/// <summary>Which challenge proves control of the names (<c>--acme-challenge</c>, <see cref="AcmeOptions.Challenge"/>).</summary>
+public enum AcmeChallengeType
 {
     /// <summary>The default, as Caddy: http-01 when the HTTP-01 listener is on, and tls-alpn-01 at once in a new order when http-01 fails validation (or alone when the listener is off).</summary>
     Auto,
@@ -55,7 +55,7 @@ internal sealed record AcmeSettings(IReadOnlyList<string> Names, string Director
     public bool FallbackToDevelopment { get; init; }
 
     /// <summary>Which challenge types may be used.</summary>
-    public AcmeChallengeChoice Challenge { get; init; } = AcmeChallengeChoice.Auto;
+    public AcmeChallengeType Challenge { get; init; } = AcmeChallengeType.Auto;
 
     /// <summary>The HTTPS port redirects point to, and where TLS-ALPN-01 is answered.</summary>
     public int HttpsPort { get; init; } = 443;
@@ -69,8 +69,8 @@ internal sealed record AcmeSettings(IReadOnlyList<string> Names, string Director
     /// <summary>The challenge types to try, in order, given whether the HTTP-01 listener is on.</summary>
     public IReadOnlyList<string> ChallengeTypes => Challenge switch
     {
-        AcmeChallengeChoice.Http01 => [Http01Type],
-        AcmeChallengeChoice.TlsAlpn01 => [TlsAlpn01Type],
+        AcmeChallengeType.Http01 => [Http01Type],
+        AcmeChallengeType.TlsAlpn01 => [TlsAlpn01Type],
         _ => HttpPort > 0 ? [Http01Type, TlsAlpn01Type] : [TlsAlpn01Type],
     };
 

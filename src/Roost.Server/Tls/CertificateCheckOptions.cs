@@ -52,4 +52,7 @@ public sealed class CertificateCheckOptions
     /// a warning to run certbot (the ACME manager logs its own errors when renewals fail).
     /// </summary>
     internal bool RenewedAutomatically { get; set; }
+
+    /// <summary>A copy (the caller's settings are never changed by the server).</summary>
+    internal CertificateCheckOptions Clone() => (CertificateCheckOptions)MemberwiseClone();
 }

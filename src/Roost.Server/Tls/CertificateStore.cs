@@ -97,11 +97,11 @@ internal sealed class CertificateStore : IAsyncDisposable
 
     private readonly Func<ServedCertificate, Task>? _prepare;
 
-    private CertificateStore(SecureServerOptions options, ILogger logger, Func<ServedCertificate, Task>? prepare)
+    private CertificateStore(SecureServerOptions options, CertificateCheckOptions? checkOptions, ILogger logger, Func<ServedCertificate, Task>? prepare)
     {
         _prepare = prepare;
         _unknown = options.UnknownServerName;
-        _checkOptions = options.CertificateCheck;
+        _checkOptions = checkOptions;
         _ocspStapling = options.OcspStapling;
         _settleTime = options.CertificateReloadSettleTime;
         _logger = logger;
@@ -119,18 +119,26 @@ internal sealed class CertificateStore : IAsyncDisposable
     /// <param name="options">The server's options.</param>
     /// <param name="logger">The server's logger.</param>
     /// <param name="prepare">Run for each certificate before it is served (started at creation, awaited in reloads before the swap).</param>
-    public static CertificateStore Create(SecureServerOptions options, ILogger logger, Func<ServedCertificate, Task>? prepare = null)
+    /// <param name="managed">The default certificate's files when an ACME manager keeps them (instead of <see cref="SecureServerOptions.Tls"/>): checked as renewed automatically.</param>
+    public static CertificateStore Create(SecureServerOptions options, ILogger logger, Func<ServedCertificate, Task>? prepare = null, CertificateSource? managed = null)
     {
-        var store = new CertificateStore(options, logger, prepare);
+        var checkOptions = options.CertificateCheck;
+        if (managed is not null)
+        {
+            checkOptions = checkOptions?.Clone() ?? new CertificateCheckOptions();
+            checkOptions.RenewedAutomatically = true;
+        }
+
+        var store = new CertificateStore(options, checkOptions, logger, prepare);
         List<CertificateFinding> errors = [];
-        var sources = new List<(string Name, CertificateSource Source)> { (DefaultName, options.Tls) };
+        var sources = new List<(string Name, CertificateSource Source)> { (DefaultName, managed ?? options.Tls) };
         sources.AddRange(options.SniCertificates.Select(kv => (kv.Key, kv.Value)));
         foreach (var (name, source) in sources)
         {
-            var check = CertificateCheck.Run(source, options.CertificateCheck);
+            var check = CertificateCheck.Run(source, checkOptions);
 
             // Errors are not logged here: they become the exception, which the caller reports.
-            var allowErrors = options.CertificateCheck?.UnsafeAllowErrors == true && check.Bundle is not null;
+            var allowErrors = checkOptions?.UnsafeAllowErrors == true && check.Bundle is not null;
             HttpServer.LogFindings(logger, check.Findings.Where(f => allowErrors || f.Severity != CertificateFindingSeverity.Error));
             if (check.HasErrors && !allowErrors)
             {
