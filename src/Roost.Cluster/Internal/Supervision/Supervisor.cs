@@ -18,7 +18,8 @@ namespace Roost.Clustering.Internal.Supervision;
 /// callbacks only post <see cref="SupervisorEvent"/>s to it.
 /// </summary>
 /// <remarks>
-/// Worker states: started → online (runtime up) → ready (first <c>listening</c>) → stopping (asked) → exited.
+/// Worker states (<see cref="WorkerState"/>): Starting → Ready (first <c>listening</c>) → Draining (asked to stop) → Exited;
+/// a hot spare is Spare → SpareWaiting (app built) until promoted to Starting. See docs/architecture.md.
 /// A worker that exits before ready is a boot failure (managed mode stops the cluster). The loop reads as: wait for
 /// an event or the tick → handle it → check heartbeats, boot timeouts and the drain deadline.
 /// Cluster states: running → stopping (drain, then kill at the deadline) → stopped (exit code set, sockets closed).
