@@ -82,6 +82,22 @@ internal static class ServeAcme
     }
 
     /// <summary>
+    /// The primary's side of --domain (roost serve and roost run clusters): without it, the settings unchanged; with it,
+    /// the started manager (<see cref="StartAsync"/>) and the settings the workers use (<see cref="WithManagedFiles"/>),
+    /// or the exit code when the command must end.
+    /// </summary>
+    public static async Task<(AcmeCertificateManager? Manager, ServeSettings Settings, int? ExitCode)> StartInPrimaryAsync(ServeSettings settings, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    {
+        if (settings.Acme is null)
+        {
+            return (null, settings, null);
+        }
+
+        var (manager, exitCode) = await StartAsync(settings, loggerFactory, cancellationToken).ConfigureAwait(false);
+        return (manager, WithManagedFiles(settings), exitCode);
+    }
+
+    /// <summary>
     /// Starts the manager and waits until a certificate can be served (ordering one at first start; failed attempts
     /// are logged and retried with back-off). Returns the running manager, or the exit code after the error was printed.
     /// </summary>

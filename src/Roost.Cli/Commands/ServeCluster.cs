@@ -23,18 +23,13 @@ internal static class ServeCluster
 
         // --domain: the primary obtains the certificate before any worker starts, then renews it; the workers load
         // the files it writes (and swap renewed ones through their certificate watchers).
-        AcmeCertificateManager? acme = null;
-        if (settings.Acme is not null)
+        (var acme, settings, var acmeFailed) = await ServeAcme.StartInPrimaryAsync(settings, loggerFactory, cancellationToken).ConfigureAwait(false);
+        if (acmeFailed is { } acmeCode)
         {
-            (acme, var acmeFailed) = await ServeAcme.StartAsync(settings, loggerFactory, cancellationToken).ConfigureAwait(false);
-            if (acmeFailed is { } acmeCode)
-            {
-                return acmeCode;
-            }
+            return acmeCode;
         }
 
         await using var acmeScope = acme;
-        settings = ServeAcme.WithManagedFiles(settings);
         DevelopmentCertificateFiles? development;
         SecureServerOptions options;
         try
