@@ -183,9 +183,27 @@ public sealed partial class OutgoingResponse
     private async ValueTask<bool> SendAsync(byte[]? chunk, int count, bool end)
     {
         var response = _context.Response;
+        WriteChunk(response, chunk, count, whole: end);
+
+        if (end)
+        {
+            await response.CompleteAsync().ConfigureAwait(false);
+            return true;
+        }
+
+        var result = await response.BodyWriter.FlushAsync(_context.RequestAborted).ConfigureAwait(false);
+        return !result.IsCompleted && !result.IsCanceled;
+    }
+
+    /// <summary>
+    /// Writes a pooled chunk to Kestrel's body writer (no flush) and returns it to the pool; when it is the whole body
+    /// and nothing was sent yet, sets Content-Length first.
+    /// </summary>
+    private void WriteChunk(HttpResponse response, byte[]? chunk, int count, bool whole)
+    {
         try
         {
-            if (end && !response.HasStarted)
+            if (whole && !response.HasStarted)
             {
                 ApplyContentLength(response, count);
             }
@@ -202,15 +220,6 @@ public sealed partial class OutgoingResponse
                 ArrayPool<byte>.Shared.Return(chunk);
             }
         }
-
-        if (end)
-        {
-            await response.CompleteAsync().ConfigureAwait(false);
-            return true;
-        }
-
-        var result = await response.BodyWriter.FlushAsync(_context.RequestAborted).ConfigureAwait(false);
-        return !result.IsCompleted && !result.IsCanceled;
     }
 
     private static void ApplyContentLength(HttpResponse response, int count)
@@ -354,23 +363,10 @@ public sealed partial class OutgoingResponse
         (_buffer, _count) = (null, 0);
         try
         {
-            if (!response.HasStarted)
-            {
-                ApplyContentLength(response, count);
-            }
-
-            if (count > 0 && SendsBody(_context))
-            {
-                response.BodyWriter.Write(chunk.AsSpan(0, count));
-            }
+            WriteChunk(response, chunk, count, whole: true);
         }
         finally
         {
-            if (chunk is not null)
-            {
-                ArrayPool<byte>.Shared.Return(chunk);
-            }
-
             FinishInline();
         }
     }

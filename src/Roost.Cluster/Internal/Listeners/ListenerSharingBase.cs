@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 
 namespace Roost.Clustering.Internal.Listeners;
 
@@ -31,4 +32,21 @@ internal abstract class ListenerSharingBase : IListenerSharing
     public abstract int GetHandle(IPEndPoint endPoint, int slot);
 
     public abstract void Dispose();
+
+    /// <summary>Closes a strategy's listening sockets and empties its table, under <see cref="Gate"/>.</summary>
+    /// <typeparam name="TKey">How the strategy keys its sockets.</typeparam>
+    /// <param name="sockets">The strategy's socket table.</param>
+    protected void CloseAll<TKey>(Dictionary<TKey, Socket> sockets)
+        where TKey : notnull
+    {
+        lock (Gate)
+        {
+            foreach (var socket in sockets.Values)
+            {
+                socket.Dispose();
+            }
+
+            sockets.Clear();
+        }
+    }
 }

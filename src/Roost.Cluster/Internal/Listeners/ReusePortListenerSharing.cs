@@ -41,16 +41,5 @@ internal sealed partial class ReusePortListenerSharing : ListenerSharingBase, IL
         }
     }
 
-    public override void Dispose()
-    {
-        lock (Gate)
-        {
-            foreach (var socket in _sockets.Values)
-            {
-                socket.Dispose();
-            }
-
-            _sockets.Clear();
-        }
-    }
+    public override void Dispose() => CloseAll(_sockets);
 }

@@ -26,16 +26,5 @@ internal sealed class SharedListenerSharing : ListenerSharingBase, IListenerShar
         }
     }
 
-    public override void Dispose()
-    {
-        lock (Gate)
-        {
-            foreach (var socket in _sockets.Values)
-            {
-                socket.Dispose();
-            }
-
-            _sockets.Clear();
-        }
-    }
+    public override void Dispose() => CloseAll(_sockets);
 }
