@@ -11,6 +11,8 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 cd "$repo"
+# shellcheck source=nginx_tls.sh
+source "$here/nginx_tls.sh"
 seconds=6; rounds=3; build=1
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -41,21 +43,8 @@ dotnet src/Roost.Cli/bin/Release/net10.0/roost.dll serve --workers 0 --host 127.
   --cert "$cert" --key "$key" --ca "$ca" > "$work/roost.log" 2>&1 & roost=$!
 dotnet benchmarks/load/RawKestrel/bin/Release/net10.0/RawKestrel.dll --mode one-write --h1-tls "$p_kestrel" \
   --cert "$cert" --key "$key" --ca "$ca" > "$work/kestrel.log" 2>&1 & kestrel=$!
-n="$work/nginx"; mkdir -p "$n"; cat "$cert" "$ca" > "$n/chain.pem"; cp "$key" "$n/key.pem"
-cat > "$n/nginx.conf" <<NGINX
-worker_processes 1;
-daemon off;
-pid $n/nginx.pid;
-error_log $n/error.log warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path $n/cb; proxy_temp_path $n/p; fastcgi_temp_path $n/f; uwsgi_temp_path $n/u; scgi_temp_path $n/s;
-  ssl_certificate $n/chain.pem; ssl_certificate_key $n/key.pem; ssl_protocols TLSv1.2 TLSv1.3; ssl_session_cache shared:SSL:10m;
-  default_type "";
-  server { listen 127.0.0.1:$p_nginx ssl; location / { return 200 "ok\\n"; } }
-}
-NGINX
+n="$work/nginx"
+write_nginx_tls "$n" "$p_nginx" 1 "$cert" "$key" "$ca"
 nginx -c "$n/nginx.conf" -e "$n/error.log" & nginx_pid=$!
 trap 'kill -TERM $roost $kestrel $nginx_pid 2>/dev/null || true; wait 2>/dev/null || true' EXIT
 for p in "$p_roost" "$p_kestrel" "$p_nginx"; do

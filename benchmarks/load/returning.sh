@@ -18,6 +18,8 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 cd "$repo"
+# shellcheck source=nginx_tls.sh
+source "$here/nginx_tls.sh"
 seconds=10; rounds=3; tls=1.3; build=1
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -73,25 +75,8 @@ start_server() { # server chain-dir port
         --cert "$d/edasan.goe.go.kr.cer" --key "$d/edasan.goe.go.kr.key" --ca "$d/new_caChain_change.cer" > "$work/$1-$3.log" 2>&1 &
       pids[$1]=$! ;;
     nginx)
-      local n="$work/nginx-$3"; mkdir -p "$n"; chmod 755 "$n"
-      cat "$d/edasan.goe.go.kr.cer" "$d/new_caChain_change.cer" > "$n/chain.pem"; cp "$d/edasan.goe.go.kr.key" "$n/key.pem"
-      cat > "$n/nginx.conf" <<NGINX
-worker_processes 2;
-daemon off;
-pid $n/nginx.pid;
-error_log $n/error.log warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path $n/cb; proxy_temp_path $n/p; fastcgi_temp_path $n/f; uwsgi_temp_path $n/u; scgi_temp_path $n/s;
-  ssl_certificate $n/chain.pem;
-  ssl_certificate_key $n/key.pem;
-  ssl_protocols TLSv1.2 TLSv1.3;
-  ssl_session_cache shared:SSL:10m;
-  default_type "";
-  server { listen 127.0.0.1:$3 ssl; location / { return 200 "ok\\n"; } }
-}
-NGINX
+      local n="$work/nginx-$3"
+      write_nginx_tls "$n" "$3" 2 "$d/edasan.goe.go.kr.cer" "$d/edasan.goe.go.kr.key" "$d/new_caChain_change.cer"
       nginx -c "$n/nginx.conf" -e "$n/error.log" &
       pids[$1]=$! ;;
   esac
