@@ -182,33 +182,11 @@ public sealed class WorkerUser
 
                 var userName = Marshal.PtrToStringUTF8((nint)entry.Name) ?? string.Empty;
                 var home = Marshal.PtrToStringUTF8((nint)entry.Directory) ?? "/";
-                return new WorkerUser(userName, entry.Uid, entry.Gid, GroupNameOf(entry.Gid), home.Length == 0 ? "/" : home, GroupsOf(userName, entry.Gid));
+                return new WorkerUser(userName, entry.Uid, entry.Gid, WorkerGroup.NameOf(entry.Gid), home.Length == 0 ? "/" : home, GroupsOf(userName, entry.Gid));
             }
         }
 
         return null;
-    }
-
-    private static unsafe string GroupNameOf(uint gid)
-    {
-        for (var size = 1024; size <= 1 << 20; size *= 4)
-        {
-            var buffer = new byte[size];
-            Libc.Group entry;
-            Libc.Group* result = null;
-            fixed (byte* data = buffer)
-            {
-                var error = Libc.GetGroupByGid(gid, &entry, data, (nuint)size, &result);
-                if (error == Libc.Erange)
-                {
-                    continue;
-                }
-
-                return error == 0 && result is not null ? Marshal.PtrToStringUTF8((nint)entry.Name) ?? Text(gid) : Text(gid);
-            }
-        }
-
-        return Text(gid);
     }
 
     /// <summary>The groups .NET's process start sets with setgroups (getgrouplist of the user and its primary group).</summary>
@@ -232,6 +210,4 @@ public sealed class WorkerUser
 
         return [gid];
     }
-
-    private static string Text(uint value) => value.ToString(CultureInfo.InvariantCulture);
 }

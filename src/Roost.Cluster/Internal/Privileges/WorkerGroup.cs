@@ -20,11 +20,14 @@ internal static class WorkerGroup
         ArgumentException.ThrowIfNullOrWhiteSpace(nameOrGid);
         if (uint.TryParse(nameOrGid, NumberStyles.None, CultureInfo.InvariantCulture, out var gid))
         {
-            return (gid, LookUp(null, gid)?.Name ?? gid.ToString(CultureInfo.InvariantCulture));
+            return (gid, NameOf(gid));
         }
 
         return LookUp(nameOrGid, 0);
     }
+
+    /// <summary>The name of group <paramref name="gid"/>, or its number when the database has no entry.</summary>
+    public static string NameOf(uint gid) => LookUp(null, gid)?.Name ?? gid.ToString(CultureInfo.InvariantCulture);
 
     private static unsafe (uint Gid, string Name)? LookUp(string? name, uint gid)
     {
