@@ -5,21 +5,24 @@
 # process and the figure is connections per server CPU-second. Interleaved rounds (each round runs every server × mode
 # once); two clients side by side (returning_client.py). Tells how much of the gap to nginx is Roost's own and how much
 # is the .NET/Kestrel path Roost builds on. Run it on a quiet machine.
+# --knobs adds a second bare Kestrel with the runtime's threading knobs that cut thread hand-offs per socket operation
+# (Kestrel's UnsafePreferInlineScheduling + DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1): how far the floor moves.
 #
-#   benchmarks/load/floor.sh [--seconds N] [--rounds R] [--no-build]
+#   benchmarks/load/floor.sh [--seconds N] [--rounds R] [--no-build] [--knobs]
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 cd "$repo"
 # shellcheck source=nginx_tls.sh
 source "$here/nginx_tls.sh"
-seconds=6; rounds=3; build=1
+seconds=6; rounds=3; build=1; knobs=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) seconds="$2"; shift 2 ;;
     --rounds) rounds="$2"; shift 2 ;;
     --no-build) build=0; shift ;;
-    *) echo "error: unknown option '$1' (expected --seconds N, --rounds R, --no-build)." >&2; exit 2 ;;
+    --knobs) knobs=1; shift ;;
+    *) echo "error: unknown option '$1' (expected --seconds N, --rounds R, --no-build, --knobs)." >&2; exit 2 ;;
   esac
 done
 command -v nginx > /dev/null || { echo "error: nginx is not installed (apt-get install -y nginx-light)." >&2; exit 1; }
@@ -46,20 +49,29 @@ dotnet benchmarks/load/RawKestrel/bin/Release/net10.0/RawKestrel.dll --mode one-
 n="$work/nginx"
 write_nginx_tls "$n" "$p_nginx" 1 "$cert" "$key" "$ca"
 nginx -c "$n/nginx.conf" -e "$n/error.log" & nginx_pid=$!
-trap 'kill -TERM $roost $kestrel $nginx_pid 2>/dev/null || true; wait 2>/dev/null || true' EXIT
-for p in "$p_roost" "$p_kestrel" "$p_nginx"; do
+servers=("roost:$roost:$p_roost" "kestrel:$kestrel:$p_kestrel" "nginx:$nginx_pid:$p_nginx"); inline=""
+if [ "$knobs" = 1 ]; then
+  p_inline=$((port + 3))
+  BENCH_INLINE_SCHEDULING=1 DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 \
+    dotnet benchmarks/load/RawKestrel/bin/Release/net10.0/RawKestrel.dll --mode one-write --h1-tls "$p_inline" \
+    --cert "$cert" --key "$key" --ca "$ca" > "$work/kestrel-inline.log" 2>&1 & inline=$!
+  servers+=("kestrel-inline:$inline:$p_inline")
+fi
+trap 'kill -TERM $roost $kestrel $nginx_pid $inline 2>/dev/null || true; wait 2>/dev/null || true' EXIT
+for x in "${servers[@]}"; do
+  p=${x##*:}
   for _ in $(seq 300); do
     [ "$(curl -sk --max-time 5 -o /dev/null -w '%{http_code}' "https://127.0.0.1:$p/healthz")" = 200 ] && break
     sleep 0.2
   done
 done
 # Warm-up, not counted (JIT and tier-up of the .NET servers).
-for p in "$p_roost" "$p_kestrel" "$p_nginx"; do for m in new reuse; do python3 "$here/returning_client.py" "$p" 1.3 "$m" 8 > /dev/null; done; done
+for x in "${servers[@]}"; do p=${x##*:}; for m in new reuse; do python3 "$here/returning_client.py" "$p" 1.3 "$m" 8 > /dev/null; done; done
 sleep 3
 echo "# $(date -u +'%Y-%m-%d %H:%M UTC'), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); $rounds rounds of $seconds s, 2 clients, TLS 1.3, P-256"
 echo "round server mode connections resumed server-cpu-ticks conn-per-server-cpu-s"
 for r in $(seq "$rounds"); do
-  for x in "roost:$roost:$p_roost" "kestrel:$kestrel:$p_kestrel" "nginx:$nginx_pid:$p_nginx"; do
+  for x in "${servers[@]}"; do
     IFS=: read -r name pid p <<< "$x"
     for m in new reuse; do
       t0=$(ticks "$pid")

@@ -6,6 +6,10 @@
 //   two-writes  the seed handler as Kestrel users write it: two `await Response.WriteAsync` calls. Kestrel
 //               flushes each one: on HTTP/1.1 that is chunked encoding and separate TLS records.
 //   one-write   Content-Length + one write: what the façade does for a small response that ends in the handler.
+//
+// BENCH_INLINE_SCHEDULING=1 sets Kestrel's SocketTransportOptions.UnsafePreferInlineScheduling (continuations run on the
+// socket engine's thread instead of the thread pool): floor.sh --knobs measures it with .NET's
+// DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1, the pair that removes the thread hand-offs per socket operation.
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
@@ -13,6 +17,8 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Roost.Benchmarks.Load;
 
@@ -38,6 +44,11 @@ if (options.NeedsTls)
 
 var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "RawKestrel" });
 builder.WebHost.UseKestrelCore().UseKestrelHttpsConfiguration();
+if (Environment.GetEnvironmentVariable("BENCH_INLINE_SCHEDULING") == "1")
+{
+    builder.Services.Configure<SocketTransportOptions>(o => o.UnsafePreferInlineScheduling = true);
+}
+
 builder.WebHost.ConfigureKestrel(kestrel =>
 {
     // Same response headers as the façade (Date, Content-Length or Transfer-Encoding): no Server header.
