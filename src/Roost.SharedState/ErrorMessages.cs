@@ -24,11 +24,20 @@ internal static class ErrorMessages
     public static string NotPositive(string option, TimeSpan value) =>
         $"{option} must be positive; got {value}. Use a duration greater than zero.";
 
-    public static string RedisAddressInvalid(string value) =>
-        $"SharedStateOptions.Redis '{value}' is not a Redis address. Use redis://host:port (e.g. redis://127.0.0.1:6379), optionally redis://:password@host:port, or rediss:// for TLS.";
+    public static string TooLong(string option, TimeSpan value, TimeSpan max) =>
+        $"{option} is too long; got {value}. Use at most {max} (the longest the store accepts).";
 
-    public static string ApplicationNameEmpty() =>
-        "SharedStateOptions.ApplicationName is empty. Leave it null to use the host's application name, or give the same non-empty name to every worker.";
+    public static string RedisAddressInvalid(string value, string? detail = null) =>
+        $"SharedStateOptions.Redis '{value}' is not a Redis address{(detail is null ? "" : $" ({detail.TrimEnd('.')})")}. Use redis://host:port (e.g. redis://127.0.0.1:6379), optionally redis://:password@host:port, or rediss:// for TLS.";
+
+    public static string ApplicationNameEmpty(string value) =>
+        $"SharedStateOptions.ApplicationName is blank; got '{value}'. Leave it null to use the host's application name, or give the same non-empty name to every worker.";
+
+    public static string DirectoryEmpty(string? value) =>
+        $"SharedStateOptions.Directory is {(value is null ? "null" : $"blank ('{value}')")}. Give the folder every worker shares, e.g. .roost/state, or set SharedStateOptions.Redis.";
+
+    public static string SessionCookieNameEmpty(string? value) =>
+        $"SharedStateOptions.SessionCookieName is {(value is null ? "null" : $"blank ('{value}')")}. Leave the default (roost.sid) or give a cookie name.";
 
     public static string FacadeNotConfigured(string path) =>
         $"req.GetSessionAsync() was called for '{path}', but this server has no shared state store. Call options.UseSharedState(...) on the ServerOptions before creating the server.";

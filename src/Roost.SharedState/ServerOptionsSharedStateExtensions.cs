@@ -14,6 +14,7 @@ public static class ServerOptionsSharedStateExtensions
     /// <param name="options">The server options.</param>
     /// <param name="configure">Sets the store.</param>
     /// <returns><paramref name="options"/>.</returns>
+    /// <exception cref="InvalidOptionsException">A shared-state setting is invalid (<see cref="SharedStateOptions.Validate"/>: every problem, one line each).</exception>
     public static TOptions UseSharedState<TOptions>(this TOptions options, Action<SharedStateOptions>? configure = null)
         where TOptions : ServerOptions
     {
@@ -32,11 +33,15 @@ public static class ServerOptionsSharedStateExtensions
     /// <param name="options">The server options.</param>
     /// <param name="state">The shared-state options (not copied: do not change them after the server starts).</param>
     /// <returns><paramref name="options"/>.</returns>
+    /// <exception cref="InvalidOptionsException">A shared-state setting is invalid (<see cref="SharedStateOptions.Validate"/>: every problem, one line each).</exception>
     public static TOptions UseSharedState<TOptions>(this TOptions options, SharedStateOptions state)
         where TOptions : ServerOptions
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(state);
+
+        // Checked now, where the program sets the options, and again when the server builds the store.
+        state.Validate();
         var previous = options.ConfigureServices;
         options.ConfigureServices = services =>
         {

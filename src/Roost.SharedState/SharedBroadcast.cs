@@ -57,9 +57,11 @@ public sealed class SharedBroadcast : IAsyncDisposable
     /// <param name="options">The same shared-state options the servers use.</param>
     /// <param name="loggerFactory">Where dropped messages and failing subscribers are logged.</param>
     /// <returns>The broadcaster; dispose it at the end (it closes its own Redis connection).</returns>
+    /// <exception cref="InvalidOptionsException">A setting is invalid (<see cref="SharedStateOptions.Validate"/>: every problem, one line each).</exception>
     public static SharedBroadcast Create(SharedStateOptions options, ILoggerFactory? loggerFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
         var logger = loggerFactory?.CreateLogger("Roost.SharedState") ?? NullLogger.Instance;
         var redis = options.Redis is { } address ? new RedisConnection(address, options.RedisTimeout) { Logger = logger } : null;
         return new SharedBroadcast(options, redis, ownsRedis: true, logger);

@@ -25,7 +25,7 @@ public static class SharedStateServiceCollectionExtensions
     /// <param name="services">The app's services.</param>
     /// <param name="configure">Sets the store; by default the SQLite file in <c>.roost/state</c>.</param>
     /// <returns><paramref name="services"/>.</returns>
-    /// <exception cref="ArgumentException">An option is invalid (e.g. a malformed Redis address); the message names it.</exception>
+    /// <exception cref="Roost.InvalidOptionsException">An option is invalid (e.g. a malformed Redis address, a zero timeout): <see cref="SharedStateOptions.Validate"/>, every problem, one line each.</exception>
     public static IServiceCollection AddRoostSharedState(this IServiceCollection services, Action<SharedStateOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
@@ -49,11 +49,7 @@ public static class SharedStateServiceCollectionExtensions
 
     internal static IServiceCollection AddRoostSharedState(this IServiceCollection services, SharedStateOptions options, string? defaultApplicationName)
     {
-        if (options.ApplicationName is { Length: 0 } || options.ApplicationName is { } name && string.IsNullOrWhiteSpace(name))
-        {
-            throw new ArgumentException(ErrorMessages.ApplicationNameEmpty(), nameof(options));
-        }
-
+        // SharedStore's constructor validates the options (every problem at once) before anything is registered.
         var store = new SharedStore(options);
         services.AddSingleton(options);
         services.AddSingleton(store);

@@ -17,6 +17,7 @@ public static class SharedStateSetup
     /// <param name="loggerFactory">Where to log; <see langword="null"/> for nowhere.</param>
     /// <param name="cancellationToken">Cancels the waits.</param>
     /// <returns>The number of keys in the ring.</returns>
+    /// <exception cref="InvalidOptionsException">A setting is invalid (<see cref="SharedStateOptions.Validate"/>: every problem, one line each).</exception>
     /// <exception cref="SharedStateUnavailableException">The store cannot be created or reached.</exception>
     /// <exception cref="TimeoutException">Another process held the key-ring lock for more than 30 seconds.</exception>
     public static async Task<int> PrepareAsync(SharedStateOptions options, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
@@ -57,11 +58,13 @@ public static class SharedStateSetup
     /// <param name="loggerFactory">Where to log; <see langword="null"/> for nowhere.</param>
     /// <param name="cancellationToken">Cancels the waits.</param>
     /// <returns>The number of keys in the ring in the primary; 0 in a worker.</returns>
+    /// <exception cref="InvalidOptionsException">A setting is invalid (<see cref="SharedStateOptions.Validate"/>), in the primary and in a worker.</exception>
     /// <exception cref="SharedStateUnavailableException">The store cannot be created or reached (primary only).</exception>
     /// <exception cref="TimeoutException">Another process held the key-ring lock for more than 30 seconds.</exception>
     public static Task<int> PrepareInPrimaryAsync(SharedStateOptions options, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
         return Cluster.IsWorker ? Task.FromResult(0) : PrepareAsync(options, loggerFactory, cancellationToken);
     }
 }

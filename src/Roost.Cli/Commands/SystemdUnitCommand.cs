@@ -18,8 +18,8 @@ internal static class SystemdUnitCommand
     {
         var name = scope == SettingScope.Run ? "run" : "serve";
         // --user is the serve/run setting (one declaration): here it names the unit's User= (default: roost).
-        var command = new Command(name, $"The unit for 'roost {name}' with these options (relative paths are made absolute); --user names the service's User= (default: {SystemdUnit.DefaultUser}).");
-        var settings = new SettingsBinder(scope, environment);
+        var command = new Command(name, $"The unit for 'roost {name}' with these options (relative paths are made absolute); --user names the service's User= (default: {SystemdUnit.DefaultUser}), --group its Group=.");
+        var settings = new SettingsBinder(scope, environment, forUnit: true);
         settings.AddTo(command);
         command.SetAction(parse =>
         {

@@ -123,13 +123,15 @@ internal static class RoostSettings
     };
 
     public static readonly Setting<string?> Group = new("group", SettingScope.Both, new TextType(acceptNumbers: true), "must be a group name or a numeric gid",
-        "With --user: the workers' group instead of the user's own primary group (nginx's 'user www-data www-data'); they keep the supplementary groups the user is a member of. Such workers are started through setpriv (util-linux). Default: the user's own. (roost systemd-unit: the service's Group=.)")
+        "With --user: the workers' group instead of the user's own primary group (nginx's 'user www-data www-data'); they keep the supplementary groups the user is a member of. Such workers are started through setpriv (util-linux). Default: the user's own. (roost systemd-unit: the service's Group=, also without --user.)")
     {
         InvalidTexts = ["", "a b"],
         DefaultDescription = "the user's own",
         IsValid = group => WorkerUserSetup.IsUserText(group!),
         OptionMessage = raw => $"--group must be a group name (such as www-data) or a numeric gid; got '{raw}'.",
         Requires = User,
+        RequiresMessage = (where, group) => $"{where} '{group}' needs --user (user in roost.json, ROOST_USER): the workers take group {group} together with the user they run as, as nginx's 'user www-data {group}'. Add the user, e.g. --user www-data --group {group}, or drop {where}; to give roost's own processes group {group}, start roost with that group (sg {group}, or the systemd unit's Group=).",
+        RequiresNotInUnit = true,
         Samples = ["www-data", "nogroup", "ssl-cert"],
     };
 

@@ -43,6 +43,15 @@ internal abstract class Setting
     /// <summary>Gets the setting this one only makes sense with (a jitter needs what it jitters); given without it is an error.</summary>
     public Setting? Requires { get; init; }
 
+    /// <summary>
+    /// Gets the message for this setting given without <see cref="Requires"/>, from where it was given (<c>--group</c>,
+    /// <c>roost.json: group</c>) and its value as given; <see langword="null"/> for the generic one.
+    /// </summary>
+    public Func<string, string, string>? RequiresMessage { get; init; }
+
+    /// <summary>Gets a value indicating whether <c>roost systemd-unit</c> accepts this setting without <see cref="Requires"/> (the unit gives that one a default).</summary>
+    public bool RequiresNotInUnit { get; init; }
+
     /// <summary>Gets texts that are not allowed (for the message tests, which check every one in the file, the environment and on the command line).</summary>
     public IReadOnlyList<string> InvalidTexts { get; init; } = [];
 

@@ -14,9 +14,13 @@ internal sealed class SettingsBinder
     private readonly Dictionary<Setting, IReadOnlyList<Symbol>> _symbols = [];
     private readonly SettingsEnvironment _environment;
 
-    public SettingsBinder(SettingScope command, SettingsEnvironment environment)
+    /// <param name="command">The command whose settings these are.</param>
+    /// <param name="environment">The variables and the working folder.</param>
+    /// <param name="forUnit">Whether the settings are for <c>roost systemd-unit</c>, which gives some settings a default of its own (User=roost).</param>
+    public SettingsBinder(SettingScope command, SettingsEnvironment environment, bool forUnit = false)
     {
         Command = command;
+        ForUnit = forUnit;
         _environment = environment;
         foreach (var setting in RoostSettings.For(command))
         {
@@ -29,6 +33,9 @@ internal sealed class SettingsBinder
 
     /// <summary>Gets the command whose settings these are.</summary>
     public SettingScope Command { get; }
+
+    /// <summary>Gets a value indicating whether the settings are for <c>roost systemd-unit</c>.</summary>
+    public bool ForUnit { get; }
 
     /// <summary>Gets the <c>--config</c> option.</summary>
     public Option<string?> Config { get; } = new("--config", "-c")
@@ -155,7 +162,7 @@ internal sealed class SettingsBinder
     }
 
     /// <summary>Rules between settings: roost run needs its app; a setting that <see cref="Setting.Requires"/> another needs it set.</summary>
-    private static void CheckTogether(EffectiveSettings settings, List<string> problems)
+    private void CheckTogether(EffectiveSettings settings, List<string> problems)
     {
         if (settings.Command == SettingScope.Run && settings.ValueOf(RoostSettings.App) is null)
         {
@@ -164,7 +171,7 @@ internal sealed class SettingsBinder
 
         foreach (var value in settings.Values)
         {
-            if (value.Setting.Requires is { } other)
+            if (value.Setting.Requires is { } other && !(ForUnit && value.Setting.RequiresNotInUnit))
             {
                 NeedsOther(settings, value.Setting, other, problems);
             }
@@ -176,6 +183,12 @@ internal sealed class SettingsBinder
         var source = settings.SourceOf(setting);
         if (source.Kind == SettingSourceKind.Default || settings.ValueOf(other) is not null)
         {
+            return;
+        }
+
+        if (setting.RequiresMessage is { } message)
+        {
+            problems.Add(message(Where(source, setting), setting.Format(settings.ValueOf(setting))));
             return;
         }
 

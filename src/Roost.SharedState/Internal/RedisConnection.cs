@@ -82,7 +82,7 @@ internal sealed class RedisConnection : IAsyncDisposable
         {
             if (string.IsNullOrEmpty(uri.Host))
             {
-                throw new ArgumentException(ErrorMessages.RedisAddressInvalid(address), nameof(address));
+                throw new ArgumentException(ErrorMessages.RedisAddressInvalid(address));
             }
 
             configuration = new ConfigurationOptions { Ssl = uri.Scheme == "rediss" };
@@ -97,12 +97,19 @@ internal sealed class RedisConnection : IAsyncDisposable
         }
         else if (address.Contains("://", StringComparison.Ordinal))
         {
-            throw new ArgumentException(ErrorMessages.RedisAddressInvalid(address), nameof(address));
+            throw new ArgumentException(ErrorMessages.RedisAddressInvalid(address));
         }
         else
         {
             // A StackExchange.Redis configuration string, e.g. "host:6379,password=…".
-            configuration = ConfigurationOptions.Parse(address);
+            try
+            {
+                configuration = ConfigurationOptions.Parse(address);
+            }
+            catch (ArgumentException ex)
+            {
+                throw new ArgumentException(ErrorMessages.RedisAddressInvalid(address, ex.Message), ex);
+            }
         }
 
         var milliseconds = (int)timeout.TotalMilliseconds;

@@ -20,6 +20,8 @@ internal sealed class SharedStore : IAsyncDisposable
 
     public SharedStore(SharedStateOptions options, TimeProvider? time = null)
     {
+        // Every invalid setting at once, before a file is opened or a connection made.
+        options.Validate();
         Options = options;
         var clock = time ?? TimeProvider.System;
         if (options.Redis is { } address)

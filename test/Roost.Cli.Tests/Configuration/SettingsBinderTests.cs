@@ -147,6 +147,25 @@ public sealed class SettingsBinderTests
         Assert.Equal(expected.Order(StringComparer.Ordinal), parse.Errors.Select(e => e.Message).Order(StringComparer.Ordinal));
     }
 
+    // Verifies: serve and run refuse --group without --user (the workers take the group with their user), naming where
+    // it was given, the value and what to do.
+    [Fact]
+    public void Group_WithoutUser_ServeAndRunRefuse_NamingTheValueAndWhatToDo()
+    {
+        using var harness = new SettingsHarness();
+        var (serve, _) = harness.Resolve(SettingScope.Serve, "--group", "www-data");
+        var message = Assert.Single(serve.Errors).Message;
+        Assert.StartsWith("--group 'www-data' needs --user", message, StringComparison.Ordinal);
+        Assert.Contains("--user www-data --group www-data", message, StringComparison.Ordinal);
+        Assert.Contains("or drop --group", message, StringComparison.Ordinal);
+
+        harness.WriteFile(RoostSettings.Group, "ssl-cert");
+        var (run, _) = harness.Resolve(SettingScope.Run, "/srv/app/App.dll");
+        Assert.StartsWith("roost.json: group 'ssl-cert' needs --user", Assert.Single(run.Errors).Message, StringComparison.Ordinal);
+
+        Assert.Empty(harness.Resolve(SettingScope.Run, "/srv/app/App.dll", "--user", "www-data").Parse.Errors);
+    }
+
     [Fact]
     public void Passphrase_OlderVariable_IsStillRead_NewerWins()
     {

@@ -24,9 +24,14 @@ internal sealed class SettingsHarness : IDisposable
     public string WriteFile(Setting setting, object? value) => WriteFile(Json(setting, value));
 
     /// <summary>Parses <paramref name="arguments"/> for <paramref name="scope"/> and resolves.</summary>
-    public (ParseResult Parse, EffectiveSettings Settings) Resolve(SettingScope scope, params string[] arguments)
+    public (ParseResult Parse, EffectiveSettings Settings) Resolve(SettingScope scope, params string[] arguments) => Resolve(scope, forUnit: false, arguments);
+
+    /// <summary>Parses <paramref name="arguments"/> for <c>roost systemd-unit</c> <paramref name="scope"/> and resolves.</summary>
+    public (ParseResult Parse, EffectiveSettings Settings) ResolveForUnit(SettingScope scope, params string[] arguments) => Resolve(scope, forUnit: true, arguments);
+
+    private (ParseResult Parse, EffectiveSettings Settings) Resolve(SettingScope scope, bool forUnit, string[] arguments)
     {
-        var binder = new SettingsBinder(scope, Environment);
+        var binder = new SettingsBinder(scope, Environment, forUnit);
         var command = new Command(scope == SettingScope.Run ? "run" : "serve");
         binder.AddTo(command);
         var parse = command.Parse(arguments);

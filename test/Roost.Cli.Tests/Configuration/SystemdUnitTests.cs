@@ -37,6 +37,31 @@ public sealed class SystemdUnitTests
         Assert.DoesNotContain("--group", unit, StringComparison.Ordinal);
     }
 
+    // Verifies: --group without --user is the Group= beside the default User=roost (serve and run; option, variable
+    // and roost.json), where serve and run refuse it.
+    [Fact]
+    public void Unit_GroupWithoutUser_IsGroupBesideTheDefaultUser()
+    {
+        var (serve, _) = Write(SettingScope.Serve, "--port", "8443", "--group", "www-data");
+        Assert.Contains("\nUser=roost\nGroup=www-data\n", serve, StringComparison.Ordinal);
+        Assert.DoesNotContain("--group", serve, StringComparison.Ordinal);
+
+        using var harness = new SettingsHarness();
+        harness.Variables["ROOST_GROUP"] = "ssl-cert";
+        var (run, _) = Write(harness, SettingScope.Run, "/srv/app/App.dll");
+        Assert.Contains("\nUser=roost\nGroup=ssl-cert\n", run, StringComparison.Ordinal);
+        Assert.DoesNotContain("ROOST_GROUP", run, StringComparison.Ordinal);
+
+        using var fromFile = new SettingsHarness();
+        fromFile.WriteFile(RoostSettings.Group, "www-data");
+        var (file, _) = Write(fromFile, SettingScope.Serve);
+        Assert.Contains("\nUser=roost\nGroup=www-data\n", file, StringComparison.Ordinal);
+
+        using var plain = new SettingsHarness();
+        var (parse, _) = plain.Resolve(SettingScope.Serve, "--group", "www-data");
+        Assert.Contains(parse.Errors, e => e.Message.StartsWith("--group 'www-data' needs --user", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void Unit_RuntimeDirectory_IsTheControlSocketsFolder_ReloadGoesThroughIt()
     {
@@ -145,7 +170,7 @@ public sealed class SystemdUnitTests
 
     private static (string Unit, List<string> Warnings) Write(SettingsHarness harness, SettingScope scope, params string[] arguments)
     {
-        var (parse, settings) = harness.Resolve(scope, arguments);
+        var (parse, settings) = harness.ResolveForUnit(scope, arguments);
         Assert.Empty(parse.Errors);
         var warnings = new List<string>();
         return (SystemdUnit.Write(settings, Roost, settings.Get(RoostSettings.User) ?? SystemdUnit.DefaultUser, harness.Directory, warnings), warnings);
