@@ -438,7 +438,7 @@ internal static class RoostSettings
     };
 
     public static readonly Setting<string?> Admin = new("admin", SettingScope.Both, new TextType(acceptNumbers: true), "must be PORT, HOST:PORT or [IPv6]:PORT with a port from 0 to 65535",
-        "Admin listener in the primary (metrics at /metrics, the dashboard): PORT (on 127.0.0.1), HOST:PORT or [IPv6]:PORT. Any address other than loopback needs --admin-token. Plain HTTP: keep it on loopback or behind a TLS proxy. See docs/metrics.md.")
+        "Admin listener in the primary (metrics at /metrics, the dashboard): PORT (on 127.0.0.1), HOST:PORT or [IPv6]:PORT. Any address other than loopback needs --admin-token. Plain HTTP unless --admin-cert and --admin-key are given. See docs/metrics.md.")
     {
         InvalidTexts = ["70000", "example.com:9090", "nine"],
         DefaultDescription = "off",
@@ -446,6 +446,10 @@ internal static class RoostSettings
         OptionMessage = ServeErrorMessages.AdminInvalid,
         Samples = ["9090", "127.0.0.1:9091", "[::1]:9092"],
     };
+
+    public static readonly Setting<string?> AdminCert = PathSetting("admin-cert", "Certificate file (PEM; may hold the chain after the leaf) for the admin listener: it then speaks HTTPS (HTTP/1.1 and h2), and the file is read again when it changes. With --admin-key.");
+
+    public static readonly Setting<string?> AdminKey = PathSetting("admin-key", "Private key file (PEM or DER, not encrypted) of --admin-cert.");
 
     public static readonly Setting<string?> AdminToken = new("admin-token", SettingScope.Both, new TextType(), $"must be at least {ClusterAdminOptions.MinimumTokenLength} characters without white space",
         $"Bearer token every admin request must send (Authorization: Bearer TOKEN); required when --admin is not loopback. At least {ClusterAdminOptions.MinimumTokenLength} characters (openssl rand -hex 16). Prefer ROOST_ADMIN_TOKEN: arguments are visible in ps.")
@@ -484,7 +488,7 @@ internal static class RoostSettings
         Cert, Key, Ca, Pfx, Passphrase, TlsPolicy, Sni, UnknownSni, ClientCert, ClientCa, Watch, Ocsp,
         SessionTickets, TicketKeyRotation, TicketKeyFile,
         Domain, AcmeEmail, AcmeAgreeTos, AcmeCa, AcmeCaCert, AcmeHttpPort, AcmeChallenge, AcmeFallback, AcmeKeyType, AcmeDir,
-        MaxRequests, MaxRequestsJitter, MaxMemory, MaxAge, MaxAgeJitter, ReloadBatchSize, Admin, AdminToken, Metrics, Otlp,
+        MaxRequests, MaxRequestsJitter, MaxMemory, MaxAge, MaxAgeJitter, ReloadBatchSize, Admin, AdminToken, AdminCert, AdminKey, Metrics, Otlp,
     ];
 
     /// <summary>Gets the settings of one command, in <see cref="All"/>'s order.</summary>
