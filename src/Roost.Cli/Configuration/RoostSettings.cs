@@ -196,6 +196,16 @@ internal static class RoostSettings
         Samples = [32, 4, 0],
     };
 
+    public static readonly Setting<double> Http2GoAwayGrace = new("http2-goaway-grace", SettingScope.Both, new SecondsType(0, 60), "must be a number of seconds from 0 to 60",
+        "Seconds a closing server (stop, worker drain on reload or recycling) keeps serving new HTTP/2 streams after its first GOAWAY (last stream id 2^31-1), before the final one: streams a client sent before it read the first GOAWAY are served, not refused. 0 sends only the final GOAWAY.")
+    {
+        HelpName = "seconds",
+        InvalidTexts = ["-1", "soon", "61"],
+        Default = 1,
+        IsValid = seconds => seconds is >= 0 and <= 60,
+        Samples = [2, 0.5, 0],
+    };
+
     public static readonly Setting<string?> Cert = PathSetting("cert", "Server certificate file (PEM or DER; may hold the chain after the leaf).");
 
     public static readonly Setting<string?> Key = PathSetting("key", "Private key file (PKCS#1, PKCS#8, SEC1; PEM or DER; may be encrypted).");
@@ -484,7 +494,7 @@ internal static class RoostSettings
     public static IReadOnlyList<Setting> All { get; } =
     [
         App, Port, Host, Workers, State, ShutdownTimeout, BootTimeout, LogFormat, Name, RunDir, User, Group, HotSpare, Root, MaxBodySize,
-        Http2StreamResetBurst, Http2StreamResetsPerSecond, Http2MaxContinuationFrames,
+        Http2StreamResetBurst, Http2StreamResetsPerSecond, Http2MaxContinuationFrames, Http2GoAwayGrace,
         Cert, Key, Ca, Pfx, Passphrase, TlsPolicy, Sni, UnknownSni, ClientCert, ClientCa, Watch, Ocsp,
         SessionTickets, TicketKeyRotation, TicketKeyFile,
         Domain, AcmeEmail, AcmeAgreeTos, AcmeCa, AcmeCaCert, AcmeHttpPort, AcmeChallenge, AcmeFallback, AcmeKeyType, AcmeDir,
