@@ -16,7 +16,7 @@ namespace Roost;
 /// machine; requests must then name an IP address or <c>localhost</c> as their host); any other address requires
 /// <see cref="BearerToken"/>, which every request must then send as <c>Authorization: Bearer &lt;token&gt;</c>, or
 /// browsers through the dashboard's login form (a session cookie), 401 otherwise. The dashboard's actions also need
-/// its session's anti-CSRF token.
+/// its session's anti-CSRF token. Plain HTTP unless <see cref="Tls"/> is set.
 /// </remarks>
 public sealed class ClusterAdminOptions
 {
@@ -30,6 +30,18 @@ public sealed class ClusterAdminOptions
     /// <summary>Gets or sets the token every request must bring; required when <see cref="EndPoint"/> is not a loopback address.</summary>
     /// <remarks>Defaults to <see langword="null"/>. At least <see cref="MinimumTokenLength"/> characters.</remarks>
     public string? BearerToken { get; set; }
+
+    /// <summary>
+    /// Gets or sets the certificate the admin listener serves HTTPS with (HTTP/1.1 and HTTP/2 over TLS);
+    /// <see langword="null"/> serves plain HTTP. Its files are read again when they change (checked at most once a
+    /// second), so a renewed certificate needs no restart.
+    /// </summary>
+    /// <remarks>
+    /// Defaults to <see langword="null"/>. Over plain HTTP the token and the dashboard's session cookie cross the network
+    /// in clear: on any address other than loopback give a certificate, or put a proxy that terminates TLS in front
+    /// (the primary logs a warning otherwise). With TLS the session cookie is marked <c>Secure</c>.
+    /// </remarks>
+    public CertificateSource? Tls { get; set; }
 
     /// <summary>
     /// Gets the certificates the dashboard shows as in use, by name (<c>default</c>, or the SNI host name): subject,
@@ -65,7 +77,7 @@ public sealed class ClusterAdminOptions
 
     internal ClusterAdminOptions Clone()
     {
-        var copy = new ClusterAdminOptions { EndPoint = EndPoint, BearerToken = BearerToken };
+        var copy = new ClusterAdminOptions { EndPoint = EndPoint, BearerToken = BearerToken, Tls = Tls };
         foreach (var endpoints in Endpoints)
         {
             copy.Endpoints.Add(endpoints);

@@ -15,10 +15,32 @@ namespace Roost;
 /// </summary>
 public sealed partial class HttpServer
 {
+    /// <summary>
+    /// How many failed attempts <c>ListenAsync</c> accepts while it waits for the first certificate (back-off 2 s, then
+    /// 4 s: about 6 s when the CA cannot be reached) before it gives up; a refused validation ends it at once.
+    /// </summary>
+    internal const int AcmeFirstCertificateAttempts = 3;
+
     private readonly AcmeOptions? _acme;
     private readonly Func<ServedCertificate, Task>? _prepareCertificate;
     private readonly CancellationTokenSource _acmeStop = new();
     private AcmeCertificateManager? _acmeManager;
+
+    /// <summary>
+    /// Raised after an attempt to obtain or renew the <see cref="SecureServerOptions.Acme"/> certificate failed (also
+    /// logged when <see cref="ServerOptions.LoggerFactory"/> is set): the CA's answer and what to check, the attempt
+    /// number, and when the next attempt is due. Raised on the thread that made the attempt: <c>ListenAsync</c>'s while
+    /// it waits for the first certificate (a handler that throws ends <c>ListenAsync</c> with its exception), a
+    /// thread-pool thread for renewals (a handler that throws is logged; renewals go on).
+    /// </summary>
+    /// <remarks>
+    /// While <c>ListenAsync</c> waits for the first certificate it gives up after three failed attempts (about 6 seconds
+    /// when the CA cannot be reached) or at once when the CA refused to validate a name, and throws a
+    /// <see cref="CertificateLoadException"/> with the last failure: the event is raised for each attempt first, the
+    /// last with <see cref="AcmeAttemptFailedEventArgs.NextAttempt"/> <see langword="null"/>. With
+    /// <see cref="AcmeOptions.FallbackToDevelopment"/> <c>ListenAsync</c> does not wait, and failures are only reported here.
+    /// </remarks>
+    public event EventHandler<AcmeAttemptFailedEventArgs>? AcmeAttemptFailed;
 
     /// <summary>Loads and checks the certificates (<paramref name="managed"/>: the ACME manager's files instead of the options' own), and sets up their watcher.</summary>
     private void CreateStore(SecureServerOptions secure, CertificateSource? managed)
@@ -50,6 +72,7 @@ public sealed partial class HttpServer
         try
         {
             manager = AcmeCertificateManager.Start(settings, endPoint.Address, logger);
+            manager.AttemptFailed = failure => AcmeAttemptFailed?.Invoke(this, failure);
         }
         catch (AcmeSetupException ex) when (ex.InnerException is SocketException)
         {
@@ -69,7 +92,18 @@ public sealed partial class HttpServer
             }
             else
             {
-                await manager.EnsureCertificateAsync(stop.Token).ConfigureAwait(false);
+                try
+                {
+                    await manager.EnsureCertificateAsync(stop.Token, AcmeFirstCertificateAttempts).ConfigureAwait(false);
+                }
+                catch (AcmeException ex)
+                {
+                    throw new CertificateLoadException(
+                        ErrorMessages.AcmeListenGaveUp(string.Join(", ", settings.Names), settings.DirectoryUrl, ex.IsValidationFailure, ex.Message),
+                        path: null,
+                        option: "SecureServerOptions.Acme",
+                        ex);
+                }
             }
 
             CreateStore((SecureServerOptions)_options, CertificateSource.FromPemFiles(manager.CertPath, manager.KeyPath));

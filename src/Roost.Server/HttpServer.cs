@@ -130,6 +130,7 @@ public sealed partial class HttpServer : IAsyncDisposable
     /// <returns>This server.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="port"/> is not between 0 and 65535.</exception>
     /// <exception cref="ListenException">The port is in use, not allowed, or the address is not usable.</exception>
+    /// <exception cref="CertificateLoadException">With <see cref="SecureServerOptions.Acme"/>: no certificate could be obtained (see <see cref="AcmeAttemptFailed"/>).</exception>
     public HttpServer Listen(int port, Action? onListening = null) => Listen(port, AnyAddress, onListening);
 
     /// <summary>Binds <paramref name="host"/>:<paramref name="port"/> and starts accepting.</summary>
@@ -140,6 +141,7 @@ public sealed partial class HttpServer : IAsyncDisposable
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="port"/> is not between 0 and 65535.</exception>
     /// <exception cref="ArgumentException"><paramref name="host"/> is not an address.</exception>
     /// <exception cref="ListenException">The port is in use, not allowed, or the address is not usable.</exception>
+    /// <exception cref="CertificateLoadException">With <see cref="SecureServerOptions.Acme"/>: no certificate could be obtained (see <see cref="AcmeAttemptFailed"/>).</exception>
     public HttpServer Listen(int port, string host, Action? onListening = null)
     {
         // The Node-shaped synchronous sugar over ListenAsync (CONTRIBUTING.md §6.1): binding is quick and callers of
@@ -155,6 +157,7 @@ public sealed partial class HttpServer : IAsyncDisposable
     /// <returns>A task that completes once the socket is bound and accepting.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="port"/> is not between 0 and 65535.</exception>
     /// <exception cref="ListenException">The port is in use, not allowed, or the address is not usable.</exception>
+    /// <exception cref="CertificateLoadException">With <see cref="SecureServerOptions.Acme"/>: no certificate could be obtained (see <see cref="AcmeAttemptFailed"/>).</exception>
     public Task ListenAsync(int port, CancellationToken cancellationToken = default) =>
         ListenAsync(port, AnyAddress, cancellationToken);
 
@@ -166,6 +169,7 @@ public sealed partial class HttpServer : IAsyncDisposable
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="port"/> is not between 0 and 65535.</exception>
     /// <exception cref="ArgumentException"><paramref name="host"/> is not an address.</exception>
     /// <exception cref="ListenException">The port is in use, not allowed, or the address is not usable.</exception>
+    /// <exception cref="CertificateLoadException">With <see cref="SecureServerOptions.Acme"/>: no certificate could be obtained (see <see cref="AcmeAttemptFailed"/>).</exception>
     public Task ListenAsync(int port, string host, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(host);
@@ -192,6 +196,7 @@ public sealed partial class HttpServer : IAsyncDisposable
     /// <param name="cancellationToken">Cancels the start.</param>
     /// <returns>A task that completes once the socket is bound and accepting.</returns>
     /// <exception cref="ListenException">The port is in use, not allowed, or the address is not usable.</exception>
+    /// <exception cref="CertificateLoadException">With <see cref="SecureServerOptions.Acme"/>: no certificate could be obtained (see <see cref="AcmeAttemptFailed"/>).</exception>
     /// <exception cref="InvalidOperationException">The server already listens, or was closed.</exception>
     public async Task ListenAsync(IPEndPoint endPoint, CancellationToken cancellationToken = default)
     {

@@ -77,6 +77,9 @@ internal sealed record RunWorkerConfig
     /// <summary>Gets <see cref="Http2Options.MaxContinuationFrames"/> (<c>--http2-max-continuation-frames</c>); <see langword="null"/>: the default.</summary>
     public int? Http2MaxContinuationFrames { get; init; }
 
+    /// <summary>Gets <see cref="Http2Options.GoAwayGracePeriod"/> in milliseconds (<c>--http2-goaway-grace</c>); <see langword="null"/>: the default.</summary>
+    public long? Http2GoAwayGraceMilliseconds { get; init; }
+
     /// <summary>Adds <paramref name="hook"/> to a <c>DOTNET_STARTUP_HOOKS</c> value, keeping hooks already there (they run first).</summary>
     public static string WithHook(string? existing, string hook) =>
         string.IsNullOrEmpty(existing) ? hook : existing + Path.PathSeparator + hook;
@@ -129,6 +132,7 @@ internal sealed record RunWorkerConfig
         options.Http2.StreamResetBurst = Http2StreamResetBurst ?? options.Http2.StreamResetBurst;
         options.Http2.StreamResetsPerSecond = Http2StreamResetsPerSecond ?? options.Http2.StreamResetsPerSecond;
         options.Http2.MaxContinuationFrames = Http2MaxContinuationFrames ?? options.Http2.MaxContinuationFrames;
+        options.Http2.GoAwayGracePeriod = Http2GoAwayGraceMilliseconds is { } grace ? TimeSpan.FromMilliseconds(grace) : options.Http2.GoAwayGracePeriod;
         foreach (var ca in Ca)
         {
             options.Ca.Add(TlsInput.FromFile(ca));

@@ -122,6 +122,7 @@ public sealed class AcmeTests
         await using var roost = RoostCli.Start(Arguments(port));
         var first = await roost.WaitForLineAsync("(attempt 1)", Timeout);
         Assert.Contains($"Cannot reach the ACME server at 'https://127.0.0.1:{closed}/dir'", first, StringComparison.Ordinal);
+        Assert.Contains("Check --acme-ca, DNS and the network", first, StringComparison.Ordinal);
         Assert.Contains("no certificate to serve yet: nothing is served until one is issued (--acme-fallback dev", first, StringComparison.Ordinal);
         await roost.WaitForLineAsync("(attempt 2)", Timeout);
         // The port answers only acme-tls/1 (the first-start TLS-ALPN-01 responder): an ordinary client gets no handshake.
@@ -130,6 +131,7 @@ public sealed class AcmeTests
         var (code, output) = await RoostCli.RunAsync(Arguments(FreePort.Get()), Timeout);
         Assert.Equal(6, code);
         Assert.Contains($"Another roost (pid {roost.Pid}) already manages the certificate for 'down.roost.test'", output, StringComparison.Ordinal);
+        Assert.Contains("Stop it, or give this instance other --domain names or another --acme-dir.", output, StringComparison.Ordinal);
         Assert.False(roost.HasExited);
 
         using var devCerts = new TempDirectory("roost-dev-certs");

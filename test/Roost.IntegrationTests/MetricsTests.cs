@@ -141,6 +141,38 @@ public sealed partial class MetricsTests
         Assert.DoesNotContain("Forked worker", output, StringComparison.Ordinal);
     }
 
+    // Verifies: --admin-cert/--admin-key make the admin listener speak HTTPS (h2 over TLS) with the given certificate
+    // and the chain after the leaf in its file, announced as https://; one of the two without the other is refused
+    // before anything starts (usage error, exit code 2), naming the flag, the file and what to do.
+    [Fact]
+    public async Task Admin_CertAndKey_ServeHttps_OneWithoutTheOtherIsRefused()
+    {
+        using var chain = TestCertificates.CreateChain();
+        var adminPort = FreePort.Get();
+        var (code, output) = await RoostCli.RunAsync(
+            ["serve", "--workers", "1", "--port", "0", "--host", "127.0.0.1", "--admin", adminPort.ToString(CultureInfo.InvariantCulture), "--admin-cert", chain.LeafPath], Timeout);
+        Assert.Equal(2, code);
+        Assert.Contains($"error: --admin-cert '{chain.LeafPath}' needs --admin-key too", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Forked worker", output, StringComparison.Ordinal);
+
+        var certWithChain = Path.Combine(chain.Directory.Path, "admin-with-chain.pem");
+        await File.WriteAllTextAsync(certWithChain, TestCertificates.Pem(chain.Leaf, chain.Intermediate), Ct);
+        await using var roost = RoostCli.Start(
+            ["serve", "--workers", "1", "--no-hot-spare", "--port", "0", "--host", "127.0.0.1", "--shutdown-timeout", "5",
+             "--admin", $"127.0.0.1:{adminPort}", "--admin-cert", certWithChain, "--admin-key", chain.KeyPath],
+            environment: new Dictionary<string, string?> { ["ROOST_ADMIN_TOKEN"] = Token },
+            name: "roost");
+        await roost.WaitForLineAsync($"Admin listener https://127.0.0.1:{adminPort}/", Timeout);
+        using var admin = TestClients.TrustingOnly(chain.Root, HttpVersion.Version20);
+        admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
+        using var metrics = await admin.GetAsync($"https://127.0.0.1:{adminPort}/metrics", Ct);
+        Assert.Equal(HttpStatusCode.OK, metrics.StatusCode);
+        Assert.Equal(HttpVersion.Version20, metrics.Version);
+        Assert.Contains("roost_", await metrics.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        roost.Signal(15);
+        Assert.Equal(0, await roost.WaitForExitAsync(Timeout));
+    }
+
     // Verifies: with --otlp, every worker exports its meters (ASP.NET Core's http.server.request.duration among them)
     // to the collector as its own service.instance.id (host/primary-pid/worker-ID), and the primary exports the
     // supervision counters as host/primary-pid/primary. The collector is a plain HTTP listener taking OTLP/HTTP posts.

@@ -268,6 +268,7 @@ internal static class RunCluster
             Http2StreamResetBurst = settings.Http2?.StreamResetBurst,
             Http2StreamResetsPerSecond = settings.Http2?.StreamResetsPerSecond,
             Http2MaxContinuationFrames = settings.Http2?.MaxContinuationFrames,
+            Http2GoAwayGraceMilliseconds = settings.Http2 is { } http2 ? (long)http2.GoAwayGracePeriod.TotalMilliseconds : null,
         }, development);
     }
 

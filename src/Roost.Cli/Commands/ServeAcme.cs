@@ -29,6 +29,7 @@ internal static class ServeAcme
             settings.Get(RoostSettings.AcmeAgreeTos),
             settings.Get(RoostSettings.AcmeDir) ?? AcmeStorage.DefaultRoot)
         {
+            SettingNames = AcmeSettingNames.Cli,
             KeyType = settings.Get(RoostSettings.AcmeKeyType) == "rsa2048" ? AcmeKeyType.Rsa2048 : AcmeKeyType.EcP256,
             HttpPort = settings.Get(RoostSettings.AcmeHttpPort),
             Challenge = settings.Get(RoostSettings.AcmeChallenge) switch

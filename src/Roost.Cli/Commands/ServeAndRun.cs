@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using Roost.Tls;
 
 namespace Roost.Cli.Commands;
 
@@ -39,6 +40,15 @@ internal static class ServeAndRun
         options.OtlpEndpoint = settings.Otlp;
         options.Admin.EndPoint = settings.Admin;
         options.Admin.BearerToken = settings.AdminToken;
+        if (AdminTls(settings, out var adminTlsError) is { } adminTls)
+        {
+            options.Admin.Tls = adminTls;
+        }
+        else if (adminTlsError is not null)
+        {
+            return CommandErrors.Fail(adminTlsError, ExitCodes.InvalidUsage);
+        }
+
         try
         {
             // Every setting checked before anything starts (an admin listener open to the network without a token
@@ -66,6 +76,27 @@ internal static class ServeAndRun
         return OpenAdmin();
     }
 
+    /// <summary>The admin listener's certificate from --admin-cert and --admin-key; <see langword="null"/> with no error: plain HTTP.</summary>
+    private static CertificateSource? AdminTls(ServeSettings settings, out string? error)
+    {
+        error = (settings.AdminCert, settings.AdminKey, settings.Admin) switch
+        {
+            (null, null, _) => null,
+            ({ } cert, null, _) => ServeErrorMessages.AdminTlsIncomplete("--admin-cert", "--admin-key", cert),
+            (null, { } key, _) => ServeErrorMessages.AdminTlsIncomplete("--admin-key", "--admin-cert", key),
+            (_, _, null) => ServeErrorMessages.AdminTlsWithoutAdmin(),
+            _ => null,
+        };
+        if (error is not null || settings.AdminCert is null || settings.AdminKey is null)
+        {
+            return null;
+        }
+
+        var source = CertificateSource.FromPemFiles(settings.AdminCert, settings.AdminKey);
+        source.Names = new TlsOptionNames("--admin-cert", "--admin-key", "--admin-cert", "--admin-cert", "--admin-key");
+        return source;
+    }
+
     /// <summary>Starts the admin listener (when --admin is set) before the serving port is bound and any worker starts.</summary>
     private static int? OpenAdmin()
     {
@@ -81,7 +112,7 @@ internal static class ServeAndRun
 
         if (Cluster.AdminListener is { } admin)
         {
-            Console.WriteLine($"Admin listener http://{HttpServer.Describe(admin.EndPoint)}/ (dashboard: /, metrics: /metrics)");
+            Console.WriteLine($"Admin listener {admin.Url} (dashboard: /, metrics: /metrics)");
         }
 
         return null;

@@ -46,6 +46,8 @@ internal static class ServeCommand
         Acme = ServeAcme.From(settings),
         Admin = settings.Get(RoostSettings.Admin) is { } admin && AdminEndPoint.TryParse(admin, out var adminEndPoint) ? adminEndPoint : null,
         AdminToken = settings.Get(RoostSettings.AdminToken),
+        AdminCert = settings.Get(RoostSettings.AdminCert),
+        AdminKey = settings.Get(RoostSettings.AdminKey),
         Metrics = settings.Get(RoostSettings.Metrics),
         Otlp = settings.Get(RoostSettings.Otlp) is { } otlp ? new Uri(otlp) : null,
     };
@@ -67,6 +69,11 @@ internal static class ServeCommand
         if (ServeAcme.Validate(settings) is { } acmeError)
         {
             return CommandErrors.Fail(acmeError, ExitCodes.InvalidUsage);
+        }
+
+        if ((settings.AdminCert ?? settings.AdminKey) is not null && settings.Admin is null)
+        {
+            return CommandErrors.Fail(ServeErrorMessages.AdminTlsWithoutAdmin(), ExitCodes.InvalidUsage);
         }
 
         if (settings.Admin is not null && settings.Workers == 0 && Cluster.IsPrimary)
@@ -252,6 +259,12 @@ internal sealed record ServeSettings(int Port, string Host, TlsSettings Tls, Tim
 
     /// <summary>Gets the admin listener's bearer token (<c>--admin-token</c>).</summary>
     public string? AdminToken { get; init; }
+
+    /// <summary>Gets the admin listener's certificate file (<c>--admin-cert</c>); <see langword="null"/>: plain HTTP.</summary>
+    public string? AdminCert { get; init; }
+
+    /// <summary>Gets the admin listener's private key file (<c>--admin-key</c>).</summary>
+    public string? AdminKey { get; init; }
 
     /// <summary>Gets a value indicating whether workers count metrics (<c>--metrics</c>).</summary>
     public bool Metrics { get; init; } = true;

@@ -9,6 +9,12 @@ internal static class ServeErrorMessages
     public static string AdminWithoutWorkers() =>
         "--admin needs workers: the admin listener runs in the primary, and --workers 0 has none. Use --workers 1 or more, or leave --admin out.";
 
+    public static string AdminTlsIncomplete(string given, string missing, string path) =>
+        $"{given} '{path}' needs {missing} too: the admin listener's certificate and its private key go together. Give both, or neither for plain HTTP.";
+
+    public static string AdminTlsWithoutAdmin() =>
+        "--admin-cert and --admin-key are for the admin listener, which is off. Add --admin PORT (or HOST:PORT), or leave them out.";
+
     public static string RootMissing(string path) =>
         $"Folder '{path}' (option --root) does not exist. Give the folder whose files to serve; relative paths are resolved against the working directory.";
 

@@ -196,6 +196,16 @@ internal static class RoostSettings
         Samples = [32, 4, 0],
     };
 
+    public static readonly Setting<double> Http2GoAwayGrace = new("http2-goaway-grace", SettingScope.Both, new SecondsType(0, 60), "must be a number of seconds from 0 to 60",
+        "Seconds a closing server (stop, worker drain on reload or recycling) keeps serving new HTTP/2 streams after its first GOAWAY (last stream id 2^31-1), before the final one: streams a client sent before it read the first GOAWAY are served, not refused. 0 sends only the final GOAWAY.")
+    {
+        HelpName = "seconds",
+        InvalidTexts = ["-1", "soon", "61"],
+        Default = 1,
+        IsValid = seconds => seconds is >= 0 and <= 60,
+        Samples = [2, 0.5, 0],
+    };
+
     public static readonly Setting<string?> Cert = PathSetting("cert", "Server certificate file (PEM or DER; may hold the chain after the leaf).");
 
     public static readonly Setting<string?> Key = PathSetting("key", "Private key file (PKCS#1, PKCS#8, SEC1; PEM or DER; may be encrypted).");
@@ -438,7 +448,7 @@ internal static class RoostSettings
     };
 
     public static readonly Setting<string?> Admin = new("admin", SettingScope.Both, new TextType(acceptNumbers: true), "must be PORT, HOST:PORT or [IPv6]:PORT with a port from 0 to 65535",
-        "Admin listener in the primary (metrics at /metrics, the dashboard): PORT (on 127.0.0.1), HOST:PORT or [IPv6]:PORT. Any address other than loopback needs --admin-token. Plain HTTP: keep it on loopback or behind a TLS proxy. See docs/metrics.md.")
+        "Admin listener in the primary (metrics at /metrics, the dashboard): PORT (on 127.0.0.1), HOST:PORT or [IPv6]:PORT. Any address other than loopback needs --admin-token. Plain HTTP unless --admin-cert and --admin-key are given. See docs/metrics.md.")
     {
         InvalidTexts = ["70000", "example.com:9090", "nine"],
         DefaultDescription = "off",
@@ -446,6 +456,10 @@ internal static class RoostSettings
         OptionMessage = ServeErrorMessages.AdminInvalid,
         Samples = ["9090", "127.0.0.1:9091", "[::1]:9092"],
     };
+
+    public static readonly Setting<string?> AdminCert = PathSetting("admin-cert", "Certificate file (PEM; may hold the chain after the leaf) for the admin listener: it then speaks HTTPS (HTTP/1.1 and h2), and the file is read again when it changes. With --admin-key.");
+
+    public static readonly Setting<string?> AdminKey = PathSetting("admin-key", "Private key file (PEM or DER, not encrypted) of --admin-cert.");
 
     public static readonly Setting<string?> AdminToken = new("admin-token", SettingScope.Both, new TextType(), $"must be at least {ClusterAdminOptions.MinimumTokenLength} characters without white space",
         $"Bearer token every admin request must send (Authorization: Bearer TOKEN); required when --admin is not loopback. At least {ClusterAdminOptions.MinimumTokenLength} characters (openssl rand -hex 16). Prefer ROOST_ADMIN_TOKEN: arguments are visible in ps.")
@@ -480,11 +494,11 @@ internal static class RoostSettings
     public static IReadOnlyList<Setting> All { get; } =
     [
         App, Port, Host, Workers, State, ShutdownTimeout, BootTimeout, LogFormat, Name, RunDir, User, Group, HotSpare, Root, MaxBodySize,
-        Http2StreamResetBurst, Http2StreamResetsPerSecond, Http2MaxContinuationFrames,
+        Http2StreamResetBurst, Http2StreamResetsPerSecond, Http2MaxContinuationFrames, Http2GoAwayGrace,
         Cert, Key, Ca, Pfx, Passphrase, TlsPolicy, Sni, UnknownSni, ClientCert, ClientCa, Watch, Ocsp,
         SessionTickets, TicketKeyRotation, TicketKeyFile,
         Domain, AcmeEmail, AcmeAgreeTos, AcmeCa, AcmeCaCert, AcmeHttpPort, AcmeChallenge, AcmeFallback, AcmeKeyType, AcmeDir,
-        MaxRequests, MaxRequestsJitter, MaxMemory, MaxAge, MaxAgeJitter, ReloadBatchSize, Admin, AdminToken, Metrics, Otlp,
+        MaxRequests, MaxRequestsJitter, MaxMemory, MaxAge, MaxAgeJitter, ReloadBatchSize, Admin, AdminToken, AdminCert, AdminKey, Metrics, Otlp,
     ];
 
     /// <summary>Gets the settings of one command, in <see cref="All"/>'s order.</summary>

@@ -17,6 +17,9 @@ internal static partial class ClusterErrorMessages
     public static string AdminListenFailed(IPEndPoint endPoint, string reason) =>
         $"Cannot start the admin listener on '{EndPointText.Describe(endPoint)}': {reason} Choose another address or port with --admin, or stop the other process.";
 
+    public static string AdminCertificateFailed(IPEndPoint endPoint, string reason) =>
+        $"Cannot start the admin listener on '{EndPointText.Describe(endPoint)}' over TLS: {reason.TrimEnd('.')}. Fix the certificate files (--admin-cert and --admin-key; library: ClusterAdminOptions.Tls), or leave them out for plain HTTP on loopback.";
+
     public static string AdminHostRefused(string host) =>
         $"The admin listener has no token and answers only requests addressed to an IP address or localhost, not '{host}' (a DNS name pointed at this machine could let another site's page in). Open it as http://127.0.0.1:<port>/, or set --admin-token.";
 

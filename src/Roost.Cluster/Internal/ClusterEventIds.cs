@@ -79,6 +79,9 @@ internal static class ClusterEventIds
     public const int AdminListening = 2090;
     public const int AdminRequestFailed = 2091;
     public const int MetricsBlockFailed = 2092;
+    public const int AdminPlainHttpOnNetwork = 2093;
+    public const int AdminCertificateReloaded = 2094;
+    public const int AdminCertificateReloadFailed = 2095;
 
     // 2100–2149 Worker runtime.
     public const int WorkerDraining = 2100;

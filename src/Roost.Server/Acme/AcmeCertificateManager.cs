@@ -47,6 +47,8 @@ internal sealed class AcmeCertificateManager : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly string _names;
     private Task? _renewals;
+    private int _firstAttemptLimit = int.MaxValue;
+    private int _firstFailures;
 
     private AcmeCertificateManager(AcmeSettings settings, AcmeStorage storage, AcmeLock fileLock, Http01Responder? http01, X509Certificate2Collection caRoots, ILogger logger)
     {
@@ -68,6 +70,12 @@ internal sealed class AcmeCertificateManager : IAsyncDisposable
     /// <summary>The HTTP-01 listener's address, or <see langword="null"/> when it is off.</summary>
     public IPEndPoint? Http01EndPoint => _http01?.LocalEndPoint;
 
+    /// <summary>
+    /// Called after each failed attempt (first order and renewals), after it was logged and scheduled: the façade raises
+    /// <see cref="HttpServer.AcmeAttemptFailed"/> with it, so a program without a logger still learns why.
+    /// </summary>
+    public Action<AcmeAttemptFailedEventArgs>? AttemptFailed { get; set; }
+
     /// <summary>The first-start TLS-ALPN-01 responder's address, or <see langword="null"/> when it is not running.</summary>
     public IPEndPoint? TlsAlpnEndPoint => _tlsAlpn?.LocalEndPoint;
 
@@ -86,14 +94,14 @@ internal sealed class AcmeCertificateManager : IAsyncDisposable
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new AcmeSetupException(ErrorMessages.AcmeStateUnreadable(storage.CertificateFolder, ex.Message), ex);
+            throw new AcmeSetupException(ErrorMessages.AcmeStateUnreadable(storage.CertificateFolder, ex.Message, settings.SettingNames), ex);
         }
 
         var fileLock = AcmeLock.TryTake(storage.LockPath, out var holder)
-            ?? throw new AcmeSetupException(ErrorMessages.AcmeLocked(string.Join(", ", settings.Names), storage.CertificateFolder, holder));
+            ?? throw new AcmeSetupException(ErrorMessages.AcmeLocked(string.Join(", ", settings.Names), storage.CertificateFolder, holder, settings.SettingNames));
         try
         {
-            var roots = LoadCaRoots(settings.CaCertificateFile);
+            var roots = LoadCaRoots(settings.CaCertificateFile, settings.SettingNames);
             Http01Responder? http01 = null;
             if (settings.HttpPort > 0)
             {
@@ -104,7 +112,7 @@ internal sealed class AcmeCertificateManager : IAsyncDisposable
                 }
                 catch (SocketException ex)
                 {
-                    throw new AcmeSetupException(ListenErrors.Translate(ex, endPoint, EndPointText.Describe(endPoint), " with --acme-http-port (the CA always connects to port 80: forward it there)").Message, ex);
+                    throw new AcmeSetupException(ListenErrors.Translate(ex, endPoint, EndPointText.Describe(endPoint), ErrorMessages.AcmeHttp01PortHint(settings.SettingNames)).Message, ex);
                 }
 
                 AcmeLog.Http01Listening(logger, EndPointText.Describe(http01.LocalEndPoint));
@@ -133,10 +141,16 @@ internal sealed class AcmeCertificateManager : IAsyncDisposable
     /// <summary>
     /// Returns once a certificate that can be served (parses, has its key, not expired) is on disk: at once when one
     /// is stored (even for other names: it serves until the new order succeeds), otherwise after ordering one,
-    /// retrying failed attempts with back-off until <paramref name="cancellationToken"/> is cancelled.
+    /// retrying failed attempts with back-off until <paramref name="cancellationToken"/> is cancelled — or, with
+    /// <paramref name="attemptLimit"/>, until that many attempts have failed or the CA refused a validation.
     /// </summary>
-    public async Task EnsureCertificateAsync(CancellationToken cancellationToken)
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <param name="attemptLimit">How many failed attempts to accept before giving up; <see langword="null"/>: never give up (the CLI, which logs each).</param>
+    /// <exception cref="AcmeException">With <paramref name="attemptLimit"/>: the failure of the attempt that ended the wait.</exception>
+    public async Task EnsureCertificateAsync(CancellationToken cancellationToken, int? attemptLimit = null)
     {
+        _firstAttemptLimit = attemptLimit ?? int.MaxValue;
+        _firstFailures = 0;
         try
         {
             await ObtainFirstAsync(cancellationToken).ConfigureAwait(false);
@@ -158,7 +172,7 @@ internal sealed class AcmeCertificateManager : IAsyncDisposable
             return;
         }
 
-        AcmeLog.NoCertificateYet(_logger, _names, _settings.DirectoryUrl);
+        AcmeLog.NoCertificateYet(_logger, _names, _settings.DirectoryUrl, _settings.SettingNames.FallbackToDevelopment);
         while (true)
         {
             var wait = DueAt(null, _storage.ReadState()) - DateTimeOffset.UtcNow;
@@ -167,9 +181,14 @@ internal sealed class AcmeCertificateManager : IAsyncDisposable
                 await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
             }
 
-            if (await TryObtainAsync(cancellationToken).ConfigureAwait(false))
+            if (await TryObtainAsync(cancellationToken, first: true).ConfigureAwait(false) is not { } failure)
             {
                 return;
+            }
+
+            if (failure.GivesUp)
+            {
+                throw failure.Error;
             }
         }
     }
@@ -196,7 +215,7 @@ internal sealed class AcmeCertificateManager : IAsyncDisposable
         var state = _storage.ReadState() ?? new AcmeCertificateState { Names = _settings.Names };
         _storage.WriteState(state with { PlaceholderSerial = leaf.SerialNumber });
         _storage.WriteCertificate(certificatePem, keyPem);
-        AcmeLog.PlaceholderInstalled(_logger, _names, leaf.SerialNumber, _settings.DirectoryUrl);
+        AcmeLog.PlaceholderInstalled(_logger, _names, leaf.SerialNumber, _settings.DirectoryUrl, _settings.SettingNames.FallbackToDevelopment);
     }
 
     /// <summary>
@@ -300,7 +319,7 @@ internal sealed class AcmeCertificateManager : IAsyncDisposable
                     continue;
                 }
 
-                await TryObtainAsync(cancellationToken).ConfigureAwait(false);
+                await TryObtainAsync(cancellationToken, first: false).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -337,7 +356,7 @@ internal sealed class AcmeCertificateManager : IAsyncDisposable
         try
         {
             using var accountKey = LoadOrCreateAccountKey();
-            using var client = new AcmeClient(new Uri(_settings.DirectoryUrl), accountKey, _caRoots);
+            using var client = new AcmeClient(new Uri(_settings.DirectoryUrl), accountKey, _caRoots, _settings.SettingNames);
             if (await client.GetRenewalInfoAsync(certificateId, cancellationToken).ConfigureAwait(false) is not { } answer)
             {
                 _renewalInfoUnsupported = true;
@@ -364,8 +383,12 @@ internal sealed class AcmeCertificateManager : IAsyncDisposable
         }
     }
 
-    /// <summary>One attempt: order, validate, finalize, check and install. Failures are logged and scheduled, never thrown.</summary>
-    private async Task<bool> TryObtainAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// One attempt: order, validate, finalize, check and install. Failures are logged, scheduled and reported to
+    /// <see cref="AttemptFailed"/>, never thrown: the result says whether the attempt failed and whether that ends the
+    /// first wait (<paramref name="first"/>: <see cref="EnsureCertificateAsync"/> with an attempt limit).
+    /// </summary>
+    private async Task<(AcmeException Error, bool GivesUp)?> TryObtainAsync(CancellationToken cancellationToken, bool first)
     {
         // A state for other names still describes the certificate being served (kept for roost cert status), but its failure count starts over.
         var stored = _storage.ReadState();
@@ -386,7 +409,7 @@ internal sealed class AcmeCertificateManager : IAsyncDisposable
                 NextAttempt = next,
             });
             AcmeLog.CertificateInstalled(_logger, _names, issued.Issuer, issued.SerialNumber, issued.NotAfter, _storage.CertPath, next);
-            return true;
+            return null;
         }
         catch (AcmeException ex)
         {
@@ -394,20 +417,27 @@ internal sealed class AcmeCertificateManager : IAsyncDisposable
             var next = DateTimeOffset.UtcNow + Backoff(ex, failures);
             _storage.WriteState(state with { Names = _settings.Names, LastError = ex.Message, LastErrorAt = DateTimeOffset.UtcNow, NextAttempt = next, FailedAttempts = failures });
             using var current = LoadCurrent();
+            var placeholder = current is null && state.PlaceholderSerial is not null && File.Exists(_storage.CertPath);
             var serving = current is not null
                 ? $"still serving serial {current.SerialNumber} (valid until {current.NotAfter.ToUniversalTime():u})"
-                : state.PlaceholderSerial is not null && File.Exists(_storage.CertPath)
-                    ? "serving the development chain until then (--acme-fallback dev)"
-                    : "no certificate to serve yet: nothing is served until one is issued (--acme-fallback dev serves the development chain meanwhile)";
+                : placeholder
+                    ? ErrorMessages.AcmeServingPlaceholder(_settings.SettingNames)
+                    : ErrorMessages.AcmeServingNothing(_settings.SettingNames);
             AcmeLog.AttemptFailed(_logger, _names, ex.Message, next, failures, serving);
-            return false;
+
+            // Waiting for the first certificate with a limit (the façade's ListenAsync): a refused validation will not
+            // pass by waiting minutes (a DNS or port problem to fix), and a CA still unreachable after a few quick
+            // retries is reported rather than waited for in silence.
+            var givesUp = first && _firstAttemptLimit != int.MaxValue && (ex.IsValidationFailure || ++_firstFailures >= _firstAttemptLimit);
+            AttemptFailed?.Invoke(new AcmeAttemptFailedEventArgs(_settings.Names, ex.Message, failures, givesUp ? null : next, current is not null || placeholder, ex.IsValidationFailure));
+            return (ex, givesUp);
         }
     }
 
     private async Task<AcmeIssuedCertificate> IssueAsync(CancellationToken cancellationToken)
     {
         using var accountKey = LoadOrCreateAccountKey();
-        using var client = new AcmeClient(new Uri(_settings.DirectoryUrl), accountKey, _caRoots);
+        using var client = new AcmeClient(new Uri(_settings.DirectoryUrl), accountKey, _caRoots, _settings.SettingNames);
         var issuer = new AcmeIssuer(client, accountKey, _http01, _logger);
         var account = _storage.ReadAccount();
         if (account is not null && account.Directory == _settings.DirectoryUrl)
@@ -504,7 +534,7 @@ internal sealed class AcmeCertificateManager : IAsyncDisposable
         }
         catch (SocketException ex)
         {
-            throw new AcmeSetupException(ListenErrors.Translate(ex, endPoint, EndPointText.Describe(endPoint), " with --port (TLS-ALPN-01: the CA always connects to port 443: forward it there)").Message, ex);
+            throw new AcmeSetupException(ListenErrors.Translate(ex, endPoint, EndPointText.Describe(endPoint), ErrorMessages.AcmeTlsAlpnPortHint(_settings.SettingNames)).Message, ex);
         }
 
         AcmeLog.TlsAlpnListening(_logger, EndPointText.Describe(_tlsAlpn.LocalEndPoint));
@@ -544,7 +574,7 @@ internal sealed class AcmeCertificateManager : IAsyncDisposable
             }
             catch (CryptographicException ex)
             {
-                throw new AcmeException(ErrorMessages.AcmeStateUnreadable(_storage.AccountKeyPath, ex.Message), innerException: ex);
+                throw new AcmeException(ErrorMessages.AcmeStateUnreadable(_storage.AccountKeyPath, ex.Message, _settings.SettingNames), innerException: ex);
             }
         }
 
@@ -582,7 +612,7 @@ internal sealed class AcmeCertificateManager : IAsyncDisposable
     private static bool SameNames(IEnumerable<string> a, IEnumerable<string> b) =>
         new HashSet<string>(a, StringComparer.OrdinalIgnoreCase).SetEquals(b);
 
-    private static X509Certificate2Collection LoadCaRoots(string? path)
+    private static X509Certificate2Collection LoadCaRoots(string? path, AcmeSettingNames names)
     {
         var roots = new X509Certificate2Collection();
         if (path is null)
@@ -596,12 +626,12 @@ internal sealed class AcmeCertificateManager : IAsyncDisposable
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or CryptographicException)
         {
-            throw new AcmeSetupException(ErrorMessages.AcmeCaCertificateInvalid(path, ex.Message), ex);
+            throw new AcmeSetupException(ErrorMessages.AcmeCaCertificateInvalid(path, ex.Message, names), ex);
         }
 
         if (roots.Count == 0)
         {
-            throw new AcmeSetupException(ErrorMessages.AcmeCaCertificateInvalid(path, "it holds no PEM certificate"));
+            throw new AcmeSetupException(ErrorMessages.AcmeCaCertificateInvalid(path, "it holds no PEM certificate", names));
         }
 
         return roots;

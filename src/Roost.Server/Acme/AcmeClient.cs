@@ -29,8 +29,10 @@ internal sealed class AcmeClient : IDisposable
     /// <param name="directoryUrl">The CA's directory URL.</param>
     /// <param name="key">The account key.</param>
     /// <param name="trustedRoots">Certificates the CA's own HTTPS certificate may chain to instead of the system's trust store (a test CA), or empty.</param>
-    public AcmeClient(Uri directoryUrl, AcmeAccountKey key, X509Certificate2Collection trustedRoots)
+    /// <param name="settingNames">How the user named the settings (CLI flags or the façade's properties), for messages.</param>
+    public AcmeClient(Uri directoryUrl, AcmeAccountKey key, X509Certificate2Collection trustedRoots, AcmeSettingNames settingNames)
     {
+        SettingNames = settingNames;
         _directoryUrl = directoryUrl;
         _key = key;
         var handler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
@@ -45,6 +47,9 @@ internal sealed class AcmeClient : IDisposable
         _http = new HttpClient(handler) { Timeout = RequestTimeout };
         _http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("roost-acme", "1"));
     }
+
+    /// <summary>How the user named the settings: messages about them use these names.</summary>
+    public AcmeSettingNames SettingNames { get; }
 
     /// <summary>The account URL (the JWS <c>kid</c>) once known.</summary>
     public string? AccountUrl { get; set; }
@@ -192,11 +197,11 @@ internal sealed class AcmeClient : IDisposable
         }
         catch (HttpRequestException ex)
         {
-            throw new AcmeException(ErrorMessages.AcmeUnreachable(request.RequestUri!.ToString(), Innermost(ex)), innerException: ex);
+            throw new AcmeException(ErrorMessages.AcmeUnreachable(request.RequestUri!.ToString(), Innermost(ex), SettingNames), innerException: ex);
         }
         catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new AcmeException(ErrorMessages.AcmeUnreachable(request.RequestUri!.ToString(), $"no answer within {RequestTimeout.TotalSeconds:0} seconds"), innerException: ex);
+            throw new AcmeException(ErrorMessages.AcmeUnreachable(request.RequestUri!.ToString(), $"no answer within {RequestTimeout.TotalSeconds:0} seconds", SettingNames), innerException: ex);
         }
 
         if (response.Headers.TryGetValues("Replay-Nonce", out var nonces) && nonces.FirstOrDefault() is { Length: > 0 } nonce)

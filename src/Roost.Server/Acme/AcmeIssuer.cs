@@ -82,7 +82,7 @@ internal sealed class AcmeIssuer(AcmeClient client, AcmeAccountKey accountKey, H
         var challenge = authorization.Challenges.FirstOrDefault(c => c.Type == usable && c.Token is not null);
         if (challenge is null)
         {
-            throw new AcmeException(ErrorMessages.AcmeNoUsableChallenge(name, authorization.Challenges.Select(c => c.Type), usable is null ? [] : [usable])) { IsValidationFailure = true, ChallengeType = challengeType };
+            throw new AcmeException(ErrorMessages.AcmeNoUsableChallenge(name, authorization.Challenges.Select(c => c.Type), usable is null ? [] : [usable], client.SettingNames)) { IsValidationFailure = true, ChallengeType = challengeType };
         }
 
         var keyAuthorization = accountKey.KeyAuthorization(challenge.Token!);

@@ -17,8 +17,8 @@ internal static partial class AcmeLog
     [LoggerMessage(EventIds.AcmeAttemptFailed, LogLevel.Error, "Certificate for {Names} not obtained: {Reason} Next attempt at {NextAttempt:u} (attempt {Attempt}); {Serving}", EventName = "AcmeAttemptFailed")]
     public static partial void AttemptFailed(ILogger logger, string names, string reason, DateTimeOffset nextAttempt, int attempt, string serving);
 
-    [LoggerMessage(EventIds.AcmeNoCertificateYet, LogLevel.Warning, "No certificate for {Names} yet: ordering one from {DirectoryUrl}; nothing is served until it is issued (no HTTPS client gets a handshake). --acme-fallback dev serves the development chain meanwhile", EventName = "AcmeNoCertificateYet")]
-    public static partial void NoCertificateYet(ILogger logger, string names, string directoryUrl);
+    [LoggerMessage(EventIds.AcmeNoCertificateYet, LogLevel.Warning, "No certificate for {Names} yet: ordering one from {DirectoryUrl}; nothing is served until it is issued (no HTTPS client gets a handshake). {FallbackSetting} serves the development chain meanwhile", EventName = "AcmeNoCertificateYet")]
+    public static partial void NoCertificateYet(ILogger logger, string names, string directoryUrl, string fallbackSetting);
 
     [LoggerMessage(EventIds.AcmeAccountCreated, LogLevel.Information, "ACME account {AccountUrl} created at {DirectoryUrl} (key {AccountKeyPath})", EventName = "AcmeAccountCreated")]
     public static partial void AccountCreated(ILogger logger, string accountUrl, string directoryUrl, string accountKeyPath);
@@ -38,8 +38,8 @@ internal static partial class AcmeLog
     [LoggerMessage(EventIds.AcmeLoopFailed, LogLevel.Error, "The certificate renewal loop for {Names} failed unexpectedly; it restarts in one minute", EventName = "AcmeLoopFailed")]
     public static partial void LoopFailed(ILogger logger, string names, Exception exception);
 
-    [LoggerMessage(EventIds.AcmePlaceholderInstalled, LogLevel.Warning, "No certificate for {Names} yet: serving the development chain (serial {SerialNumber}, untrusted by browsers) until one is obtained from {DirectoryUrl} (--acme-fallback dev); it is then swapped in without a restart", EventName = "AcmePlaceholderInstalled")]
-    public static partial void PlaceholderInstalled(ILogger logger, string names, string serialNumber, string directoryUrl);
+    [LoggerMessage(EventIds.AcmePlaceholderInstalled, LogLevel.Warning, "No certificate for {Names} yet: serving the development chain (serial {SerialNumber}, untrusted by browsers) until one is obtained from {DirectoryUrl} ({FallbackSetting}); it is then swapped in without a restart", EventName = "AcmePlaceholderInstalled")]
+    public static partial void PlaceholderInstalled(ILogger logger, string names, string serialNumber, string directoryUrl, string fallbackSetting);
 
     [LoggerMessage(EventIds.AcmeRenewalWindow, LogLevel.Information, "ACME renewal information for {Names}: the CA suggests renewing between {Start:u} and {End:u} (explanation: {ExplanationUrl}); next renewal at {NextAttempt:u}", EventName = "AcmeRenewalWindow")]
     public static partial void RenewalWindow(ILogger logger, string names, DateTimeOffset start, DateTimeOffset end, string explanationUrl, DateTimeOffset nextAttempt);

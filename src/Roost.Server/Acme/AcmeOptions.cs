@@ -131,6 +131,7 @@ public sealed class AcmeOptions
             AgreeToTermsOfService,
             StateDirectory ?? AcmeStorage.DefaultRoot)
         {
+            SettingNames = AcmeSettingNames.Facade,
             KeyType = KeyType,
             HttpPort = HttpPort,
             Challenge = Challenge,

@@ -45,13 +45,16 @@ internal sealed record AcmeSettings(IReadOnlyList<string> Names, string Director
     /// <summary>The tls-alpn-01 challenge type name.</summary>
     public const string TlsAlpn01Type = "tls-alpn-01";
 
+    /// <summary>How the user named these settings (CLI flags or the façade's properties): the manager's messages use these names.</summary>
+    public required AcmeSettingNames SettingNames { get; init; }
+
     /// <summary>The key type of the certificate (not of the account, which is always P-256).</summary>
     public AcmeKeyType KeyType { get; init; } = AcmeKeyType.EcP256;
 
     /// <summary>The port of the HTTP-01 listener; 0 turns it off.</summary>
     public int HttpPort { get; init; } = 80;
 
-    /// <summary>Whether the development chain is served at first start until the first certificate is issued (<c>--acme-fallback dev</c>).</summary>
+    /// <summary>Whether the development chain is served at first start until the first certificate is issued (<c>--acme-fallback dev</c>, <see cref="AcmeOptions.FallbackToDevelopment"/>).</summary>
     public bool FallbackToDevelopment { get; init; }
 
     /// <summary>Which challenge types may be used.</summary>

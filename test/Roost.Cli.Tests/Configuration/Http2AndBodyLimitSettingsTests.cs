@@ -11,14 +11,14 @@ namespace Roost.Cli.Tests.Configuration;
 /// </summary>
 public sealed class Http2AndBodyLimitSettingsTests
 {
-    // Verifies: the three limits given as options become the serve workers' Http2Options, and the defaults are the
-    // library's own (100, 33, 16).
+    // Verifies: the three limits and the GOAWAY grace given as options become the serve workers' Http2Options, and the
+    // defaults are the library's own (100, 33, 16, 1 s).
     [Fact]
     public void Http2Limits_Serve_ReachTheServerOptions()
     {
         using var harness = new SettingsHarness();
 
-        var (parse, settings) = harness.Resolve(SettingScope.Serve, "--http2-stream-reset-burst", "5", "--http2-stream-resets-per-second", "0", "--http2-max-continuation-frames", "2");
+        var (parse, settings) = harness.Resolve(SettingScope.Serve, "--http2-stream-reset-burst", "5", "--http2-stream-resets-per-second", "0", "--http2-max-continuation-frames", "2", "--http2-goaway-grace", "2.5");
         var given = new SecureServerOptions();
         ServeCommand.FromSettings(settings).Http2!.ApplyTo(given.Http2);
         var (_, defaults) = harness.Resolve(SettingScope.Serve);
@@ -26,26 +26,26 @@ public sealed class Http2AndBodyLimitSettingsTests
         ServeCommand.FromSettings(defaults).Http2!.ApplyTo(byDefault.Http2);
 
         Assert.Empty(parse.Errors);
-        Assert.Equal((5, 0, 2), (given.Http2.StreamResetBurst, given.Http2.StreamResetsPerSecond, given.Http2.MaxContinuationFrames));
+        Assert.Equal((5, 0, 2, TimeSpan.FromSeconds(2.5)), (given.Http2.StreamResetBurst, given.Http2.StreamResetsPerSecond, given.Http2.MaxContinuationFrames, given.Http2.GoAwayGracePeriod));
         var library = new Http2Options();
         Assert.Equal(
-            (library.StreamResetBurst, library.StreamResetsPerSecond, library.MaxContinuationFrames),
-            (byDefault.Http2.StreamResetBurst, byDefault.Http2.StreamResetsPerSecond, byDefault.Http2.MaxContinuationFrames));
+            (library.StreamResetBurst, library.StreamResetsPerSecond, library.MaxContinuationFrames, library.GoAwayGracePeriod),
+            (byDefault.Http2.StreamResetBurst, byDefault.Http2.StreamResetsPerSecond, byDefault.Http2.MaxContinuationFrames, byDefault.Http2.GoAwayGracePeriod));
     }
 
-    // Verifies: roost run's workers get the limits through their configuration (JSON in ROOST_RUN_CONFIG) into the
+    // Verifies: roost run's workers get the limits and the grace through their configuration (JSON in ROOST_RUN_CONFIG) into the
     // app's server options; a configuration without them keeps the library's defaults.
     [Fact]
     public void Http2Limits_RunWorkerConfig_SurviveTheJsonIntoTheServerOptions()
     {
-        var config = RunWorkerConfig.Parse(new RunWorkerConfig { Http2StreamResetBurst = 7, Http2StreamResetsPerSecond = 0, Http2MaxContinuationFrames = 3 }.ToJson());
+        var config = RunWorkerConfig.Parse(new RunWorkerConfig { Http2StreamResetBurst = 7, Http2StreamResetsPerSecond = 0, Http2MaxContinuationFrames = 3, Http2GoAwayGraceMilliseconds = 250 }.ToJson());
         var without = RunWorkerConfig.Parse(new RunWorkerConfig().ToJson());
 
         var options = config.ToServerOptions().Http2;
         var defaults = without.ToServerOptions().Http2;
 
-        Assert.Equal((7, 0, 3), (options.StreamResetBurst, options.StreamResetsPerSecond, options.MaxContinuationFrames));
-        Assert.Equal((100, 33, 16), (defaults.StreamResetBurst, defaults.StreamResetsPerSecond, defaults.MaxContinuationFrames));
+        Assert.Equal((7, 0, 3, TimeSpan.FromMilliseconds(250)), (options.StreamResetBurst, options.StreamResetsPerSecond, options.MaxContinuationFrames, options.GoAwayGracePeriod));
+        Assert.Equal((100, 33, 16, TimeSpan.FromSeconds(1)), (defaults.StreamResetBurst, defaults.StreamResetsPerSecond, defaults.MaxContinuationFrames, defaults.GoAwayGracePeriod));
     }
 
     // Verifies: --max-body-size defaults to 1m under serve only: roost run has no default (its --help shows none, and

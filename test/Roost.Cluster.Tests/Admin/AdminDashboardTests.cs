@@ -178,6 +178,94 @@ public sealed partial class AdminDashboardTests
         }
     }
 
+    // Verifies: with ClusterAdminOptions.Tls the listener speaks HTTPS — h2 over TLS with the given certificate, the
+    // session cookie marked Secure — and serves a renewed certificate on new connections once its files change, with
+    // no restart; a renewal whose files do not load keeps the previous certificate in service.
+    [Fact]
+    public async Task Tls_ServesH2WithTheCertificate_SecureCookie_RenewedFilesServedWithoutRestart()
+    {
+        var directory = Directory.CreateTempSubdirectory("roost-admin-tls-");
+        try
+        {
+            var cert = Path.Combine(directory.FullName, "admin.pem");
+            var key = Path.Combine(directory.FullName, "admin.key");
+            WriteSelfSigned(cert, key, "CN=admin-first.test", TimeSpan.FromDays(30));
+            await using var admin = await StartAsync(Token, CertificateSource.FromPemFiles(cert, key));
+            Assert.True(admin.Listener.IsSecure);
+            Assert.Equal($"https://127.0.0.1:{admin.Listener.EndPoint.Port}/", admin.Listener.Url);
+
+            var (version, subject) = await ScrapeAsync(admin);
+            Assert.Equal((HttpVersion.Version20, "CN=admin-first.test"), (version, subject));
+            using (var client = admin.Client())
+            {
+                using var login = await client.PostAsync("/login", Form(("token", Token)), Ct);
+                Assert.Equal(HttpStatusCode.SeeOther, login.StatusCode);
+                Assert.Contains("secure", Assert.Single(login.Headers.GetValues("Set-Cookie")), StringComparison.OrdinalIgnoreCase);
+            }
+
+            WriteSelfSigned(cert, key, "CN=admin-renewed.test", TimeSpan.FromDays(90));
+            File.SetLastWriteTimeUtc(cert, DateTime.UtcNow.AddMinutes(1));
+            var deadline = DateTime.UtcNow.AddSeconds(15);
+            while ((await ScrapeAsync(admin)).Subject != "CN=admin-renewed.test" && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(200, Ct);
+            }
+
+            Assert.Equal("CN=admin-renewed.test", (await ScrapeAsync(admin)).Subject);
+
+            File.WriteAllText(key, "not a key");
+            File.SetLastWriteTimeUtc(key, DateTime.UtcNow.AddMinutes(2));
+            await Task.Delay(1500, Ct);
+            Assert.Equal("CN=admin-renewed.test", (await ScrapeAsync(admin)).Subject);
+            Assert.Equal("CN=admin-renewed.test", (await ScrapeAsync(admin)).Subject);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    // Verifies: a certificate that does not load stops the admin listener's start with a message naming the file
+    // and what to do; nothing is left listening.
+    [Fact]
+    public async Task Tls_KeyMissing_StartFailsNamingTheFile()
+    {
+        var directory = Directory.CreateTempSubdirectory("roost-admin-tls-");
+        try
+        {
+            var cert = Path.Combine(directory.FullName, "admin.pem");
+            var key = Path.Combine(directory.FullName, "admin.key");
+            WriteSelfSigned(cert, key, "CN=admin.test", TimeSpan.FromDays(30));
+            File.Delete(key);
+            var error = await Assert.ThrowsAsync<InvalidOperationException>(() => StartAsync(Token, CertificateSource.FromPemFiles(cert, key)));
+            Assert.Contains(key, error.Message, StringComparison.Ordinal);
+            Assert.Contains("over TLS", error.Message, StringComparison.Ordinal);
+            Assert.Contains("ClusterAdminOptions.Tls", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>One scrape of /metrics on a new connection: the HTTP version and the certificate the server showed.</summary>
+    private static async Task<(Version Version, string? Subject)> ScrapeAsync(RunningAdmin admin)
+    {
+        string? subject = null;
+        using var handler = new SocketsHttpHandler();
+        handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, _) =>
+        {
+            subject = certificate?.Subject;
+            return true;
+        };
+        using var client = new HttpClient(handler) { BaseAddress = new Uri(admin.Listener.Url), Timeout = TimeSpan.FromSeconds(30) };
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/metrics") { Version = HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionExact };
+        request.Headers.Authorization = new("Bearer", Token);
+        using var response = await client.SendAsync(request, Ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return (response.Version, subject);
+    }
+
     private static X509Certificate2 WriteSelfSigned(string certPath, string keyPath, string subject, TimeSpan validity)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
@@ -231,7 +319,7 @@ public sealed partial class AdminDashboardTests
     private static FormUrlEncodedContent Form(params (string Name, string Value)[] fields) =>
         new(fields.Select(f => new KeyValuePair<string, string>(f.Name, f.Value)));
 
-    private static async Task<RunningAdmin> StartAsync(string? token)
+    private static async Task<RunningAdmin> StartAsync(string? token, CertificateSource? tls = null)
     {
         var metrics = new ClusterMetrics(new StderrLogger(LogLevel.None), new SupervisionLog(TimeProvider.System));
         var header = new ClusterMetrics.SnapshotHeader("t", DateTimeOffset.UnixEpoch, 1, 2, "running", null);
@@ -250,7 +338,7 @@ public sealed partial class AdminDashboardTests
         }
 
         var services = new AdminServices(_ => Task.FromResult(metrics.Build(header, [], DateTimeOffset.UtcNow)), new StderrLogger(LogLevel.None), Control);
-        var options = new ClusterAdminOptions { EndPoint = new IPEndPoint(IPAddress.Loopback, 0), BearerToken = token };
+        var options = new ClusterAdminOptions { EndPoint = new IPEndPoint(IPAddress.Loopback, 0), BearerToken = token, Tls = tls };
         var listener = await AdminListener.StartAsync(options, services, Ct);
         return new RunningAdmin(listener, metrics, requests);
     }
@@ -273,9 +361,14 @@ public sealed partial class AdminDashboardTests
             }
         }
 
-        public HttpClient Client() => new(new SocketsHttpHandler { UseCookies = false, AllowAutoRedirect = false })
+        public HttpClient Client() => new(new SocketsHttpHandler
         {
-            BaseAddress = new Uri($"http://{listener.EndPoint}/"),
+            UseCookies = false,
+            AllowAutoRedirect = false,
+            SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true },
+        })
+        {
+            BaseAddress = new Uri(listener.Url),
             Timeout = TimeSpan.FromSeconds(30),
         };
 

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Security;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -6,17 +7,20 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Roost.Clustering.Internal.Control;
 using Roost.Clustering.Internal.Metrics;
 using Roost.Server.Internal;
+using Roost.Tls;
 
 namespace Roost.Clustering.Internal.Admin;
 
 /// <summary>
-/// The admin listener: Kestrel in the primary (HTTP/1.1 and h2c, no TLS: put it on loopback, or behind a proxy that
-/// terminates TLS), on its own end point — nothing of it is reachable through the workers' port. Every request passes
+/// The admin listener: Kestrel in the primary (HTTP/1.1 and h2c; HTTP/1.1 and h2 over TLS with
+/// <see cref="ClusterAdminOptions.Tls"/>, whose files are read again when they change), on its own end point — nothing of it is reachable through the workers' port. Every request passes
 /// <see cref="AdminAuthorization"/> first; then <c>/metrics</c> (Prometheus text), <c>/api/metrics</c> (the snapshot as
 /// JSON), the dashboard (<see cref="DashboardEndpoints"/>) and the routes of <see cref="ClusterAdminOptions.Endpoints"/>.
 /// </summary>
@@ -26,14 +30,21 @@ internal sealed partial class AdminListener : IAsyncDisposable
     private readonly WebApplication _app;
     private int _disposed;
 
-    private AdminListener(WebApplication app, IPEndPoint boundEndPoint)
+    private AdminListener(WebApplication app, IPEndPoint boundEndPoint, bool isSecure)
     {
         _app = app;
         EndPoint = boundEndPoint;
+        IsSecure = isSecure;
     }
 
     /// <summary>Gets the bound end point (the real port when 0 was asked).</summary>
     public IPEndPoint EndPoint { get; }
+
+    /// <summary>Gets a value indicating whether the listener speaks HTTPS (<see cref="ClusterAdminOptions.Tls"/> was set).</summary>
+    public bool IsSecure { get; }
+
+    /// <summary>Gets the listener's base address, e.g. <c>https://127.0.0.1:9090/</c>.</summary>
+    public string Url => $"{(IsSecure ? "https" : "http")}://{EndPointText.Describe(EndPoint)}/";
 
     /// <summary>Binds and starts the listener.</summary>
     /// <exception cref="InvalidOperationException">The settings are not usable, or the end point cannot be bound (the message says which and why).</exception>
@@ -45,13 +56,44 @@ internal sealed partial class AdminListener : IAsyncDisposable
             throw new InvalidOperationException(first);
         }
 
+        AdminCertificate? certificate = null;
+        if (options.Tls is { } tls)
+        {
+            try
+            {
+                certificate = AdminCertificate.Load(tls, services.Logger);
+            }
+            catch (CertificateLoadException ex)
+            {
+                throw new InvalidOperationException(ClusterErrorMessages.AdminCertificateFailed(endPoint, ex.Message), ex);
+            }
+        }
+        else if (!IPAddress.IsLoopback(endPoint.Address))
+        {
+            Log.PlainHttpOnNetwork(services.Logger, EndPointText.Describe(endPoint));
+        }
+
         // The empty builder: no configuration files, no logging providers, no hosting startup assemblies — the
         // primary serves only this, and its memory is part of the benchmark (docs/metrics.md).
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "roost-admin" });
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            kestrel.Listen(endPoint);
+            kestrel.Listen(endPoint, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http1AndHttp2;
+                if (certificate is not null)
+                {
+                    listen.UseHttps(new TlsHandshakeCallbackOptions
+                    {
+                        OnConnection = _ => ValueTask.FromResult(new SslServerAuthenticationOptions
+                        {
+                            ServerCertificateContext = certificate.Current(),
+                            ApplicationProtocols = [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11],
+                        }),
+                    });
+                }
+            });
             kestrel.Limits.MaxConcurrentConnections = 64;
             kestrel.Limits.MaxRequestBodySize = 64 * 1024;
         });
@@ -81,8 +123,9 @@ internal sealed partial class AdminListener : IAsyncDisposable
 
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
         var bound = address is not null && Uri.TryCreate(address, UriKind.Absolute, out var uri) ? new IPEndPoint(endPoint.Address, uri.Port) : endPoint;
-        Log.Listening(services.Logger, EndPointText.Describe(bound), options.BearerToken is not null);
-        return new AdminListener(app, bound);
+        var listener = new AdminListener(app, bound, certificate is not null);
+        Log.Listening(services.Logger, listener.Url, options.BearerToken is not null);
+        return listener;
     }
 
     public async ValueTask DisposeAsync()
@@ -125,7 +168,10 @@ internal sealed partial class AdminListener : IAsyncDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(ClusterEventIds.AdminListening, LogLevel.Information, "Admin listener on http://{EndPoint} (dashboard at /, metrics at /metrics; token required: {TokenRequired})", EventName = "AdminListening")]
-        public static partial void Listening(ILogger logger, string endPoint, bool tokenRequired);
+        [LoggerMessage(ClusterEventIds.AdminListening, LogLevel.Information, "Admin listener on {Url} (dashboard at /, metrics at /metrics; token required: {TokenRequired})", EventName = "AdminListening")]
+        public static partial void Listening(ILogger logger, string url, bool tokenRequired);
+
+        [LoggerMessage(ClusterEventIds.AdminPlainHttpOnNetwork, LogLevel.Warning, "The admin listener on {EndPoint} is plain HTTP on a network address: the admin token and the dashboard's session cookie cross the network in clear. Give it a certificate (--admin-cert and --admin-key; library: ClusterAdminOptions.Tls), or keep it on 127.0.0.1 behind a proxy that terminates TLS.", EventName = "AdminPlainHttpOnNetwork")]
+        public static partial void PlainHttpOnNetwork(ILogger logger, string endPoint);
     }
 }

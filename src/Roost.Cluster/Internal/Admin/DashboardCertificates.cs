@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Security.Cryptography.X509Certificates;
 using Roost.Tls;
 
@@ -44,7 +43,7 @@ internal sealed class DashboardCertificates
 
         public CertificateSummary Describe(DateTimeOffset now)
         {
-            var fingerprint = Fingerprint();
+            var fingerprint = CertificateFiles.Fingerprint(source);
             if (_loaded is null || fingerprint != _fingerprint)
             {
                 _loaded = Load();
@@ -76,19 +75,6 @@ internal sealed class DashboardCertificates
             catch (CertificateLoadException ex)
             {
                 return new CertificateSummary(name, null, null, null, null, null, null, [], Describe(source), ex.Message);
-            }
-        }
-
-        /// <summary>The files' sizes and modification times: a change means the certificate may have been renewed.</summary>
-        private string Fingerprint()
-        {
-            var inputs = new[] { source.Pfx, source.Cert, source.Key }.Concat(source.Ca);
-            return string.Join('|', inputs.Select(i => i?.Path is { } path ? Stat(path) : "-"));
-
-            static string Stat(string path)
-            {
-                var file = new FileInfo(path);
-                return file.Exists ? string.Create(CultureInfo.InvariantCulture, $"{file.Length}@{file.LastWriteTimeUtc.Ticks}") : "missing";
             }
         }
 
