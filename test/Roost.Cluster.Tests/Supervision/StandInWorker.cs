@@ -15,6 +15,7 @@ internal sealed class StandInWorker : IDisposable
     private readonly TaskCompletionSource<int> _promoted = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ConcurrentQueue<TicketKeysMessage> _ticketKeys = new();
     private readonly ConcurrentQueue<AcmeChallengeMessage> _acmeChallenges = new();
+    private readonly ConcurrentQueue<IpcMessage> _certificateMessages = new();
     private long _heartbeats;
     private int _gone;
 
@@ -57,6 +58,12 @@ internal sealed class StandInWorker : IDisposable
 
     /// <summary>Gets the TLS session ticket keys the primary sent, in order.</summary>
     public IReadOnlyCollection<TicketKeysMessage> TicketKeys => _ticketKeys;
+
+    /// <summary>Gets the <c>tls-files</c> and <c>reload-certificates</c> messages the primary sent, in order.</summary>
+    public IReadOnlyCollection<IpcMessage> CertificateMessages => _certificateMessages;
+
+    /// <summary>Answers a certificate reload as a worker whose servers had nothing to swap.</summary>
+    public void CertificatesReloaded(int requestId) => Channel.Send(new CertificatesReloadedMessage(requestId, []));
 
     /// <summary>Gets the TLS-ALPN-01 challenges the primary sent, in order.</summary>
     public IReadOnlyCollection<AcmeChallengeMessage> AcmeChallenges => _acmeChallenges;
@@ -102,6 +109,11 @@ internal sealed class StandInWorker : IDisposable
         if (message is TicketKeysMessage keys)
         {
             _ticketKeys.Enqueue(keys);
+        }
+
+        if (message is TlsFilesMessage or ReloadCertificatesMessage)
+        {
+            _certificateMessages.Enqueue(message);
         }
 
         if (message is AcmeChallengeMessage challenge)
