@@ -15,8 +15,7 @@ internal sealed partial class Supervisor
 {
     private static readonly TimeSpan CertificateReloadTimeout = TimeSpan.FromSeconds(30);
 
-    private readonly Dictionary<int, CertificateReloadOperation> _certificateReloads = [];
-    private int _nextCertificateRequest;
+    private readonly CertificateDistribution _certificates = new();
 
     /// <param name="session">The control session that asked (<c>roost reload --certs-only</c>), or <see langword="null"/> when the primary saw renewed TLS files (the outcome is then only logged).</param>
     private void StartCertificateReload(ControlSession? session)
@@ -34,9 +33,8 @@ internal sealed partial class Supervisor
             return;
         }
 
-        var id = ++_nextCertificateRequest;
         var operation = new CertificateReloadOperation(session, _time.GetUtcNow() + CertificateReloadTimeout);
-        _certificateReloads[id] = operation;
+        var id = _certificates.AddReload(operation);
         Log.CertificatesReloadStarted(_logger, workers.Count);
         session?.Send(new ControlResponse.Progress("accepted", $"Reloading certificates in {workers.Count} worker(s)"));
         foreach (var worker in workers)
@@ -58,7 +56,7 @@ internal sealed partial class Supervisor
 
     private void OnCertificatesReloaded(WorkerProcess worker, CertificatesReloadedMessage message)
     {
-        if (!_certificateReloads.TryGetValue(message.RequestId, out var operation) || !operation.Waiting.Remove(worker.Id))
+        if (!_certificates.TryGetReload(message.RequestId, out var operation) || !operation.Waiting.Remove(worker.Id))
         {
             return;
         }
@@ -72,8 +70,7 @@ internal sealed partial class Supervisor
 
     private void CheckCertificateReloads()
     {
-        var now = _time.GetUtcNow();
-        foreach (var (id, operation) in _certificateReloads.Where(o => now > o.Value.Deadline).ToList())
+        foreach (var (id, operation) in _certificates.Overdue(_time.GetUtcNow()))
         {
             foreach (var worker in operation.Waiting.Values)
             {
@@ -92,7 +89,7 @@ internal sealed partial class Supervisor
             return;
         }
 
-        _certificateReloads.Remove(id);
+        _certificates.RemoveReload(id);
         var results = operation.Results.OrderBy(r => r.WorkerId).ToList();
         var all = results.SelectMany(r => r.Certificates).ToList();
         var rejected = all.Where(c => c.Status == "rejected").ToList();
@@ -115,17 +112,6 @@ internal sealed partial class Supervisor
         }
 
         operation.Session?.Complete(new ControlResponse.Result("reload-certs", outcome, outcome is "reloaded" or "unchanged", message, Certificates: results));
-    }
-
-    private sealed class CertificateReloadOperation(ControlSession? session, DateTimeOffset deadline)
-    {
-        public ControlSession? Session { get; } = session;
-
-        public DateTimeOffset Deadline { get; } = deadline;
-
-        public Dictionary<int, WorkerProcess> Waiting { get; } = [];
-
-        public List<WorkerCertificates> Results { get; } = [];
     }
 
     private static partial class Log

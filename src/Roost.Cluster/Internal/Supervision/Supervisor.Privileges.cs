@@ -13,11 +13,6 @@ namespace Roost.Clustering.Internal.Supervision;
 /// </summary>
 internal sealed partial class Supervisor
 {
-    // The renewal check reads the files once per tick; a change is pushed when two ticks in a row saw the same new
-    // contents, so a renewal caught half-written (certificate written, key not yet) is not pushed.
-    private string? _tlsFingerprint;
-    private string? _tlsCandidate;
-
     private void ApplyWorkerUser(ProcessStartInfo info)
     {
         if (_options.WorkerTlsFiles is not null)
@@ -70,8 +65,7 @@ internal sealed partial class Supervisor
             return;
         }
 
-        _tlsFingerprint ??= files.Fingerprint();
-        var message = files.Read();
+        var message = _certificates.Read(files);
         foreach (var failed in message.Files.Where(f => f.Data is null))
         {
             Log.TlsFilesUnreadable(_logger, failed.Path, failed.Error ?? "unknown error");
@@ -83,26 +77,12 @@ internal sealed partial class Supervisor
 
     private void CheckTlsFiles()
     {
-        if (_state != State.Running || _options.WorkerTlsFiles is not { Watch: true } files || _tlsFingerprint is null)
+        // Read once per tick; pushed when two ticks in a row saw the same new contents (CertificateDistribution).
+        if (_state != State.Running || _options.WorkerTlsFiles is not { Watch: true } files || !_certificates.HasSettledChange(files))
         {
             return;
         }
 
-        var now = files.Fingerprint();
-        if (now == _tlsFingerprint)
-        {
-            _tlsCandidate = null;
-            return;
-        }
-
-        if (now != _tlsCandidate)
-        {
-            _tlsCandidate = now;
-            return;
-        }
-
-        _tlsFingerprint = now;
-        _tlsCandidate = null;
         Log.TlsFilesChanged(_logger, files.Paths.Count);
 
         // A waiting spare built its servers with the old files: replace it. Ready workers reload in place.
