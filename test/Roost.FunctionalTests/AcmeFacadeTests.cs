@@ -105,4 +105,22 @@ public sealed class AcmeFacadeTests
         Assert.EndsWith("choose another port with SecureServerOptions.Acme.HttpPort (the CA always connects to port 80: forward it there).", error.Message, StringComparison.Ordinal);
         Assert.False(server.IsListening);
     }
+
+    // Verifies: at first start over TLS-ALPN-01 the serving port is bound by the challenge responder; when it is
+    // taken, the ListenException points to ListenAsync's port (roost serve says --port).
+    [Fact]
+    public async Task Listen_ServingPortInUseAtFirstStart_ErrorNamesListenAsyncPort()
+    {
+        using var occupant = new TcpListener(IPAddress.Loopback, 0);
+        occupant.Start();
+        var taken = ((IPEndPoint)occupant.LocalEndpoint).Port;
+        using var state = new TempDirectory("roost-acme");
+        await using var server = Https.CreateServer(Options("alpn.roost.test", state.Path, FreePort.Get(), httpPort: 0), static (_, res) => res.End());
+
+        var error = await Assert.ThrowsAsync<ListenException>(() => server.ListenAsync(taken, "127.0.0.1", Ct).WaitAsync(Timeout, Ct));
+
+        Assert.StartsWith($"Cannot listen on 127.0.0.1:{taken.ToString(CultureInfo.InvariantCulture)}: the address is already in use", error.Message, StringComparison.Ordinal);
+        Assert.EndsWith("choose another port with ListenAsync(port) (TLS-ALPN-01: the CA always connects to port 443: forward it there).", error.Message, StringComparison.Ordinal);
+        Assert.False(server.IsListening);
+    }
 }

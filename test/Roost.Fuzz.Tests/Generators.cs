@@ -50,6 +50,7 @@ internal static class Generators
             .Array[0, 3].Select(files => (IpcMessage)new TlsFilesMessage(files)),
         [typeof(TicketKeysMessage)] = Gen.Select(Text.Array[0, 3], Gen.Long, (keys, generation) => (IpcMessage)new TicketKeysMessage(keys, generation)),
         [typeof(AcmeChallengeMessage)] = Gen.Select(Text, OptionalText, (name, digest) => (IpcMessage)new AcmeChallengeMessage(name, digest)),
+        [typeof(AcmeChallengeHeldMessage)] = Gen.Select(Text, Text, (name, digest) => (IpcMessage)new AcmeChallengeHeldMessage(name, digest)),
     };
 
     public static readonly Gen<IpcMessage> IpcMessage = Gen.OneOf([.. IpcMessages.Values]);

@@ -202,6 +202,8 @@ public sealed class AcmeTests
         Assert.Equal(1, roost.Lines.Count(l => l.Contains($"serial {serial} replaced by", StringComparison.Ordinal)));
         // A managed certificate expiring soon (this one lives 24 s) is no "certbot renew" warning.
         Assert.DoesNotContain(roost.Lines, l => l.Contains("certbot", StringComparison.Ordinal));
+        // The worker acknowledged the renewal's challenge before the CA was told (no bounded wait ran out).
+        Assert.DoesNotContain(roost.Lines, l => l.Contains("did not acknowledge the TLS-ALPN-01 challenge", StringComparison.Ordinal));
         Assert.True(h2.Failed == 0 && h2.Refused == 0, "h2: " + string.Join("; ", h2.Errors));
         Assert.True(h1.Failed == 0 && h1.Refused == 0, "HTTP/1.1: " + string.Join("; ", h1.Errors));
         Assert.True(h2.Ok > 0 && h1.Ok > 0, $"no load ran: h2 {h2.Ok}, HTTP/1.1 {h1.Ok}");

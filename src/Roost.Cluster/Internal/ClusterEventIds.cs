@@ -54,7 +54,7 @@ internal static class ClusterEventIds
     public const int SpareExited = 2053;
     public const int SpareBootFailed = 2054;
 
-    // 2060–2079 Primary: live scaling, the control socket, certificate reloads.
+    // 2060–2079 Primary: live scaling, the control socket, certificate reloads, ACME challenges.
     public const int ScaleStarted = 2060;
     public const int ScaleCompleted = 2061;
     public const int ScaleFailed = 2062;
@@ -68,6 +68,7 @@ internal static class ClusterEventIds
     public const int ControlStaleSocket = 2070;
     public const int CertificatesReloadStarted = 2071;
     public const int CertificatesReloadCompleted = 2072;
+    public const int AcmeChallengeNotHeld = 2073;
 
     // 2080–2089 Primary: systemd notification and inherited signals.
     public const int NotifySocketUnsupported = 2080;

@@ -20,12 +20,6 @@ internal sealed record AcmeIssuedCertificate(string ChainPem, string KeyPem, str
 /// </summary>
 internal sealed class AcmeIssuer(AcmeClient client, AcmeAccountKey accountKey, Http01Responder? http01, ILogger logger)
 {
-    /// <summary>
-    /// After publishing a TLS-ALPN-01 certificate and before telling the CA: in a cluster the certificate reaches the
-    /// workers over IPC (well under a millisecond on one host), and the CA must not connect before they have it.
-    /// </summary>
-    private static readonly TimeSpan TlsAlpnPublishDelay = TimeSpan.FromMilliseconds(100);
-
     /// <summary>How long an authorization or order may stay pending or processing before the attempt is given up.</summary>
     private static readonly TimeSpan PollTimeout = TimeSpan.FromMinutes(2);
 
@@ -97,7 +91,9 @@ internal sealed class AcmeIssuer(AcmeClient client, AcmeAccountKey accountKey, H
         {
             if (challenge.Type == AcmeSettings.TlsAlpn01Type)
             {
-                await Task.Delay(TlsAlpnPublishDelay, cancellationToken).ConfigureAwait(false);
+                // In a cluster the challenge reaches the workers over IPC and the CA must not connect before each
+                // holds it: every live worker acknowledges it (the primary gives up on one after a bounded wait).
+                await TlsAlpnChallenges.WhenHeldAsync(name).WaitAsync(cancellationToken).ConfigureAwait(false);
             }
 
             await client.RespondAsync(challenge, cancellationToken).ConfigureAwait(false);

@@ -28,7 +28,7 @@ internal sealed record AcmeSettingNames(
     public static AcmeSettingNames Cli { get; } = new(
         "--domain", "--acme-dir", "--acme-http-port", "--acme-challenge", "--acme-ca", "--acme-ca-cert", "--port", "--acme-fallback dev");
 
-    /// <summary>The properties of <see cref="SecureServerOptions.Acme"/> (<see cref="AcmeOptions"/>) and the port given to <c>ListenAsync</c>.</summary>
+    /// <summary>The properties of <see cref="SecureServerOptions.Acme"/> (<see cref="AcmeOptions"/>), and <c>ListenAsync(port)</c> for the serving port.</summary>
     public static AcmeSettingNames Facade { get; } = new(
         Option(nameof(AcmeOptions.Domains)),
         Option(nameof(AcmeOptions.StateDirectory)),
@@ -36,7 +36,7 @@ internal sealed record AcmeSettingNames(
         Option(nameof(AcmeOptions.Challenge)),
         Option(nameof(AcmeOptions.DirectoryUrl)),
         Option(nameof(AcmeOptions.CaCertificateFile)),
-        "the port given to ListenAsync",
+        "ListenAsync(port)",
         Option(nameof(AcmeOptions.FallbackToDevelopment)) + " = true");
 
     private static string Option(string property) => $"{nameof(SecureServerOptions)}.{nameof(SecureServerOptions.Acme)}.{property}";

@@ -53,6 +53,40 @@ internal static class TlsAlpnChallenges
         Changed?.Invoke(name, digest);
     }
 
+    /// <summary>
+    /// Called by a <see cref="Changed"/> subscriber that hands a set challenge on to other processes (the cluster
+    /// primary to its workers), while <see cref="Set"/> runs: <see cref="WhenHeldAsync"/> then also waits for
+    /// <paramref name="held"/>, which completes when those processes answer the challenge.
+    /// </summary>
+    public static void AddHolders(string name, Task held)
+    {
+        if (Entries.TryGetValue(name, out var entry))
+        {
+            lock (entry.Holders)
+            {
+                entry.Holders.Add(held);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Completes when every process that accepts the serving port answers the challenge for <paramref name="name"/>: at
+    /// once in a single process (<see cref="Set"/> made it live here), in a cluster when each live worker acknowledged
+    /// it or the primary gave up waiting for one (<see cref="AddHolders"/>).
+    /// </summary>
+    public static Task WhenHeldAsync(string name)
+    {
+        if (!Entries.TryGetValue(name, out var entry))
+        {
+            return Task.CompletedTask;
+        }
+
+        lock (entry.Holders)
+        {
+            return Task.WhenAll(entry.Holders);
+        }
+    }
+
     /// <summary>Stops answering for <paramref name="name"/>.</summary>
     public static void Remove(string name)
     {
@@ -110,6 +144,9 @@ internal static class TlsAlpnChallenges
         public string Name { get; } = name;
 
         public byte[] Digest { get; } = digest;
+
+        /// <summary>Tasks that complete when other processes answer this challenge too (<see cref="AddHolders"/>); locked on itself.</summary>
+        public List<Task> Holders { get; } = [];
 
         /// <summary>Made on the first handshake that asks (a key generation), then reused by the CA's other validation attempts.</summary>
         public Lazy<SslStreamCertificateContext> Context { get; } = new(() => SslStreamCertificateContext.Create(CreateCertificate(name, digest), additionalCertificates: null, offline: true));

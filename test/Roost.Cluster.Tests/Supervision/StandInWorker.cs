@@ -14,6 +14,7 @@ internal sealed class StandInWorker : IDisposable
     private readonly TaskCompletionSource _stopReceived = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<int> _promoted = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ConcurrentQueue<TicketKeysMessage> _ticketKeys = new();
+    private readonly ConcurrentQueue<AcmeChallengeMessage> _acmeChallenges = new();
     private long _heartbeats;
     private int _gone;
 
@@ -57,6 +58,15 @@ internal sealed class StandInWorker : IDisposable
     /// <summary>Gets the TLS session ticket keys the primary sent, in order.</summary>
     public IReadOnlyCollection<TicketKeysMessage> TicketKeys => _ticketKeys;
 
+    /// <summary>Gets the TLS-ALPN-01 challenges the primary sent, in order.</summary>
+    public IReadOnlyCollection<AcmeChallengeMessage> AcmeChallenges => _acmeChallenges;
+
+    /// <summary>Gets or sets a value indicating whether the stand-in acknowledges each challenge as soon as it arrives (as a worker runtime does).</summary>
+    public bool HoldAcmeChallengesAtOnce { get; set; }
+
+    /// <summary>Says that this worker answers <paramref name="challenge"/> now, as a worker runtime does once it set it.</summary>
+    public void HoldAcmeChallenge(AcmeChallengeMessage challenge) => Channel.Send(new AcmeChallengeHeldMessage(challenge.Name, challenge.Digest!));
+
     public void Online() => Channel.Send(new OnlineMessage(Pid));
 
     /// <summary>Reports ready, as a worker does after its first successful listen.</summary>
@@ -92,6 +102,15 @@ internal sealed class StandInWorker : IDisposable
         if (message is TicketKeysMessage keys)
         {
             _ticketKeys.Enqueue(keys);
+        }
+
+        if (message is AcmeChallengeMessage challenge)
+        {
+            _acmeChallenges.Enqueue(challenge);
+            if (HoldAcmeChallengesAtOnce && challenge.Digest is not null)
+            {
+                HoldAcmeChallenge(challenge);
+            }
         }
 
         if (message is PromoteMessage promote)

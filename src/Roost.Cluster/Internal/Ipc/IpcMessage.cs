@@ -25,4 +25,5 @@ namespace Roost.Clustering.Internal.Ipc;
 [JsonDerivedType(typeof(TicketKeysMessage), "ticket-keys")]
 [JsonDerivedType(typeof(TlsFilesMessage), "tls-files")]
 [JsonDerivedType(typeof(AcmeChallengeMessage), "acme-challenge")]
+[JsonDerivedType(typeof(AcmeChallengeHeldMessage), "acme-challenge-held")]
 internal abstract record IpcMessage;

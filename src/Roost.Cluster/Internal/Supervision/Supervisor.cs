@@ -79,6 +79,7 @@ internal sealed partial class Supervisor
         _logger = CreateMetrics(_options.LoggerFactory?.CreateLogger("Roost.Cluster") ?? new StderrLogger(LogLevel.Warning));
         _policy = new RestartPolicy(_options, _time, Random.Shared.NextDouble);
         _ticketKeys = new TicketKeyDistribution(_options, _time);
+        _acmeChallenges = new AcmeChallengeDistribution(_time);
         var sharing = _options.ListenerSharing == ListenerSharingMode.Auto
             ? (_options.RespawnWorkers ? ListenerSharingMode.ReusePort : ListenerSharingMode.Handoff)
             : _options.ListenerSharing;
@@ -103,6 +104,7 @@ internal sealed partial class Supervisor
             [typeof(BroadcastMessage)] = (w, m) => Broadcast(((BroadcastMessage)m).Payload, w.Id),
             [typeof(CertificatesReloadedMessage)] = (w, m) => OnCertificatesReloaded(w, (CertificatesReloadedMessage)m),
             [typeof(SpareWaitingMessage)] = (w, _) => OnSpareWaiting(w),
+            [typeof(AcmeChallengeHeldMessage)] = (w, m) => _acmeChallenges.Held(w.Id, ((AcmeChallengeHeldMessage)m).Name, ((AcmeChallengeHeldMessage)m).Digest),
         };
     }
 
@@ -231,6 +233,7 @@ internal sealed partial class Supervisor
             if (_state == State.Stopped)
             {
                 StopNotify();
+                StopAcmeChallenges();
 
                 // Refuse what is still queued or comes later, so no Fork caller waits forever.
                 _events.Writer.TryComplete();
@@ -259,10 +262,12 @@ internal sealed partial class Supervisor
                 break;
             case SupervisorEvent.ChannelClosed c:
                 c.Worker.Worker.IsConnected = false;
+                _acmeChallenges.Gone(c.Worker.Id);
                 Raise("Cluster.WorkerDisconnected", WorkerDisconnected, new ClusterWorkerEventArgs(c.Worker.Worker));
                 Raise("ClusterWorker.Disconnected", c.Worker.Worker, c.Worker.Worker.RaiseDisconnected);
                 break;
             case SupervisorEvent.Exited x:
+                _acmeChallenges.Gone(x.Worker.Id);
                 OnExited(x.Worker, x.ExitCode);
                 _metrics.Retire(x.Worker.Id, x.Worker.Slot);
                 break;
