@@ -94,8 +94,13 @@ public static partial class Cluster
 
     /// <summary>Starts a worker: the same program, from its first line, with <see cref="IsWorker"/> true (Node's <c>cluster.fork</c>).</summary>
     /// <param name="environment">Extra environment variables for the worker (a <see langword="null"/> value removes one).</param>
-    /// <returns>The worker, already started.</returns>
-    /// <exception cref="InvalidOperationException">This is a worker, or the cluster has stopped.</exception>
+    /// <returns>
+    /// The worker, already started. Once the cluster is stopping or has stopped (a signal, <see cref="StopAsync"/>, a boot
+    /// failure, a crash loop), nothing is started and the worker returned is already dead (<see cref="ClusterWorker.IsDead"/>,
+    /// <see cref="ClusterWorker.Pid"/> 0, no events): a fork loop that races the stop does not crash the program, and
+    /// <see cref="WaitForExitAsync"/> gives the cluster's exit code.
+    /// </returns>
+    /// <exception cref="InvalidOperationException">This is a worker.</exception>
     public static ClusterWorker Fork(IReadOnlyDictionary<string, string?>? environment = null)
     {
         ThrowIfWorker();

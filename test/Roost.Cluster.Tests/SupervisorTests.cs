@@ -18,17 +18,22 @@ public sealed class SupervisorTests
         Assert.Equal((code, signal), Supervisor.Classify(raw));
     }
 
+    // Verifies: a Fork after the cluster stopped starts nothing and returns a worker that is already dead (no
+    // exception: a fork loop racing a stop or a boot failure must not crash the program with SIGABRT), and the
+    // cluster's exit code stays what it was.
     [Fact]
-    public async Task Stop_WithoutWorkers_CompletesWithZero_ThenForkThrows()
+    public async Task Stop_WithoutWorkers_CompletesWithZero_ThenForkReturnsADeadWorker()
     {
         var supervisor = new Supervisor(new ClusterOptions());
 
         supervisor.RequestStop();
         var code = await supervisor.Completion.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        var late = supervisor.Fork(null);
 
         Assert.Equal(0, code);
-        var ex = Assert.Throws<InvalidOperationException>(() => supervisor.Fork(null));
-        Assert.Equal("The cluster has stopped; no more workers can be forked.", ex.Message);
+        Assert.Equal((true, false, 0), (late.IsDead, late.IsConnected, late.Pid));
+        Assert.False(late.Send("hello"));
+        Assert.Empty(supervisor.Workers);
     }
 
     [Fact]

@@ -171,7 +171,7 @@ public sealed partial class ClusterTests
     }
 
     // Verifies: a worker that throws before it listens stops the cluster with exit code 3 and one clear message,
-    // and no worker is started again (no restart storm).
+    // and no worker is started again (no restart storm), even when the program's fork loop races the stop.
     [Fact]
     public async Task BootFailure_StopsWithExitCode3AndAClearMessage_NoRestartStorm()
     {
@@ -179,9 +179,11 @@ public sealed partial class ClusterTests
 
         var code = await primary.WaitForExitAsync(Timeout);
 
-        Assert.Equal(3, code);
+        Assert.True(code == 3, $"exit code {code}; the primary's output:\n{string.Join("\n", primary.Lines)}");
         Assert.Single(primary.Lines, l => l.Contains("during startup, before it listened; workers are not restarted after boot failures, so the cluster stops (exit code 3)", StringComparison.Ordinal));
-        Assert.Equal(2, ClusterHost.ForkedPids(primary).Length);
+        // The program forks two; when the first has already failed, the second Fork starts nothing (the cluster is
+        // stopping) instead of throwing — before, that race crashed the primary with SIGABRT (134) about 1 run in 6.
+        Assert.InRange(ClusterHost.ForkedPids(primary).Length, 1, 2);
     }
 
     // Verifies: workers that crash right after they listen are restarted with a growing backoff, and the

@@ -35,6 +35,7 @@ internal static class ClusterEventIds
     public const int TicketKeyFileReloaded = 2025;
     public const int TicketKeyFileRejected = 2026;
     public const int HandoffConnectionsRehanded = 2027;
+    public const int ForkAfterStop = 2029;
 
     // 2030–2039 Primary: workers started as another user (--user), message handlers.
     public const int TlsFilesChanged = 2030;

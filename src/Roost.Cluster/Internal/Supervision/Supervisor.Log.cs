@@ -49,6 +49,9 @@ internal sealed partial class Supervisor
         [LoggerMessage(ClusterEventIds.ListenBindFailed, LogLevel.Warning, "Cannot bind {EndPoint} for worker {WorkerId} (pid {Pid}, generation {Generation}): {Reason}", EventName = "ListenBindFailed")]
         public static partial void ListenBindFailed(ILogger logger, string endPoint, int workerId, int pid, int generation, string reason);
 
+        [LoggerMessage(ClusterEventIds.ForkAfterStop, LogLevel.Information, "Cluster.Fork() after the cluster stopped (exit code {ExitCode}): no worker started; the returned worker is already dead", EventName = "ForkAfterStop")]
+        public static partial void ForkAfterStop(ILogger logger, int exitCode);
+
         [LoggerMessage(ClusterEventIds.WorkerSpawnFailed, LogLevel.Error, "Cannot start a worker for slot {Slot}", EventName = "WorkerSpawnFailed")]
         public static partial void WorkerSpawnFailed(ILogger logger, int slot, Exception exception);
 

@@ -165,7 +165,7 @@ internal sealed partial class Supervisor
         if (!_events.Writer.TryWrite(new SupervisorEvent.Fork(environment, result)))
         {
             // The loop has finished (the cluster stopped): nobody would ever answer.
-            throw new InvalidOperationException(ClusterErrorMessages.ClusterStopped());
+            return NotStarted();
         }
 
         // Node's cluster.fork() returns the worker synchronously; the loop answers within the few milliseconds of
@@ -241,7 +241,7 @@ internal sealed partial class Supervisor
                 {
                     if (late is SupervisorEvent.Fork fork)
                     {
-                        fork.Result.TrySetException(new InvalidOperationException(ClusterErrorMessages.ClusterStopped()));
+                        fork.Result.TrySetResult(NotStarted());
                     }
                 }
 
@@ -385,12 +385,19 @@ internal sealed partial class Supervisor
 
     private ClusterWorker SpawnChecked(int slot, IReadOnlyDictionary<string, string?>? environment)
     {
-        if (_state != State.Running)
-        {
-            throw new InvalidOperationException(ClusterErrorMessages.ClusterStopped());
-        }
+        return _state == State.Running ? Spawn(slot, environment, _generation) : NotStarted();
+    }
 
-        return Spawn(slot, environment, _generation);
+    /// <summary>
+    /// What <see cref="Fork"/> returns once the cluster is stopping or has stopped (a signal, <c>Cluster.Stop</c>, a boot
+    /// failure, a crash loop): a worker that is already dead and never raises an event. A program's fork loop (Node's
+    /// <c>for (…) cluster.fork()</c>) or exit handler that races the stop then ends with the cluster's exit code and
+    /// its one message, instead of an unhandled exception (SIGABRT, 134).
+    /// </summary>
+    private ClusterWorker NotStarted()
+    {
+        Log.ForkAfterStop(_logger, Volatile.Read(ref _exitCode));
+        return new ClusterWorker(0, 0, _generation, static _ => false) { IsConnected = false, IsDead = true };
     }
 
     private ClusterWorker Spawn(int slot, IReadOnlyDictionary<string, string?>? environment, int generation, bool spare = false)
