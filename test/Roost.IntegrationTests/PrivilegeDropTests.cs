@@ -229,6 +229,49 @@ public sealed class PrivilegeDropTests
         Assert.Contains($"--user nobody: the workers could not open the app's folder (workers start in it) '{app}': user 'nobody' cannot list '{app}' (mode 0700, owner uid 0", output, StringComparison.Ordinal);
     }
 
+    // Verifies: roost run --user nobody --group daemon starts the unmodified app's worker (the dotnet host, through
+    // setpriv) with uid 65534 and gid 1 (real, effective, saved, file system) and only group 1; it serves the app over h2.
+    [Fact]
+    public async Task Run_UserNobodyGroupDaemon_AppWorkerRunsWithTheGroup()
+    {
+        RequireRoot();
+        ExternalTool.Require("setpriv", "util-linux");
+        using var chain = TestCertificates.CreateChain();
+        using var workspace = new TempDirectory("roost-privdrop-run");
+        var (cert, key, ca) = PrivateTlsFiles(chain, workspace);
+        var program = CopyRoostReadableByAll(workspace);
+        var app = CopyReadableByAll(Path.GetDirectoryName(RepoPaths.ProjectDll("samples", "HelloApp"))!, workspace.File("app"), workspace);
+        var port = FreePort.Get();
+        await using var roost = TestProcess.Start(
+            program.FileName,
+            [.. program.Prefix, "run", app, "--workers", "1", "--port", port.ToString(CultureInfo.InvariantCulture), "--host", "127.0.0.1",
+             "--cert", cert, "--key", key, "--ca", ca, "--user", "nobody", "--group", "daemon", "--shutdown-timeout", "5", "--run-dir", workspace.File("run")],
+            workspace.Path,
+            name: "roost-run");
+        try
+        {
+            await WaitForCountAsync(roost, "is ready: listening on 127.0.0.1:", 1);
+            var worker = Assert.Single(ProcessProbe.Children(roost.Pid));
+            Assert.Equal([Nobody, Nobody, Nobody, Nobody], Ids(worker, "Uid"));
+            Assert.Equal(["1", "1", "1", "1"], Ids(worker, "Gid"));
+            Assert.Equal(["1"], Ids(worker, "Groups"));
+
+            var h2 = await Curl.GetAsync($"https://localhost:{port}/", chain.RootPath, http2: true, timeout: Timeout);
+            Assert.Equal("2", h2.HttpVersion);
+            Assert.StartsWith("Hello from HelloApp", System.Text.Encoding.UTF8.GetString(h2.Body), StringComparison.Ordinal);
+
+            roost.Signal(15);
+            Assert.Equal(0, await roost.WaitForExitAsync(Timeout));
+        }
+        finally
+        {
+            foreach (var pid in ProcessProbe.Children(roost.Pid))
+            {
+                ProcessProbe.Signal(pid, 9);
+            }
+        }
+    }
+
     private static void RequireRoot()
     {
         if (UnprivilegedProcess.IsRoot)
