@@ -87,10 +87,7 @@ public sealed class PrivilegeDropTests
         }
         finally
         {
-            foreach (var pid in ProcessProbe.Children(roost.Pid))
-            {
-                ProcessProbe.Signal(pid, 9);
-            }
+            KillWorkers(roost);
         }
     }
 
@@ -117,9 +114,7 @@ public sealed class PrivilegeDropTests
         {
             await WaitForCountAsync(roost, "is ready: listening on 127.0.0.1:", 1);
             var worker = Assert.Single(ProcessProbe.Children(roost.Pid));
-            Assert.Equal([Nobody, Nobody, Nobody, Nobody], Ids(worker, "Uid"));
-            Assert.Equal(["1", "1", "1", "1"], Ids(worker, "Gid"));
-            Assert.Equal(["1"], Ids(worker, "Groups"));
+            AssertRunsAsNobodyInDaemon(worker);
             Assert.Equal("0", Ids(roost.Pid, "Uid")[0]);
 
             var h2 = await Curl.GetAsync($"https://localhost:{port}/", chain.RootPath, http2: true, timeout: Timeout);
@@ -131,10 +126,7 @@ public sealed class PrivilegeDropTests
         }
         finally
         {
-            foreach (var pid in ProcessProbe.Children(roost.Pid))
-            {
-                ProcessProbe.Signal(pid, 9);
-            }
+            KillWorkers(roost);
         }
     }
 
@@ -216,10 +208,7 @@ public sealed class PrivilegeDropTests
             }
             finally
             {
-                foreach (var pid in ProcessProbe.Children(roost.Pid))
-                {
-                    ProcessProbe.Signal(pid, 9);
-                }
+                KillWorkers(roost);
             }
         }
 
@@ -252,9 +241,7 @@ public sealed class PrivilegeDropTests
         {
             await WaitForCountAsync(roost, "is ready: listening on 127.0.0.1:", 1);
             var worker = Assert.Single(ProcessProbe.Children(roost.Pid));
-            Assert.Equal([Nobody, Nobody, Nobody, Nobody], Ids(worker, "Uid"));
-            Assert.Equal(["1", "1", "1", "1"], Ids(worker, "Gid"));
-            Assert.Equal(["1"], Ids(worker, "Groups"));
+            AssertRunsAsNobodyInDaemon(worker);
 
             var h2 = await Curl.GetAsync($"https://localhost:{port}/", chain.RootPath, http2: true, timeout: Timeout);
             Assert.Equal("2", h2.HttpVersion);
@@ -265,10 +252,24 @@ public sealed class PrivilegeDropTests
         }
         finally
         {
-            foreach (var pid in ProcessProbe.Children(roost.Pid))
-            {
-                ProcessProbe.Signal(pid, 9);
-            }
+            KillWorkers(roost);
+        }
+    }
+
+    /// <summary>The worker's real, effective, saved and file-system uid are nobody's, its gids and only group daemon's (1).</summary>
+    private static void AssertRunsAsNobodyInDaemon(int worker)
+    {
+        Assert.Equal([Nobody, Nobody, Nobody, Nobody], Ids(worker, "Uid"));
+        Assert.Equal(["1", "1", "1", "1"], Ids(worker, "Gid"));
+        Assert.Equal(["1"], Ids(worker, "Groups"));
+    }
+
+    /// <summary>Kills whatever workers of <paramref name="roost"/> are left (a failed test must not leave processes running as nobody).</summary>
+    private static void KillWorkers(TestProcess roost)
+    {
+        foreach (var pid in ProcessProbe.Children(roost.Pid))
+        {
+            ProcessProbe.Signal(pid, 9);
         }
     }
 
