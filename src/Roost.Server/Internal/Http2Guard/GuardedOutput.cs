@@ -36,6 +36,8 @@ internal sealed class GuardedOutput(PipeWriter inner, ConnectionGuard guard) : P
     private byte[]? _pending;
     private bool _discardAfterPending;
     private bool _discard;
+    // Kestrel completed this writer (the connection is done): nothing may be written to the TLS stream any more.
+    private bool _completed;
     private byte[]? _discardBuffer;
     private TaskCompletionSource? _pendingWritten;
 
@@ -66,8 +68,9 @@ internal sealed class GuardedOutput(PipeWriter inner, ConnectionGuard guard) : P
         BinaryPrimitives.WriteInt32BigEndian(frame.AsSpan(13), errorCode);
         lock (_gate)
         {
-            if (_discard)
+            if (_discard || _completed)
             {
+                // Ended already (a close that races the connection's own end): there is nobody left to tell.
                 return Task.CompletedTask;
             }
 
@@ -202,6 +205,7 @@ internal sealed class GuardedOutput(PipeWriter inner, ConnectionGuard guard) : P
         lock (_gate)
         {
             WritePendingAtEndLocked();
+            _completed = true;
             injected = _injectedFlush;
             _pendingWritten?.TrySetResult();
         }
@@ -223,6 +227,7 @@ internal sealed class GuardedOutput(PipeWriter inner, ConnectionGuard guard) : P
         lock (_gate)
         {
             WritePendingAtEndLocked();
+            _completed = true;
             injected = _injectedFlush;
             _pendingWritten?.TrySetResult();
         }
@@ -298,13 +303,26 @@ internal sealed class GuardedOutput(PipeWriter inner, ConnectionGuard guard) : P
 
     private void TryInjectLocked()
     {
-        if (_pending is null || _memoryLent || _kestrelFlushing || _injectedFlush is not null || _side is { WrittenCount: > 0 }
+        if (_pending is null || _completed || _memoryLent || _kestrelFlushing || _injectedFlush is not null || _side is { WrittenCount: > 0 }
             || !_scanner.AtFrameBoundary || _scanner.Frames == 0)
         {
             return;
         }
 
-        inner.Write(_pending);
+        try
+        {
+            inner.Write(_pending);
+        }
+        catch (InvalidOperationException)
+        {
+            // The TLS stream's writer was completed underneath (the connection is gone): the GOAWAY has no one to reach.
+            _pending = null;
+            _discard = true;
+            _pendingWritten?.TrySetResult();
+            _pendingWritten = null;
+            return;
+        }
+
         _pending = null;
         _discard = _discardAfterPending;
         _pendingWritten?.TrySetResult();
